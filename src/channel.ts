@@ -1,0 +1,93 @@
+/**
+ * The platform seam. A Channel translates one platform's traffic to and from Threadline's
+ * normalized messages. It knows nothing of Slack, routing or storage of conversations.
+ */
+import type { Logger } from 'pino';
+import type { Delivery, InboundEvent, MediaRef, OutboundMessage, Platform } from './messages.ts';
+
+export type { Logger } from 'pino';
+
+/** Limits the engine respects when building messages. */
+export interface ChannelLimits {
+  /** Longest text the platform accepts in one message, in characters. */
+  readonly maxTextLength: number;
+  /** Largest file the platform accepts from a bot, in bytes. */
+  readonly maxFileBytes: number;
+  /** Hours after the customer's last message during which free-form replies are allowed; undefined if none. */
+  readonly replyWindowHours?: number;
+}
+
+/** A downloaded media file. */
+export interface MediaFile {
+  readonly data: Uint8Array;
+  readonly mimeType?: string;
+  readonly fileName?: string;
+}
+
+/** One platform connection. */
+export interface Channel {
+  readonly platform: Platform;
+  readonly limits: ChannelLimits;
+  /** Webhook routes this channel serves on the shared HTTP server; empty if it only polls. */
+  readonly routes: readonly WebhookRoute[];
+  /** Start intake that is not webhook-driven (long polling) or register the webhook. Resolves once running. */
+  start(intake: Intake): Promise<void>;
+  /** Stop intake and release resources. Safe to call twice. */
+  stop(): Promise<void>;
+  /** Deliver one message to the customer. Throws ChannelError on failure. */
+  send(message: OutboundMessage): Promise<Delivery>;
+  /** Download the media an inbound Attachment refers to. Throws ChannelError on failure. */
+  fetchMedia(ref: MediaRef): Promise<MediaFile>;
+}
+
+/** A route on the shared HTTP server, e.g. `POST /webhooks/telegram`. */
+export interface WebhookRoute {
+  readonly method: 'GET' | 'POST';
+  readonly path: `/webhooks/${string}`;
+  /** Verify and parse one request. Bad input is a 4xx result; this never throws for it. */
+  handle(request: WebhookRequest): Promise<WebhookResult>;
+}
+
+/** What a webhook route sees of a request. Signatures are computed over the exact raw bytes. */
+export interface WebhookRequest {
+  readonly headers: Headers;
+  readonly query: URLSearchParams;
+  readonly rawBody: Buffer;
+}
+
+/**
+ * The outcome of one webhook request. The server journals `events` durably before it sends the 200.
+ * Handshakes (Meta `hub.challenge`, X CRC, WeChat `echostr`) are a 200 with a `body` and no events.
+ */
+export type WebhookResult =
+  | { readonly status: 200; readonly events: readonly InboundEvent[]; readonly body?: string; readonly contentType?: string }
+  | { readonly status: 400 | 401 | 403; readonly reason: string };
+
+/** Where channels put events. Resolves once the events are journaled; only then confirm to the platform. */
+export interface Intake {
+  accept(events: readonly InboundEvent[]): Promise<void>;
+}
+
+/** Small persistent state an adapter may keep: tokens, poll cursors. Not conversations. */
+export interface AdapterState {
+  get<T>(key: string): Promise<T | undefined>;
+  set<T>(key: string, value: T, ttlMs?: number): Promise<void>;
+}
+
+/** What a channel receives from the composition root. */
+export interface ChannelDeps {
+  /** pino child bound to `{ platform }`. */
+  readonly logger: Logger;
+  readonly state: AdapterState;
+  readonly now: () => number;
+}
+
+/** How the registry builds a channel. */
+export interface ChannelFactory<C = unknown> {
+  readonly platform: Platform;
+  /** undefined if none of this platform's variables is set; throws ConfigError naming the bad one. */
+  readConfig(env: Readonly<Record<string, string | undefined>>): C | undefined;
+  /** Values of the config that must never reach logs (tokens, secrets). */
+  secretsOf(config: C): readonly string[];
+  create(config: C, deps: ChannelDeps): Channel;
+}

@@ -1,0 +1,135 @@
+/**
+ * The Slack seam, both ways. `SlackPort` is everything the engine asks of Slack (implemented in
+ * src/slack/); `AgentActions` is everything the Slack side asks of the engine. Neither holds a
+ * Slack API type: the engine knows no Block Kit and no Web API method.
+ */
+import type { Contact, Platform } from '../messages.ts';
+
+/** Where a conversation lives in Slack. */
+export interface ThreadRef {
+  readonly slackChannelId: string;
+  readonly threadTs: string;
+}
+
+/** Conversation state as shown on the parent message. */
+export type ConversationStatus = 'waiting' | 'answered' | 'closed';
+
+/** Everything the parent message shows. Plain JSON. */
+export interface ConversationView {
+  readonly conversationId: string;
+  readonly platform: Platform;
+  readonly contact: Contact;
+  /** Routing language (e.g. `ko`, `zh-Hant`), or undefined when it could not be told. */
+  readonly language?: string;
+  readonly status: ConversationStatus;
+  /** Slack user id of the assignee. */
+  readonly assignee?: string;
+  /** Slack user id of the last agent who replied to the customer. */
+  readonly answeredBy?: string;
+  /** Slack user id of who closed it. */
+  readonly closedBy?: string;
+  /** The thread of the customer's previous (closed) conversation. */
+  readonly previous?: ThreadRef;
+  /** ISO 8601. */
+  readonly openedAt: string;
+}
+
+/**
+ * Tags a message Threadline posts, so that after a crash between posting and recording the post
+ * can be found again by reading the thread back (Slack has no idempotency key).
+ */
+export interface PostMarker {
+  readonly key: string;
+}
+
+/** A file to show in the thread. */
+export interface SlackUpload {
+  readonly fileName: string;
+  readonly mimeType?: string;
+  readonly data: Uint8Array;
+  /** Shown with the file (the customer's caption). */
+  readonly title?: string;
+}
+
+/** A customer's message as posted in the thread under the customer's name and picture. */
+export interface CustomerPost {
+  readonly thread: ThreadRef;
+  readonly author: { readonly name: string; readonly avatarUrl?: string };
+  /** Plain text (already includes location/contact renderings); may be empty when there are files. */
+  readonly text: string;
+  readonly files: readonly SlackUpload[];
+  readonly marker: PostMarker;
+}
+
+/** A file an agent attached to a thread reply, as Slack describes it. */
+export interface SlackFileRef {
+  readonly id: string;
+  readonly name: string;
+  readonly mimeType?: string;
+  /** Slack's private download URL (needs the bot token). */
+  readonly urlPrivate: string;
+  readonly size?: number;
+}
+
+/** What the engine needs from Slack. Every method throws on failure (after its own retries). */
+export interface SlackPort {
+  /** Posts a conversation's parent message; returns its ts. */
+  postParent(slackChannelId: string, view: ConversationView, marker: PostMarker): Promise<string>;
+  /** Rewrites the parent in place (chat.update). */
+  updateParent(thread: ThreadRef, view: ConversationView): Promise<void>;
+  /** Posts a customer message (and its files) in the thread; returns the ts of the text message. */
+  postCustomerMessage(post: CustomerPost): Promise<string>;
+  /** Shows a customer's edit on the mirrored message. */
+  updateCustomerMessage(thread: ThreadRef, ts: string, text: string, author: CustomerPost['author']): Promise<void>;
+  /**
+   * Finds a message Threadline posted with this marker: in the thread when `thread` is given,
+   * else among the Slack channel's recent top-level messages. Returns its ts.
+   */
+  findPosted(slackChannelId: string, thread: ThreadRef | undefined, marker: PostMarker): Promise<string | undefined>;
+  /** Adds a reaction; the emoji is Unicode (a customer's reaction) or a Slack name in colons (`:heavy_check_mark:`). Already present is fine. */
+  addReaction(slackChannelId: string, ts: string, emoji: string): Promise<void>;
+  /** Removes a reaction added by Threadline. Already absent is fine. */
+  removeReaction(slackChannelId: string, ts: string, emoji: string): Promise<void>;
+  /** Posts Threadline's own note in the thread (e.g. a delivery failure explained). */
+  postNotice(thread: ThreadRef, text: string): Promise<string>;
+  /** Downloads a file an agent attached. */
+  downloadFile(file: SlackFileRef): Promise<Uint8Array>;
+}
+
+/** An agent's thread reply, as the Slack side hands it over. */
+export interface AgentReply {
+  readonly slackChannelId: string;
+  readonly threadTs: string;
+  readonly messageTs: string;
+  readonly agentId: string;
+  readonly text: string;
+  readonly files: readonly SlackFileRef[];
+}
+
+/** A state change an agent asked for, by reaction or button, on any message of a thread. */
+export interface AgentCommand {
+  readonly action: 'assign' | 'close' | 'reopen';
+  readonly slackChannelId: string;
+  /** ts of the message acted on: the parent or any message in the thread. */
+  readonly messageTs: string;
+  readonly agentId: string;
+}
+
+/** What the Slack side asks of the engine. Each resolves once the request is durably accepted. */
+export interface AgentActions {
+  /** An agent replied in a thread. Returns false when the thread is not a Threadline conversation. */
+  reply(reply: AgentReply): Promise<boolean>;
+  /** Returns false when the message is not part of a Threadline conversation. */
+  command(command: AgentCommand): Promise<boolean>;
+}
+
+/** Routing settings, persisted and effective at once. */
+export interface RoutingSettings {
+  /** Language tag → Slack channel id. */
+  routes(): Promise<Readonly<Record<string, string>>>;
+  /** The channel for languages without a route (set by /inbox, else DEFAULT_CHANNEL). */
+  defaultChannel(): Promise<string>;
+  setRoute(language: string, slackChannelId: string): Promise<void>;
+  removeRoute(language: string): Promise<boolean>;
+  setDefaultChannel(slackChannelId: string): Promise<void>;
+}

@@ -1,0 +1,51 @@
+import type { Platform } from './messages.ts';
+
+/** A setting is missing or malformed. The message names the variable and is shown as one line. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * How a platform send failed, which decides what happens next:
+ * - `transient`: network, 5xx: retry with backoff
+ * - `rate_limited`: 429 or a platform throttle code: retry after `retryAfterMs`
+ * - `window_closed`: outside the platform's reply window: the agent must do something else
+ * - `unreachable`: recipient blocked the bot, deleted, unknown
+ * - `rejected`: content refused (size, type, policy)
+ * - `auth`: token invalid or expired: an admin must act
+ */
+export type ChannelErrorKind = 'transient' | 'rate_limited' | 'window_closed' | 'unreachable' | 'rejected' | 'auth';
+
+/** A platform refused or failed a call. Adapters map platform codes to `kind` in their errors.ts. */
+export class ChannelError extends Error {
+  constructor(
+    readonly platform: Platform,
+    readonly kind: ChannelErrorKind,
+    message: string,
+    readonly detail: { readonly platformCode?: string | number; readonly retryAfterMs?: number } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ChannelError';
+  }
+}
+
+/** The store is unreachable or failed. Never swallowed: a silent "no thread" would duplicate threads. */
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+/** Whether retrying the same call later can succeed. */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof ChannelError && (error.kind === 'transient' || error.kind === 'rate_limited');
+}

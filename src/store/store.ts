@@ -1,0 +1,66 @@
+/**
+ * The persistence seam. Three backends implement it with the same guarantees:
+ * `memory` (tests), `embedded` (SQLite file under DATA_DIR; survives kill -9) and `redis`
+ * (several instances share one Redis). Every failure to reach the backend throws StoreError:
+ * nothing is ever silently "not found" because the backend was down.
+ */
+
+/** Key-value storage plus the atomic operations correctness needs. */
+export interface Store {
+  readonly kind: 'memory' | 'embedded' | 'redis';
+  get<T>(key: string): Promise<T | undefined>;
+  /** Stores a JSON-serializable value; with ttlMs it expires after that many milliseconds. */
+  set<T>(key: string, value: T, ttlMs?: number): Promise<void>;
+  /** true if the key existed. */
+  delete(key: string): Promise<boolean>;
+  /**
+   * Creates the key only if it is absent (or expired), atomically across processes and instances.
+   * Exactly one of any number of concurrent callers gets true.
+   */
+  setIfAbsent<T>(key: string, value: T, ttlMs?: number): Promise<boolean>;
+  /** The durable, ordered work queue shared by every instance on this store. */
+  readonly journal: Journal;
+  /** Resolves if the backend answers; throws StoreError otherwise. */
+  ping(): Promise<void>;
+  /** Releases connections and file handles. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** One journaled item. */
+export interface JournalEntry<T = unknown> {
+  /** Unique, assigned by the journal at append. */
+  readonly id: string;
+  readonly queue: string;
+  readonly payload: T;
+  /** Epoch milliseconds of the append. */
+  readonly appendedAt: number;
+}
+
+/**
+ * A durable log of work, split into queues (one per conversation). Entries of one queue are
+ * processed strictly in append order by one worker at a time (the lease holder); different queues
+ * are processed in parallel, by any instance. A worker that dies loses its lease when it expires,
+ * and another worker picks the queue up from its first unacknowledged entry.
+ */
+export interface Journal {
+  /** Durably appends items, in order. Resolves only once every item is durable. */
+  append(items: readonly { readonly queue: string; readonly payload: unknown }[]): Promise<void>;
+  /**
+   * Leases one queue that has entries and no live lease (oldest pending work first).
+   * Returns the queue name, or undefined when there is nothing to do.
+   */
+  lease(owner: string, leaseMs: number): Promise<string | undefined>;
+  /**
+   * The oldest entry of a queue this owner leases, renewing the lease for leaseMs.
+   * When the queue is empty the lease is released and undefined is returned (atomically with
+   * respect to append: an item appended concurrently is never stranded).
+   * Throws StoreError if the owner no longer holds the lease.
+   */
+  head(queue: string, owner: string, leaseMs: number): Promise<JournalEntry | undefined>;
+  /** Removes the head entry `entryId` after it was processed. No-op if it is no longer the head. */
+  ack(queue: string, entryId: string, owner: string): Promise<void>;
+  /** Gives up the lease; with delayMs, no worker may lease the queue again before that delay. */
+  release(queue: string, owner: string, delayMs?: number): Promise<void>;
+  /** Number of entries not yet acknowledged, across all queues. */
+  size(): Promise<number>;
+}
