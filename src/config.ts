@@ -1,0 +1,226 @@
+/**
+ * Threadline's core settings, read once at start-up from the environment and a `.env` file.
+ *
+ * zod validates them: it is small, its parse result is typed without a second declaration, and every
+ * issue carries the path (here: the variable name) that the one-line error message needs. Platform
+ * variables are not validated here: each adapter's `readConfig(config.env)` owns its own.
+ * This is the only module (with src/main.ts) that reads `process.env`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+/** Environment variables as the process (or a test) provides them. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Sizes of eld's language database; larger is more accurate on short texts and uses more memory. */
+export const LANGUAGE_DATABASES = ['extrasmall', 'small', 'medium', 'large'] as const;
+/** One of `LANGUAGE_DATABASES`. */
+export type LanguageDatabase = (typeof LANGUAGE_DATABASES)[number];
+
+/** pino's levels, plus `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** One of `LOG_LEVELS`; accepted by `createLogger`. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Slack connection settings shared by both transports. */
+interface SlackBase {
+  /** Bot token (`xoxb-`). */
+  readonly botToken: string;
+  /** Web API base URL, always ending with `/`. */
+  readonly apiUrl: string;
+}
+
+/** Socket Mode: Slack is reached over a WebSocket; no public URL is needed. Chosen whenever an app token is set. */
+export interface SlackSocketConfig extends SlackBase {
+  readonly mode: 'socket';
+  readonly appToken: string;
+  readonly signingSecret?: string;
+}
+
+/** HTTP mode: Slack posts events, commands and interactivity to `POST /slack/events`, signed with the secret. */
+export interface SlackHttpConfig extends SlackBase {
+  readonly mode: 'http';
+  readonly signingSecret: string;
+  readonly appToken?: undefined;
+}
+
+/** How Threadline talks to Slack; narrow on `mode` to get the transport's credential as a string. */
+export type SlackConfig = SlackSocketConfig | SlackHttpConfig;
+
+/** The validated, deeply frozen configuration passed down by constructors. */
+export interface Config {
+  readonly slack: SlackConfig;
+  /** HTTP server port (0 picks a free port). */
+  readonly port: number;
+  /** `redis://` or `rediss://` URL; undefined means the embedded store in `dataDir`. */
+  readonly storeUrl?: string;
+  readonly dataDir: string;
+  /** Slack channel id for languages without a route. */
+  readonly defaultChannel: string;
+  /** Slack user ids who may change settings, besides workspace admins and owners. */
+  readonly adminUsers: readonly string[];
+  /** A thread reply starting with this stays internal. */
+  readonly notePrefix: string;
+  readonly languageDatabase: LanguageDatabase;
+  readonly logLevel: LogLevel;
+  /** The merged environment (`.env` below the real one; blank values dropped), for each adapter's `readConfig`. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Slack's Web API base URL, used when `SLACK_API_URL` is unset. */
+export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+/** The HTTP port when `PORT` is unset. */
+export const DEFAULT_PORT = 3000;
+
+const CHANNEL_HOWTO = 'open the channel, click its name for the channel details, and copy the Channel ID at the bottom of the About tab';
+const MESSAGES = {
+  botTokenMissing: "is required: the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page",
+  botTokenPrefix: 'must start with xoxb-',
+  appTokenPrefix: 'must start with xapp- (an app-level token with connections:write, from Basic Information → App-Level Tokens)',
+  noTransport:
+    'is required for Socket Mode (an xapp- app-level token with connections:write); for HTTP mode set SLACK_SIGNING_SECRET instead',
+  apiUrl: `must be an http(s) URL such as ${DEFAULT_SLACK_API_URL}`,
+  port: 'must be an integer from 0 to 65535',
+  storeUrl: 'must be a redis:// or rediss:// URL, or unset to use the embedded store in DATA_DIR',
+  channelMissing: `is required: the id of the Slack channel for languages without a route, like C0123456789 (${CHANNEL_HOWTO})`,
+  channel: `must be a Slack channel id like C0123456789, not a name (${CHANNEL_HOWTO})`,
+  adminUsers: (bad: string) =>
+    `must be a comma-separated list of Slack user ids like U0123456789, and "${bad}" is not one ` +
+    "(open the person's profile, click ⋯ and choose Copy member ID)",
+  oneOf: (values: readonly string[]) => `must be one of ${values.join(', ')}`,
+} as const;
+
+const SLACK_CHANNEL_ID = /^[CG][A-Z0-9]{8,}$/;
+const SLACK_USER_ID = /^[UW][A-Z0-9]{8,}$/;
+
+const isHttpUrl = (value: string): boolean => /^https?:$/.test(URL.parse(value)?.protocol ?? '');
+const isRedisUrl = (value: string): boolean => /^rediss?:$/.test(URL.parse(value)?.protocol ?? '');
+
+// One entry per core variable; the key order is the order in which problems are reported.
+const schema = z.object({
+  SLACK_BOT_TOKEN: z.string({ error: MESSAGES.botTokenMissing }).startsWith('xoxb-', { error: MESSAGES.botTokenPrefix }),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', { error: MESSAGES.appTokenPrefix }).optional(),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_API_URL: z
+    .string()
+    .refine(isHttpUrl, { error: MESSAGES.apiUrl })
+    .transform((url) => (url.endsWith('/') ? url : `${url}/`))
+    .default(DEFAULT_SLACK_API_URL),
+  PORT: z
+    .string()
+    .refine((port) => /^\d{1,5}$/.test(port) && Number(port) <= 65535, { error: MESSAGES.port })
+    .transform(Number)
+    .default(DEFAULT_PORT),
+  STORE_URL: z.string().refine(isRedisUrl, { error: MESSAGES.storeUrl }).optional(),
+  DATA_DIR: z.string().default('./data'),
+  DEFAULT_CHANNEL: z.string({ error: MESSAGES.channelMissing }).regex(SLACK_CHANNEL_ID, { error: MESSAGES.channel }),
+  ADMIN_USERS: z
+    .string()
+    .transform((list, ctx) => {
+      const ids = list.split(',').map((id) => id.trim()).filter((id) => id !== '');
+      const bad = ids.find((id) => !SLACK_USER_ID.test(id));
+      if (bad !== undefined) ctx.addIssue({ code: 'custom', message: MESSAGES.adminUsers(bad) });
+      return ids;
+    })
+    .default([]),
+  NOTE_PREFIX: z.string().default('note:'),
+  LANGUAGE_DATABASE: z.enum(LANGUAGE_DATABASES, { error: MESSAGES.oneOf(LANGUAGE_DATABASES) }).default('small'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: MESSAGES.oneOf(LOG_LEVELS) }).default('info'),
+});
+
+type CoreVariable = keyof typeof schema.shape;
+const CORE_VARIABLES = Object.keys(schema.shape) as CoreVariable[];
+
+/**
+ * Reads and validates the core settings. Guarantees a deeply frozen `Config`, or throws one `ConfigError`
+ * whose message is a single line naming the (first) bad variable, e.g.
+ * `Invalid configuration: SLACK_BOT_TOKEN must start with xoxb-`.
+ *
+ * `.env` (or `options.envFile`) is read when it exists; a variable already set in `env` wins over the file.
+ * Neither `env` nor `process.env` is modified. Blank values count as unset, and core values are trimmed.
+ */
+export function loadConfig(env: Env = process.env, options: { envFile?: string } = {}): Config {
+  const merged = mergeEnv(readEnvFile(options.envFile ?? '.env'), env);
+  const core = Object.fromEntries(CORE_VARIABLES.map((name) => [name, merged[name]?.trim()]));
+  const issues: { variable: string; message: string }[] = [];
+
+  const parsed = schema.safeParse(core);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) issues.push({ variable: String(issue.path[0]), message: issue.message });
+  }
+  if (core.SLACK_APP_TOKEN === undefined && core.SLACK_SIGNING_SECRET === undefined) {
+    issues.push({ variable: 'SLACK_APP_TOKEN', message: MESSAGES.noTransport });
+  }
+  if (!parsed.success || issues.length > 0) throw toConfigError(issues);
+
+  return deepFreeze(toConfig(parsed.data, merged));
+}
+
+/** Every configured value that must never reach a log line: Slack tokens and secrets, the store password. */
+export function configSecrets(config: Config): string[] {
+  const storePassword = config.storeUrl === undefined ? '' : (URL.parse(config.storeUrl)?.password ?? '');
+  const candidates = [config.slack.botToken, config.slack.appToken, config.slack.signingSecret, storePassword];
+  if (storePassword !== '') candidates.push(decodeURIComponent(storePassword));
+  return [...new Set(candidates.filter((value): value is string => value !== undefined && value !== ''))];
+}
+
+function readEnvFile(file: string): Record<string, string> {
+  if (!existsSync(file)) return {};
+  try {
+    return definedOnly(parseEnv(readFileSync(file, 'utf8')));
+  } catch (cause) {
+    throw new ConfigError(file, `Invalid configuration: cannot read ${file}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** The file's values below the real environment's; blank values are dropped so `FOO=` means unset everywhere. */
+function mergeEnv(file: Record<string, string>, env: Env): Record<string, string> {
+  const merged = { ...file, ...definedOnly(env) };
+  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value.trim() !== ''));
+}
+
+function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+function toConfigError(issues: readonly { variable: string; message: string }[]): ConfigError {
+  const rank = (variable: string) => CORE_VARIABLES.indexOf(variable as CoreVariable);
+  const sorted = [...issues].sort((a, b) => rank(a.variable) - rank(b.variable));
+  const [first] = sorted;
+  if (first === undefined) return new ConfigError('', 'Invalid configuration');
+  const others = [...new Set(sorted.map((issue) => issue.variable))].filter((variable) => variable !== first.variable);
+  const also = others.length > 0 ? ` (also invalid: ${others.join(', ')})` : '';
+  // One line, always: a message never contains a newline even if a value did.
+  return new ConfigError(first.variable, `Invalid configuration: ${first.variable} ${first.message}${also}`.replace(/\s+/g, ' '));
+}
+
+function toConfig(data: z.output<typeof schema>, env: Record<string, string>): Config {
+  const base = { botToken: data.SLACK_BOT_TOKEN, apiUrl: data.SLACK_API_URL };
+  const secret = data.SLACK_SIGNING_SECRET === undefined ? {} : { signingSecret: data.SLACK_SIGNING_SECRET };
+  const slack: SlackConfig =
+    data.SLACK_APP_TOKEN !== undefined
+      ? { ...base, mode: 'socket', appToken: data.SLACK_APP_TOKEN, ...secret }
+      : { ...base, mode: 'http', signingSecret: data.SLACK_SIGNING_SECRET ?? '' };
+  return {
+    slack,
+    port: data.PORT,
+    ...(data.STORE_URL === undefined ? {} : { storeUrl: data.STORE_URL }),
+    dataDir: data.DATA_DIR,
+    defaultChannel: data.DEFAULT_CHANNEL,
+    adminUsers: data.ADMIN_USERS,
+    notePrefix: data.NOTE_PREFIX,
+    languageDatabase: data.LANGUAGE_DATABASE,
+    logLevel: data.LOG_LEVEL,
+    env,
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
