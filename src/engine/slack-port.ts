@@ -3,6 +3,7 @@
  * src/slack/); `AgentActions` is everything the Slack side asks of the engine. Neither holds a
  * Slack API type: the engine knows no Block Kit and no Web API method.
  */
+import type { ChannelErrorKind } from '../errors.ts';
 import type { Contact, Platform } from '../messages.ts';
 
 /** Where a conversation lives in Slack. */
@@ -92,8 +93,28 @@ export interface SlackPort {
   removeReaction(slackChannelId: string, ts: string, emoji: string): Promise<void>;
   /** Posts Threadline's own note in the thread (e.g. a delivery failure explained). */
   postNotice(thread: ThreadRef, text: string): Promise<string>;
+  /** The thread ts of any message (its own ts when it is top-level); undefined if it does not exist. */
+  threadOf(slackChannelId: string, ts: string): Promise<string | undefined>;
   /** Downloads a file an agent attached. */
   downloadFile(file: SlackFileRef): Promise<Uint8Array>;
+  /** Marks an agent's message as delivered to the customer (a reaction on it). */
+  markDelivered(slackChannelId: string, messageTs: string): Promise<void>;
+  /**
+   * Marks an agent's message as not delivered and explains why in the thread, in words an agent
+   * can act on (the Slack side owns the wording: src/slack/failure-text.ts).
+   */
+  reportDeliveryFailure(thread: ThreadRef, messageTs: string, failure: DeliveryFailure): Promise<void>;
+}
+
+/** Why a reply did not reach the customer. Plain data; the Slack side turns it into words. */
+export interface DeliveryFailure {
+  readonly platform: Platform;
+  /** A ChannelErrorKind, or `unknown` when a restart interrupted the send and the outcome is not known. */
+  readonly kind: ChannelErrorKind | 'unknown';
+  /** The adapter's message (already free of secrets). */
+  readonly message: string;
+  readonly attempts: number;
+  readonly retryAfterMs?: number;
 }
 
 /** An agent's thread reply, as the Slack side hands it over. */

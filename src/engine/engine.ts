@@ -1,0 +1,100 @@
+/**
+ * The engine: takes platform events and agents' actions, journals them per conversation, and
+ * drains the journal into Slack and the platforms. Knows no wire format and no Slack API detail.
+ */
+import type { Channel, Intake, Logger } from '../channel.ts';
+import type { InboundEvent, Platform } from '../messages.ts';
+import type { Store } from '../store/store.ts';
+import { keys } from '../store/keys.ts';
+import { handleAgentCommand } from './commands.ts';
+import { toConversationId } from './conversations.ts';
+import type { EngineContext, LanguageDetection, SlackMessageLink } from './context.ts';
+import { handleInbound } from './inbound.ts';
+import type { Job } from './jobs.ts';
+import { handleAgentReply, type OutboxTiming } from './outbox.ts';
+import type { AgentActions, RoutingSettings, SlackPort } from './slack-port.ts';
+import { createWorker, type WorkerOptions } from './worker.ts';
+
+/** What createEngine needs. */
+export interface EngineOptions {
+  readonly store: Store;
+  readonly slack: SlackPort;
+  readonly channels: ReadonlyMap<Platform, Channel>;
+  readonly settings: RoutingSettings;
+  readonly language: LanguageDetection;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  readonly worker?: Partial<WorkerOptions>;
+  readonly outbox?: OutboxTiming;
+}
+
+/** The running engine. */
+export interface Engine {
+  /** Where channels and webhooks hand events; resolves once they are durably journaled. */
+  readonly intake: Intake;
+  /** What the Slack side calls. */
+  readonly actions: AgentActions;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** Builds the engine; nothing runs until start(). */
+export function createEngine(options: EngineOptions): Engine {
+  const ctx: EngineContext = {
+    store: options.store,
+    slack: options.slack,
+    channels: options.channels,
+    settings: options.settings,
+    language: options.language,
+    logger: options.logger,
+    now: options.now ?? Date.now,
+  };
+  const handle = async (job: Job, signal: AbortSignal): Promise<void> => {
+    switch (job.type) {
+      case 'inbound':
+        return handleInbound(ctx, job.event, signal);
+      case 'agent_reply':
+        return handleAgentReply(ctx, job.conversationId, job.reply, signal, options.outbox);
+      case 'agent_command':
+        return handleAgentCommand(ctx, job.conversationId, job.thread, job.command);
+    }
+  };
+  const worker = createWorker({ store: options.store, handle, logger: options.logger.child({ component: 'worker' }), ...(options.worker ? { options: options.worker } : {}) });
+  const append = async (jobs: readonly { queue: string; job: Job }[]) => {
+    if (jobs.length === 0) return;
+    await options.store.journal.append(jobs.map(({ queue, job }) => ({ queue, payload: job })));
+    worker.kick();
+  };
+
+  const intake: Intake = {
+    accept: (events: readonly InboundEvent[]) =>
+      append(events.map((event) => ({ queue: toConversationId({ platform: event.platform, account: event.account, contactId: event.contact.id }), job: { type: 'inbound', event } }))),
+  };
+
+  const actions: AgentActions = {
+    async reply(reply) {
+      const link = await options.store.get<{ conversationId: string }>(keys.thread(reply.slackChannelId, reply.threadTs));
+      if (!link) return false;
+      await append([{ queue: link.conversationId, job: { type: 'agent_reply', conversationId: link.conversationId, reply } }]);
+      return true;
+    },
+    async command(command) {
+      const link = await linkOf(command.slackChannelId, command.messageTs);
+      if (!link) return false;
+      await append([{ queue: link.conversationId, job: { type: 'agent_command', conversationId: link.conversationId, thread: link.thread, command } }]);
+      return true;
+    },
+  };
+
+  /** Messages Threadline posted or sent are linked; any other message (a note, say) is found through its thread. */
+  async function linkOf(slackChannelId: string, ts: string): Promise<SlackMessageLink | undefined> {
+    const link = await options.store.get<SlackMessageLink>(keys.slackMessage(slackChannelId, ts));
+    if (link) return link;
+    const threadTs = await options.slack.threadOf(slackChannelId, ts);
+    if (!threadTs) return undefined;
+    const thread = await options.store.get<{ conversationId: string }>(keys.thread(slackChannelId, threadTs));
+    return thread ? { conversationId: thread.conversationId, thread: { slackChannelId, threadTs } } : undefined;
+  }
+
+  return { intake, actions, start: () => worker.start(), stop: () => worker.stop() };
+}

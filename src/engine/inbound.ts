@@ -1,0 +1,176 @@
+/**
+ * A customer event, applied to its conversation: open a thread if needed (routed by language),
+ * mirror the message under the customer's name, and put the parent back to "waiting for reply".
+ * Every Slack post goes through postOnce, so replaying a job after a crash posts nothing twice.
+ */
+import { ChannelError } from '../errors.ts';
+import type { InboundEvent, InboundMessage, InboundReaction } from '../messages.ts';
+import { keys } from '../store/keys.ts';
+import {
+  type ConversationRecord,
+  onCustomerMessage,
+  sameView,
+  toConversationId,
+  toView,
+} from './conversations.ts';
+import {
+  type EngineContext,
+  type MirrorLink,
+  isoNow,
+  linkPlatformMessage,
+  linkSlackMessage,
+  loadConversation,
+  saveConversation,
+} from './context.ts';
+import { chooseLanguage } from './language.ts';
+import { fileNameFor, mediaOf, renderCustomerText } from './render.ts';
+import { postOnce } from './posting.ts';
+import { routeFor, routedLanguages } from './routing.ts';
+import { applyRules } from './rules.ts';
+import type { SlackUpload } from './slack-port.ts';
+
+const MEDIA_ATTEMPTS = 3;
+
+/** Applies one inbound event. Throws only when the job should be retried (Slack or store down). */
+export async function handleInbound(ctx: EngineContext, event: InboundEvent, signal: AbortSignal): Promise<void> {
+  switch (event.kind) {
+    case 'message':
+      return handleMessage(ctx, event, signal);
+    case 'reaction':
+      return handleReaction(ctx, event);
+    case 'delivery':
+      ctx.logger.debug({ platform: event.platform, messageId: event.messageId, status: event.status }, 'delivery update');
+      return;
+  }
+}
+
+async function handleMessage(ctx: EngineContext, message: InboundMessage, signal: AbortSignal): Promise<void> {
+  const conversationId = toConversationId({ platform: message.platform, account: message.account, contactId: message.contact.id });
+  const log = ctx.logger.child({ eventId: message.eventId, conversationId });
+  const existing = await loadConversation(ctx, conversationId);
+  const open = existing !== undefined && !(existing.status === 'closed' && existing.thread);
+  const decision = applyRules(message, open);
+  if (decision.action === 'ignore') {
+    log.info({ rule: decision.rule }, 'message ignored by rule');
+    return;
+  }
+  if (message.edited && existing?.thread) {
+    const mirror = await ctx.store.get<MirrorLink>(keys.platformMessage(conversationId, message.messageId));
+    if (mirror) {
+      await ctx.slack.updateCustomerMessage(mirror.thread, mirror.ts, renderCustomerText(message), authorOf(message));
+      return;
+    }
+  }
+  let record = open ? existing : await planGeneration(ctx, message, existing);
+  if (!open) {
+    await saveConversation(ctx, record);
+    log.info({ generation: record.generation, language: record.language ?? null, slackChannelId: record.slackChannelId }, 'conversation opening');
+  }
+  record = await ensureThread(ctx, record, signal);
+  const thread = record.thread!;
+  const files = await downloadMedia(ctx, message, log);
+  signal.throwIfAborted();
+  const ts = await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, { key: `msg:${conversationId}:${message.eventId}` }, () =>
+    ctx.slack.postCustomerMessage({ thread, author: authorOf(message), text: files.text, files: files.uploads, marker: { key: `msg:${conversationId}:${message.eventId}` } }),
+  );
+  await linkPlatformMessage(ctx, conversationId, message.messageId, { thread, ts });
+  await linkSlackMessage(ctx, thread.slackChannelId, ts, { conversationId, thread });
+  const next = onCustomerMessage(record, message.contact, message.occurredAt);
+  await saveConversation(ctx, next);
+  if (!sameView(record, next)) await ctx.slack.updateParent(thread, toView(next));
+}
+
+/** Decides language and Slack channel for a new thread (first contact, or after a close). */
+async function planGeneration(ctx: EngineContext, message: InboundMessage, previous: ConversationRecord | undefined): Promise<ConversationRecord> {
+  const routes = await ctx.settings.routes();
+  const detected = message.text ? ctx.language.detect(message.text, routedLanguages(routes)) : undefined;
+  const choice = chooseLanguage({ detected, hints: [message.contact.languageHint, previous?.language] });
+  const slackChannelId = routeFor(choice.language, routes, await ctx.settings.defaultChannel());
+  const now = isoNow(ctx);
+  return {
+    id: toConversationId({ platform: message.platform, account: message.account, contactId: message.contact.id }),
+    generation: (previous?.generation ?? 0) + 1,
+    platform: message.platform,
+    account: message.account,
+    contact: message.contact,
+    ...(choice.language ? { language: choice.language } : {}),
+    status: 'waiting',
+    lastSpeaker: 'customer',
+    slackChannelId,
+    ...(previous?.thread ? { previous: previous.thread } : {}),
+    openedAt: now,
+    lastCustomerMessageAt: message.occurredAt,
+  };
+}
+
+/** Posts the parent message once per generation and records the thread. */
+async function ensureThread(ctx: EngineContext, record: ConversationRecord, signal: AbortSignal): Promise<ConversationRecord> {
+  if (record.thread) return record;
+  signal.throwIfAborted();
+  const marker = { key: `parent:${record.id}:${record.generation}` };
+  const threadTs = await postOnce(ctx, { slackChannelId: record.slackChannelId }, marker, () =>
+    ctx.slack.postParent(record.slackChannelId, toView(record), marker),
+  );
+  const thread = { slackChannelId: record.slackChannelId, threadTs };
+  const withThread = { ...record, thread };
+  await ctx.store.set(keys.thread(thread.slackChannelId, threadTs), { conversationId: record.id, generation: record.generation });
+  await linkSlackMessage(ctx, thread.slackChannelId, threadTs, { conversationId: record.id, thread });
+  await saveConversation(ctx, withThread);
+  ctx.logger.info({ conversationId: record.id, generation: record.generation, slackChannelId: thread.slackChannelId }, 'conversation opened');
+  return withThread;
+}
+
+/** Downloads the message's files; a file that cannot be fetched becomes a line saying so. */
+async function downloadMedia(ctx: EngineContext, message: InboundMessage, log: EngineContext['logger']): Promise<{ text: string; uploads: SlackUpload[] }> {
+  const lines = [renderCustomerText(message)].filter((l) => l.length > 0);
+  const uploads: SlackUpload[] = [];
+  const channel = ctx.channels.get(message.platform);
+  for (const [index, attachment] of mediaOf(message).entries()) {
+    try {
+      if (!channel) throw new Error(`the ${message.platform} channel is not running`);
+      const file = await fetchWithRetry(() => channel.fetchMedia(attachment.media));
+      const mimeType = file.mimeType ?? attachment.mimeType;
+      uploads.push({
+        fileName: file.fileName ?? fileNameFor(attachment, index, mimeType),
+        data: file.data,
+        ...(mimeType ? { mimeType } : {}),
+        ...(attachment.caption ? { title: attachment.caption } : {}),
+      });
+    } catch (error) {
+      log.warn({ err: error, kind: attachment.kind }, 'media not downloaded');
+      const reason = error instanceof ChannelError ? error.message : 'download failed';
+      lines.push(`[${attachment.kind} not shown: ${reason}]`);
+    }
+  }
+  return { text: lines.join('\n'), uploads };
+}
+
+async function fetchWithRetry<T>(fetchOnce: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchOnce();
+    } catch (error) {
+      const retryable = error instanceof ChannelError && (error.kind === 'transient' || error.kind === 'rate_limited');
+      if (!retryable || attempt >= MEDIA_ATTEMPTS) throw error;
+      const waitMs = error.detail.retryAfterMs ?? 500 * attempt;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, 10_000)));
+    }
+  }
+}
+
+/** A customer's reaction shows on the mirrored Slack message; it never opens a conversation. */
+async function handleReaction(ctx: EngineContext, reaction: InboundReaction): Promise<void> {
+  const conversationId = toConversationId({ platform: reaction.platform, account: reaction.account, contactId: reaction.contact.id });
+  const mirror = await ctx.store.get<MirrorLink>(keys.platformMessage(conversationId, reaction.messageId));
+  if (!mirror) {
+    ctx.logger.info({ eventId: reaction.eventId, conversationId }, 'reaction to an unknown message ignored');
+    return;
+  }
+  if (reaction.removed) await ctx.slack.removeReaction(mirror.thread.slackChannelId, mirror.ts, reaction.emoji);
+  else await ctx.slack.addReaction(mirror.thread.slackChannelId, mirror.ts, reaction.emoji);
+}
+
+function authorOf(message: InboundMessage) {
+  const name = message.contact.name ?? (message.contact.handle ? `@${message.contact.handle}` : message.contact.id);
+  return { name, ...(message.contact.avatarUrl ? { avatarUrl: message.contact.avatarUrl } : {}) };
+}

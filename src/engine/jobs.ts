@@ -1,0 +1,25 @@
+/**
+ * What the journal carries. Every change to a conversation is one job in that conversation's
+ * queue, so a conversation's customer messages, agent replies and state changes apply strictly in
+ * order, by one worker at a time, on whichever instance holds the queue.
+ */
+import type { InboundEvent } from '../messages.ts';
+import type { AgentCommand, AgentReply, ThreadRef } from './slack-port.ts';
+
+/** One unit of journaled work. Plain JSON. */
+export type Job =
+  | { readonly type: 'inbound'; readonly event: InboundEvent }
+  | { readonly type: 'agent_reply'; readonly conversationId: string; readonly reply: AgentReply }
+  | { readonly type: 'agent_command'; readonly conversationId: string; readonly thread: ThreadRef; readonly command: AgentCommand };
+
+/** The de-duplication id of a job: a platform redelivery or a Slack retry maps to the same id. */
+export function jobId(job: Job): string {
+  switch (job.type) {
+    case 'inbound':
+      return `in:${job.event.platform}:${job.event.account}:${job.event.eventId}`;
+    case 'agent_reply':
+      return `reply:${job.reply.slackChannelId}:${job.reply.messageTs}`;
+    case 'agent_command':
+      return `cmd:${job.command.slackChannelId}:${job.command.messageTs}:${job.command.action}:${job.command.agentId}`;
+  }
+}

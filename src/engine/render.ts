@@ -1,0 +1,43 @@
+/**
+ * How a customer's message reads in the thread: its text, plus places and shared contacts as
+ * readable lines. Files are handled separately (they are uploaded).
+ */
+import type { Attachment, InboundMessage } from '../messages.ts';
+
+type Place = Extract<Attachment, { kind: 'location' }>;
+type SharedContact = Extract<Attachment, { kind: 'contact' }>;
+type MediaAttachment = Exclude<Attachment, Place | SharedContact>;
+
+/** A map link anyone can open without an account. */
+export function mapLink(latitude: number, longitude: number): string {
+  return `https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=16/${latitude}/${longitude}`;
+}
+
+/** The attachments that are files to upload. */
+export function mediaOf(message: InboundMessage): MediaAttachment[] {
+  return message.attachments.filter((a): a is MediaAttachment => a.kind !== 'location' && a.kind !== 'contact');
+}
+
+/** The text lines of a customer message: text, captions of files, places and contacts. */
+export function renderCustomerText(message: InboundMessage): string {
+  const lines: string[] = [];
+  if (message.text) lines.push(message.text);
+  for (const attachment of message.attachments) {
+    if (attachment.kind === 'location') {
+      const name = attachment.name ? `${attachment.name}: ` : '';
+      lines.push(`📍 Location: ${name}${attachment.latitude}, ${attachment.longitude} ${mapLink(attachment.latitude, attachment.longitude)}`);
+    } else if (attachment.kind === 'contact') {
+      lines.push(`👤 Contact: ${attachment.name}${attachment.phone ? `, ${attachment.phone}` : ''}`);
+    } else if (attachment.caption && attachment.caption !== message.text) {
+      lines.push(attachment.caption);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** A file name for an attachment that has none (photos and voice notes usually don't). */
+export function fileNameFor(attachment: MediaAttachment, index: number, mimeType: string | undefined): string {
+  if (attachment.fileName) return attachment.fileName;
+  const extension = mimeType?.split('/')[1]?.split(';')[0]?.replace('jpeg', 'jpg').replace('x-tgsticker', 'tgs') ?? 'bin';
+  return `${attachment.kind}-${index + 1}.${extension}`;
+}

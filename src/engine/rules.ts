@@ -1,0 +1,20 @@
+/**
+ * Automation rules: which inbound messages open or continue a conversation. Adapters tag noise
+ * (story mentions, emoji-only story replies) instead of dropping it, and this file decides, so an
+ * admin-facing rule can change without touching an adapter.
+ */
+import type { InboundMessage } from '../messages.ts';
+
+/** What to do with a customer message. */
+export type RuleDecision = { readonly action: 'deliver' } | { readonly action: 'ignore'; readonly rule: string };
+
+const EMOJI_ONLY = /^[\p{Extended_Pictographic}\p{Emoji_Component}\uFE0F\u200D\s]+$/u;
+
+/** Default rules: story mentions and emoji-only story replies never open a conversation. */
+export function applyRules(message: InboundMessage, hasOpenConversation: boolean): RuleDecision {
+  if (message.context?.kind === 'story_mention' && !hasOpenConversation) return { action: 'ignore', rule: 'story_mention' };
+  const text = message.text?.trim() ?? '';
+  const emojiOnly = text.length > 0 && EMOJI_ONLY.test(text) && message.attachments.length === 0;
+  if (message.context?.kind === 'story_reply' && emojiOnly && !hasOpenConversation) return { action: 'ignore', rule: 'emoji_story_reply' };
+  return { action: 'deliver' };
+}

@@ -1,0 +1,80 @@
+/**
+ * Every key shape the store layer writes, in one place, so that no two parts of Threadline can
+ * build the same key two ways. Plain functions and frozen objects only: other parts add their own
+ * export here (the engine's `keys`) next to these.
+ *
+ * Layout on Redis, for namespace `ns`:
+ * - `ns::<key>`                 a data value (built by @keyv/redis as `namespace::key`)
+ * - `ns:journal:queue:<queue>`  list of one queue's entries, oldest first
+ * - `ns:journal:lease:<queue>`  the lease on a queue: its owner, with a PX expiry
+ * - `ns:journal:ready`          sorted set: queue → earliest time it may be leased
+ * - `ns:journal:seq`            counter that numbers entries
+ * - `ns:journal:size`           counter of unacknowledged entries
+ *
+ * Layout in the embedded SQLite file: table `kv` (data values, keys `ns:<key>`), tables
+ * `journal_entries` and `journal_leases`.
+ */
+
+/** The namespace every backend uses unless a caller (a test) asks for its own. */
+export const defaultNamespace = 'threadline';
+
+/** Where data values (get/set/delete/setIfAbsent) live. */
+export const dataKeys = Object.freeze({
+  /** SQLite table of the embedded key-value store. */
+  table: 'kv',
+  /** Row key of a data value in the embedded store's `kv` table. */
+  embedded: (namespace: string, key: string): string => `${namespace}:${key}`,
+});
+
+/** The journal's internal names: Redis keys and SQLite tables. */
+export const journalKeys = Object.freeze({
+  /** Redis list of one queue's entries, oldest first. `queue(ns, '')` is the prefix Lua appends names to. */
+  queue: (namespace: string, queue: string): string => `${namespace}:journal:queue:${queue}`,
+  /** Redis string holding the owner of a queue's lease, expiring with it. */
+  lease: (namespace: string, queue: string): string => `${namespace}:journal:lease:${queue}`,
+  /** Redis sorted set of queues that may have work; the score is when the queue may next be leased. */
+  ready: (namespace: string): string => `${namespace}:journal:ready`,
+  /** Redis counter that assigns entry ids. */
+  sequence: (namespace: string): string => `${namespace}:journal:seq`,
+  /** Redis counter of entries appended and not yet acknowledged. */
+  size: (namespace: string): string => `${namespace}:journal:size`,
+  /** SQLite table of entries (AUTOINCREMENT id gives the global append order). */
+  entriesTable: 'journal_entries',
+  /** SQLite table of leases and release delays, one row per queue. */
+  leasesTable: 'journal_leases',
+});
+
+/**
+ * The engine's data keys (conversations, links between Slack and platform messages, exactly-once
+ * records, settings). Values are JSON; the store adds its namespace.
+ */
+export const keys = Object.freeze({
+  /** The current generation's record of a conversation. */
+  conversation: (conversationId: string): string => `conv:${conversationId}`,
+  /** A Slack thread → its conversation. */
+  thread: (slackChannelId: string, threadTs: string): string => `thread:${slackChannelId}:${threadTs}`,
+  /** Any Slack message Threadline posted or delivered → its conversation and thread. */
+  slackMessage: (slackChannelId: string, ts: string): string => `slackmsg:${slackChannelId}:${ts}`,
+  /** A platform message id → where it shows in Slack. */
+  platformMessage: (conversationId: string, platformMessageId: string): string => `pmsg:${conversationId}:${platformMessageId}`,
+  /** A journal job that took effect (de-duplication of redeliveries). */
+  processed: (jobId: string): string => `done:${jobId}`,
+  /** Failed attempts of a journal entry. */
+  attempts: (entryId: string): string => `attempts:${entryId}`,
+  /** A journal entry set aside after repeated programming errors. */
+  deadLetter: (entryId: string): string => `dead:${entryId}`,
+  /** A Slack post was begun with this marker. */
+  postIntent: (marker: string): string => `intent:${marker}`,
+  /** The ts of the Slack post that carries this marker. */
+  posted: (marker: string): string => `posted:${marker}`,
+  /** A send of this agent reply was begun. */
+  sendIntent: (idempotencyKey: string): string => `sending:${idempotencyKey}`,
+  /** The outcome of sending this agent reply. */
+  sent: (idempotencyKey: string): string => `sent:${idempotencyKey}`,
+  /** The failure of this agent reply was shown in the thread. */
+  failureShown: (idempotencyKey: string): string => `failshown:${idempotencyKey}`,
+  /** Routing settings set with /inbox. */
+  routing: (): string => 'settings:routing',
+  /** A channel adapter's own state (tokens, cursors), namespaced by platform. */
+  adapterState: (platform: string, key: string): string => `adapter:${platform}:${key}`,
+});

@@ -1,0 +1,178 @@
+import { StoreError } from '../errors.ts';
+import type { Journal, JournalEntry, Store } from './store.ts';
+
+interface Item {
+  readonly json: string;
+  readonly expiresAt: number | undefined;
+}
+
+interface StoredEntry {
+  readonly id: number;
+  readonly payloadJson: string;
+  readonly appendedAt: number;
+}
+
+/** A lease (owner set) or a release delay (owner undefined); either blocks leasing until expiresAt. */
+interface Lease {
+  readonly owner: string | undefined;
+  readonly expiresAt: number;
+}
+
+/**
+ * The data behind one or more memory stores: what a Redis server is to Redis stores. Two stores
+ * built on the same state behave like two Threadline instances sharing one backend.
+ */
+export interface MemoryState {
+  readonly items: Map<string, Item>;
+  readonly queues: Map<string, StoredEntry[]>;
+  readonly leases: Map<string, Lease>;
+  nextId: number;
+}
+
+/** Fresh, empty shared state for {@link createMemoryStore}. */
+export function createMemoryState(): MemoryState {
+  return { items: new Map(), queues: new Map(), leases: new Map(), nextId: 1 };
+}
+
+/** Options of {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Clock for TTLs, leases and delays; defaults to Date.now. */
+  readonly now?: () => number;
+  /** Share state with other memory stores; a private one by default. */
+  readonly state?: MemoryState;
+}
+
+/**
+ * An in-process Store with the same semantics as the durable backends (JSON values, TTL, atomic
+ * setIfAbsent, leased ordered journal), for unit tests. Nothing survives the process.
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
+  const now = options.now ?? Date.now;
+  const state = options.state ?? createMemoryState();
+  let closed = false;
+  const open = (): void => {
+    if (closed) throw new StoreError('The memory store is closed: create a new one');
+  };
+  const live = (key: string): Item | undefined => {
+    const item = state.items.get(key);
+    if (item?.expiresAt !== undefined && item.expiresAt <= now()) {
+      state.items.delete(key);
+      return undefined;
+    }
+    return item;
+  };
+  const toItem = (value: unknown, ttlMs: number | undefined): Item => ({
+    json: JSON.stringify({ value }),
+    expiresAt: ttlMs === undefined ? undefined : now() + checkMs('ttlMs', ttlMs),
+  });
+
+  return {
+    kind: 'memory',
+    journal: createMemoryJournal(state, now, open),
+    async get<T>(key: string): Promise<T | undefined> {
+      open();
+      const item = live(key);
+      return item === undefined ? undefined : (JSON.parse(item.json) as { value?: T }).value;
+    },
+    async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
+      open();
+      state.items.set(key, toItem(value, ttlMs));
+    },
+    async delete(key: string): Promise<boolean> {
+      open();
+      const existed = live(key) !== undefined;
+      state.items.delete(key);
+      return existed;
+    },
+    async setIfAbsent<T>(key: string, value: T, ttlMs?: number): Promise<boolean> {
+      open();
+      if (live(key) !== undefined) return false;
+      state.items.set(key, toItem(value, ttlMs));
+      return true;
+    },
+    async ping(): Promise<void> {
+      open();
+    },
+    async close(): Promise<void> {
+      closed = true;
+    },
+  };
+}
+
+function createMemoryJournal(state: MemoryState, now: () => number, open: () => void): Journal {
+  const blocked = (queue: string): Lease | undefined => {
+    const lease = state.leases.get(queue);
+    return lease !== undefined && lease.expiresAt > now() ? lease : undefined;
+  };
+  const holds = (queue: string, owner: string): boolean => blocked(queue)?.owner === owner;
+
+  return {
+    async append(items) {
+      open();
+      for (const { queue, payload } of items) {
+        const entries = state.queues.get(queue) ?? [];
+        entries.push({ id: state.nextId++, payloadJson: JSON.stringify(payload ?? null), appendedAt: now() });
+        state.queues.set(queue, entries);
+      }
+    },
+    async lease(owner, leaseMs) {
+      open();
+      checkMs('leaseMs', leaseMs);
+      for (const [queue, lease] of state.leases) if (lease.expiresAt <= now()) state.leases.delete(queue);
+      let best: { queue: string; firstId: number } | undefined;
+      for (const [queue, entries] of state.queues) {
+        const first = entries[0];
+        if (first === undefined || blocked(queue) !== undefined) continue;
+        if (best === undefined || first.id < best.firstId) best = { queue, firstId: first.id };
+      }
+      if (best === undefined) return undefined;
+      state.leases.set(best.queue, { owner, expiresAt: now() + leaseMs });
+      return best.queue;
+    },
+    async head(queue, owner, leaseMs) {
+      open();
+      checkMs('leaseMs', leaseMs);
+      if (!holds(queue, owner)) throw lostLease(queue, owner);
+      const first = state.queues.get(queue)?.[0];
+      if (first === undefined) {
+        state.leases.delete(queue);
+        state.queues.delete(queue);
+        return undefined;
+      }
+      state.leases.set(queue, { owner, expiresAt: now() + leaseMs });
+      const entry: JournalEntry = {
+        id: String(first.id),
+        queue,
+        payload: JSON.parse(first.payloadJson) as unknown,
+        appendedAt: first.appendedAt,
+      };
+      return entry;
+    },
+    async ack(queue, entryId) {
+      open();
+      const entries = state.queues.get(queue);
+      if (entries?.[0] !== undefined && String(entries[0].id) === entryId) entries.shift();
+    },
+    async release(queue, owner, delayMs) {
+      open();
+      if (!holds(queue, owner)) return;
+      if (delayMs === undefined || delayMs === 0) state.leases.delete(queue);
+      else state.leases.set(queue, { owner: undefined, expiresAt: now() + checkMs('delayMs', delayMs) });
+    },
+    async size() {
+      open();
+      let total = 0;
+      for (const entries of state.queues.values()) total += entries.length;
+      return total;
+    },
+  };
+}
+
+function lostLease(queue: string, owner: string): StoreError {
+  return new StoreError(`Journal lease on queue ${queue} is not held by ${owner}: it expired or was never taken`);
+}
+
+function checkMs(name: string, ms: number): number {
+  if (!(Number.isFinite(ms) && ms > 0)) throw new StoreError(`${name} must be a positive number of milliseconds, got ${ms}`);
+  return ms;
+}

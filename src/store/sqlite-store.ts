@@ -1,0 +1,276 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Keyv, type KeyvStoreAdapter, type StoredData } from 'keyv';
+import { StoreError } from '../errors.ts';
+import { dataKeys, defaultNamespace, journalKeys } from './keys.ts';
+import type { Journal, JournalEntry, Store } from './store.ts';
+
+const KV = dataKeys.table;
+const ENTRIES = journalKeys.entriesTable;
+const LEASES = journalKeys.leasesTable;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS ${KV} (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER);
+  CREATE INDEX IF NOT EXISTS ${KV}_expires ON ${KV} (expires) WHERE expires IS NOT NULL;
+  CREATE TABLE IF NOT EXISTS ${ENTRIES} (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, payload TEXT NOT NULL, appended_at INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS ${ENTRIES}_queue ON ${ENTRIES} (queue, id);
+  CREATE TABLE IF NOT EXISTS ${LEASES} (queue TEXT PRIMARY KEY, owner TEXT, expires INTEGER NOT NULL);
+`;
+
+/** Options of {@link createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Directory of `threadline.db`; created if missing. */
+  readonly dataDir: string;
+  /** Clock for the journal (appendedAt, leases, delays); defaults to Date.now. TTLs use keyv's Date.now. */
+  readonly now?: () => number;
+  /** Key namespace inside the file; defaults to {@link defaultNamespace}. */
+  readonly namespace?: string;
+}
+
+/**
+ * The embedded durable Store: one SQLite file `${dataDir}/threadline.db` in WAL mode with
+ * synchronous=FULL, so every resolved write survives kill -9 of the process (and an OS crash).
+ * Several processes may open the same file: claims, leases and acks are single SQLite write
+ * transactions (BEGIN IMMEDIATE), which serialize across processes.
+ */
+export function createSqliteStore(options: SqliteStoreOptions): Store {
+  const file = join(options.dataDir, 'threadline.db');
+  const fail = (what: string, cause: unknown): StoreError =>
+    cause instanceof StoreError
+      ? cause
+      : new StoreError(`Embedded store ${file}: ${what} failed: ${messageOf(cause)}`, { cause });
+  const db = openDatabase(options.dataDir, file, fail);
+  const adapter = new SqliteKeyvAdapter(db);
+  const keyv = new Keyv({
+    store: adapter,
+    namespace: options.namespace ?? defaultNamespace,
+    useKeyPrefix: false, // the adapter prefixes, with dataKeys.embedded
+    throwOnErrors: true,
+    serialize: JSON.stringify,
+    deserialize: JSON.parse,
+  });
+  keyv.on('error', () => {}); // throwOnErrors rethrows every error; it is wrapped below
+  let closed = false;
+  const guard = async <R>(what: string, op: () => R | Promise<R>): Promise<R> => {
+    if (closed) throw new StoreError(`Embedded store ${file} is closed`);
+    try {
+      return await op();
+    } catch (cause) {
+      throw fail(what, cause);
+    }
+  };
+
+  return {
+    kind: 'embedded',
+    journal: createSqliteJournal(db, options.now ?? Date.now, guard),
+    get: <T>(key: string) => guard(`get ${key}`, () => keyv.get<T>(key)),
+    set: (key, value, ttlMs) =>
+      guard(`set ${key}`, async () => {
+        await keyv.set(key, value, ttlMs === undefined ? undefined : checkMs('ttlMs', ttlMs));
+      }),
+    delete: (key) => guard(`delete ${key}`, () => keyv.delete(key)),
+    setIfAbsent: (key, value, ttlMs) =>
+      guard(`setIfAbsent ${key}`, () => {
+        const expires = ttlMs === undefined ? undefined : Date.now() + checkMs('ttlMs', ttlMs);
+        return adapter.setIfAbsent(key, JSON.stringify({ value, expires }), expires);
+      }),
+    ping: () => guard('ping', () => void db.prepare('SELECT 1').get()),
+    async close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}
+
+function openDatabase(dataDir: string, file: string, fail: (what: string, cause: unknown) => StoreError): Database.Database {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    const db = new Database(file, { timeout: 5000 }); // wait up to 5 s for another process's write
+    db.pragma('journal_mode = WAL');
+    // NORMAL would survive kill -9 too; FULL also keeps a resolved append through an OS crash or power loss.
+    db.pragma('synchronous = FULL');
+    db.exec(SCHEMA);
+    return db;
+  } catch (cause) {
+    throw fail('opening (check that DATA_DIR is writable)', cause);
+  }
+}
+
+type Guard = <R>(what: string, op: () => R | Promise<R>) => Promise<R>;
+
+interface EntryRow {
+  readonly id: number;
+  readonly payload: string;
+  readonly appended_at: number;
+}
+
+interface LeaseRow {
+  readonly owner: string | null;
+  readonly expires: number;
+}
+
+function createSqliteJournal(db: Database.Database, now: () => number, guard: Guard): Journal {
+  const q = {
+    insert: db.prepare(`INSERT INTO ${ENTRIES} (queue, payload, appended_at) VALUES (?, ?, ?)`),
+    nextQueue: db.prepare<[number], { queue: string }>(
+      `SELECT e.queue FROM ${ENTRIES} e WHERE NOT EXISTS
+         (SELECT 1 FROM ${LEASES} l WHERE l.queue = e.queue AND l.expires > ?)
+       GROUP BY e.queue ORDER BY MIN(e.id) LIMIT 1`,
+    ),
+    upsertLease: db.prepare(
+      `INSERT INTO ${LEASES} (queue, owner, expires) VALUES (?, ?, ?)
+       ON CONFLICT(queue) DO UPDATE SET owner = excluded.owner, expires = excluded.expires`,
+    ),
+    lease: db.prepare<[string], LeaseRow>(`SELECT owner, expires FROM ${LEASES} WHERE queue = ?`),
+    dropLease: db.prepare(`DELETE FROM ${LEASES} WHERE queue = ?`),
+    dropExpired: db.prepare(`DELETE FROM ${LEASES} WHERE expires <= ?`),
+    first: db.prepare<[string], EntryRow>(
+      `SELECT id, payload, appended_at FROM ${ENTRIES} WHERE queue = ? ORDER BY id LIMIT 1`,
+    ),
+    ackHead: db.prepare(
+      `DELETE FROM ${ENTRIES} WHERE queue = @queue AND id = @id
+         AND id = (SELECT MIN(id) FROM ${ENTRIES} WHERE queue = @queue)`,
+    ),
+    size: db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM ${ENTRIES}`),
+  };
+  const holds = (queue: string, owner: string, at: number): boolean => {
+    const row = q.lease.get(queue);
+    return row !== undefined && row.owner === owner && row.expires > at;
+  };
+
+  const append = db.transaction((items: readonly { readonly queue: string; readonly payload: unknown }[]) => {
+    const at = now();
+    for (const { queue, payload } of items) q.insert.run(queue, JSON.stringify(payload ?? null), at);
+  });
+  const lease = db.transaction((owner: string, leaseMs: number): string | undefined => {
+    const at = now();
+    q.dropExpired.run(at); // an expired lease or delay blocks nothing; dropping it keeps the table small
+    const next = q.nextQueue.get(at);
+    if (next !== undefined) q.upsertLease.run(next.queue, owner, at + leaseMs);
+    return next?.queue;
+  });
+  const head = db.transaction((queue: string, owner: string, leaseMs: number): JournalEntry | undefined => {
+    const at = now();
+    if (!holds(queue, owner, at)) throw lostLease(queue, owner);
+    const row = q.first.get(queue);
+    if (row === undefined) {
+      q.dropLease.run(queue);
+      return undefined;
+    }
+    q.upsertLease.run(queue, owner, at + leaseMs);
+    return { id: String(row.id), queue, payload: JSON.parse(row.payload) as unknown, appendedAt: row.appended_at };
+  });
+  const ack = db.transaction((queue: string, id: number) => void q.ackHead.run({ queue, id }));
+  const release = db.transaction((queue: string, owner: string, delayMs: number | undefined) => {
+    const at = now();
+    if (!holds(queue, owner, at)) return;
+    if (delayMs === undefined || delayMs === 0) q.dropLease.run(queue);
+    else q.upsertLease.run(queue, null, at + checkMs('delayMs', delayMs));
+  });
+
+  return {
+    append: (items) => guard('journal append', () => append.immediate(items)),
+    lease: (owner, leaseMs) => guard('journal lease', () => lease.immediate(owner, checkMs('leaseMs', leaseMs))),
+    head: (queue, owner, leaseMs) =>
+      guard(`journal head of ${queue}`, () => head.immediate(queue, owner, checkMs('leaseMs', leaseMs))),
+    ack: (queue, entryId) =>
+      guard(`journal ack of ${queue}`, () => {
+        const id = Number(entryId);
+        if (Number.isSafeInteger(id)) ack.immediate(queue, id);
+      }),
+    release: (queue, owner, delayMs) =>
+      guard(`journal release of ${queue}`, () => release.immediate(queue, owner, delayMs)),
+    size: () => guard('journal size', () => q.size.get()?.n ?? 0),
+  };
+}
+
+/**
+ * A keyv 5 store adapter over the `kv` table. Keyv hands it serialized strings and sets its
+ * `namespace`; rows are keyed `dataKeys.embedded(namespace, key)`. Expired rows read as absent.
+ */
+class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter {
+  namespace: string | undefined;
+  readonly opts = { dialect: 'sqlite' };
+  readonly #q;
+  #sweptAt = 0;
+
+  constructor(db: Database.Database) {
+    super();
+    this.#q = {
+      get: db.prepare<[string], { value: string; expires: number | null }>(`SELECT value, expires FROM ${KV} WHERE key = ?`),
+      set: db.prepare(
+        `INSERT INTO ${KV} (key, value, expires) VALUES (?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires`,
+      ),
+      setIfAbsent: db.prepare(
+        `INSERT INTO ${KV} (key, value, expires) VALUES (@key, @value, @expires)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires
+         WHERE ${KV}.expires IS NOT NULL AND ${KV}.expires <= @now`,
+      ),
+      delete: db.prepare<[string], { expires: number | null }>(`DELETE FROM ${KV} WHERE key = ? RETURNING expires`),
+      clear: db.prepare(`DELETE FROM ${KV} WHERE substr(key, 1, length(@prefix)) = @prefix`),
+      sweep: db.prepare(`DELETE FROM ${KV} WHERE expires IS NOT NULL AND expires <= ?`),
+    };
+  }
+
+  // keyv types the raw read as the value; an adapter really returns the serialized string.
+  async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
+    const row = this.#q.get.get(this.#key(key));
+    return row === undefined || isExpired(row.expires) ? undefined : (row.value as Value);
+  }
+
+  async set(key: string, value: string, ttl?: number): Promise<boolean> {
+    this.#sweep();
+    this.#q.set.run(this.#key(key), value, ttl === undefined ? null : Date.now() + ttl);
+    return true;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const row = this.#q.delete.get(this.#key(key));
+    return row !== undefined && !isExpired(row.expires);
+  }
+
+  async clear(): Promise<void> {
+    this.#q.clear.run({ prefix: this.#key('') });
+  }
+
+  /** true if this call created the row or replaced an expired one; one statement, so atomic. */
+  setIfAbsent(key: string, value: string, expires: number | undefined): boolean {
+    this.#sweep();
+    const row = { key: this.#key(key), value, expires: expires ?? null, now: Date.now() };
+    return this.#q.setIfAbsent.run(row).changes === 1;
+  }
+
+  /** Expired rows read as absent; at most once a minute, writes also delete them so the file stays small. */
+  #sweep(): void {
+    const now = Date.now();
+    if (now - this.#sweptAt < 60_000) return;
+    this.#sweptAt = now;
+    this.#q.sweep.run(now);
+  }
+
+  #key(key: string): string {
+    return dataKeys.embedded(this.namespace ?? defaultNamespace, key);
+  }
+}
+
+function isExpired(expires: number | null): boolean {
+  return expires !== null && expires <= Date.now();
+}
+
+function lostLease(queue: string, owner: string): StoreError {
+  return new StoreError(`Journal lease on queue ${queue} is not held by ${owner}: it expired or was never taken`);
+}
+
+function checkMs(name: string, ms: number): number {
+  if (!(Number.isFinite(ms) && ms > 0)) throw new StoreError(`${name} must be a positive number of milliseconds, got ${ms}`);
+  return ms;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

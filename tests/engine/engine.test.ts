@@ -1,0 +1,257 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../src/engine/engine.ts';
+import { createLanguageDetector, type LanguageDetector } from '../../src/engine/language.ts';
+import { createRoutingSettings } from '../../src/engine/settings.ts';
+import type { InboundMessage, InboundReaction } from '../../src/messages.ts';
+import { createMemoryStore } from '../../src/store/memory-store.ts';
+import type { Store } from '../../src/store/store.ts';
+import { captureLogger } from '../support/capture-logger.ts';
+import { createRecordingSlackPort } from '../support/recording-slack-port.ts';
+import { createScriptedChannel } from '../support/scripted-channel.ts';
+
+const DEFAULT = 'CDEFAULT';
+const KO = 'CKOREAN';
+const EN = 'CENGLISH';
+
+let detector: LanguageDetector;
+beforeAll(async () => {
+  detector = await createLanguageDetector({ database: 'small' });
+});
+
+let counter = 0;
+function message(text: string | undefined, overrides: Partial<InboundMessage> = {}): InboundMessage {
+  counter++;
+  return {
+    kind: 'message',
+    platform: 'telegram',
+    account: '777',
+    eventId: `42:${counter}`,
+    messageId: String(counter),
+    contact: { id: '42', name: 'Min-jun Kim', handle: 'minjun' },
+    occurredAt: new Date(1_700_000_000_000 + counter * 1000).toISOString(),
+    attachments: [],
+    ...(text === undefined ? {} : { text }),
+    ...overrides,
+  };
+}
+
+async function setup(options: { store?: Store } = {}) {
+  const store = options.store ?? createMemoryStore();
+  const slack = createRecordingSlackPort();
+  const telegram = createScriptedChannel('telegram');
+  const settings = createRoutingSettings(store, DEFAULT);
+  await settings.setRoute('ko', KO);
+  await settings.setRoute('en', EN);
+  const log = captureLogger({ level: 'info' });
+  const engine = createEngine({
+    store,
+    slack: slack.port,
+    channels: new Map([['telegram', telegram.channel]]),
+    settings,
+    language: detector,
+    logger: log.logger,
+    worker: { idleMs: 5, leaseMs: 2000, concurrency: 2, maxBackoffMs: 20 },
+    outbox: { minTimeoutMs: 1, maxTimeoutMs: 5 },
+  });
+  engine.start();
+  running.push(engine);
+  const idle = async () => expect.poll(() => store.journal.size(), { timeout: 5000, interval: 10 }).toBe(0);
+  return { store, slack, telegram, settings, engine, log, idle };
+}
+
+const running: Engine[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((engine) => engine.stop()));
+});
+
+describe('engine: a new customer opens a conversation', () => {
+  it('posts one parent in the channel of the detected language, with the message in its thread under the customer name', async () => {
+    const { slack, engine, idle } = await setup();
+    await engine.intake.accept([message('안녕하세요, 주문한 물건이 아직 도착하지 않았어요')]);
+    await idle();
+    const [parent, ...others] = slack.parents();
+    expect(others).toHaveLength(0);
+    expect(parent?.slackChannelId).toBe(KO);
+    expect(parent?.view).toMatchObject({ status: 'waiting', language: 'ko', contact: { name: 'Min-jun Kim', handle: 'minjun' } });
+    expect(parent?.view?.assignee).toBeUndefined();
+    const thread = slack.thread(parent!);
+    expect(thread.map((m) => [m.author, m.text])).toEqual([['Min-jun Kim', '안녕하세요, 주문한 물건이 아직 도착하지 않았어요']]);
+  });
+
+  it('routes a too-short first message by the app language hint, never by a guess', async () => {
+    const { slack, engine, idle } = await setup();
+    await engine.intake.accept([message('hi', { contact: { id: '42', name: 'Min-jun Kim', languageHint: 'ko' } })]);
+    await idle();
+    expect(slack.parents()[0]?.slackChannelId).toBe(KO);
+  });
+
+  it('sends a too-short first message without any hint to the default channel', async () => {
+    const { slack, engine, idle } = await setup();
+    await engine.intake.accept([message('👍')]);
+    await idle();
+    expect(slack.parents()[0]?.slackChannelId).toBe(DEFAULT);
+    expect(slack.parents()[0]?.view?.language).toBeUndefined();
+  });
+
+  it('opens exactly one thread when two first messages arrive at once', async () => {
+    const { slack, engine, idle } = await setup();
+    await Promise.all([engine.intake.accept([message('Hello, where is my order?')]), engine.intake.accept([message('It was due on Monday')])]);
+    await idle();
+    expect(slack.parents()).toHaveLength(1);
+    expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual(['Hello, where is my order?', 'It was due on Monday']);
+  });
+
+  it('uploads files and writes places as a readable line with a map link', async () => {
+    const { slack, engine, idle } = await setup();
+    await engine.intake.accept([
+      message('here', {
+        attachments: [
+          { kind: 'image', media: { platform: 'telegram', id: 'photo-1' }, caption: 'the box' },
+          { kind: 'location', latitude: 37.5665, longitude: 126.978 },
+        ],
+      }),
+    ]);
+    await idle();
+    const [mirrored] = slack.thread(slack.parents()[0]!);
+    expect(mirrored?.files).toEqual(['image-1.jpg']);
+    expect(mirrored?.text).toContain('37.5665, 126.978');
+    expect(mirrored?.text).toContain('https://www.openstreetmap.org/?mlat=37.5665&mlon=126.978');
+  });
+});
+
+describe('engine: the conversation continues', () => {
+  it('puts later messages in the same thread and posts a redelivered message once', async () => {
+    const { slack, engine, idle } = await setup();
+    const first = message('Hello, I need help with my order');
+    await engine.intake.accept([first]);
+    await engine.intake.accept([message('Order 1234'), first]);
+    await idle();
+    expect(slack.parents()).toHaveLength(1);
+    expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual(['Hello, I need help with my order', 'Order 1234']);
+  });
+
+  it('shows an edit on the mirrored message instead of a new one', async () => {
+    const { slack, engine, idle } = await setup();
+    const original = message('Order 1243');
+    await engine.intake.accept([original]);
+    await engine.intake.accept([{ ...original, eventId: `${original.eventId}:edit`, text: 'Order 1234', edited: true }]);
+    await idle();
+    expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual(['Order 1234 (edited)']);
+  });
+
+  it('shows a customer reaction on the mirrored message and opens nothing', async () => {
+    const { slack, engine, idle } = await setup();
+    const original = message('Thanks for the help');
+    await engine.intake.accept([original]);
+    const reaction: InboundReaction = {
+      kind: 'reaction', platform: 'telegram', account: '777', eventId: 'r1', messageId: original.messageId,
+      contact: original.contact, occurredAt: original.occurredAt, emoji: '👍', removed: false,
+    };
+    await engine.intake.accept([reaction, { ...reaction, eventId: 'r2', messageId: 'unknown-message' }]);
+    await idle();
+    expect(slack.parents()).toHaveLength(1);
+    expect([...slack.thread(slack.parents()[0]!)[0]!.reactions]).toEqual(['👍']);
+  });
+
+  it('does not post a customer message twice when the process dies between posting and recording it', async () => {
+    const store = createMemoryStore();
+    let crashOnce = true;
+    const crashing: Store = {
+      ...store,
+      journal: store.journal,
+      async set(key, value, ttl) {
+        if (crashOnce && key.startsWith('posted:msg:')) {
+          crashOnce = false;
+          throw new Error('simulated crash after the Slack post');
+        }
+        return store.set(key, value, ttl);
+      },
+    };
+    const { slack, engine, idle } = await setup({ store: crashing });
+    await engine.intake.accept([message('Where is my parcel?')]);
+    await idle();
+    expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual(['Where is my parcel?']);
+  });
+
+  it('retries when Slack is down and loses nothing', async () => {
+    const { slack, engine, idle } = await setup();
+    slack.failNext('postParent');
+    slack.failNext('postCustomerMessage');
+    await engine.intake.accept([message('Hello, is anyone there?'), message('Hello?')]);
+    await idle();
+    expect(slack.parents()).toHaveLength(1);
+    expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual(['Hello, is anyone there?', 'Hello?']);
+  });
+});
+
+describe('engine: agents answer, assign and close', () => {
+  async function opened() {
+    const env = await setup();
+    await env.engine.intake.accept([message('Hello, I have a question about my invoice')]);
+    await env.idle();
+    const parent = env.slack.parents()[0]!;
+    const thread = { slackChannelId: parent.slackChannelId, threadTs: parent.ts };
+    return { ...env, parent, thread };
+  }
+
+  it('sends a thread reply to the customer, marks it delivered and shows who answered', async () => {
+    const { slack, telegram, engine, idle, parent, thread } = await opened();
+    const ts = slack.addHumanMessage(thread, 'Sure, what is the invoice number?');
+    expect(await engine.actions.reply({ ...thread, messageTs: ts, agentId: 'UAGENT', text: 'Sure, what is the invoice number?', files: [] })).toBe(true);
+    await idle();
+    expect(telegram.sent).toMatchObject([{ platform: 'telegram', account: '777', contactId: '42', text: 'Sure, what is the invoice number?' }]);
+    expect(slack.messages.find((m) => m.ts === ts)?.reactions.has(':heavy_check_mark:')).toBe(true);
+    expect(parent.view).toMatchObject({ status: 'answered', answeredBy: 'UAGENT' });
+  });
+
+  it('ignores replies in threads that are not conversations', async () => {
+    const { engine } = await opened();
+    expect(await engine.actions.reply({ slackChannelId: EN, threadTs: '1.1', messageTs: '1.2', agentId: 'U', text: 'x', files: [] })).toBe(false);
+  });
+
+  it('retries transient failures and rate limits, then delivers once', async () => {
+    const { slack, telegram, engine, idle, thread } = await opened();
+    telegram.failWith(telegram.error('transient'), telegram.error('rate_limited', 'slow down', 5));
+    const ts = slack.addHumanMessage(thread, 'On it');
+    await engine.actions.reply({ ...thread, messageTs: ts, agentId: 'UAGENT', text: 'On it', files: [] });
+    await idle();
+    expect(telegram.sent).toHaveLength(1);
+    expect(slack.messages.find((m) => m.ts === ts)?.reactions.has(':heavy_check_mark:')).toBe(true);
+  });
+
+  it('explains a permanent failure in the thread and keeps the conversation waiting', async () => {
+    const { slack, telegram, engine, idle, parent, thread } = await opened();
+    telegram.failWith(telegram.error('unreachable', 'Forbidden: bot was blocked by the user'));
+    const ts = slack.addHumanMessage(thread, 'Hello?');
+    await engine.actions.reply({ ...thread, messageTs: ts, agentId: 'UAGENT', text: 'Hello?', files: [] });
+    await idle();
+    expect(slack.messages.find((m) => m.ts === ts)?.reactions.has(':warning:')).toBe(true);
+    expect(slack.thread(parent).at(-1)?.text).toContain('blocked');
+    expect(parent.view?.status).toBe('waiting');
+  });
+
+  it('assigns by reaction on any message of the thread, closes, reopens, and opens a new linked thread after close', async () => {
+    const { slack, engine, idle, parent, thread } = await opened();
+    const customerTs = slack.thread(parent)[0]!.ts;
+    await engine.actions.command({ action: 'assign', slackChannelId: thread.slackChannelId, messageTs: customerTs, agentId: 'UANNA' });
+    await idle();
+    expect(parent.view?.assignee).toBe('UANNA');
+    const note = slack.addHumanMessage(thread, 'note: checking with billing');
+    await engine.actions.command({ action: 'close', slackChannelId: thread.slackChannelId, messageTs: note, agentId: 'UANNA' });
+    await idle();
+    expect(parent.view).toMatchObject({ status: 'closed', closedBy: 'UANNA' });
+    await engine.actions.command({ action: 'reopen', slackChannelId: thread.slackChannelId, messageTs: parent.ts, agentId: 'UANNA' });
+    await idle();
+    expect(parent.view?.status).toBe('waiting');
+    await engine.actions.command({ action: 'close', slackChannelId: thread.slackChannelId, messageTs: parent.ts, agentId: 'UANNA' });
+    await idle();
+    await engine.intake.accept([message('ok')]);
+    await idle();
+    const parents = slack.parents();
+    expect(parents).toHaveLength(2);
+    // "ok" alone cannot tell a language: the earlier conversation's language decides.
+    expect(parents[1]?.slackChannelId).toBe(parent.slackChannelId);
+    expect(parents[1]?.view?.previous).toEqual(thread);
+    expect(parents[1]?.view?.status).toBe('waiting');
+  });
+});

@@ -1,0 +1,330 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createClient } from '@keyv/redis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, StoreError } from '../../src/errors.ts';
+import { createStore } from '../../src/store/create-store.ts';
+import { createMemoryState, createMemoryStore } from '../../src/store/memory-store.ts';
+import { createRedisStore } from '../../src/store/redis-store.ts';
+import { createSqliteStore } from '../../src/store/sqlite-store.ts';
+import type { Store } from '../../src/store/store.ts';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const runPrefix = `tl-test:${randomUUID()}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const LONG = 60_000;
+const sqliteModule = new URL('../../src/store/sqlite-store.ts', import.meta.url).pathname;
+
+/** One test's backend: every open() is another instance on the same data. Cleanup is in the hooks. */
+interface Backend {
+  open(): Promise<Store>;
+}
+
+let redisTests = 0;
+const backends: readonly [string, () => Backend][] = [
+  ['memory', () => {
+    const state = createMemoryState();
+    return { open: async () => createMemoryStore({ state }) };
+  }],
+  ['embedded', () => {
+    const dataDir = tempDir('threadline-store-');
+    return { open: async () => createSqliteStore({ dataDir }) };
+  }],
+  ['redis', () => {
+    const namespace = `${runPrefix}:${++redisTests}`;
+    return { open: () => createRedisStore({ url: redisUrl, namespace }) };
+  }],
+];
+
+const opened: Store[] = [];
+const cleanups: (() => void)[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((store) => store.close()));
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+afterAll(async () => {
+  const client = createClient({ url: redisUrl, socket: { connectTimeout: 1000, reconnectStrategy: false } });
+  await client.connect();
+  for await (const keys of client.scanIterator({ MATCH: `${runPrefix}:*`, COUNT: 1000 })) if (keys.length > 0) await client.del(keys);
+  await client.close();
+});
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Runs an ES module script in a separate Node process that opens the embedded store in dataDir. */
+function runProcess(body: string, dataDir: string): Promise<{ stdout: string }> {
+  const script = `import { createSqliteStore } from ${JSON.stringify(sqliteModule)};
+    const store = createSqliteStore({ dataDir: process.argv[1] });
+    ${body}`;
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dataDir]);
+}
+
+/** Drains one leased queue: returns the payloads processed, in order, and leaves the lease released. */
+async function drain(store: Store, queue: string, owner: string): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  for (let entry = await store.journal.head(queue, owner, LONG); entry; entry = await store.journal.head(queue, owner, LONG)) {
+    seen.push(entry.payload);
+    await store.journal.ack(queue, entry.id, owner);
+  }
+  return seen;
+}
+
+describe.each(backends)('%s store', (_name, makeBackend) => {
+  /** A store on a fresh backend, or another instance on the given one. */
+  const open = async (backend = makeBackend()): Promise<{ store: Store; backend: Backend }> => {
+    const store = await backend.open();
+    opened.push(store);
+    return { store, backend };
+  };
+  const another = async (backend: Backend): Promise<Store> => (await open(backend)).store;
+
+  it('round-trips strings, numbers and objects, and delete says whether the key existed', async () => {
+    const { store } = await open();
+    const thread = { slackChannelId: 'C1', threadTs: '1.2', tags: ['a', ':b'], nested: { n: 1, none: null } };
+    await store.set('text', ':hello');
+    await store.set('count', 42);
+    await store.set('thread', thread);
+    expect(await store.get('text')).toBe(':hello');
+    expect(await store.get('count')).toBe(42);
+    expect(await store.get('thread')).toEqual(thread);
+    expect(await store.get('missing')).toBeUndefined();
+    await store.set('count', 43);
+    expect(await store.get('count')).toBe(43);
+    expect(await store.delete('thread')).toBe(true);
+    expect(await store.delete('thread')).toBe(false);
+    expect(await store.get('thread')).toBeUndefined();
+  });
+
+  it('forgets a value once its TTL has passed and keeps the others', async () => {
+    const { store } = await open();
+    await store.set('short', 'a', 50);
+    await store.set('long', 'b', LONG);
+    await store.set('forever', 'c');
+    await sleep(200);
+    expect(await store.get('short')).toBeUndefined();
+    expect(await store.delete('short')).toBe(false);
+    expect(await store.get('long')).toBe('b');
+    expect(await store.get('forever')).toBe('c');
+  });
+
+  it('lets exactly one of 10 concurrent setIfAbsent callers win, and keeps its value', async () => {
+    const { store } = await open();
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.setIfAbsent('event:1', { winner: i }, LONG)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await store.get('event:1')).toEqual({ winner: results.indexOf(true) });
+    await store.set('plain', 1);
+    expect(await store.setIfAbsent('plain', 2)).toBe(false);
+    expect(await store.get('plain')).toBe(1);
+  });
+
+  it('lets setIfAbsent succeed again once the previous TTL expired', async () => {
+    const { store } = await open();
+    expect(await store.setIfAbsent('claim', 'first', 50)).toBe(true);
+    await sleep(200);
+    expect(await store.setIfAbsent('claim', 'second', LONG)).toBe(true);
+    expect(await store.get('claim')).toBe('second');
+    expect(await store.setIfAbsent('claim', 'third', LONG)).toBe(false);
+  });
+
+  it('journal keeps append order within a queue and counts pending entries across queues', async () => {
+    const { store } = await open();
+    await store.journal.append([
+      { queue: 'q1', payload: 1 },
+      { queue: 'q2', payload: 'a' },
+      { queue: 'q1', payload: { n: 2 } },
+    ]);
+    await store.journal.append([{ queue: 'q1', payload: [3] }]);
+    expect(await store.journal.size()).toBe(4);
+    expect(await store.journal.lease('A', LONG)).toBe('q1');
+    expect(await drain(store, 'q1', 'A')).toEqual([1, { n: 2 }, [3]]);
+    expect(await store.journal.size()).toBe(1);
+  });
+
+  it('journal leases two queues to two owners at once, but one queue to one owner only', async () => {
+    const { store } = await open();
+    await store.journal.append([{ queue: 'q1', payload: 1 }, { queue: 'q2', payload: 2 }]);
+    expect(await store.journal.lease('A', LONG)).toBe('q1');
+    expect(await store.journal.lease('B', LONG)).toBe('q2');
+    expect(await store.journal.lease('C', LONG)).toBeUndefined();
+    await expect(store.journal.head('q1', 'B', LONG)).rejects.toBeInstanceOf(StoreError);
+    expect((await store.journal.head('q1', 'A', LONG))?.payload).toBe(1);
+    expect((await store.journal.head('q2', 'B', LONG))?.payload).toBe(2);
+  });
+
+  it('journal head returns the oldest entry and ack removes only that head', async () => {
+    const { store } = await open();
+    await store.journal.append([{ queue: 'q', payload: 'e1' }, { queue: 'q', payload: 'e2' }]);
+    await store.journal.lease('A', LONG);
+    const first = await store.journal.head('q', 'A', LONG);
+    expect(first).toMatchObject({ queue: 'q', payload: 'e1', id: expect.any(String), appendedAt: expect.any(Number) });
+    await store.journal.ack('q', 'not-an-entry', 'A');
+    expect(await store.journal.head('q', 'A', LONG)).toEqual(first);
+    await store.journal.ack('q', first!.id, 'A');
+    const second = await store.journal.head('q', 'A', LONG);
+    expect(second?.payload).toBe('e2');
+    await store.journal.ack('q', first!.id, 'A');
+    expect(await store.journal.size()).toBe(1);
+    expect(await store.journal.head('q', 'A', LONG)).toEqual(second);
+  });
+
+  it('journal head on an empty queue releases it, and a later append makes it leasable again', async () => {
+    const { store } = await open();
+    await store.journal.append([{ queue: 'q', payload: 1 }]);
+    await store.journal.lease('A', LONG);
+    expect(await drain(store, 'q', 'A')).toEqual([1]);
+    await expect(store.journal.head('q', 'A', LONG)).rejects.toBeInstanceOf(StoreError);
+    expect(await store.journal.lease('B', LONG)).toBeUndefined();
+    await store.journal.append([{ queue: 'q', payload: 2 }]);
+    expect(await store.journal.lease('B', LONG)).toBe('q');
+    expect(await drain(store, 'q', 'B')).toEqual([2]);
+  });
+
+  it('journal never strands an append that races the empty-head release', async () => {
+    const { store, backend } = await open();
+    const writer = await another(backend);
+    const processed: unknown[] = [];
+    for (let i = 0; i < 25; i++) {
+      await writer.journal.append([{ queue: 'q', payload: `warm-${i}` }]);
+      expect(await store.journal.lease('A', LONG)).toBe('q');
+      const head = await store.journal.head('q', 'A', LONG);
+      await store.journal.ack('q', head!.id, 'A');
+      const [next] = await Promise.all([store.journal.head('q', 'A', LONG), writer.journal.append([{ queue: 'q', payload: i }])]);
+      // Either head saw the append (A keeps the lease) or it released first (the queue is leasable again).
+      if (next === undefined) expect(await store.journal.lease('B', LONG)).toBe('q');
+      processed.push(...(await drain(store, 'q', next === undefined ? 'B' : 'A')));
+      expect(await store.journal.size()).toBe(0);
+    }
+    expect(processed).toEqual(Array.from({ length: 25 }, (_, i) => i));
+  });
+
+  it('journal release with delayMs hides the queue until the delay has passed', async () => {
+    const { store } = await open();
+    await store.journal.append([{ queue: 'q', payload: 1 }]);
+    await store.journal.lease('A', LONG);
+    await store.journal.release('q', 'A', 1000);
+    expect(await store.journal.lease('B', LONG)).toBeUndefined();
+    await store.journal.append([{ queue: 'q', payload: 2 }]);
+    expect(await store.journal.lease('B', LONG)).toBeUndefined();
+    await sleep(1200);
+    expect(await store.journal.lease('B', LONG)).toBe('q');
+    await store.journal.release('q', 'B');
+    expect(await store.journal.lease('C', LONG)).toBe('q');
+  });
+
+  it('journal lets another owner take over an expired lease and see the same unacked head', async () => {
+    const { store } = await open();
+    await store.journal.append([{ queue: 'q', payload: 'job' }]);
+    expect(await store.journal.lease('A', 100)).toBe('q');
+    const seenByA = await store.journal.head('q', 'A', 100);
+    await sleep(300);
+    expect(await store.journal.lease('B', LONG)).toBe('q');
+    expect(await store.journal.head('q', 'B', LONG)).toEqual(seenByA);
+    await expect(store.journal.head('q', 'A', LONG)).rejects.toBeInstanceOf(StoreError);
+    expect(await store.journal.size()).toBe(1);
+  });
+
+  it('shares data, claims and the journal with a second instance, and keeps them across a reopen', async () => {
+    const { store, backend } = await open();
+    const second = await another(backend);
+    const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? store : second).setIfAbsent('claim', i)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    await store.set('thread', { ts: '1.1' });
+    await store.journal.append([{ queue: 'q', payload: 'durable' }]);
+    expect(await second.get('thread')).toEqual({ ts: '1.1' });
+    expect(await second.journal.lease('B', LONG)).toBe('q');
+    expect(await store.journal.lease('A', LONG)).toBeUndefined();
+    await second.journal.release('q', 'B');
+    await store.close();
+    await second.close();
+    const reopened = await another(backend);
+    expect(await reopened.get('thread')).toEqual({ ts: '1.1' });
+    expect(await reopened.journal.size()).toBe(1);
+    expect(await reopened.journal.lease('C', LONG)).toBe('q');
+    expect(await drain(reopened, 'q', 'C')).toEqual(['durable']);
+  });
+
+  it('rejects calls after close with StoreError, and close can be called twice', async () => {
+    const { store } = await open();
+    await store.ping();
+    await store.close();
+    await store.close();
+    await expect(store.get('x')).rejects.toBeInstanceOf(StoreError);
+    await expect(store.journal.size()).rejects.toBeInstanceOf(StoreError);
+  });
+});
+
+describe('embedded store across processes', () => {
+  it('gives each claim and each journal entry to exactly one of three processes', async () => {
+    const dataDir = tempDir('threadline-procs-');
+    const store = createSqliteStore({ dataDir });
+    opened.push(store);
+    await store.journal.append(Array.from({ length: 60 }, (_, i) => ({ queue: `q${i % 6}`, payload: i })));
+    const worker = `const me = 'w' + process.pid, claims = [], done = [];
+      for (let i = 0; i < 20; i++) if (await store.setIfAbsent('claim:' + i, me)) claims.push(i);
+      for (let q = await store.journal.lease(me, 60000); q; q = await store.journal.lease(me, 60000))
+        for (let e = await store.journal.head(q, me, 60000); e; e = await store.journal.head(q, me, 60000)) {
+          done.push(e.payload);
+          await store.journal.ack(q, e.id, me);
+        }
+      await store.close();
+      console.log(JSON.stringify({ claims, done }));`;
+    const runs = await Promise.all([1, 2, 3].map(() => runProcess(worker, dataDir)));
+    const outputs = runs.map((run) => JSON.parse(run.stdout) as { claims: number[]; done: number[] });
+    expect(outputs.flatMap((o) => o.claims).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(outputs.flatMap((o) => o.done).sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    expect(await store.journal.size()).toBe(0);
+  });
+
+  it('keeps every write that resolved before the process was killed with SIGKILL', async () => {
+    const dataDir = tempDir('threadline-kill-');
+    const victim = `await store.set('thread', { ts: '9.9' });
+      await store.setIfAbsent('claim', 'victim');
+      await store.journal.append([{ queue: 'q', payload: 'before-kill' }]);
+      process.kill(process.pid, 'SIGKILL');`;
+    await expect(runProcess(victim, dataDir)).rejects.toMatchObject({ signal: 'SIGKILL' });
+    const store = createSqliteStore({ dataDir });
+    opened.push(store);
+    expect(await store.get('thread')).toEqual({ ts: '9.9' });
+    expect(await store.setIfAbsent('claim', 'survivor')).toBe(false);
+    expect(await store.journal.lease('A', LONG)).toBe('q');
+    expect(await drain(store, 'q', 'A')).toEqual(['before-kill']);
+  });
+});
+
+describe('createStore', () => {
+  it('opens the embedded store under dataDir when STORE_URL is unset, creating the directory', async () => {
+    const root = tempDir('threadline-create-');
+    const store = await createStore({ dataDir: join(root, 'nested', 'data') });
+    opened.push(store);
+    expect(store.kind).toBe('embedded');
+    expect(existsSync(join(root, 'nested', 'data', 'threadline.db'))).toBe(true);
+  });
+
+  it('opens the memory store for memory: and Redis for a redis:// URL', async () => {
+    const memory = await createStore({ url: 'memory:', dataDir: '/nonexistent' });
+    const redis = await createStore({ url: redisUrl, dataDir: '/nonexistent' });
+    opened.push(memory, redis);
+    expect([memory.kind, redis.kind]).toEqual(['memory', 'redis']);
+    await redis.ping();
+  });
+
+  it('rejects an unreachable Redis with StoreError instead of hanging', { timeout: 5000 }, async () => {
+    const attempt = createStore({ url: 'redis://127.0.0.1:1', dataDir: '/nonexistent' });
+    await expect(attempt).rejects.toBeInstanceOf(StoreError);
+    await expect(attempt).rejects.toThrow('Redis at redis://127.0.0.1:1 is unreachable');
+  });
+
+  it.each(['http://localhost:6379', 'redis:/no-host', 'postgres://db/x', ''])('throws ConfigError naming STORE_URL for %j', async (url) => {
+    const attempt = createStore({ url, dataDir: '/nonexistent' });
+    await expect(attempt).rejects.toBeInstanceOf(ConfigError);
+    await expect(attempt).rejects.toMatchObject({ variable: 'STORE_URL' });
+  });
+});

@@ -1,0 +1,113 @@
+import type {
+  ConversationView,
+  CustomerPost,
+  DeliveryFailure,
+  PostMarker,
+  SlackFileRef,
+  SlackPort,
+  ThreadRef,
+} from '../../src/engine/slack-port.ts';
+
+/** One message as the recording port keeps it. */
+export interface RecordedMessage {
+  readonly slackChannelId: string;
+  readonly ts: string;
+  readonly threadTs?: string;
+  text: string;
+  view?: ConversationView;
+  author?: string;
+  marker?: string;
+  files: string[];
+  reactions: Set<string>;
+}
+
+/**
+ * An in-memory SlackPort for engine unit tests: keeps messages like a tiny Slack, so tests assert
+ * what a user would see (threads, parents, reactions, notices). End-to-end tests use the real Bolt
+ * and the Slack Web API fake instead.
+ */
+export function createRecordingSlackPort() {
+  const messages: RecordedMessage[] = [];
+  const failures: { method: keyof SlackPort; error: Error }[] = [];
+  let counter = 0;
+  const nextTs = () => `1700000000.${String(++counter).padStart(6, '0')}`;
+  const failIfScripted = (method: keyof SlackPort) => {
+    const index = failures.findIndex((f) => f.method === method);
+    if (index >= 0) throw failures.splice(index, 1)[0]!.error;
+  };
+  const find = (slackChannelId: string, ts: string) => messages.find((m) => m.slackChannelId === slackChannelId && m.ts === ts);
+
+  const port: SlackPort = {
+    async postParent(slackChannelId: string, view: ConversationView, marker: PostMarker) {
+      failIfScripted('postParent');
+      const ts = nextTs();
+      messages.push({ slackChannelId, ts, text: `parent ${view.status}`, view, marker: marker.key, files: [], reactions: new Set() });
+      return ts;
+    },
+    async updateParent(thread: ThreadRef, view: ConversationView) {
+      failIfScripted('updateParent');
+      const parent = find(thread.slackChannelId, thread.threadTs);
+      if (!parent) throw new Error('message_not_found');
+      parent.view = view;
+      parent.text = `parent ${view.status}`;
+    },
+    async postCustomerMessage(post: CustomerPost) {
+      failIfScripted('postCustomerMessage');
+      const ts = nextTs();
+      messages.push({
+        slackChannelId: post.thread.slackChannelId, ts, threadTs: post.thread.threadTs, text: post.text,
+        author: post.author.name, marker: post.marker.key, files: post.files.map((f) => f.fileName), reactions: new Set(),
+      });
+      return ts;
+    },
+    async updateCustomerMessage(thread: ThreadRef, ts: string, text: string) {
+      const message = find(thread.slackChannelId, ts);
+      if (message) message.text = `${text} (edited)`;
+    },
+    async findPosted(slackChannelId: string, thread: ThreadRef | undefined, marker: PostMarker) {
+      return messages.find((m) => m.slackChannelId === slackChannelId && m.marker === marker.key && (thread ? m.threadTs === thread.threadTs : !m.threadTs))?.ts;
+    },
+    async threadOf(slackChannelId: string, ts: string) {
+      const message = find(slackChannelId, ts);
+      return message ? (message.threadTs ?? message.ts) : undefined;
+    },
+    async addReaction(slackChannelId: string, ts: string, emoji: string) {
+      find(slackChannelId, ts)?.reactions.add(emoji);
+    },
+    async removeReaction(slackChannelId: string, ts: string, emoji: string) {
+      find(slackChannelId, ts)?.reactions.delete(emoji);
+    },
+    async postNotice(thread: ThreadRef, text: string) {
+      const ts = nextTs();
+      messages.push({ slackChannelId: thread.slackChannelId, ts, threadTs: thread.threadTs, text, author: 'Threadline', files: [], reactions: new Set() });
+      return ts;
+    },
+    async downloadFile(file: SlackFileRef) {
+      return new TextEncoder().encode(`content of ${file.name}`);
+    },
+    async markDelivered(slackChannelId: string, messageTs: string) {
+      find(slackChannelId, messageTs)?.reactions.add(':heavy_check_mark:');
+    },
+    async reportDeliveryFailure(thread: ThreadRef, messageTs: string, failure: DeliveryFailure) {
+      find(thread.slackChannelId, messageTs)?.reactions.add(':warning:');
+      await port.postNotice(thread, `not delivered (${failure.kind}): ${failure.message}`);
+    },
+  };
+
+  return {
+    port,
+    messages,
+    /** Makes the next call of `method` throw `error`. */
+    failNext(method: keyof SlackPort, error: Error = new Error('slack down')) {
+      failures.push({ method, error });
+    },
+    /** Simulates an agent (or anyone) writing in a thread, so reactions and replies have a ts. */
+    addHumanMessage(thread: ThreadRef, text: string): string {
+      const ts = nextTs();
+      messages.push({ slackChannelId: thread.slackChannelId, ts, threadTs: thread.threadTs, text, author: 'agent', files: [], reactions: new Set() });
+      return ts;
+    },
+    parents: () => messages.filter((m) => !m.threadTs),
+    thread: (parent: RecordedMessage) => messages.filter((m) => m.threadTs === parent.ts && m.slackChannelId === parent.slackChannelId),
+  };
+}
