@@ -33,7 +33,7 @@ export function createScriptedChannel(platform: Platform = 'telegram') {
     failWith(...errors: ChannelError[]) {
       failures.push(...errors);
     },
-    error: (kind: ChannelError['kind'], message = kind, retryAfterMs?: number) =>
+    error: (kind: ChannelError['kind'], message: string = kind, retryAfterMs?: number) =>
       new ChannelError(platform, kind, message, retryAfterMs === undefined ? {} : { retryAfterMs }),
   };
 }

@@ -1,0 +1,114 @@
+/**
+ * Pure Block Kit builders for what Threadline shows in Slack. No I/O: the same view always gives
+ * the same message, so the parent can be rewritten in place whenever the conversation changes.
+ * @see https://docs.slack.dev/reference/block-kit/blocks
+ */
+import type { types } from '@slack/bolt';
+import type { ConversationView } from '../engine/slack-port.ts';
+import { platformName } from './failure-text.ts';
+
+/** Button "Assign to me" on the parent message. */
+export const ACTION_ASSIGN = 'threadline_assign';
+/** Button "Close" on an open conversation's parent message. */
+export const ACTION_CLOSE = 'threadline_close';
+/** Button "Reopen" on a closed conversation's parent message. */
+export const ACTION_REOPEN = 'threadline_reopen';
+
+/** A message body: `text` is the notification and screen-reader fallback, `blocks` what Slack renders. */
+export interface SlackMessageBody {
+  readonly text: string;
+  readonly blocks: types.KnownBlock[];
+}
+
+/** Options for {@link parentMessage}. */
+export interface ParentOptions {
+  /** Permalink of the previous (closed) conversation's thread, when `view.previous` is set. */
+  readonly previousLink?: string;
+  /** Show the contact's picture (default true). Slack refuses the whole message if it cannot fetch the image. */
+  readonly showAvatar?: boolean;
+}
+
+const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
+
+/** "Korean" for `ko`, "Traditional Chinese" for `zh-Hant`; the tag itself when Intl does not know it. */
+export function languageName(tag: string): string {
+  try {
+    return languageNames.of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
+}
+
+/**
+ * Escapes the three characters Slack treats as control characters in message text, so a customer's
+ * name or words cannot become a mention, a link or a broadcast.
+ * @see https://docs.slack.dev/messaging/formatting-message-text#escaping
+ */
+export function escapeText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The customer's display name: name, else handle, else "Telegram user 123". */
+export function contactName(view: Pick<ConversationView, 'contact' | 'platform'>): string {
+  const { name, handle, id } = view.contact;
+  const chosen = name?.trim() || (handle ? `@${handle.replace(/^@/, '')}` : `${platformName(view.platform)} user ${id}`);
+  return chosen.length > 80 ? `${chosen.slice(0, 79)}…` : chosen;
+}
+
+/** "⏳ Waiting for reply" / "💬 Answered by <@U1>" / "✅ Closed by <@U1>". */
+export function statusText(view: Pick<ConversationView, 'status' | 'answeredBy' | 'closedBy'>): string {
+  switch (view.status) {
+    case 'waiting':
+      return '⏳ Waiting for reply';
+    case 'answered':
+      return view.answeredBy ? `💬 Answered by <@${view.answeredBy}>` : '💬 Answered';
+    case 'closed':
+      return view.closedBy ? `✅ Closed by <@${view.closedBy}>` : '✅ Closed';
+  }
+}
+
+/** "Assigned to <@U1>" or "Unassigned". */
+export function assigneeText(view: Pick<ConversationView, 'assignee'>): string {
+  return view.assignee ? `Assigned to <@${view.assignee}>` : 'Unassigned';
+}
+
+function languageLine(language: string | undefined): string {
+  if (language === undefined || language === '') return 'Language unknown: sent to the default channel';
+  const name = languageName(language);
+  return name === language ? name : `${name} (${language})`;
+}
+
+function button(actionId: string, label: string, value: string, style?: 'primary'): types.Button {
+  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text: label, emoji: true }, value, ...(style ? { style } : {}) };
+}
+
+/**
+ * The parent message of a conversation's thread: who, where, language, status, assignee, a link to
+ * the previous conversation, and the Assign / Close (or Reopen) buttons. It never contains the
+ * customer's words, so channel lists and notifications stay short.
+ */
+export function parentMessage(view: ConversationView, options: ParentOptions = {}): SlackMessageBody {
+  const name = escapeText(contactName(view));
+  const handle = view.contact.handle && view.contact.name ? ` (@${escapeText(view.contact.handle.replace(/^@/, ''))})` : '';
+  const where = platformName(view.platform);
+  const language = languageLine(view.language);
+  const status = statusText(view);
+  const assignee = assigneeText(view);
+
+  const who: types.SectionBlock = { type: 'section', text: { type: 'mrkdwn', text: `*${name}*${handle}\n${where} · ${language}` } };
+  if (view.contact.avatarUrl && options.showAvatar !== false) {
+    who.accessory = { type: 'image', image_url: view.contact.avatarUrl, alt_text: contactName(view) };
+  }
+  const blocks: types.KnownBlock[] = [
+    who,
+    { type: 'section', fields: [{ type: 'mrkdwn', text: `*Status*\n${status}` }, { type: 'mrkdwn', text: `*Assignee*\n${assignee}` }] },
+  ];
+  if (view.previous) {
+    const link = options.previousLink ? `<${options.previousLink}|the previous conversation>` : 'a previous conversation';
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `↩️ Continues ${link}, which was closed.` }] });
+  }
+  const toggle = view.status === 'closed' ? button(ACTION_REOPEN, 'Reopen', view.conversationId) : button(ACTION_CLOSE, 'Close', view.conversationId, 'primary');
+  blocks.push({ type: 'actions', block_id: 'threadline_actions', elements: [button(ACTION_ASSIGN, 'Assign to me', view.conversationId), toggle] });
+
+  return { text: `${status}: ${name}${handle} on ${where} · ${language} · ${assignee}`, blocks };
+}

@@ -1,0 +1,158 @@
+/**
+ * `/inbox`: routing of languages to Slack channels. Everyone may read the routes; changing them is
+ * for workspace admins and owners, and the users listed in ADMIN_USERS. Answers are ephemeral.
+ * @see https://docs.slack.dev/interactivity/implementing-slash-commands
+ */
+import type { App, webApi } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { RoutingSettings } from '../engine/slack-port.ts';
+import { languageName } from './blocks.ts';
+
+/** Dependencies of {@link registerInboxCommand}. */
+export interface InboxCommandOptions {
+  readonly settings: RoutingSettings;
+  /** Canonical language tag (`ko`, `zh-Hant`) for what an admin typed, or undefined if unknown. */
+  readonly normalizeLanguage: (tag: string) => string | undefined;
+  /** Slack user ids who may change settings besides workspace admins and owners (ADMIN_USERS). */
+  readonly adminUsers: readonly string[];
+  readonly logger: Logger;
+}
+
+/** What an `/inbox` text asks for, after parsing and validation. */
+export type InboxRequest =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'routes' }
+  | { readonly kind: 'route'; readonly language: string; readonly slackChannelId: string }
+  | { readonly kind: 'route-default'; readonly slackChannelId: string }
+  | { readonly kind: 'unroute'; readonly language: string }
+  | { readonly kind: 'invalid'; readonly text: string };
+
+/** The help text, also shown for `/inbox` alone. */
+export const INBOX_HELP = [
+  '*Threadline* brings customer messages into Slack: one thread per conversation, in the channel of the customer\'s language.',
+  '`/inbox routes`: which channel each language goes to',
+  '`/inbox route <language> <#channel>`: send a language to a channel, e.g. `/inbox route ko #support-ko`',
+  '`/inbox route default <#channel>`: the channel for other languages, and when the language cannot be told',
+  '`/inbox unroute <language>`: remove a route (that language then goes to the default channel)',
+  'Changing routes is for workspace admins and owners, and the users listed in ADMIN_USERS.',
+].join('\n');
+
+const CHANNEL_EXAMPLE = 'Pick the channel from the suggestions as you type `#`, or give its id, e.g. `/inbox route ko C0123ABC`.';
+
+/**
+ * A Slack channel id from an argument: the escaped form `<#C0123ABC|name>` Slack sends when the
+ * command has `should_escape` on, or a bare id `C0123ABC`. Anything else is undefined.
+ * @see https://docs.slack.dev/interactivity/implementing-slash-commands#creating_commands
+ */
+export function parseChannelArg(arg: string): string | undefined {
+  const escaped = /^<#([CG][A-Z0-9]{2,})(?:\|[^>]*)?>$/.exec(arg);
+  if (escaped) return escaped[1];
+  return /^[CG][A-Z0-9]{2,}$/.test(arg) ? arg : undefined;
+}
+
+/** Parses the command text into a request, validating channel and language arguments. */
+export function parseInbox(text: string, normalizeLanguage: (tag: string) => string | undefined): InboxRequest {
+  const [sub = 'help', ...args] = text.trim().split(/\s+/).filter((w) => w !== '');
+  const command = sub.toLowerCase();
+  if (command === 'help') return { kind: 'help' };
+  if (command === 'routes') return { kind: 'routes' };
+  if (command === 'route') {
+    const [lang, channel, extra] = args;
+    if (!lang || !channel || extra) return invalid('Usage: `/inbox route <language> <#channel>`, e.g. `/inbox route ko #support-ko`.');
+    const slackChannelId = parseChannelArg(channel);
+    if (!slackChannelId) return invalid(`\`${channel}\` is not a Slack channel Threadline can use. ${CHANNEL_EXAMPLE}`);
+    if (lang.toLowerCase() === 'default') return { kind: 'route-default', slackChannelId };
+    const language = normalizeLanguage(lang);
+    return language ? { kind: 'route', language, slackChannelId } : unknownLanguage(lang);
+  }
+  if (command === 'unroute') {
+    const [lang, extra] = args;
+    if (!lang || extra) return invalid('Usage: `/inbox unroute <language>`, e.g. `/inbox unroute ko`.');
+    const language = normalizeLanguage(lang);
+    return language ? { kind: 'unroute', language } : unknownLanguage(lang);
+  }
+  return invalid(`Unknown \`/inbox ${sub}\`.\n${INBOX_HELP}`);
+}
+
+function invalid(text: string): InboxRequest {
+  return { kind: 'invalid', text };
+}
+
+function unknownLanguage(tag: string): InboxRequest {
+  return invalid(`\`${tag}\` is not a language Threadline knows. Use a language tag such as \`ko\`, \`en\`, \`zh-Hant\` or \`pt\`.`);
+}
+
+function describe(language: string): string {
+  const name = languageName(language);
+  return name === language ? `\`${language}\`` : `${name} (\`${language}\`)`;
+}
+
+/** The routes in effect, as Slack mrkdwn lines (shared with App Home). */
+export async function routesText(settings: RoutingSettings): Promise<string> {
+  const [routes, fallback] = await Promise.all([settings.routes(), settings.defaultChannel()]);
+  const lines = Object.entries(routes)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([language, channel]) => `• ${describe(language)} → <#${channel}>`);
+  const head = lines.length === 0 ? 'No language routes yet.' : `Routes:\n${lines.join('\n')}`;
+  return `${head}\nEverything else, and messages whose language cannot be told: <#${fallback}>`;
+}
+
+/** Workspace admins and owners (users.info), and ADMIN_USERS, may change settings. @see https://docs.slack.dev/reference/methods/users.info */
+async function mayChange(client: webApi.WebClient, userId: string, options: InboxCommandOptions): Promise<boolean> {
+  if (options.adminUsers.includes(userId)) return true;
+  const result = await client.users.info({ user: userId });
+  return result.user?.is_admin === true || result.user?.is_owner === true;
+}
+
+function refusal(options: InboxCommandOptions): string {
+  const listed = options.adminUsers.length > 0 ? `, and ${options.adminUsers.map((u) => `<@${u}>`).join(', ')} (ADMIN_USERS)` : ' (and the users an operator lists in ADMIN_USERS)';
+  return `Only workspace admins and owners${listed} can change routing. Ask one of them, or use \`/inbox routes\` to see the current routes.`;
+}
+
+const INVITE_HINT = 'Make sure Threadline is a member there (`/invite @Threadline` in that channel).';
+
+/** Carries out one request for `userId` and returns the ephemeral answer. */
+export async function runInbox(request: InboxRequest, userId: string, client: webApi.WebClient, options: InboxCommandOptions): Promise<string> {
+  const { settings } = options;
+  switch (request.kind) {
+    case 'help':
+      return INBOX_HELP;
+    case 'invalid':
+      return request.text;
+    case 'routes':
+      return routesText(settings);
+    default:
+      break;
+  }
+  if (!(await mayChange(client, userId, options))) return refusal(options);
+  switch (request.kind) {
+    case 'route':
+      await settings.setRoute(request.language, request.slackChannelId);
+      options.logger.info({ language: request.language, slackChannelId: request.slackChannelId, by: userId }, 'route set');
+      return `Done: ${describe(request.language)} now goes to <#${request.slackChannelId}>. ${INVITE_HINT}`;
+    case 'route-default':
+      await settings.setDefaultChannel(request.slackChannelId);
+      options.logger.info({ slackChannelId: request.slackChannelId, by: userId }, 'default channel set');
+      return `Done: other languages, and messages whose language cannot be told, now go to <#${request.slackChannelId}>. ${INVITE_HINT}`;
+    case 'unroute': {
+      const removed = await settings.removeRoute(request.language);
+      if (!removed) return `${describe(request.language)} had no route; nothing changed.`;
+      options.logger.info({ language: request.language, by: userId }, 'route removed');
+      return `Done: ${describe(request.language)} now goes to the default channel, <#${await settings.defaultChannel()}>.`;
+    }
+  }
+}
+
+/** Registers `/inbox`. The answer is computed first and sent as the ephemeral ack (within Slack's 3 s). */
+export function registerInboxCommand(app: App, options: InboxCommandOptions): void {
+  app.command('/inbox', async ({ command, ack, client }) => {
+    let text: string;
+    try {
+      text = await runInbox(parseInbox(command.text ?? '', options.normalizeLanguage), command.user_id, client, options);
+    } catch (error) {
+      options.logger.error({ err: error, userId: command.user_id }, 'inbox command failed');
+      text = 'Something went wrong and nothing was changed. Try again; if it keeps failing, an admin can check the Threadline logs.';
+    }
+    await ack({ response_type: 'ephemeral', text });
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * Paces Slack writes per Slack channel. chat.postMessage allows "generally 1 message per second per
+ * channel, short bursts allowed"; over the limit Slack answers HTTP 429 with `Retry-After` seconds.
+ * A backlog never reorders one channel's calls, so a conversation's messages stay in order.
+ * @see https://docs.slack.dev/apis/web-api/rate-limits
+ */
+import type { Logger } from 'pino';
+
+/** Runs Slack calls one at a time per Slack channel, at a steady rate, retrying on Retry-After. */
+export interface Pacer {
+  /**
+   * Runs `fn` after every call queued earlier for `slackChannelId` has settled and a rate token is
+   * free. On a Slack rate-limit error it waits `Retry-After` and calls `fn` again (bounded); any
+   * other error, or the last rate-limit error, rejects the returned promise.
+   */
+  run<T>(slackChannelId: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Options for {@link createPacer}; `now` and `sleep` let tests drive time. */
+export interface PacerOptions {
+  /** Sustained calls per second per Slack channel (default 1). */
+  readonly perSecond?: number;
+  /** Calls that may go out back to back after a quiet period (default 3). */
+  readonly burst?: number;
+  /** Tries per call when Slack keeps answering 429 (default 5). */
+  readonly maxAttempts?: number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly logger?: Logger;
+}
+
+/** The error `@slack/web-api` throws for a 429 when `rejectRateLimitedCalls` is on. */
+export const RATE_LIMITED_CODE = 'slack_webapi_rate_limited_error';
+
+/** Seconds Slack asked to wait, when `error` is a WebClient rate-limit error. */
+export function retryAfterSeconds(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, retryAfter } = error as { code?: unknown; retryAfter?: unknown };
+  if (code !== RATE_LIMITED_CODE) return undefined;
+  return typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : 1;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Calls `fn`, and on a Slack rate-limit error waits `Retry-After` and calls it again, at most
+ * `maxAttempts` times in all. For calls that need no per-channel pacing (reads).
+ */
+export async function retryRateLimited<T>(
+  fn: () => Promise<T>,
+  options: { readonly maxAttempts?: number; readonly sleep?: (ms: number) => Promise<void>; readonly logger?: Logger; readonly key?: string } = {},
+): Promise<T> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const sleep = options.sleep ?? defaultSleep;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await fn();
+    } catch (error) {
+      const seconds = retryAfterSeconds(error);
+      if (seconds === undefined || attempt >= maxAttempts) throw error;
+      options.logger?.warn({ slackChannelId: options.key, retryAfterSeconds: seconds, attempt }, 'slack rate limited, waiting');
+      await sleep(seconds * 1000);
+    }
+  }
+}
+
+interface Lane {
+  tail: Promise<unknown>;
+  tokens: number;
+  updatedAt: number;
+}
+
+/** Creates a token-bucket pacer: `burst` tokens per Slack channel, refilled at `perSecond`. */
+export function createPacer(options: PacerOptions = {}): Pacer {
+  const perSecond = options.perSecond ?? 1;
+  const burst = Math.max(1, options.burst ?? 3);
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const lanes = new Map<string, Lane>();
+
+  const refill = (lane: Lane) => {
+    const t = now();
+    lane.tokens = Math.min(burst, lane.tokens + (Math.max(0, t - lane.updatedAt) / 1000) * perSecond);
+    lane.updatedAt = t;
+  };
+
+  const takeToken = async (lane: Lane) => {
+    refill(lane);
+    while (lane.tokens < 1) {
+      await sleep(Math.ceil(((1 - lane.tokens) / perSecond) * 1000));
+      refill(lane);
+    }
+    lane.tokens -= 1;
+  };
+
+  const execute = async <T>(lane: Lane, key: string, fn: () => Promise<T>): Promise<T> => {
+    await takeToken(lane);
+    return retryRateLimited(fn, {
+      maxAttempts: options.maxAttempts ?? 5,
+      logger: options.logger,
+      key,
+      sleep: async (ms) => {
+        await sleep(ms);
+        // Slack just said this channel is over its limit: start the bucket empty again.
+        lane.tokens = 0;
+        lane.updatedAt = now();
+      },
+    });
+  };
+
+  return {
+    run<T>(slackChannelId: string, fn: () => Promise<T>): Promise<T> {
+      let lane = lanes.get(slackChannelId);
+      if (lane === undefined) {
+        lane = { tail: Promise.resolve(), tokens: burst, updatedAt: now() };
+        lanes.set(slackChannelId, lane);
+      }
+      const current = lane;
+      const result = current.tail.then(() => execute(current, slackChannelId, fn));
+      current.tail = result.catch(() => undefined);
+      return result;
+    },
+  };
+}

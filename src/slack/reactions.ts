@@ -1,0 +1,80 @@
+/**
+ * Reactions and buttons → state changes. A reaction on the parent or any message of a thread is a
+ * command: ✋/🙋 assigns to the reacting agent, ✅ closes, removing ✅ reopens. The buttons on the
+ * parent message do the same.
+ * @see https://docs.slack.dev/reference/events/reaction_added/
+ * @see https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
+ */
+import type { App, BlockAction } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { AgentActions, AgentCommand } from '../engine/slack-port.ts';
+import { ACTION_ASSIGN, ACTION_CLOSE, ACTION_REOPEN } from './blocks.ts';
+import { baseReactionName } from './emoji.ts';
+
+/** Which Slack reaction names (without colons) mean which command; one name or several each. */
+export interface ReactionMap {
+  readonly assign: string | readonly string[];
+  readonly close: string | readonly string[];
+}
+
+/**
+ * The default mapping. `raising_hand` is 🙋; ✋ is `hand` (alias `raised_hand`) in Slack's emoji
+ * names (iamcal/emoji-data), so all three assign. `white_check_mark` is ✅ (not ✔️
+ * `heavy_check_mark`, which Threadline itself puts on delivered replies).
+ */
+export const DEFAULT_REACTION_MAP: ReactionMap = { assign: ['raising_hand', 'hand', 'raised_hand'], close: 'white_check_mark' };
+
+function matches(names: string | readonly string[], reaction: string): boolean {
+  const base = baseReactionName(reaction);
+  return (typeof names === 'string' ? [names] : names).some((n) => baseReactionName(n) === base);
+}
+
+/** The command a reaction stands for: assign or close when added, reopen when ✅ is removed. */
+export function commandForReaction(map: ReactionMap, reaction: string, added: boolean): AgentCommand['action'] | undefined {
+  if (matches(map.close, reaction)) return added ? 'close' : 'reopen';
+  if (added && matches(map.assign, reaction)) return 'assign';
+  return undefined;
+}
+
+/** Dependencies of {@link registerReactions} and {@link registerButtons}. */
+export interface CommandListenerOptions {
+  readonly actions: AgentActions;
+  readonly reactionMap?: ReactionMap;
+  readonly logger: Logger;
+}
+
+/** Registers `reaction_added` / `reaction_removed` listeners. The bot's own reactions are ignored. */
+export function registerReactions(app: App, options: CommandListenerOptions): void {
+  const map = options.reactionMap ?? DEFAULT_REACTION_MAP;
+  const handle = async (
+    event: { user: string; reaction: string; item: { type: string; channel?: string; ts?: string } },
+    botUserId: string | undefined,
+    added: boolean,
+  ) => {
+    if (event.item.type !== 'message' || !event.item.channel || !event.item.ts || event.user === botUserId) return;
+    const action = commandForReaction(map, event.reaction, added);
+    if (!action) return;
+    await send(options, { action, slackChannelId: event.item.channel, messageTs: event.item.ts, agentId: event.user });
+  };
+  app.event('reaction_added', async ({ event, context }) => handle(event, context.botUserId, true));
+  app.event('reaction_removed', async ({ event, context }) => handle(event, context.botUserId, false));
+}
+
+/** Registers the parent message's buttons: ack at once, then hand the command to the engine. */
+export function registerButtons(app: App, options: CommandListenerOptions): void {
+  const buttons: Record<string, AgentCommand['action']> = { [ACTION_ASSIGN]: 'assign', [ACTION_CLOSE]: 'close', [ACTION_REOPEN]: 'reopen' };
+  for (const [actionId, action] of Object.entries(buttons)) {
+    app.action<BlockAction>(actionId, async ({ ack, body }) => {
+      await ack();
+      const slackChannelId = body.channel?.id ?? body.container?.channel_id;
+      const messageTs = body.message?.ts ?? body.container?.message_ts;
+      if (!slackChannelId || !messageTs) return;
+      await send(options, { action, slackChannelId, messageTs, agentId: body.user.id });
+    });
+  }
+}
+
+async function send(options: CommandListenerOptions, command: AgentCommand): Promise<void> {
+  const accepted = await options.actions.command(command);
+  options.logger.debug({ ...command, accepted }, 'agent command handed over');
+}

@@ -1,0 +1,38 @@
+/** Wires every Slack listener Threadline has onto a Bolt app. */
+import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { AgentActions, RoutingSettings } from '../engine/slack-port.ts';
+import { registerHome } from './home.ts';
+import { registerInboxCommand } from './inbox-command.ts';
+import { registerButtons, registerReactions, type ReactionMap } from './reactions.ts';
+import { registerReplies } from './replies.ts';
+
+/** What the listeners need from the rest of Threadline. */
+export interface SlackHandlerDeps {
+  readonly actions: AgentActions;
+  readonly settings: RoutingSettings;
+  /** Canonical language tag for `/inbox route`, or undefined when the tag is unknown. */
+  readonly normalizeLanguage: (tag: string) => string | undefined;
+  /** ADMIN_USERS: Slack user ids who may change settings besides workspace admins and owners. */
+  readonly adminUsers: readonly string[];
+  /** Default `note:`. */
+  readonly notePrefix?: string;
+  /** Default DEFAULT_REACTION_MAP. */
+  readonly reactionMap?: ReactionMap;
+  readonly logger: Logger;
+}
+
+/**
+ * Registers thread replies, reactions, buttons, `/inbox` and App Home on `app`. Call once, before
+ * `start()`. Listener errors reach Bolt's error handler (logged); in HTTP mode with
+ * processBeforeResponse they also answer 500, so Slack delivers the event again.
+ */
+export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): void {
+  const logger = deps.logger;
+  registerReplies(app, { actions: deps.actions, logger, ...(deps.notePrefix === undefined ? {} : { notePrefix: deps.notePrefix }) });
+  const commandOptions = { actions: deps.actions, logger, ...(deps.reactionMap ? { reactionMap: deps.reactionMap } : {}) };
+  registerReactions(app, commandOptions);
+  registerButtons(app, commandOptions);
+  registerInboxCommand(app, { settings: deps.settings, normalizeLanguage: deps.normalizeLanguage, adminUsers: deps.adminUsers, logger });
+  registerHome(app, { settings: deps.settings, logger });
+}

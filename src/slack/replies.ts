@@ -1,0 +1,105 @@
+/**
+ * Agents' thread replies → the engine. A human's reply in a thread goes to the customer unless it
+ * starts with the note prefix (default `note:`), which keeps it internal.
+ * @see https://docs.slack.dev/reference/events/message/
+ */
+import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { AgentActions, SlackFileRef } from '../engine/slack-port.ts';
+
+/** Replies starting with this (case-insensitive, after leading spaces) stay in Slack. */
+export const DEFAULT_NOTE_PREFIX = 'note:';
+
+/** Dependencies of {@link registerReplies}. */
+export interface RepliesOptions {
+  readonly actions: AgentActions;
+  readonly notePrefix?: string;
+  readonly logger: Logger;
+}
+
+/**
+ * The fields of a `message` event this listener reads. Bolt types messages as a wide union of
+ * subtypes; this is the shape shared by plain, `file_share` and `thread_broadcast` messages.
+ * @see https://docs.slack.dev/tools/node-slack-sdk/reference/types/interfaces/GenericMessageEvent
+ */
+interface ThreadMessage {
+  readonly subtype?: string;
+  readonly channel: string;
+  readonly user?: string;
+  readonly bot_id?: string;
+  readonly text?: string;
+  readonly ts: string;
+  readonly thread_ts?: string;
+  readonly files?: readonly { id: string; name?: string; title?: string; mimetype?: string; url_private?: string; size?: number }[];
+}
+
+/**
+ * Subtypes that are a person writing: none (plain text), `file_share` (with files), and
+ * `thread_broadcast` ("Also send to #channel"). Edits (`message_changed`), deletions, joins and
+ * bot posts are not replies.
+ */
+const HUMAN_SUBTYPES = new Set<string | undefined>([undefined, 'file_share', 'thread_broadcast']);
+
+/** Whether `text` is an internal note: it starts with `prefix`, ignoring case and leading spaces. */
+export function isNote(text: string, prefix: string = DEFAULT_NOTE_PREFIX): boolean {
+  return prefix !== '' && text.trimStart().toLowerCase().startsWith(prefix.toLowerCase());
+}
+
+/**
+ * Slack message text → plain text for the customer: mentions, channel links and URLs in Slack's
+ * `<…>` syntax become readable text, and `&amp;` `&lt;` `&gt;` are unescaped.
+ * @see https://docs.slack.dev/messaging/formatting-message-text
+ */
+export function toPlainText(slackText: string): string {
+  return slackText
+    .replace(/<([^<>]+)>/g, (_all, inner: string) => {
+      const [target = '', label] = inner.split('|', 2);
+      if (target.startsWith('@') || target.startsWith('#')) return label ? `${target[0]}${label.replace(/^[@#]/, '')}` : target;
+      if (target.startsWith('!')) return label ?? `@${target.slice(1).split('^')[0]}`;
+      const url = target.replace(/^mailto:/, '');
+      return label && label !== url ? `${label} (${url})` : url;
+    })
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+function toFileRefs(files: ThreadMessage['files']): SlackFileRef[] {
+  return (files ?? [])
+    .filter((f) => typeof f.url_private === 'string')
+    .map((f) => ({
+      id: f.id,
+      name: f.name ?? f.title ?? f.id,
+      urlPrivate: f.url_private ?? '',
+      ...(f.mimetype ? { mimeType: f.mimetype } : {}),
+      ...(f.size === undefined ? {} : { size: f.size }),
+    }));
+}
+
+/** Registers the `message` listener that hands agents' thread replies to `actions.reply`. */
+export function registerReplies(app: App, options: RepliesOptions): void {
+  const prefix = options.notePrefix ?? DEFAULT_NOTE_PREFIX;
+  app.message(async ({ message, context }) => {
+    // Library boundary: Bolt's message union narrowed to the fields above.
+    const m = message as unknown as ThreadMessage;
+    if (!HUMAN_SUBTYPES.has(m.subtype) || m.bot_id || !m.user || m.user === context.botUserId) return;
+    if (!m.thread_ts || m.thread_ts === m.ts) return;
+    const text = m.text ?? '';
+    const files = toFileRefs(m.files);
+    const log = options.logger.child({ slackChannelId: m.channel, threadTs: m.thread_ts, messageTs: m.ts });
+    if (isNote(text, prefix)) {
+      log.debug('internal note, not sent');
+      return;
+    }
+    if (text.trim() === '' && files.length === 0) return;
+    const accepted = await options.actions.reply({
+      slackChannelId: m.channel,
+      threadTs: m.thread_ts,
+      messageTs: m.ts,
+      agentId: m.user,
+      text: toPlainText(text),
+      files,
+    });
+    log.debug({ accepted, length: text.length, files: files.length }, 'agent reply handed over');
+  });
+}

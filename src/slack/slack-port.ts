@@ -1,0 +1,301 @@
+/**
+ * The engine's view of Slack (SlackPort), implemented with the Web API. Every write goes through
+ * the pacer keyed by Slack channel, so a backlog keeps each conversation's order.
+ * @see https://docs.slack.dev/reference/methods/chat.postMessage
+ */
+import type { webApi } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { ConversationView, CustomerPost, PostMarker, SlackFileRef, SlackPort, ThreadRef } from '../engine/slack-port.ts';
+import { escapeText, parentMessage } from './blocks.ts';
+import { failureText } from './failure-text.ts';
+import { toReactionName } from './emoji.ts';
+import { retryRateLimited, type Pacer } from './pacing.ts';
+
+/** Dependencies of {@link createSlackPort}. */
+export interface SlackPortOptions {
+  /** A WebClient with the bot token and `rejectRateLimitedCalls: true` (see createSlackApp). */
+  readonly client: webApi.WebClient;
+  readonly pacer: Pacer;
+  /** Sent as `Authorization: Bearer` when downloading agents' files. */
+  readonly botToken: string;
+  readonly logger: Logger;
+  /** Largest agent file downloadFile accepts (default 100 MB). */
+  readonly maxDownloadBytes?: number;
+  /** fetch for downloads (default global fetch). */
+  readonly fetch?: typeof fetch;
+}
+
+/** Reaction on an agent's message that reached the customer (✔️; ✅ is the close command). */
+export const DELIVERED_REACTION = ':heavy_check_mark:';
+/** Reaction on an agent's message that did not reach the customer (⚠️), next to the notice explaining why. */
+export const FAILED_REACTION = ':warning:';
+
+/** Slack's `username` limit for custom identities is short; longer names are cut. */
+const MAX_USERNAME = 80;
+
+/** Creates the SlackPort; see the interface in src/engine/slack-port.ts for each method's contract. */
+export function createSlackPort(options: SlackPortOptions): SlackPort {
+  const { client, pacer, logger } = options;
+  const fetchFn = options.fetch ?? fetch;
+  const maxBytes = options.maxDownloadBytes ?? 100 * 1024 * 1024;
+
+  /** Runs one Web API call paced for `slackChannelId`, turning failures into actionable errors. */
+  async function call<T>(method: string, slackChannelId: string, fn: () => Promise<T>, paced = true): Promise<T> {
+    try {
+      return paced ? await pacer.run(slackChannelId, fn) : await retryRateLimited(fn, { logger, key: slackChannelId });
+    } catch (error) {
+      throw new Error(describeSlackError(method, slackChannelId, error), { cause: error });
+    }
+  }
+
+  async function permalink(thread: ThreadRef): Promise<string | undefined> {
+    try {
+      const result = await call('chat.getPermalink', thread.slackChannelId, () =>
+        client.chat.getPermalink({ channel: thread.slackChannelId, message_ts: thread.threadTs }), false);
+      return result.permalink;
+    } catch (error) {
+      logger.warn({ err: error, slackChannelId: thread.slackChannelId }, 'previous thread link unavailable');
+      return undefined;
+    }
+  }
+
+  /** Builds the parent; retries once without the avatar when Slack could not fetch the picture. */
+  async function withParent<T>(view: ConversationView, send: (body: ReturnType<typeof parentMessage>) => Promise<T>): Promise<T> {
+    const previousLink = view.previous ? await permalink(view.previous) : undefined;
+    const opts = previousLink ? { previousLink } : {};
+    try {
+      return await send(parentMessage(view, opts));
+    } catch (error) {
+      if (!view.contact.avatarUrl || slackErrorCode(error) !== 'invalid_blocks') throw error;
+      logger.warn({ conversationId: view.conversationId }, 'slack refused the avatar, posting without it');
+      return send(parentMessage(view, { ...opts, showAvatar: false }));
+    }
+  }
+
+  function customerText(text: string, files: CustomerPost['files']): string {
+    if (text.trim() !== '') return escapeText(text);
+    const names = files.map((f) => escapeText(f.fileName)).join(', ');
+    return files.length === 1 ? `📎 ${names}` : `📎 ${files.length} files: ${names}`;
+  }
+
+  const port: SlackPort = {
+    async postParent(slackChannelId, view, marker) {
+      const result = await withParent(view, (body) =>
+        call('chat.postMessage', slackChannelId, () =>
+          client.chat.postMessage({ channel: slackChannelId, ...body, metadata: markerMetadata(marker), unfurl_links: false, unfurl_media: false })));
+      return requireTs(result.ts, 'chat.postMessage');
+    },
+
+    async updateParent(thread, view) {
+      await withParent(view, (body) =>
+        call('chat.update', thread.slackChannelId, () => client.chat.update({ channel: thread.slackChannelId, ts: thread.threadTs, ...body })));
+    },
+
+    async postCustomerMessage(post) {
+      const { slackChannelId, threadTs } = post.thread;
+      const text = customerText(post.text, post.files);
+      // The customer's name and picture need chat:write.customize. A text message is always posted
+      // first, even for files alone: only it can carry the marker and the customer's identity.
+      const result = await call('chat.postMessage', slackChannelId, () =>
+        client.chat.postMessage({
+          channel: slackChannelId,
+          thread_ts: threadTs,
+          text,
+          username: post.author.name.slice(0, MAX_USERNAME),
+          ...(post.author.avatarUrl ? { icon_url: post.author.avatarUrl } : {}),
+          metadata: markerMetadata(post.marker),
+          unfurl_links: false,
+          unfurl_media: false,
+        }));
+      const ts = requireTs(result.ts, 'chat.postMessage');
+      if (post.files.length > 0) {
+        // files.getUploadURLExternal → POST upload_url → files.completeUploadExternal.
+        // @see https://docs.slack.dev/reference/methods/files.completeUploadExternal
+        await call('files.uploadV2', slackChannelId, () =>
+          client.files.uploadV2({
+            channel_id: slackChannelId,
+            thread_ts: threadTs,
+            file_uploads: post.files.map((f) => ({
+              file: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength),
+              filename: f.fileName,
+              ...(f.title ? { title: f.title } : {}),
+            })),
+          }));
+        logger.debug({ slackChannelId, threadTs, files: post.files.length }, 'customer files uploaded');
+      }
+      return ts;
+    },
+
+    async updateCustomerMessage(thread, ts, text) {
+      await call('chat.update', thread.slackChannelId, () =>
+        client.chat.update({ channel: thread.slackChannelId, ts, text: `${escapeText(text)} _(edited)_` }));
+    },
+
+    async findPosted(slackChannelId, thread, marker) {
+      return call(thread ? 'conversations.replies' : 'conversations.history', slackChannelId,
+        () => findMarked(client, slackChannelId, thread, marker), false);
+    },
+
+    async addReaction(slackChannelId, ts, emoji) {
+      const name = toReactionName(emoji);
+      try {
+        await call('reactions.add', slackChannelId, () => client.reactions.add({ channel: slackChannelId, timestamp: ts, name }));
+      } catch (error) {
+        if (slackErrorCode(error) !== 'already_reacted') throw error;
+      }
+    },
+
+    async removeReaction(slackChannelId, ts, emoji) {
+      const name = toReactionName(emoji);
+      try {
+        await call('reactions.remove', slackChannelId, () => client.reactions.remove({ channel: slackChannelId, timestamp: ts, name }));
+      } catch (error) {
+        if (slackErrorCode(error) !== 'no_reaction') throw error;
+      }
+    },
+
+    async threadOf(slackChannelId, ts) {
+      try {
+        const result = await call('conversations.replies', slackChannelId, () =>
+          client.conversations.replies({ channel: slackChannelId, ts, limit: 1 }), false);
+        // Every message of a thread carries the parent's ts as thread_ts; a lone message has none.
+        // @see https://docs.slack.dev/reference/methods/conversations.replies
+        const first = result.messages?.[0];
+        return first ? (first.thread_ts ?? first.ts) : undefined;
+      } catch (error) {
+        if (['thread_not_found', 'message_not_found'].includes(slackErrorCode(error) ?? '')) return undefined;
+        throw error;
+      }
+    },
+
+    async markDelivered(slackChannelId, messageTs) {
+      await port.addReaction(slackChannelId, messageTs, DELIVERED_REACTION);
+    },
+
+    async reportDeliveryFailure(thread, messageTs, failure) {
+      // The reaction first: it is idempotent, so a retry after a failed notice cannot double anything.
+      await port.addReaction(thread.slackChannelId, messageTs, FAILED_REACTION);
+      await port.postNotice(thread, `⚠️ ${failureText(failure)}`);
+    },
+
+    async postNotice(thread, text) {
+      const result = await call('chat.postMessage', thread.slackChannelId, () =>
+        client.chat.postMessage({ channel: thread.slackChannelId, thread_ts: thread.threadTs, text, unfurl_links: false }));
+      return requireTs(result.ts, 'chat.postMessage');
+    },
+
+    downloadFile: (file) => download(fetchFn, options.botToken, file, maxBytes),
+  };
+  return port;
+}
+
+function requireTs(ts: string | undefined, method: string): string {
+  if (!ts) throw new Error(`Slack ${method} answered ok without a message ts`);
+  return ts;
+}
+
+/**
+ * Downloads an agent's file from `url_private` with the bot token (scope files:read). Redirects are
+ * followed. Slack answers a missing scope or a bad token with its HTML sign-in page, so HTML where a
+ * file was expected is an error, not a file.
+ * @see https://docs.slack.dev/messaging/working-with-files#authenticating
+ */
+async function download(fetchFn: typeof fetch, botToken: string, file: SlackFileRef, maxBytes: number): Promise<Uint8Array> {
+  if (file.size !== undefined && file.size > maxBytes) {
+    throw new Error(`Slack file ${file.id} is ${file.size} bytes, over the ${maxBytes}-byte limit`);
+  }
+  let response: Response;
+  try {
+    response = await fetchFn(file.urlPrivate, { headers: { Authorization: `Bearer ${botToken}` }, redirect: 'follow' });
+  } catch (error) {
+    throw new Error(`Could not download Slack file ${file.id}`, { cause: error });
+  }
+  if (!response.ok) throw new Error(`Slack answered ${response.status} for file ${file.id}`);
+  const type = response.headers.get('content-type') ?? '';
+  if (type.includes('text/html') && !(file.mimeType ?? '').includes('html')) {
+    throw new Error(`Slack sent a sign-in page instead of file ${file.id}: the bot token needs the files:read scope`);
+  }
+  const data = new Uint8Array(await response.arrayBuffer());
+  if (data.byteLength > maxBytes) throw new Error(`Slack file ${file.id} is over the ${maxBytes}-byte limit`);
+  return data;
+}
+
+/** `metadata.event_type` of every message Threadline posts with a marker. */
+export const MARKER_EVENT_TYPE = 'threadline_post';
+
+/** The marker as message metadata. @see https://docs.slack.dev/messaging/message-metadata */
+export function markerMetadata(marker: PostMarker): { event_type: string; event_payload: { key: string } } {
+  return { event_type: MARKER_EVENT_TYPE, event_payload: { key: marker.key } };
+}
+
+/** Pages read back when looking for a marker: 10 × 200 replies in a thread, 2 × 200 top-level messages. */
+const MARKER_PAGES = { thread: 10, channel: 2 } as const;
+
+interface MaybeMarked {
+  readonly ts?: string;
+  readonly metadata?: { readonly event_type?: string; readonly event_payload?: Record<string, unknown> };
+}
+
+/**
+ * Reads a thread (conversations.replies) or the channel's recent top-level messages
+ * (conversations.history) with `include_all_metadata`, and returns the ts of the message carrying
+ * the marker. Slack returns `metadata` only when asked for it.
+ * @see https://docs.slack.dev/reference/methods/conversations.replies
+ * @see https://docs.slack.dev/reference/methods/conversations.history
+ */
+async function findMarked(client: webApi.WebClient, slackChannelId: string, thread: ThreadRef | undefined, marker: PostMarker): Promise<string | undefined> {
+  let cursor: string | undefined;
+  const pages = thread ? MARKER_PAGES.thread : MARKER_PAGES.channel;
+  for (let page = 0; page < pages; page += 1) {
+    const args = { channel: slackChannelId, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) };
+    const result = thread
+      ? await client.conversations.replies({ ...args, ts: thread.threadTs })
+      : await client.conversations.history(args);
+    const messages = (result.messages ?? []) as MaybeMarked[];
+    const hit = messages.find((m) => m.metadata?.event_type === MARKER_EVENT_TYPE && m.metadata.event_payload?.key === marker.key);
+    if (hit?.ts) return hit.ts;
+    cursor = result.response_metadata?.next_cursor || undefined;
+    if (!cursor) return undefined;
+  }
+  return undefined;
+}
+
+/** Slack's error code (`not_in_channel`, `already_reacted`…) from a WebClient error or its `cause`. */
+export function slackErrorCode(error: unknown): string | undefined {
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth += 1) {
+    const { data, cause } = e as { data?: { error?: unknown }; cause?: unknown };
+    if (typeof data?.error === 'string') return data.error;
+    e = cause;
+  }
+  return undefined;
+}
+
+/**
+ * One line saying what failed and what to do, for the error the port throws (the WebClient error
+ * stays as `cause`). Codes: https://docs.slack.dev/reference/methods/chat.postMessage#errors
+ */
+export function describeSlackError(method: string, slackChannelId: string, error: unknown): string {
+  const code = slackErrorCode(error);
+  switch (code) {
+    case 'not_in_channel':
+    case 'channel_not_found':
+      return `Slack ${method} failed (${code}): the Threadline bot must be invited to Slack channel ${slackChannelId} (/invite @Threadline there), or the channel id is wrong`;
+    case 'is_archived':
+      return `Slack ${method} failed (is_archived): Slack channel ${slackChannelId} is archived; unarchive it or route the language elsewhere with /inbox route`;
+    case 'invalid_auth':
+    case 'not_authed':
+    case 'token_revoked':
+    case 'account_inactive':
+      return `Slack ${method} failed (${code}): Slack rejected the bot token; set SLACK_BOT_TOKEN to a valid xoxb- token`;
+    case 'missing_scope': {
+      const needed = (error as { data?: { needed?: unknown } }).data?.needed;
+      return `Slack ${method} failed (missing_scope): add the ${typeof needed === 'string' ? needed : 'missing'} scope to the Slack app and reinstall it`;
+    }
+    case undefined: {
+      const message = error instanceof Error ? error.message : String(error);
+      return `Slack ${method} failed for channel ${slackChannelId}: ${message}`;
+    }
+    default:
+      return `Slack ${method} failed for channel ${slackChannelId}: ${code}`;
+  }
+}

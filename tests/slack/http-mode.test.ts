@@ -1,0 +1,162 @@
+/**
+ * The real Bolt in HTTP mode, mounted on a plain node server through `httpHandler`, receiving
+ * requests signed exactly as Slack signs them. With processBeforeResponse (Threadline's default in
+ * HTTP mode) the listener has run when the response arrives, so no polling is needed.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ACTION_ASSIGN, ACTION_CLOSE, ACTION_REOPEN } from '../../src/slack/blocks.ts';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.ts';
+import { blockActions, eventCallback, postEvent, postInteraction, SLACK_TEST_IDS } from '../support/slack-signing.ts';
+import { SIGNING_SECRET, startHarness, type Harness } from './harness.ts';
+
+const CHANNEL = 'C0SUPPORTKO';
+const PARENT_TS = '1800000000.000100';
+
+/** A human's thread reply. Source: https://docs.slack.dev/reference/events/message/ (thread replies carry thread_ts and parent_user_id) */
+function threadReply(fields: Record<string, unknown> = {}) {
+  return {
+    type: 'message', channel: CHANNEL, user: 'UAGENT1', text: 'Hello! Your order ships today.', ts: '1800000000.000200',
+    thread_ts: PARENT_TS, parent_user_id: SLACK_TEST_IDS.botUserId, channel_type: 'channel', event_ts: '1800000000.000200',
+    client_msg_id: '0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7', team: SLACK_TEST_IDS.teamId, ...fields,
+  };
+}
+
+/** Source: https://docs.slack.dev/reference/events/reaction_added/ */
+function reaction(type: 'reaction_added' | 'reaction_removed', name: string, fields: Record<string, unknown> = {}) {
+  return { type, user: 'UAGENT1', reaction: name, item_user: SLACK_TEST_IDS.botUserId, item: { type: 'message', channel: CHANNEL, ts: PARENT_TS }, event_ts: '1800000001.000100', ...fields };
+}
+
+describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
+  let fake: FakeSlack;
+  let h: Harness;
+  let url: string;
+
+  beforeAll(async () => {
+    fake = await startFakeSlack();
+    h = await startHarness(fake, { mode: 'http' });
+    url = h.eventsUrl ?? '';
+  });
+  afterAll(async () => {
+    await h.close();
+    await fake.close();
+  });
+  beforeEach(() => {
+    h.recorded.replies.length = 0;
+    h.recorded.commands.length = 0;
+  });
+
+  it('resolves the bot identity with one auth.test at start', () => {
+    expect(fake.calls.filter((c) => c.method === 'auth.test')).toHaveLength(1);
+    expect(h.slack.identity()).toMatchObject({ botUserId: SLACK_TEST_IDS.botUserId, botId: SLACK_TEST_IDS.botId });
+  });
+
+  it("hands an agent's thread reply to the engine with channel, thread, message, agent and plain text", async () => {
+    const res = await postEvent(url, SIGNING_SECRET, threadReply({ text: 'Tea &amp; cake &lt;3 see <https://shop.example/t|our shop> <@U0OTHER>' }));
+    expect(res.status).toBe(200);
+    expect(h.recorded.replies).toEqual([{
+      slackChannelId: CHANNEL, threadTs: PARENT_TS, messageTs: '1800000000.000200', agentId: 'UAGENT1',
+      text: 'Tea & cake <3 see our shop (https://shop.example/t) @U0OTHER', files: [],
+    }]);
+  });
+
+  it('passes the files an agent attached (file_share) with their private URLs', async () => {
+    const file = fake.addFile({ name: 'invoice.pdf', data: 'PDF' });
+    await postEvent(url, SIGNING_SECRET, threadReply({ subtype: 'file_share', text: 'Here is the invoice', files: [file] }));
+    expect(h.recorded.replies).toHaveLength(1);
+    expect(h.recorded.replies[0]?.files).toEqual([{ id: file.id, name: 'invoice.pdf', mimeType: 'application/pdf', urlPrivate: file.url_private, size: 3 }]);
+  });
+
+  it('keeps notes internal: a reply starting with the note prefix (any case, leading spaces) is not sent', async () => {
+    await postEvent(url, SIGNING_SECRET, threadReply({ text: 'note: customer sounds upset' }));
+    await postEvent(url, SIGNING_SECRET, threadReply({ text: '   NOTE: check the refund first', ts: '1800000000.000201' }));
+    expect(h.recorded.replies).toEqual([]);
+  });
+
+  it('ignores top-level messages, bot posts, edits and deletions', async () => {
+    await postEvent(url, SIGNING_SECRET, threadReply({ thread_ts: undefined, parent_user_id: undefined }));
+    await postEvent(url, SIGNING_SECRET, threadReply({ ts: PARENT_TS }));
+    await postEvent(url, SIGNING_SECRET, threadReply({ subtype: 'bot_message', bot_id: SLACK_TEST_IDS.botId, username: 'Ana (Telegram)', user: undefined }));
+    await postEvent(url, SIGNING_SECRET, threadReply({ bot_id: 'B0OTHERBOT' }));
+    await postEvent(url, SIGNING_SECRET, threadReply({ user: SLACK_TEST_IDS.botUserId }));
+    await postEvent(url, SIGNING_SECRET, { type: 'message', subtype: 'message_changed', channel: CHANNEL, hidden: true, ts: '1800000000.000300', event_ts: '1800000000.000300',
+      message: threadReply({ text: 'edited' }), previous_message: threadReply() });
+    await postEvent(url, SIGNING_SECRET, { type: 'message', subtype: 'message_deleted', channel: CHANNEL, hidden: true, ts: '1800000000.000301', deleted_ts: '1800000000.000200', event_ts: '1800000000.000301' });
+    expect(h.recorded.replies).toEqual([]);
+  });
+
+  it('turns ✋/🙋 and ✅ reactions into assign and close, and removing ✅ into reopen', async () => {
+    await postEvent(url, SIGNING_SECRET, reaction('reaction_added', 'raising_hand'));
+    await postEvent(url, SIGNING_SECRET, reaction('reaction_added', 'hand::skin-tone-3', { user: 'UAGENT2' }));
+    await postEvent(url, SIGNING_SECRET, reaction('reaction_added', 'white_check_mark'));
+    await postEvent(url, SIGNING_SECRET, reaction('reaction_removed', 'white_check_mark'));
+    expect(h.recorded.commands).toEqual([
+      { action: 'assign', slackChannelId: CHANNEL, messageTs: PARENT_TS, agentId: 'UAGENT1' },
+      { action: 'assign', slackChannelId: CHANNEL, messageTs: PARENT_TS, agentId: 'UAGENT2' },
+      { action: 'close', slackChannelId: CHANNEL, messageTs: PARENT_TS, agentId: 'UAGENT1' },
+      { action: 'reopen', slackChannelId: CHANNEL, messageTs: PARENT_TS, agentId: 'UAGENT1' },
+    ]);
+  });
+
+  it("ignores other reactions, the bot's own, removed ✋, and reactions on files", async () => {
+    await postEvent(url, SIGNING_SECRET, reaction('reaction_added', '+1'));
+    await postEvent(url, SIGNING_SECRET, reaction('reaction_added', 'white_check_mark', { user: SLACK_TEST_IDS.botUserId }));
+    await postEvent(url, SIGNING_SECRET, reaction('reaction_removed', 'raising_hand'));
+    await postEvent(url, SIGNING_SECRET, reaction('reaction_added', 'white_check_mark', { item: { type: 'file', file: 'F0123' } }));
+    expect(h.recorded.commands).toEqual([]);
+  });
+
+  it('turns the Assign, Close and Reopen buttons into commands on the clicked message', async () => {
+    for (const actionId of [ACTION_ASSIGN, ACTION_CLOSE, ACTION_REOPEN]) {
+      const res = await postInteraction(url, SIGNING_SECRET, blockActions({ actionId, userId: 'UAGENT3', channelId: CHANNEL, messageTs: PARENT_TS }));
+      expect(res.status).toBe(200);
+    }
+    expect(h.recorded.commands.map((c) => c.action)).toEqual(['assign', 'close', 'reopen']);
+    expect(h.recorded.commands[0]).toEqual({ action: 'assign', slackChannelId: CHANNEL, messageTs: PARENT_TS, agentId: 'UAGENT3' });
+  });
+
+  it('answers 401 and hands nothing over when the signature is wrong or the request is stale', async () => {
+    const wrong = await postEvent(url, SIGNING_SECRET, threadReply(), { signature: 'v0=0000000000000000000000000000000000000000000000000000000000000000' });
+    const otherSecret = await postEvent(url, 'not-the-signing-secret', threadReply());
+    const stale = await postEvent(url, SIGNING_SECRET, threadReply(), { timestamp: Math.floor(Date.now() / 1000) - 10 * 60 });
+    expect([wrong.status, otherSecret.status, stale.status]).toEqual([401, 401, 401]);
+    expect(h.recorded.replies).toEqual([]);
+  });
+
+  it("echoes Slack's url_verification challenge", async () => {
+    const res = await postEvent(url, SIGNING_SECRET, { type: 'url_verification', token: 'Jhj5dZrVaK7ZwHHjRyZWjbDl', challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text)).toEqual({ challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
+  });
+
+  it('answers 500 when the engine fails, so Slack delivers the event again', async () => {
+    const failing = h.recorded.actions.reply;
+    h.recorded.actions.reply = async () => {
+      throw new Error('journal unavailable');
+    };
+    try {
+      const res = await postEvent(url, SIGNING_SECRET, eventCallback(threadReply({ ts: '1800000000.000999' })));
+      expect(res.status).toBe(500);
+    } finally {
+      h.recorded.actions.reply = failing;
+    }
+  });
+
+  it('answers 404 from httpHandler for anything but POST /slack/events', async () => {
+    const handler = h.slack.httpHandler;
+    const server = createServer((req, res) => handler?.(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      expect((await fetch(`${base}/other`, { method: 'POST', body: '{}' })).status).toBe(404);
+      expect((await fetch(`${base}/slack/events`)).status).toBe(404);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('never logs the tokens or the signing secret', () => {
+    expect(h.logs.text()).not.toMatch(/xoxb-1111|f0e1d2c3b4a5968778695a4b3c2d1e0f/);
+  });
+});

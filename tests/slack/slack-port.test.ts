@@ -1,0 +1,189 @@
+/**
+ * SlackPort through the real WebClient (built by createSlackApp) against the fake Slack: assert
+ * what a Slack user sees in the channel and thread.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConversationView, CustomerPost, SlackPort } from '../../src/engine/slack-port.ts';
+import { createSlackApp } from '../../src/slack/bolt.ts';
+import { createPacer } from '../../src/slack/pacing.ts';
+import { createSlackPort } from '../../src/slack/slack-port.ts';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.ts';
+import { captureLogger } from '../support/capture-logger.ts';
+import { BOT_TOKEN, SIGNING_SECRET } from './harness.ts';
+
+const CHANNEL = 'C0SUPPORTKO';
+
+const view = (fields: Partial<ConversationView> = {}): ConversationView => ({
+  conversationId: 'telegram:777:42', platform: 'telegram', contact: { id: '42', name: 'Min-jun Kim', handle: 'minjun' },
+  language: 'ko', status: 'waiting', openedAt: '2025-11-25T06:00:00.000Z', ...fields,
+});
+
+describe('SlackPort against the fake Slack', () => {
+  let fake: FakeSlack;
+  let port: SlackPort;
+  let clock = 0;
+  const slept: number[] = [];
+  const logs = captureLogger();
+  let n = 0;
+  const marker = () => ({ key: `event-${++n}` });
+  const post = (threadTs: string, fields: Partial<CustomerPost> = {}): CustomerPost => ({
+    thread: { slackChannelId: CHANNEL, threadTs }, author: { name: 'Min-jun Kim (Telegram)', avatarUrl: 'https://cdn.example/minjun.jpg' },
+    text: 'Where is my order?', files: [], marker: marker(), ...fields,
+  });
+
+  beforeAll(async () => {
+    fake = await startFakeSlack({ botToken: BOT_TOKEN });
+    const { client } = createSlackApp({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: fake.apiUrl, logger: logs.logger, retryConfig: { retries: 0 } });
+    // Time is injected: sleeping advances the clock, so pacing and Retry-After never wait for real.
+    const pacer = createPacer({ now: () => clock, sleep: async (ms) => { slept.push(ms); clock += ms; }, logger: logs.logger });
+    port = createSlackPort({ client, pacer, botToken: BOT_TOKEN, logger: logs.logger });
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  it('posts the parent with blocks and the marker in metadata, and finds it again by the marker', async () => {
+    const m = marker();
+    const ts = await port.postParent(CHANNEL, view(), m);
+    const parent = fake.message(CHANNEL, ts);
+    expect(parent?.metadata).toEqual({ event_type: 'threadline_post', event_payload: { key: m.key } });
+    expect(parent?.text).toContain('Waiting for reply');
+    expect(JSON.stringify(parent?.blocks)).toContain('threadline_assign');
+    expect(await port.findPosted(CHANNEL, undefined, m)).toBe(ts);
+    expect(await port.findPosted(CHANNEL, undefined, { key: 'never-posted' })).toBeUndefined();
+    const history = fake.calls.filter((c) => c.method === 'conversations.history').at(-1);
+    expect(history?.args).toMatchObject({ include_all_metadata: 'true', limit: '200' });
+  });
+
+  it("posts a customer message in the thread under the customer's name and picture, escaped, and finds it", async () => {
+    const threadTs = await port.postParent(CHANNEL, view(), marker());
+    const p = post(threadTs, { text: 'Is <!channel> & <b>this</b> free?' });
+    const ts = await port.postCustomerMessage(p);
+    const message = fake.message(CHANNEL, ts);
+    expect(message).toMatchObject({ thread_ts: threadTs, username: 'Min-jun Kim (Telegram)', icon_url: 'https://cdn.example/minjun.jpg' });
+    expect(message?.text).toBe('Is &lt;!channel&gt; &amp; &lt;b&gt;this&lt;/b&gt; free?');
+    expect(await port.findPosted(CHANNEL, { slackChannelId: CHANNEL, threadTs }, p.marker)).toBe(ts);
+  });
+
+  it('uploads files into the thread after the text, keeping their bytes, and returns the text message ts', async () => {
+    const threadTs = await port.postParent(CHANNEL, view(), marker());
+    const photo = new TextEncoder().encode('JPEG-BYTES');
+    const ts = await port.postCustomerMessage(post(threadTs, {
+      text: 'Photos of the damage',
+      files: [{ fileName: 'damage.jpg', mimeType: 'image/jpeg', data: photo, title: 'Box corner' }, { fileName: 'label.pdf', data: new Uint8Array([1, 2, 3]) }],
+    }));
+    const replies = fake.replies(CHANNEL, threadTs);
+    expect(replies.map((r) => r.text)).toEqual(['Photos of the damage', '']);
+    expect(replies[0]?.ts).toBe(ts);
+    const shared = replies[1]?.files ?? [];
+    expect(shared.map((f) => [f.name, f.title, f.data.toString()])).toEqual([['damage.jpg', 'Box corner', 'JPEG-BYTES'], ['label.pdf', 'label.pdf', '\u0001\u0002\u0003']]);
+    expect(fake.calls.map((c) => c.method).filter((m) => m.startsWith('files.') || m === 'upload')).toEqual(
+      ['files.getUploadURLExternal', 'files.getUploadURLExternal', 'upload', 'upload', 'files.completeUploadExternal']);
+  });
+
+  it('names the files under the customer when a message is only files', async () => {
+    const threadTs = await port.postParent(CHANNEL, view(), marker());
+    const ts = await port.postCustomerMessage(post(threadTs, { text: '', files: [{ fileName: 'voice.ogg', data: new Uint8Array([9]) }] }));
+    expect(fake.message(CHANNEL, ts)).toMatchObject({ text: '📎 voice.ogg', username: 'Min-jun Kim (Telegram)' });
+  });
+
+  it('rewrites the parent in place with status, assignee and a link to the previous conversation', async () => {
+    const previous = await port.postParent(CHANNEL, view({ status: 'closed', closedBy: 'UAGENT1' }), marker());
+    const threadTs = await port.postParent(CHANNEL, view(), marker());
+    await port.updateParent({ slackChannelId: CHANNEL, threadTs }, view({ status: 'answered', answeredBy: 'UAGENT1', assignee: 'UAGENT1', previous: { slackChannelId: CHANNEL, threadTs: previous } }));
+    const parent = fake.message(CHANNEL, threadTs);
+    const shown = JSON.stringify(parent?.blocks);
+    expect(shown).toContain('💬 Answered by <@UAGENT1>');
+    expect(shown).toContain('Assigned to <@UAGENT1>');
+    expect(shown).toContain(`/archives/${CHANNEL}/p${previous.replace('.', '')}|the previous conversation>`);
+    expect(parent?.metadata?.event_payload).toBeDefined();
+  });
+
+  it('posts the parent without the picture when Slack cannot fetch it (invalid_blocks)', async () => {
+    const threadTs = await port.postParent(CHANNEL, view(), marker());
+    fake.failNext('chat.update', { error: 'invalid_blocks' });
+    await port.updateParent({ slackChannelId: CHANNEL, threadTs }, view({ contact: { id: '42', name: 'Min-jun Kim', avatarUrl: 'https://cdn.example/gone.jpg' } }));
+    const updates = fake.calls.filter((c) => c.method === 'chat.update').slice(-2);
+    expect(updates.map((c) => JSON.stringify(c.args.blocks).includes('gone.jpg'))).toEqual([true, false]);
+    expect(JSON.stringify(fake.message(CHANNEL, threadTs)?.blocks)).toContain('Min-jun Kim');
+  });
+
+  it("shows a customer's edit with an (edited) mark", async () => {
+    const threadTs = await port.postParent(CHANNEL, view(), marker());
+    const p = post(threadTs);
+    const ts = await port.postCustomerMessage(p);
+    await port.updateCustomerMessage(p.thread, ts, 'Where is my parcel?', p.author);
+    expect(fake.message(CHANNEL, ts)?.text).toBe('Where is my parcel? _(edited)_');
+  });
+
+  it('adds and removes reactions idempotently, from Unicode or a Slack name', async () => {
+    const threadTs = await port.postParent(CHANNEL, view(), marker());
+    const ts = await port.postCustomerMessage(post(threadTs));
+    await port.addReaction(CHANNEL, ts, '👍');
+    await port.addReaction(CHANNEL, ts, '👍');
+    await port.addReaction(CHANNEL, ts, '❤️');
+    await port.addReaction(CHANNEL, ts, ':eyes:');
+    expect([...(fake.message(CHANNEL, ts)?.reactions.keys() ?? [])]).toEqual(['+1', 'heart', 'eyes']);
+    await port.removeReaction(CHANNEL, ts, '👍');
+    await port.removeReaction(CHANNEL, ts, '👍');
+    expect([...(fake.message(CHANNEL, ts)?.reactions.keys() ?? [])]).toEqual(['heart', 'eyes']);
+  });
+
+  it('marks delivered replies ✔️ and explains failed ones in the thread with ⚠️', async () => {
+    const threadTs = await port.postParent(CHANNEL, view(), marker());
+    const thread = { slackChannelId: CHANNEL, threadTs };
+    const ok = fake.addUserMessage(CHANNEL, { user: 'UAGENT1', text: 'On its way', thread_ts: threadTs });
+    const bad = fake.addUserMessage(CHANNEL, { user: 'UAGENT1', text: 'Hello?', thread_ts: threadTs });
+    await port.markDelivered(CHANNEL, ok.ts);
+    await port.reportDeliveryFailure(thread, bad.ts, { platform: 'telegram', kind: 'unreachable', message: 'Forbidden: bot was blocked by the user', attempts: 1 });
+    expect([...ok.reactions.keys()]).toEqual(['heavy_check_mark']);
+    expect([...bad.reactions.keys()]).toEqual(['warning']);
+    const notice = fake.replies(CHANNEL, threadTs).at(-1);
+    expect(notice?.username).toBeUndefined();
+    expect(notice?.text).toContain('Not delivered: the customer blocked the bot or deleted the chat, so Telegram refuses messages to them.');
+  });
+
+  it('tells the thread of any message', async () => {
+    const threadTs = await port.postParent(CHANNEL, view(), marker());
+    const reply = await port.postNotice({ slackChannelId: CHANNEL, threadTs }, 'noted');
+    expect(await port.threadOf(CHANNEL, reply)).toBe(threadTs);
+    expect(await port.threadOf(CHANNEL, threadTs)).toBe(threadTs);
+    expect(await port.threadOf(CHANNEL, '1799999999.000001')).toBeUndefined();
+  });
+
+  it("downloads an agent's file with the bot token, following Slack's redirect", async () => {
+    const file = fake.addFile({ name: 'refund.pdf', data: 'PDF-1.7' });
+    const data = await port.downloadFile({ id: file.id, name: file.name, urlPrivate: file.url_private, mimeType: 'application/pdf' });
+    expect(Buffer.from(data).toString()).toBe('PDF-1.7');
+  });
+
+  it('refuses the sign-in page Slack serves instead of a file when the token is not accepted', async () => {
+    const file = fake.addFile({ name: 'a.txt', data: 'x' });
+    const other = createSlackPort({ client: createSlackApp({ botToken: 'xoxb-wrong', signingSecret: SIGNING_SECRET, apiUrl: fake.apiUrl, logger: logs.logger }).client,
+      pacer: createPacer(), botToken: 'xoxb-wrong', logger: logs.logger });
+    await expect(other.downloadFile({ id: file.id, name: file.name, urlPrivate: file.url_private })).rejects.toThrow(/files:read/);
+  });
+
+  it('says the bot must be invited when it is not in the channel, keeping the cause', async () => {
+    fake.kickBot('C0PRIVATE');
+    const error = await port.postParent('C0PRIVATE', view(), marker()).then(() => new Error('expected a failure'), (e: unknown) => e as Error);
+    expect(error.message).toMatch(/must be invited to Slack channel C0PRIVATE/);
+    expect((error.cause as { data?: { error?: string } }).data?.error).toBe('not_in_channel');
+  });
+
+  it('keeps order under a 429: waits Retry-After, retries the same post, then posts the rest', async () => {
+    const threadTs = await port.postParent(CHANNEL, view(), marker());
+    fake.failNext('chat.postMessage', { status: 429, retryAfter: 7 });
+    const texts = ['first', 'second', 'third'];
+    const tss = await Promise.all(texts.map((text) => port.postCustomerMessage(post(threadTs, { text }))));
+    expect(fake.replies(CHANNEL, threadTs).map((r) => r.text)).toEqual(texts);
+    expect(tss).toEqual(fake.replies(CHANNEL, threadTs).map((r) => r.ts));
+    expect(slept).toContain(7000);
+    expect(logs.entries().some((e) => e.msg === 'slack rate limited, waiting' && e.level === 40)).toBe(true);
+  });
+
+  it('never logs customer text at info or above', () => {
+    const loud = logs.entries().filter((e) => e.level >= 30).map((e) => JSON.stringify(e)).join('\n');
+    expect(loud).not.toMatch(/Where is my order|Photos of the damage|damage\.jpg/);
+  });
+});
