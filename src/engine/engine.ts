@@ -2,6 +2,7 @@
  * The engine: takes platform events and agents' actions, journals them per conversation, and
  * drains the journal into Slack and the platforms. Knows no wire format and no Slack API detail.
  */
+import { randomUUID } from 'node:crypto';
 import type { Channel, Intake, Logger } from '../channel.ts';
 import type { InboundEvent, Platform } from '../messages.ts';
 import type { Store } from '../store/store.ts';
@@ -81,7 +82,7 @@ export function createEngine(options: EngineOptions): Engine {
     async command(command) {
       const link = await linkOf(command.slackChannelId, command.messageTs);
       if (!link) return false;
-      await append([{ queue: link.conversationId, job: { type: 'agent_command', conversationId: link.conversationId, thread: link.thread, command } }]);
+      await append([{ queue: link.conversationId, job: { type: 'agent_command', requestId: randomUUID(), conversationId: link.conversationId, thread: link.thread, command } }]);
       return true;
     },
   };

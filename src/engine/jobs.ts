@@ -10,7 +10,14 @@ import type { AgentCommand, AgentReply, ThreadRef } from './slack-port.ts';
 export type Job =
   | { readonly type: 'inbound'; readonly event: InboundEvent }
   | { readonly type: 'agent_reply'; readonly conversationId: string; readonly reply: AgentReply }
-  | { readonly type: 'agent_command'; readonly conversationId: string; readonly thread: ThreadRef; readonly command: AgentCommand };
+  | {
+      readonly type: 'agent_command';
+      /** Unique per request: the same action repeated later (close, reopen, close) is a new command. */
+      readonly requestId: string;
+      readonly conversationId: string;
+      readonly thread: ThreadRef;
+      readonly command: AgentCommand;
+    };
 
 /** The de-duplication id of a job: a platform redelivery or a Slack retry maps to the same id. */
 export function jobId(job: Job): string {
@@ -20,6 +27,6 @@ export function jobId(job: Job): string {
     case 'agent_reply':
       return `reply:${job.reply.slackChannelId}:${job.reply.messageTs}`;
     case 'agent_command':
-      return `cmd:${job.command.slackChannelId}:${job.command.messageTs}:${job.command.action}:${job.command.agentId}`;
+      return `cmd:${job.requestId}`;
   }
 }

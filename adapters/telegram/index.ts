@@ -1,0 +1,236 @@
+/** The Telegram channel: long polling or webhook intake, sending through grammY's Api. */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Api, GrammyError } from 'grammy';
+import type { Update } from 'grammy/types';
+import type { Channel, ChannelDeps, ChannelFactory, Intake, Logger, WebhookRoute } from '../../src/channel.ts';
+import type { InboundEvent } from '../../src/messages.ts';
+import { readConfig, type TelegramConfig } from './config.ts';
+import { toChannelError } from './errors.ts';
+import { ALLOWED_UPDATES, parseUpdate } from './parse.ts';
+import { createSender, MAX_TEXT_LENGTH } from './send.ts';
+
+export type { TelegramConfig } from './config.ts';
+
+/** Tuning for tests; production uses the defaults. */
+export interface TelegramChannelOptions {
+  /** Delay before retry `attempt` (1, 2, …) of a failed poll or intake. Default 0.5 s, doubling up to 30 s. */
+  readonly backoffMs?: (attempt: number) => number;
+  /** Long-poll timeout in seconds. Default 30. */
+  readonly pollTimeoutSeconds?: number;
+}
+
+/** Turns one update into events, logging why when there are none; undefined when it is malformed. */
+type UpdateHandler = (update: Update) => Promise<InboundEvent[] | undefined>;
+
+const WEBHOOK_PATH = '/webhooks/telegram';
+const CONFLICT_HINT =
+  'another process is polling with this bot token, or a webhook is set: stop the other instance, or set TELEGRAM_WEBHOOK_SECRET to use webhook mode';
+
+/**
+ * Builds a Telegram channel. The account is the bot's user id from getMe, fetched by start() or by
+ * the first webhook request, whichever comes first (webhooks work before start()). In polling mode
+ * an update is confirmed to Telegram only after `intake.accept` resolved for it, so nothing is lost
+ * while the journal is down: the same batch is retried until accepted or stopped.
+ * @see https://core.telegram.org/bots/api#getupdates
+ * @see https://core.telegram.org/bots/api#setwebhook
+ */
+export function createTelegramChannel(config: TelegramConfig, deps: ChannelDeps, options: TelegramChannelOptions = {}): Channel {
+  const log = deps.logger;
+  const api = new Api(config.botToken, { apiRoot: config.apiRoot });
+  const sender = createSender({ api, apiRoot: config.apiRoot, botToken: config.botToken, state: deps.state, now: deps.now });
+  let account: Promise<string> | undefined;
+  // getMe once, forgetting a failure so the next call retries. Not grammY's bot.init(): it retries
+  // network errors for up to 20 minutes, which would hang start() and webhook requests.
+  const accountId = (): Promise<string> =>
+    (account ??= api.getMe().then(
+      (me) => String(me.id),
+      (error: unknown) => {
+        account = undefined;
+        throw toChannelError(error);
+      },
+    ));
+  const handleUpdate: UpdateHandler = async (update) => parseLogged(update, await accountId(), config.allowGroups, log);
+  let stopPolling: (() => Promise<void>) | undefined;
+  let started = false;
+
+  return {
+    platform: 'telegram',
+    // @see https://core.telegram.org/bots/api#senddocument ("Bots can currently send files of any type of up to 50 MB in size")
+    limits: { maxTextLength: MAX_TEXT_LENGTH, maxFileBytes: 50 * 1024 * 1024 },
+    routes: config.webhookSecret === undefined ? [] : [webhookRoute(config.webhookSecret, handleUpdate)],
+    async start(intake: Intake): Promise<void> {
+      if (started) return;
+      await accountId();
+      try {
+        if (config.webhookSecret !== undefined) await registerWebhook(api, config, log);
+        // getUpdates answers 409 while a webhook is set; pending updates are kept (no drop_pending_updates).
+        // @see https://core.telegram.org/bots/api#deletewebhook
+        else await api.deleteWebhook();
+      } catch (error) {
+        throw toChannelError(error);
+      }
+      if (config.webhookSecret === undefined) stopPolling = startPolling({ api, intake, log, handleUpdate, ...options });
+      started = true;
+      log.info({ mode: config.webhookSecret === undefined ? 'polling' : 'webhook' }, 'Telegram channel started');
+    },
+    async stop(): Promise<void> {
+      const stopping = stopPolling;
+      stopPolling = undefined;
+      started = false;
+      await stopping?.();
+    },
+    send: (message) => sender.send(message),
+    fetchMedia: (ref) => sender.fetchMedia(ref),
+  };
+}
+
+/**
+ * Registry entry for Telegram.
+ * @see https://core.telegram.org/bots/api
+ */
+export const telegramFactory: ChannelFactory<TelegramConfig> = {
+  platform: 'telegram',
+  readConfig,
+  secretsOf: (config) => [config.botToken, ...(config.webhookSecret === undefined ? [] : [config.webhookSecret])],
+  create: (config, deps) => createTelegramChannel(config, deps),
+};
+
+function parseLogged(update: Update, account: string, allowGroups: boolean, log: Logger): InboundEvent[] | undefined {
+  try {
+    const result = parseUpdate(update, { account, allowGroups });
+    if (result.unknownKind !== undefined) log.warn({ kind: result.unknownKind, updateId: update.update_id }, 'unknown Telegram update kind ignored');
+    else if (result.ignored !== undefined) log.debug({ updateId: update.update_id, reason: result.ignored }, 'Telegram update ignored');
+    return result.events;
+  } catch (error) {
+    log.error({ err: error, updateId: update.update_id }, 'Telegram update without its documented fields skipped');
+    return undefined;
+  }
+}
+
+/**
+ * POST /webhooks/telegram: 401 unless the secret header matches, 400 unless the body is an Update.
+ * @see https://core.telegram.org/bots/api#setwebhook (header X-Telegram-Bot-Api-Secret-Token)
+ */
+function webhookRoute(secret: string, handleUpdate: UpdateHandler): WebhookRoute {
+  return {
+    method: 'POST',
+    path: WEBHOOK_PATH,
+    async handle(request) {
+      if (!sameSecret(request.headers.get('x-telegram-bot-api-secret-token'), secret)) return { status: 401, reason: 'missing or wrong secret token' };
+      let body: unknown;
+      try {
+        body = JSON.parse(request.rawBody.toString('utf8'));
+      } catch {
+        return { status: 400, reason: 'body is not JSON' };
+      }
+      // @see https://core.telegram.org/bots/api#update (update_id: Integer)
+      const isUpdate = typeof body === 'object' && body !== null && Number.isInteger((body as { update_id?: unknown }).update_id);
+      if (!isUpdate) return { status: 400, reason: 'body is not a Telegram Update' };
+      const events = await handleUpdate(body as Update);
+      return events === undefined ? { status: 400, reason: 'update does not have the documented shape' } : { status: 200, events };
+    },
+  };
+}
+
+/** @see https://core.telegram.org/bots/api#setwebhook */
+async function registerWebhook(api: Api, config: TelegramConfig, log: Logger): Promise<void> {
+  if (config.webhookUrl === undefined || config.webhookSecret === undefined) {
+    const hint =
+      `set TELEGRAM_WEBHOOK_URL, or call setWebhook with url=https://<public host>${WEBHOOK_PATH}, ` +
+      `secret_token=<TELEGRAM_WEBHOOK_SECRET> and allowed_updates=${JSON.stringify(ALLOWED_UPDATES)}`;
+    log.warn({ hint }, 'Telegram webhook must be registered outside Threadline');
+    return;
+  }
+  await api.setWebhook(config.webhookUrl, { secret_token: config.webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
+}
+
+interface RetryTiming {
+  readonly signal: AbortSignal;
+  readonly backoff: (attempt: number) => number;
+}
+
+interface PollingOptions extends TelegramChannelOptions {
+  readonly api: Api;
+  readonly intake: Intake;
+  readonly log: Logger;
+  readonly handleUpdate: UpdateHandler;
+}
+
+/**
+ * Long polling with our own loop instead of bot.start(): the offset advances only after the batch
+ * was accepted. Returns stop(), which aborts the pending long poll and resolves when the loop ended.
+ * @see https://core.telegram.org/bots/api#getupdates ("An update is considered confirmed as soon as
+ *   getUpdates is called with an offset higher than its update_id")
+ */
+function startPolling(o: PollingOptions): () => Promise<void> {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const backoff = o.backoffMs ?? ((attempt: number) => Math.min(500 * 2 ** (attempt - 1), 30_000));
+  const loop = async () => {
+    let offset: number | undefined;
+    for (let failures = 0; !signal.aborted; ) {
+      let updates: Update[];
+      try {
+        const timeout = o.pollTimeoutSeconds ?? 30;
+        updates = await o.api.getUpdates({ ...(offset === undefined ? {} : { offset }), timeout, allowed_updates: [...ALLOWED_UPDATES] }, apiSignal(signal));
+        failures = 0;
+      } catch (error) {
+        if (signal.aborted) break;
+        failures += 1;
+        if (error instanceof GrammyError && error.error_code === 409) {
+          o.log.error({ hint: CONFLICT_HINT, code: 409 }, 'Telegram polling conflict');
+        } else o.log.warn({ err: toChannelError(error), attempt: failures }, 'Telegram getUpdates failed, retrying');
+        await sleep(backoff(failures), signal);
+        continue;
+      }
+      const events: InboundEvent[] = [];
+      for (const update of updates) events.push(...((await o.handleUpdate(update)) ?? []));
+      const last = updates.at(-1);
+      if (last !== undefined && (await acceptWithRetry(events, { ...o, signal, backoff }))) offset = last.update_id + 1;
+    }
+  };
+  const done = loop().catch((error: unknown) => o.log.error({ err: error }, 'Telegram polling stopped unexpectedly'));
+  return async () => {
+    controller.abort();
+    await done;
+  };
+}
+
+/** true once accepted (or nothing to accept); false only when stopped first: the batch stays unconfirmed. */
+async function acceptWithRetry(events: readonly InboundEvent[], o: Pick<PollingOptions, 'intake' | 'log'> & RetryTiming): Promise<boolean> {
+  for (let attempt = 1; events.length > 0; attempt++) {
+    if (o.signal.aborted) return false;
+    try {
+      await o.intake.accept(events);
+      return true;
+    } catch (error) {
+      o.log.error({ err: error, attempt, count: events.length }, 'journal unavailable: Telegram updates kept unconfirmed, retrying');
+      await sleep(o.backoff(attempt), o.signal);
+    }
+  }
+  return true;
+}
+
+/** Constant-time comparison; hashing first gives equal-length buffers whatever was sent. */
+function sameSecret(given: string | null, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return given !== null && timingSafeEqual(digest(given), digest(expected));
+}
+
+/** grammY types its signal with the `abort-controller` polyfill; at run time it takes Node's own AbortSignal. */
+function apiSignal(signal: AbortSignal): Parameters<Api['getUpdates']>[1] {
+  return signal as unknown as Parameters<Api['getUpdates']>[1]; // library boundary: polyfill type vs. the global
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * The composition root: builds every object of a running Threadline from the configuration, with
+ * plain constructors. Tests pass overrides (a store, a clock, a log destination) instead of mocking
+ * modules. Nothing else imports the adapter registry.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
+import { channelFactories } from '../adapters/index.ts';
+import type { AdapterState, Channel, ChannelFactory } from './channel.ts';
+import { configSecrets, type Config } from './config.ts';
+import { createEngine, type Engine } from './engine/engine.ts';
+import { createLanguageDetector, normalizeLanguageTag } from './engine/language.ts';
+import { createRoutingSettings } from './engine/settings.ts';
+import type { WorkerOptions } from './engine/worker.ts';
+import type { OutboxTiming } from './engine/outbox.ts';
+import { createHttpServer } from './http/server.ts';
+import { createLogger, type Logger } from './logger.ts';
+import type { Platform } from './messages.ts';
+import { createSlackApp, type SlackApp } from './slack/bolt.ts';
+import { createPacer } from './slack/pacing.ts';
+import { registerSlackHandlers } from './slack/register.ts';
+import { createSlackPort } from './slack/slack-port.ts';
+import { createStore } from './store/create-store.ts';
+import { keys } from './store/keys.ts';
+import type { Store } from './store/store.ts';
+
+/** What tests (and only tests) replace. */
+export interface AppOverrides {
+  readonly store?: Store;
+  readonly now?: () => number;
+  readonly logDestination?: DestinationStream;
+  readonly worker?: Partial<WorkerOptions>;
+  readonly outbox?: OutboxTiming;
+  /** Web API retries (tests use `{ retries: 0 }`). */
+  readonly slackRetries?: number;
+  readonly socketPingTimeoutMs?: number;
+}
+
+/** A built Threadline: start() connects everything, stop() releases it. */
+export interface ThreadlineApp {
+  readonly server: Server;
+  readonly logger: Logger;
+  readonly store: Store;
+  readonly engine: Engine;
+  readonly slack: SlackApp;
+  readonly channels: ReadonlyMap<Platform, Channel>;
+  /** Connects Slack, starts the worker and the channels, listens on PORT. Resolves with the bound port. */
+  start(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Builds the app from a validated configuration; connects nothing yet except the store. */
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<ThreadlineApp> {
+  const platforms = channelFactories
+    .map((factory) => ({ factory, settings: factory.readConfig(config.env) }))
+    .filter((entry): entry is { factory: ChannelFactory; settings: NonNullable<unknown> } => entry.settings !== undefined);
+  const secrets = [...configSecrets(config), ...platforms.flatMap(({ factory, settings }) => factory.secretsOf(settings))];
+  const logger = createLogger({ level: config.logLevel, secrets }, overrides.logDestination);
+  const now = overrides.now ?? Date.now;
+  const store = overrides.store ?? (await createStore({ ...(config.storeUrl ? { url: config.storeUrl } : {}), dataDir: config.dataDir }));
+  const language = await createLanguageDetector({ database: config.languageDatabase });
+
+  const channels = new Map<Platform, Channel>();
+  for (const { factory, settings } of platforms) {
+    channels.set(factory.platform, factory.create(settings, { logger: logger.child({ platform: factory.platform }), state: adapterState(store, factory.platform), now }));
+  }
+
+  const slack = createSlackApp({
+    botToken: config.slack.botToken,
+    ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
+    ...(config.slack.signingSecret ? { signingSecret: config.slack.signingSecret } : {}),
+    apiUrl: config.slack.apiUrl,
+    logger: logger.child({ component: 'slack' }),
+    ...(overrides.slackRetries === undefined ? {} : { retryConfig: { retries: overrides.slackRetries } }),
+    ...(overrides.socketPingTimeoutMs === undefined ? {} : { socketPingTimeoutMs: overrides.socketPingTimeoutMs }),
+  });
+  const slackPort = createSlackPort({ client: slack.client, pacer: createPacer({ logger: logger.child({ component: 'pacing' }) }), botToken: config.slack.botToken, logger: logger.child({ component: 'slack' }) });
+  const settings = createRoutingSettings(store, config.defaultChannel);
+  const engine = createEngine({
+    store, slack: slackPort, channels, settings, language, now,
+    logger: logger.child({ component: 'engine' }),
+    ...(overrides.worker ? { worker: overrides.worker } : {}),
+    ...(overrides.outbox ? { outbox: overrides.outbox } : {}),
+  });
+  registerSlackHandlers(slack.app, {
+    actions: engine.actions,
+    settings,
+    normalizeLanguage: normalizeLanguageTag,
+    adminUsers: config.adminUsers,
+    notePrefix: config.notePrefix,
+    logger: logger.child({ component: 'slack' }),
+  });
+
+  const health = new Map<Platform, string>();
+  const server = createHttpServer({
+    routes: [...channels.values()].flatMap((channel) => channel.routes),
+    intake: engine.intake,
+    ...(slack.httpHandler ? { slackHandler: slack.httpHandler } : {}),
+    logger: logger.child({ component: 'http' }),
+    health: async () => {
+      const storeOk = await store.ping().then(() => true, () => false);
+      const platformsOk = [...health.values()].every((state) => state === 'live');
+      return { ok: storeOk && platformsOk, store: { kind: store.kind, ok: storeOk }, slack: { mode: slack.mode }, platforms: Object.fromEntries(health) };
+    },
+  });
+
+  let stopped = false;
+  return {
+    server, logger, store, engine, slack, channels,
+    async start() {
+      await slack.start();
+      engine.start();
+      for (const [platform, channel] of channels) {
+        try {
+          await channel.start(engine.intake);
+          health.set(platform, 'live');
+        } catch (error) {
+          // One failing platform does not stop the others; /healthz reports it.
+          health.set(platform, 'failed');
+          logger.error({ err: error, platform }, 'channel failed to start');
+        }
+      }
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, () => resolve());
+      });
+      const port = (server.address() as AddressInfo).port;
+      logger.info(
+        { port, store: store.kind, slackMode: slack.mode, live: [...health].filter(([, s]) => s === 'live').map(([p]) => p), failed: [...health].filter(([, s]) => s !== 'live').map(([p]) => p), off: channelFactories.map((f) => f.platform).filter((p) => !channels.has(p)) },
+        'threadline started',
+      );
+      return port;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await Promise.all([...channels.values()].map((channel) => channel.stop().catch((error: unknown) => logger.warn({ err: error }, 'channel stop failed'))));
+      await engine.stop();
+      await slack.stop();
+      await store.close();
+      logger.info('threadline stopped');
+    },
+  };
+}
+
+/** A channel's own namespaced state (tokens, poll cursors) in the shared store. */
+function adapterState(store: Store, platform: Platform): AdapterState {
+  return {
+    get: (key) => store.get(keys.adapterState(platform, key)),
+    set: (key, value, ttlMs) => store.set(keys.adapterState(platform, key), value, ttlMs),
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * Process entry: load the configuration, build and start the app, stop cleanly on SIGINT/SIGTERM.
+ * The only place that calls process.exit. A bad setting prints one line naming the variable.
+ */
+import { createApp } from './app.ts';
+import { loadConfig } from './config.ts';
+import { ConfigError, StoreError } from './errors.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const app = await createApp(config);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.logger.info({ signal }, 'stopping');
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.logger.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('unhandledRejection', (error) => app.logger.error({ err: error }, 'unhandled rejection'));
+  await app.start();
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof StoreError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`Threadline could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof Error && error.cause) process.stderr.write(`  cause: ${String(error.cause instanceof Error ? error.cause.message : error.cause)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { telegramFactory } from '../../../adapters/telegram/index.ts';
+import type { InboundMessage, OutboundMessage } from '../../../src/messages.ts';
+import { channelContract, routeOf, webhookRequest, type ContractHarness, type FailureCase } from '../../contract/channel-contract.ts';
+import { startFakeTelegramApi, type FakeTelegramApi } from '../../fakes/telegram-api.ts';
+import { botBlocked, chatNotFound, internalServerError, tooManyRequests, unauthorized } from '../../fixtures/telegram/api-errors.ts';
+import { botInfo, chatJoinRequest, ownEcho, photoWithCaption, privateText } from '../../fixtures/telegram/updates.ts';
+import { content, SECRET, setupTelegram, telegramRequest, TOKEN, WEBHOOK_URL } from './harness.ts';
+
+const IMAGE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 0xff, 0xd9]);
+const samples = { message: privateText, image: photoWithCaption, unknownKind: chatJoinRequest, ownEcho } as const;
+
+const expectedMessage: InboundMessage = {
+  kind: 'message',
+  platform: 'telegram',
+  eventId: '1111111:1365',
+  account: String(botInfo.id),
+  contact: { id: '1111111', name: 'Test Firstname Test Lastname', handle: 'Testusername', languageHint: 'en' },
+  occurredAt: '2015-09-07T17:05:32.000Z',
+  messageId: '1365',
+  text: 'Hello, where is my order?',
+  attachments: [],
+};
+
+const reply: OutboundMessage = {
+  idempotencyKey: 'C024BE91L:1715000000.000100',
+  platform: 'telegram',
+  account: String(botInfo.id),
+  contactId: '1111111',
+  text: 'Your order ships today.',
+  replyTo: '1365',
+};
+
+function failures(tg: FakeTelegramApi): FailureCase[] {
+  return [
+    { name: '429 flood control', arrange: () => tg.failNext('sendMessage', tooManyRequests(7)), kind: 'rate_limited', retryAfterMs: 7000 },
+    { name: '500 server error', arrange: () => tg.failNext('sendMessage', internalServerError), kind: 'transient' },
+    { name: 'connection dropped', arrange: () => tg.failNext('sendMessage', 'network'), kind: 'transient' },
+    { name: '401 bad token', arrange: () => tg.failNext('sendMessage', unauthorized), kind: 'auth' },
+    { name: '403 blocked', arrange: () => tg.failNext('sendMessage', botBlocked), kind: 'unreachable' },
+    { name: '400 chat not found', arrange: () => tg.failNext('sendMessage', chatNotFound), kind: 'unreachable' },
+  ];
+}
+
+/** What both modes share: the send, failure, media and expectation parts of the harness. */
+function common(tg: FakeTelegramApi, close: () => Promise<void>): Omit<ContractHarness, 'channel' | 'secrets' | 'webhook' | 'polling'> {
+  tg.addFile({ fileId: 'AgACAgIAAxkBAAIBlarge', filePath: 'photos/file_7.jpg', data: IMAGE, contentType: 'image/jpeg' });
+  return {
+    expectedMessageEvents: [expectedMessage],
+    unknownKind: 'chat_join_request',
+    send: {
+      message: reply,
+      expectedMessageIds: ['5001'],
+      assertRequest: () => {
+        // @see https://core.telegram.org/bots/api#sendmessage and https://core.telegram.org/bots/api#replyparameters
+        expect(tg.callsOf('sendMessage').map((c) => c.params)).toEqual([
+          { chat_id: 1111111, text: 'Your order ships today.', reply_parameters: { message_id: 1365, allow_sending_without_reply: true } },
+        ]);
+      },
+      failures: failures(tg),
+    },
+    media: { expectedBytes: IMAGE },
+    teardown: close,
+  };
+}
+
+channelContract({
+  name: 'telegram (webhook mode)',
+  inbound: 'webhook',
+  handshake: false,
+  async setup(deps) {
+    const tg = await startFakeTelegramApi({ token: TOKEN });
+    const config = telegramFactory.readConfig({
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: tg.apiRoot,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      TELEGRAM_WEBHOOK_URL: WEBHOOK_URL,
+    });
+    if (config === undefined) throw new Error('no config');
+    const channel = telegramFactory.create(config, deps);
+    const { handle } = routeOf(channel, 'POST', '/webhooks/telegram');
+    return {
+      channel,
+      secrets: telegramFactory.secretsOf(config),
+      webhook: {
+        handle,
+        requests: {
+          message: () => telegramRequest(samples.message),
+          image: () => telegramRequest(samples.image),
+          unknownKind: () => telegramRequest(samples.unknownKind),
+          ownEcho: () => telegramRequest(samples.ownEcho),
+          badSignature: () => telegramRequest(samples.message, 'not-the-secret'),
+          missingSignature: () => telegramRequest(samples.message, null),
+          malformed: () => webhookRequest('{"update_id": 1, "message": ', { 'X-Telegram-Bot-Api-Secret-Token': SECRET }),
+        },
+      },
+      ...common(tg, () => tg.close()),
+    };
+  },
+});
+
+channelContract({
+  name: 'telegram (long polling)',
+  inbound: 'polling',
+  handshake: false,
+  async setup(deps) {
+    const tg = await startFakeTelegramApi({ token: TOKEN });
+    const config = telegramFactory.readConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: tg.apiRoot });
+    if (config === undefined) throw new Error('no config');
+    const channel = telegramFactory.create(config, deps);
+    return {
+      channel,
+      secrets: telegramFactory.secretsOf(config),
+      polling: {
+        async deliver(sample) {
+          const update = tg.pushUpdate(content(samples[sample]));
+          await tg.waitForConfirmed(update.update_id);
+        },
+      },
+      ...common(tg, () => tg.close()),
+    };
+  },
+});
+
+describe('telegramFactory', () => {
+  it('is registered for telegram and declares its secrets', () => {
+    const config = telegramFactory.readConfig({ TELEGRAM_BOT_TOKEN: '1:abc', TELEGRAM_WEBHOOK_SECRET: 's3cret' });
+    expect(telegramFactory.platform).toBe('telegram');
+    expect(config && telegramFactory.secretsOf(config)).toEqual(['1:abc', 's3cret']);
+  });
+
+  it('announces Telegram limits: 4096 characters, 50 MB uploads, no reply window', async () => {
+    const { channel, close } = await setupTelegram();
+    expect(channel.limits).toEqual({ maxTextLength: 4096, maxFileBytes: 50 * 1024 * 1024 });
+    expect(channel.routes).toEqual([]);
+    await close();
+  });
+});

@@ -1,0 +1,276 @@
+/**
+ * The contract every Channel meets, whatever its platform (STYLE.md, "channelContract"). An adapter's
+ * test file calls `channelContract(descriptor)` at top level; the descriptor starts the platform's
+ * fake, builds the channel and says how to feed it traffic:
+ *
+ * - webhook platforms give `webhook`: a `handle` (usually the channel's own route, see `routeOf`; the
+ *   Meta three pass the shared /webhooks/meta route) and request builders for each sample;
+ * - polling platforms (Telegram without a webhook, X) give `polling.deliver(sample)`, which feeds the
+ *   sample to the fake and resolves once the channel has handled it;
+ * - a handshake (Meta hub.challenge, X CRC, WeChat echostr) is optional, with or without a verify token.
+ *
+ * The 11 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
+ * malformed → 400, no events; 3 handshake echo, wrong verify token → 403; 4 unknown kind → 200, no
+ * events, one warn naming it; 5 redelivery → same eventId; 6 own echo → no message; 7 events survive
+ * JSON; 8 send → documented request and platform ids; 9 failures → the right ChannelError kind;
+ * 10 an inbound image resolves through fetchMedia; 11 no configured secret in any log line.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AdapterState, Channel, ChannelDeps, WebhookRequest, WebhookResult, WebhookRoute } from '../../src/channel.ts';
+import { ChannelError, type ChannelErrorKind } from '../../src/errors.ts';
+import type { InboundEvent, OutboundMessage } from '../../src/messages.ts';
+import { captureLogger } from '../support/capture-logger.ts';
+
+/** The kinds of inbound traffic every descriptor can produce. */
+export type InboundSample = 'message' | 'image' | 'unknownKind' | 'ownEcho';
+
+export interface WebhookInbound {
+  /** Handles a request as the server would route it. */
+  readonly handle: (request: WebhookRequest) => Promise<WebhookResult>;
+  /** One builder per sample; a builder returns the same bytes each call, so calling it twice is a redelivery. */
+  readonly requests: Readonly<Record<InboundSample, () => WebhookRequest>> & {
+    readonly badSignature: () => WebhookRequest;
+    readonly missingSignature: () => WebhookRequest;
+    readonly malformed: () => WebhookRequest;
+  };
+  /** The body a valid delivery must answer with (WeChat's `success`); unchecked when undefined. */
+  readonly expectedBody?: string;
+}
+
+export interface PollingInbound {
+  /** Feeds one sample to the platform fake; resolves once the channel accepted or ignored it. Calling it twice redelivers. */
+  readonly deliver: (sample: InboundSample) => Promise<void>;
+}
+
+export interface Handshake {
+  readonly handle: (request: WebhookRequest) => Promise<WebhookResult>;
+  readonly valid: () => WebhookRequest;
+  readonly expectedBody: string;
+  /** The handshake with a wrong verify token (→ 403); omitted when the scheme has no token (X CRC). */
+  readonly wrongToken?: () => WebhookRequest;
+}
+
+/** One way a send can fail, arranged on the fake. */
+export interface FailureCase {
+  readonly name: string;
+  readonly arrange: () => void | Promise<void>;
+  readonly kind: ChannelErrorKind;
+  readonly retryAfterMs?: number;
+}
+
+/** What a descriptor's setup returns: a channel wired to fakes, and the samples' expectations. */
+export interface ContractHarness {
+  readonly channel: Channel;
+  /** `factory.secretsOf(config)`. */
+  readonly secrets: readonly string[];
+  readonly webhook?: WebhookInbound;
+  readonly polling?: PollingInbound;
+  readonly handshake?: Handshake;
+  /** Exactly the events the 'message' sample gives. */
+  readonly expectedMessageEvents: readonly InboundEvent[];
+  /** The kind name carried by the 'unknownKind' sample. */
+  readonly unknownKind: string;
+  readonly send: {
+    readonly message: OutboundMessage;
+    readonly expectedMessageIds: readonly string[];
+    /** Asserts the platform fake saw the documented request for `message`. */
+    readonly assertRequest: () => void | Promise<void>;
+    /** Must include rate_limited (with retryAfterMs), transient, auth, and window_closed when the channel has a reply window. */
+    readonly failures: readonly FailureCase[];
+  };
+  /** The bytes the fake serves for the 'image' sample's media. */
+  readonly media: { readonly expectedBytes: Uint8Array };
+  readonly teardown: () => Promise<void>;
+}
+
+export interface ContractDescriptor {
+  /** e.g. 'telegram (webhook mode)'. */
+  readonly name: string;
+  /** Static, because tests are registered before setup runs. */
+  readonly inbound: 'webhook' | 'polling';
+  readonly handshake: boolean;
+  /** Starts fakes and builds the channel with `deps` (a captured logger, in-memory state, fixed clock). */
+  readonly setup: (deps: ChannelDeps) => Promise<ContractHarness>;
+}
+
+/** The route a channel serves at `method path`; throws when it has none. */
+export function routeOf(channel: Channel, method: WebhookRoute['method'], path: string): WebhookRoute {
+  const route = channel.routes.find((r) => r.method === method && r.path === path);
+  if (route === undefined) throw new Error(`channel ${channel.platform} serves no ${method} ${path}`);
+  return route;
+}
+
+/** A WebhookRequest from a body and headers, as the server builds it. */
+export function webhookRequest(body: string | Buffer, headers: Record<string, string> = {}, query = ''): WebhookRequest {
+  return { headers: new Headers(headers), query: new URLSearchParams(query), rawBody: Buffer.isBuffer(body) ? body : Buffer.from(body) };
+}
+
+/** AdapterState in memory (TTL ignored). */
+export function memoryState(): AdapterState {
+  const values = new Map<string, unknown>();
+  return {
+    get: async <T>(key: string) => values.get(key) as T | undefined,
+    set: async <T>(key: string, value: T) => void values.set(key, structuredClone(value)),
+  };
+}
+
+const NOW = Date.parse('2024-05-06T07:08:09.000Z');
+const WARN = 40;
+
+/** Registers the contract tests for one channel configuration. */
+export function channelContract(descriptor: ContractDescriptor): void {
+  describe(`channel contract: ${descriptor.name}`, () => {
+    let capture: ReturnType<typeof captureLogger>;
+    let harness: ContractHarness;
+    const accepted: InboundEvent[] = [];
+
+    beforeEach(async () => {
+      capture = captureLogger();
+      accepted.length = 0;
+      harness = await descriptor.setup({ logger: capture.logger, state: memoryState(), now: () => NOW });
+      await harness.channel.start({ accept: async (events) => void accepted.push(...events) });
+    });
+
+    afterEach(async () => {
+      await harness.channel.stop();
+      await harness.teardown();
+      expectNoSecrets();
+    });
+
+    function expectNoSecrets(): void {
+      for (const secret of harness.secrets) expect(capture.text(), 'a configured secret reached the log').not.toContain(secret);
+    }
+
+    /** The events a sample gives, and the webhook result when there is one. */
+    async function receive(sample: InboundSample): Promise<{ events: readonly InboundEvent[]; result?: WebhookResult }> {
+      if (descriptor.inbound === 'webhook') {
+        const webhook = required(harness.webhook, 'webhook');
+        const result = await webhook.handle(webhook.requests[sample]());
+        return { events: result.status === 200 ? result.events : [], result };
+      }
+      const before = accepted.length;
+      await required(harness.polling, 'polling').deliver(sample);
+      return { events: accepted.slice(before) };
+    }
+
+    it('1. turns a documented message into exactly the expected events', async () => {
+      const { events, result } = await receive('message');
+      if (result !== undefined) {
+        expect(result.status).toBe(200);
+        const body = harness.webhook?.expectedBody;
+        if (body !== undefined && result.status === 200) expect(result.body).toBe(body);
+      }
+      expect(events).toEqual(harness.expectedMessageEvents);
+    });
+
+    if (descriptor.inbound === 'webhook') {
+      it('2. answers 401 with no events when the signature is wrong or missing', async () => {
+        const webhook = required(harness.webhook, 'webhook');
+        for (const request of [webhook.requests.badSignature(), webhook.requests.missingSignature()]) {
+          const result = await webhook.handle(request);
+          expect(result.status).toBe(401);
+          expect(result).not.toHaveProperty('events');
+        }
+      });
+
+      it('2. answers 400 with no events when the body is malformed', async () => {
+        const webhook = required(harness.webhook, 'webhook');
+        const result = await webhook.handle(webhook.requests.malformed());
+        expect(result.status).toBe(400);
+        expect(result).not.toHaveProperty('events');
+      });
+    }
+
+    if (descriptor.handshake) {
+      it('3. echoes the handshake, and answers 403 to a wrong verify token', async () => {
+        const handshake = required(harness.handshake, 'handshake');
+        const result = await handshake.handle(handshake.valid());
+        expect(result).toMatchObject({ status: 200, events: [], body: handshake.expectedBody });
+        if (handshake.wrongToken !== undefined) expect((await handshake.handle(handshake.wrongToken())).status).toBe(403);
+      });
+    }
+
+    it('4. ignores an unknown event kind with one warn entry naming it', async () => {
+      const before = capture.entries().length;
+      const { events, result } = await receive('unknownKind');
+      if (result !== undefined) expect(result.status).toBe(200);
+      expect(events).toEqual([]);
+      const warns = capture.entries().slice(before).filter((entry) => entry.level === WARN);
+      expect(warns).toHaveLength(1);
+      expect(JSON.stringify(warns[0])).toContain(harness.unknownKind);
+    });
+
+    it('5. gives the same eventId when the same delivery comes twice', async () => {
+      const first = await receive('message');
+      const second = await receive('message');
+      const ids = (events: readonly InboundEvent[]) => events.map((e) => e.eventId);
+      expect(ids(first.events).length).toBeGreaterThan(0);
+      expect(ids(first.events).every((id) => id.length > 0)).toBe(true);
+      expect(ids(second.events)).toEqual(ids(first.events));
+    });
+
+    it("6. gives no message event for the bot's own echo", async () => {
+      const { events } = await receive('ownEcho');
+      expect(events.filter((e) => e.kind === 'message')).toEqual([]);
+    });
+
+    it('7. produces events that survive a JSON round trip unchanged', async () => {
+      const events = [...(await receive('message')).events, ...(await receive('image')).events];
+      expect(events.length).toBeGreaterThan(1);
+      for (const event of events) expect(JSON.parse(JSON.stringify(event))).toEqual(event);
+    });
+
+    it('8. sends with the documented request and returns the platform message ids', async () => {
+      const delivery = await harness.channel.send(harness.send.message);
+      expect(delivery.messageIds).toEqual(harness.send.expectedMessageIds);
+      expect(new Date(delivery.sentAt).toISOString()).toBe(delivery.sentAt);
+      await harness.send.assertRequest();
+    });
+
+    it('9. covers the failure kinds the engine acts on', () => {
+      const kinds = harness.send.failures.map((f) => f.kind);
+      expect(kinds).toEqual(expect.arrayContaining(['rate_limited', 'transient', 'auth']));
+      expect(harness.send.failures.find((f) => f.kind === 'rate_limited')?.retryAfterMs).toBeGreaterThan(0);
+      if (harness.channel.limits.replyWindowHours !== undefined) expect(kinds).toContain('window_closed');
+    });
+
+    it('9. maps each send failure to the right ChannelError kind', async () => {
+      for (const failure of harness.send.failures) {
+        await failure.arrange();
+        const error = await harness.channel.send(harness.send.message).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error, failure.name).toBeInstanceOf(ChannelError);
+        const channelError = error as ChannelError;
+        expect({ case: failure.name, kind: channelError.kind }).toEqual({ case: failure.name, kind: failure.kind });
+        if (failure.retryAfterMs !== undefined) expect(channelError.detail.retryAfterMs, failure.name).toBe(failure.retryAfterMs);
+        for (const secret of harness.secrets) expect(channelError.message, failure.name).not.toContain(secret);
+      }
+    });
+
+    it("10. resolves an inbound image's MediaRef through fetchMedia", async () => {
+      const { events } = await receive('image');
+      const media = events.flatMap((e) => (e.kind === 'message' ? e.attachments : [])).find((a) => 'media' in a);
+      if (media === undefined || !('media' in media)) throw new Error('the image sample gave no attachment with media');
+      const file = await harness.channel.fetchMedia(media.media);
+      expect(Buffer.from(file.data).equals(Buffer.from(harness.media.expectedBytes))).toBe(true);
+    });
+
+    it('11. never writes a configured secret to the log', async () => {
+      for (const sample of ['message', 'image', 'unknownKind', 'ownEcho'] as const) await receive(sample);
+      for (const failure of harness.send.failures) {
+        await failure.arrange();
+        // Logged as the engine logs a failed send: pino serializes the message, the stack and the cause chain.
+        await harness.channel.send(harness.send.message).catch((err: unknown) => capture.logger.error({ err }, 'send failed'));
+      }
+      expect(capture.lines.length).toBeGreaterThan(0);
+      expectNoSecrets();
+    });
+  });
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`the contract descriptor declares ${what} traffic but its harness provides no ${what}`);
+  return value;
+}

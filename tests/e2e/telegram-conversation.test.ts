@@ -1,0 +1,201 @@
+/**
+ * Telegram conversations worked from Slack threads, end to end: the real app, the real Bolt (HTTP
+ * mode and Socket Mode) and the real grammY (webhook and long polling) against local fakes.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { botBlocked } from '../fixtures/telegram/api-errors.ts';
+import type { FakeMessage } from '../fakes/slack-state.ts';
+import { ANN, DEFAULT_CHANNEL, eventually, startE2e, type Customer, type E2e, type E2eOptions } from './harness.ts';
+
+const KO_CHANNEL = 'C0KOREAN';
+const ADMIN = 'U01ADMIN99';
+const AGENT = 'U0AGENT';
+const SOO: Customer = { id: 6002, first_name: '수진', username: 'soojin', language_code: 'ko' };
+
+const running: E2e[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((e2e) => e2e.stop()));
+});
+
+async function start(options: E2eOptions): Promise<E2e> {
+  const e2e = await startE2e(options);
+  running.push(e2e);
+  return e2e;
+}
+
+/** Top-level messages Threadline posted in a Slack channel (the conversations' parents). */
+function parents(e2e: E2e, channel: string): FakeMessage[] {
+  return e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
+}
+
+const shown = (message: FakeMessage | undefined) => JSON.stringify(message?.blocks ?? []) + (message?.text ?? '');
+
+describe.each([
+  { slackMode: 'http', telegramMode: 'webhook' },
+  { slackMode: 'socket', telegramMode: 'polling' },
+] as const)('Slack $slackMode mode, Telegram $telegramMode', (modes) => {
+  it('opens a conversation: parent with who, where, language, status and buttons; the message in its thread under the customer name', async () => {
+    const e2e = await start(modes);
+    await e2e.customerSends({ text: 'Hello, my order #1234 has not arrived yet. Can you help?' });
+    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    expect(shown(parent)).toContain('Ann Berg');
+    expect(shown(parent)).toContain('@annb');
+    expect(shown(parent)).toContain('Telegram');
+    expect(shown(parent)).toContain('English');
+    expect(shown(parent)).toContain('Waiting for reply');
+    expect(shown(parent)).toContain('Unassigned');
+    expect(shown(parent)).toContain('threadline_assign');
+    expect(shown(parent)).toContain('threadline_close');
+    const [first] = await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts));
+    expect(first).toMatchObject({ username: 'Ann Berg', text: 'Hello, my order #1234 has not arrived yet. Can you help?' });
+  });
+
+  it('routes by /inbox: admins set a route, it applies at once; others are refused', async () => {
+    const e2e = await start({ ...modes, adminUsers: ADMIN });
+    expect(await e2e.inbox(AGENT, `route ko <#${KO_CHANNEL}|support-ko>`)).toMatch(/admin/i);
+    expect(await e2e.inbox(ADMIN, `route ko <#${KO_CHANNEL}|support-ko>`)).toContain(KO_CHANNEL);
+    expect(await e2e.inbox(ADMIN, 'routes')).toContain(KO_CHANNEL);
+    await e2e.customerSends({ text: '안녕하세요, 주문한 물건이 아직 안 왔어요' }, SOO);
+    const [parent] = await eventually(() => parents(e2e, KO_CHANNEL).length === 1 && parents(e2e, KO_CHANNEL));
+    expect(shown(parent)).toContain('Korean');
+    // A first message too short to tell ("hi") from a Korean-speaking customer follows the app language.
+    await e2e.customerSends({ text: 'hi' }, { id: 6003, first_name: '민준', language_code: 'ko' });
+    await eventually(() => parents(e2e, KO_CHANNEL).length === 2);
+    expect(parents(e2e, DEFAULT_CHANNEL)).toHaveLength(0);
+  });
+
+  it('works a conversation: reply reaches the customer, delivered mark, answered; notes stay internal; later messages reopen waiting', async () => {
+    const e2e = await start(modes);
+    await e2e.customerSends({ text: 'Hi, I would like to change my delivery address please' });
+    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const thread = { channel: DEFAULT_CHANNEL, ts: parent!.ts };
+    await e2e.agentReplies(thread, AGENT, 'note: checking with the warehouse first');
+    const replyTs = await e2e.agentReplies(thread, AGENT, 'Of course! What is the new address?');
+    const [sent] = await e2e.telegram.waitFor('sendMessage', 1, 8000);
+    expect(sent?.params).toMatchObject({ chat_id: ANN.id, text: 'Of course! What is the new address?' });
+    await eventually(() => e2e.slack.message(DEFAULT_CHANNEL, replyTs)?.reactions.has('heavy_check_mark'));
+    await eventually(() => shown(e2e.slack.message(DEFAULT_CHANNEL, parent!.ts)).includes(`Answered by <@${AGENT}>`));
+    expect(e2e.telegram.callsOf('sendMessage')).toHaveLength(1);
+
+    await e2e.customerSends({ text: 'Baker Street 221b, London' });
+    await eventually(() => shown(e2e.slack.message(DEFAULT_CHANNEL, parent!.ts)).includes('Waiting for reply'));
+    expect(parents(e2e, DEFAULT_CHANNEL)).toHaveLength(1);
+    expect(e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).map((m) => m.text)).toContain('Baker Street 221b, London');
+  });
+
+  it('assigns and closes by reaction and button; removing ✅ reopens; a message after close opens a linked thread', async () => {
+    const e2e = await start(modes);
+    await e2e.customerSends({ text: 'Hello, is the shop open on Sunday?' });
+    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [customerMessage] = await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts));
+    const parentShows = () => shown(e2e.slack.message(DEFAULT_CHANNEL, parent!.ts));
+
+    await e2e.react(DEFAULT_CHANNEL, customerMessage!.ts, AGENT, 'raising_hand');
+    await eventually(() => parentShows().includes(`Assigned to <@${AGENT}>`));
+    await e2e.click(DEFAULT_CHANNEL, parent!.ts, 'U0OTHER', 'threadline_assign');
+    await eventually(() => parentShows().includes('Assigned to <@U0OTHER>'));
+
+    await e2e.react(DEFAULT_CHANNEL, parent!.ts, AGENT, 'white_check_mark');
+    await eventually(() => parentShows().includes(`Closed by <@${AGENT}>`));
+    expect(parentShows()).toContain('threadline_reopen');
+    await e2e.react(DEFAULT_CHANNEL, parent!.ts, AGENT, 'white_check_mark', true);
+    await eventually(() => parentShows().includes('Waiting for reply'));
+    await e2e.click(DEFAULT_CHANNEL, parent!.ts, AGENT, 'threadline_close');
+    await eventually(() => parentShows().includes('Closed by'));
+
+    await e2e.customerSends({ text: 'One more question about opening hours' });
+    const both = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 2 && parents(e2e, DEFAULT_CHANNEL));
+    expect(shown(both[1])).toContain('previous conversation');
+    expect(shown(both[1])).toContain('Waiting for reply');
+  });
+
+  it('mirrors photos as files in the thread and sends agents\' files to the customer', async () => {
+    const e2e = await start(modes);
+    const photo = e2e.telegram.addFile({ data: 'jpeg-bytes-of-the-box', filePath: 'photos/box.jpg', contentType: 'image/jpeg' });
+    await e2e.customerSends({
+      caption: 'The box arrived damaged',
+      photo: [{ file_id: photo.file_id, file_unique_id: 'u-box', width: 800, height: 600, file_size: 21 }],
+    });
+    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const uploaded = await eventually(() => [...e2e.slack.files.values()].find((f) => f.data.toString() === 'jpeg-bytes-of-the-box'));
+    expect(uploaded).toBeTruthy();
+    await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).some((m) => m.text.includes('The box arrived damaged')));
+
+    const label = e2e.slack.addFile({ name: 'return-label.pdf', mimetype: 'application/pdf', data: 'pdf-bytes' });
+    await e2e.agentReplies({ channel: DEFAULT_CHANNEL, ts: parent!.ts }, AGENT, 'Here is a return label', { files: [label], subtype: 'file_share' });
+    const [doc] = await e2e.telegram.waitFor('sendDocument', 1, 8000);
+    expect(String(doc?.params.chat_id)).toBe(String(ANN.id));
+    expect(Object.values(doc!.files)[0]?.data.toString()).toBe('pdf-bytes');
+  });
+
+  it('explains a failed reply in the thread in words an agent can act on', async () => {
+    const e2e = await start(modes);
+    await e2e.customerSends({ text: 'Please cancel my subscription' });
+    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    e2e.telegram.failNext('sendMessage', botBlocked);
+    const replyTs = await e2e.agentReplies({ channel: DEFAULT_CHANNEL, ts: parent!.ts }, AGENT, 'Done, it is cancelled.');
+    await eventually(() => e2e.slack.message(DEFAULT_CHANNEL, replyTs)?.reactions.has('warning'));
+    const notice = await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).find((m) => m.bot_id && /blocked/i.test(m.text)));
+    expect(notice?.text).toMatch(/Telegram/);
+    expect(shown(e2e.slack.message(DEFAULT_CHANNEL, parent!.ts))).toContain('Waiting for reply');
+  });
+
+  it('shows edits as edited and the customer\'s reactions as reactions, never as new conversations', async () => {
+    const e2e = await start(modes);
+    const update = await e2e.customerSends({ text: 'My order number is 1243' });
+    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [mirrored] = await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts));
+    const original = update.message!;
+    await e2e.deliver({ edited_message: { ...original, text: 'My order number is 1234', edit_date: original.date + 30 } });
+    await eventually(() => e2e.slack.message(DEFAULT_CHANNEL, mirrored!.ts)?.text.includes('1234'));
+    expect(e2e.slack.message(DEFAULT_CHANNEL, mirrored!.ts)?.text).toMatch(/edited/);
+    await e2e.deliver({
+      message_reaction: {
+        chat: original.chat, message_id: original.message_id, user: original.from, date: original.date + 40,
+        old_reaction: [], new_reaction: [{ type: 'emoji', emoji: '👍' }],
+      },
+    });
+    await eventually(() => e2e.slack.message(DEFAULT_CHANNEL, mirrored!.ts)?.reactions.has('+1'));
+    expect(parents(e2e, DEFAULT_CHANNEL)).toHaveLength(1);
+    expect(e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts)).toHaveLength(1);
+  });
+});
+
+describe('Telegram webhook mode', () => {
+  it('answers 401 to a wrong or missing secret and stores nothing; a redelivered update posts once', async () => {
+    const e2e = await start({ slackMode: 'http', telegramMode: 'webhook' });
+    const update = { update_id: 4242, message: { message_id: 7, date: 1_700_000_000, chat: { id: 9, type: 'private', first_name: 'Eve' }, from: { id: 9, is_bot: false, first_name: 'Eve' }, text: 'Hello there, anyone?' } };
+    const post = (headers: Record<string, string>) =>
+      fetch(`${e2e.baseUrl}/webhooks/telegram`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(update) });
+    expect((await post({ 'x-telegram-bot-api-secret-token': 'wrong' })).status).toBe(401);
+    expect((await post({})).status).toBe(401);
+    expect(await e2e.app.store.journal.size()).toBe(0);
+    expect((await post({ 'x-telegram-bot-api-secret-token': 'tg-webhook-secret_123' })).status).toBe(200);
+    expect((await post({ 'x-telegram-bot-api-secret-token': 'tg-webhook-secret_123' })).status).toBe(200);
+    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts)).toHaveLength(1);
+    expect(parents(e2e, DEFAULT_CHANNEL)).toHaveLength(1);
+    const malformed = await fetch(`${e2e.baseUrl}/webhooks/telegram`, { method: 'POST', headers: { 'x-telegram-bot-api-secret-token': 'tg-webhook-secret_123' }, body: '{not json' });
+    expect(malformed.status).toBe(400);
+  });
+});
+
+describe('restart', () => {
+  it('keeps conversations across a restart on the embedded store, and /healthz says what is live', async () => {
+    const first = await startE2e({ slackMode: 'http', telegramMode: 'polling' });
+    await first.customerSends({ text: 'Hello, I have a question about my invoice' });
+    const [parent] = await eventually(() => parents(first, DEFAULT_CHANNEL).length === 1 && parents(first, DEFAULT_CHANNEL));
+    await eventually(() => first.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1);
+    const health = (await (await fetch(`${first.baseUrl}/healthz`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ ok: true, store: { kind: 'embedded', ok: true }, platforms: { telegram: 'live' } });
+    await first.app.stop();
+
+    const second = await start({ slackMode: 'http', telegramMode: 'polling', dataDir: first.dataDir, fakes: { slack: first.slack, telegram: first.telegram } });
+    await second.customerSends({ text: 'It is invoice 2026-118' });
+    await eventually(() => second.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 2);
+    expect(parents(second, DEFAULT_CHANNEL)).toHaveLength(1);
+    running.push({ ...first, stop: async () => { await first.slack.close(); await first.telegram.close(); } });
+  });
+});
