@@ -79,7 +79,7 @@ function toFileRefs(files: ThreadMessage['files']): SlackFileRef[] {
 /** Registers the `message` listener that hands agents' thread replies to `actions.reply`. */
 export function registerReplies(app: App, options: RepliesOptions): void {
   const prefix = options.notePrefix ?? DEFAULT_NOTE_PREFIX;
-  app.message(async ({ message, context }) => {
+  app.message(async ({ message, context, client }) => {
     // Library boundary: Bolt's message union narrowed to the fields above.
     const m = message as unknown as ThreadMessage;
     if (!HUMAN_SUBTYPES.has(m.subtype) || m.bot_id || !m.user || m.user === context.botUserId) return;
@@ -92,14 +92,23 @@ export function registerReplies(app: App, options: RepliesOptions): void {
       return;
     }
     if (text.trim() === '' && files.length === 0) return;
-    const accepted = await options.actions.reply({
-      slackChannelId: m.channel,
-      threadTs: m.thread_ts,
-      messageTs: m.ts,
-      agentId: m.user,
-      text: toPlainText(text),
-      files,
-    });
+    let accepted: boolean;
+    try {
+      accepted = await options.actions.reply({
+        slackChannelId: m.channel,
+        threadTs: m.thread_ts,
+        messageTs: m.ts,
+        agentId: m.user,
+        text: toPlainText(text),
+        files,
+      });
+    } catch (error) {
+      // The reply could not even be journaled (storage down): never let it fail silently. The ⚠️
+      // shows on the agent's message; in HTTP mode the error also makes Slack deliver the event again.
+      log.error({ err: error }, 'agent reply not accepted');
+      await client.reactions.add({ channel: m.channel, timestamp: m.ts, name: 'warning' }).catch(() => undefined);
+      throw error;
+    }
     log.debug({ accepted, length: text.length, files: files.length }, 'agent reply handed over');
   });
 }

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { botBlocked } from '../fixtures/telegram/api-errors.ts';
 import type { FakeMessage } from '../fakes/slack-state.ts';
-import { ANN, DEFAULT_CHANNEL, eventually, startE2e, type Customer, type E2e, type E2eOptions } from './harness.ts';
+import { ANN, BOT_TOKEN, DEFAULT_CHANNEL, TELEGRAM_TOKEN, eventually, startE2e, type Customer, type E2e, type E2eOptions } from './harness.ts';
 
 const KO_CHANNEL = 'C0KOREAN';
 const ADMIN = 'U01ADMIN99';
@@ -81,6 +81,12 @@ describe.each([
     await eventually(() => shown(e2e.slack.message(DEFAULT_CHANNEL, parent!.ts)).includes('Waiting for reply'));
     expect(parents(e2e, DEFAULT_CHANNEL)).toHaveLength(1);
     expect(e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).map((m) => m.text)).toContain('Baker Street 221b, London');
+    // Privacy: customer and agent words never reach the log at info level or above.
+    const loud = e2e.logs.filter((line) => (JSON.parse(line) as { level: number }).level >= 30).join('\n');
+    expect(loud).not.toContain('Baker Street');
+    expect(loud).not.toContain('new address');
+    expect(e2e.logs.join('\n')).not.toContain(TELEGRAM_TOKEN);
+    expect(e2e.logs.join('\n')).not.toContain(BOT_TOKEN);
   });
 
   it('assigns and closes by reaction and button; removing ✅ reopens; a message after close opens a linked thread', async () => {
@@ -197,5 +203,18 @@ describe('restart', () => {
     await eventually(() => second.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 2);
     expect(parents(second, DEFAULT_CHANNEL)).toHaveLength(1);
     running.push({ ...first, stop: async () => { await first.slack.close(); await first.telegram.close(); } });
+  });
+});
+
+describe('storage outage', () => {
+  it('marks an agent reply ⚠️ when it cannot even be accepted, instead of dropping it silently', async () => {
+    const e2e = await start({ slackMode: 'socket', telegramMode: 'polling' });
+    await e2e.customerSends({ text: 'Hello, can you check my refund status?' });
+    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1);
+    await e2e.app.store.close();
+    const replyTs = await e2e.agentReplies({ channel: DEFAULT_CHANNEL, ts: parent!.ts }, AGENT, 'Your refund was issued yesterday.');
+    await eventually(() => e2e.slack.message(DEFAULT_CHANNEL, replyTs)?.reactions.has('warning'));
+    expect(e2e.telegram.callsOf('sendMessage')).toHaveLength(0);
   });
 });
