@@ -106,20 +106,39 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
 
   let stopped = false;
+  const retryTimers = new Set<NodeJS.Timeout>();
+  /** true once the channel runs. One failing platform does not stop the others; /healthz reports it. */
+  async function startChannel(platform: Platform, channel: Channel): Promise<boolean> {
+    try {
+      await channel.start(engine.intake);
+      health.set(platform, 'live');
+      return true;
+    } catch (error) {
+      health.set(platform, 'failed');
+      logger.error({ err: error, platform }, 'channel failed to start');
+      return false;
+    }
+  }
+  /** A platform that was unreachable at start-up is tried again with backoff (up to every 5 minutes). */
+  function retryLater(platform: Platform, channel: Channel, attempt: number): void {
+    const timer = setTimeout(() => {
+      retryTimers.delete(timer);
+      if (stopped) return;
+      void startChannel(platform, channel).then((ok) => {
+        if (ok) logger.info({ platform, attempt }, 'channel started after retry');
+        else if (!stopped) retryLater(platform, channel, attempt + 1);
+      });
+    }, Math.min(5 * 60_000, 5000 * 2 ** (attempt - 1)));
+    retryTimers.add(timer);
+  }
+
   return {
     server, logger, store, engine, slack, channels,
     async start() {
       await slack.start();
       engine.start();
       for (const [platform, channel] of channels) {
-        try {
-          await channel.start(engine.intake);
-          health.set(platform, 'live');
-        } catch (error) {
-          // One failing platform does not stop the others; /healthz reports it.
-          health.set(platform, 'failed');
-          logger.error({ err: error, platform }, 'channel failed to start');
-        }
+        if (!(await startChannel(platform, channel))) retryLater(platform, channel, 1);
       }
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -135,6 +154,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     async stop() {
       if (stopped) return;
       stopped = true;
+      for (const timer of retryTimers) clearTimeout(timer);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

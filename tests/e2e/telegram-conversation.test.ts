@@ -3,9 +3,11 @@
  * mode and Socket Mode) and the real grammY (webhook and long polling) against local fakes.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { botBlocked } from '../fixtures/telegram/api-errors.ts';
+import { botBlocked, internalServerError } from '../fixtures/telegram/api-errors.ts';
+import { startFakeSlack } from '../fakes/slack-api.ts';
+import { startFakeTelegramApi } from '../fakes/telegram-api.ts';
 import type { FakeMessage } from '../fakes/slack-state.ts';
-import { ANN, BOT_TOKEN, DEFAULT_CHANNEL, TELEGRAM_TOKEN, eventually, startE2e, type Customer, type E2e, type E2eOptions } from './harness.ts';
+import { ANN, APP_TOKEN, BOT_TOKEN, DEFAULT_CHANNEL, TELEGRAM_TOKEN, eventually, startE2e, type Customer, type E2e, type E2eOptions } from './harness.ts';
 
 const KO_CHANNEL = 'C0KOREAN';
 const ADMIN = 'U01ADMIN99';
@@ -216,5 +218,21 @@ describe('storage outage', () => {
     const replyTs = await e2e.agentReplies({ channel: DEFAULT_CHANNEL, ts: parent!.ts }, AGENT, 'Your refund was issued yesterday.');
     await eventually(() => e2e.slack.message(DEFAULT_CHANNEL, replyTs)?.reactions.has('warning'));
     expect(e2e.telegram.callsOf('sendMessage')).toHaveLength(0);
+  });
+});
+
+describe('a platform unreachable at start-up', () => {
+  it('reports it on /healthz, keeps the rest running, and starts it when it comes back', async () => {
+    const slack = await startFakeSlack({ botToken: BOT_TOKEN, appToken: APP_TOKEN });
+    const telegram = await startFakeTelegramApi({ token: TELEGRAM_TOKEN });
+    telegram.failNext('getMe', internalServerError);
+    const e2e = await start({ slackMode: 'http', telegramMode: 'polling', fakes: { slack, telegram } });
+    running.push({ ...e2e, stop: async () => { await slack.close(); await telegram.close(); } });
+    const down = await fetch(`${e2e.baseUrl}/healthz`);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toMatchObject({ store: { ok: true }, platforms: { telegram: 'failed' } });
+    await eventually(async () => (await fetch(`${e2e.baseUrl}/healthz`)).status === 200, 15_000);
+    await e2e.customerSends({ text: 'Hello, are you there now?' });
+    await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1);
   });
 });
