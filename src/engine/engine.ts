@@ -3,27 +3,20 @@
  * drains the journal into Slack and the platforms. Knows no wire format and no Slack API detail.
  */
 import { randomUUID } from 'node:crypto';
-import type { Channel, Intake, Logger } from '../channel.ts';
-import type { InboundEvent, Platform } from '../messages.ts';
-import type { Store } from '../store/store.ts';
+import type { Intake } from '../channel.ts';
+import type { InboundEvent } from '../messages.ts';
 import { keys } from '../store/keys.ts';
 import { handleAgentCommand } from './commands.ts';
 import { toConversationId } from './conversations.ts';
-import type { EngineContext, LanguageDetection, SlackMessageLink } from './context.ts';
+import type { EngineContext, SlackMessageLink } from './context.ts';
 import { handleInbound } from './inbound.ts';
 import type { Job } from './jobs.ts';
 import { handleAgentReply, type OutboxTiming } from './outbox.ts';
-import type { AgentActions, RoutingSettings, SlackPort } from './slack-port.ts';
+import type { AgentActions } from './slack-port.ts';
 import { createWorker, type WorkerOptions } from './worker.ts';
 
-/** What createEngine needs. */
-export interface EngineOptions {
-  readonly store: Store;
-  readonly slack: SlackPort;
-  readonly channels: ReadonlyMap<Platform, Channel>;
-  readonly settings: RoutingSettings;
-  readonly language: LanguageDetection;
-  readonly logger: Logger;
+/** What createEngine needs: the context's seams, plus tuning for tests. */
+export interface EngineOptions extends Omit<EngineContext, 'now'> {
   readonly now?: () => number;
   readonly worker?: Partial<WorkerOptions>;
   readonly outbox?: OutboxTiming;
