@@ -75,7 +75,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...(overrides.slackRetries === undefined ? {} : { retryConfig: { retries: overrides.slackRetries } }),
     ...(overrides.socketPingTimeoutMs === undefined ? {} : { socketPingTimeoutMs: overrides.socketPingTimeoutMs }),
   });
-  const slackPort = createSlackPort({ client: slack.client, pacer: createPacer({ logger: logger.child({ component: 'pacing' }) }), botToken: config.slack.botToken, logger: logger.child({ component: 'slack' }) });
+  const slackPort = createSlackPort({ client: slack.client, pacer: createPacer({ perSecond: config.slackPostsPerSecond, logger: logger.child({ component: 'pacing' }) }), botToken: config.slack.botToken, logger: logger.child({ component: 'slack' }) });
   const settings = createRoutingSettings(store, config.defaultChannel);
   const engine = createEngine({
     store, slack: slackPort, channels, settings, language, now,

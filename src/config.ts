@@ -52,6 +52,11 @@ export type SlackConfig = SlackSocketConfig | SlackHttpConfig;
 /** The validated, deeply frozen configuration passed down by constructors. */
 export interface Config {
   readonly slack: SlackConfig;
+  /**
+   * Slack posts per second per Slack channel (default 1, Slack's documented limit; short bursts are
+   * allowed either way). An advanced setting: Slack answers more with 429s, which are honoured.
+   */
+  readonly slackPostsPerSecond: number;
   /** HTTP server port (0 picks a free port). */
   readonly port: number;
   /** `redis://` or `rediss://` URL; undefined means the embedded store in `dataDir`. */
@@ -71,6 +76,8 @@ export interface Config {
 
 /** Slack's Web API base URL, used when `SLACK_API_URL` is unset. */
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+/** Slack posts per second per channel when `SLACK_POSTS_PER_SECOND` is unset: "generally 1 per second". */
+export const DEFAULT_SLACK_POSTS_PER_SECOND = 1;
 /** The HTTP port when `PORT` is unset. */
 export const DEFAULT_PORT = 3000;
 
@@ -82,6 +89,7 @@ const MESSAGES = {
   noTransport:
     'is required for Socket Mode (an xapp- app-level token with connections:write); for HTTP mode set SLACK_SIGNING_SECRET instead',
   apiUrl: `must be an http(s) URL such as ${DEFAULT_SLACK_API_URL}`,
+  postsPerSecond: 'must be a positive number such as 1 (Slack allows about one message per second per channel)',
   port: 'must be an integer from 0 to 65535',
   storeUrl: 'must be a redis:// or rediss:// URL, or unset to use the embedded store in DATA_DIR',
   channelMissing: `is required: the id of the Slack channel for languages without a route, like C0123456789 (${CHANNEL_HOWTO})`,
@@ -108,6 +116,11 @@ const schema = z.object({
     .refine(isHttpUrl, { error: MESSAGES.apiUrl })
     .transform((url) => (url.endsWith('/') ? url : `${url}/`))
     .default(DEFAULT_SLACK_API_URL),
+  SLACK_POSTS_PER_SECOND: z
+    .string()
+    .refine((rate) => /^\d*\.?\d+$/.test(rate) && Number(rate) > 0, { error: MESSAGES.postsPerSecond })
+    .transform(Number)
+    .default(DEFAULT_SLACK_POSTS_PER_SECOND),
   PORT: z
     .string()
     .refine((port) => /^\d{1,5}$/.test(port) && Number(port) <= 65535, { error: MESSAGES.port })
@@ -205,6 +218,7 @@ function toConfig(data: z.output<typeof schema>, env: Record<string, string>): C
       : { ...base, mode: 'http', signingSecret: data.SLACK_SIGNING_SECRET ?? '' };
   return {
     slack,
+    slackPostsPerSecond: data.SLACK_POSTS_PER_SECOND,
     port: data.PORT,
     ...(data.STORE_URL === undefined ? {} : { storeUrl: data.STORE_URL }),
     dataDir: data.DATA_DIR,

@@ -38,6 +38,7 @@ describe('loadConfig', () => {
     const config = load(socketEnv);
     expect(config).toEqual({
       slack: { botToken: 'xoxb-1-bot-token', appToken: 'xapp-1-app-token', apiUrl: 'https://slack.com/api/', mode: 'socket' },
+      slackPostsPerSecond: 1,
       port: 3000,
       dataDir: './data',
       defaultChannel: 'C0123456789',
@@ -66,6 +67,7 @@ describe('loadConfig', () => {
     const config = load({
       ...socketEnv,
       SLACK_API_URL: 'http://127.0.0.1:9999/api',
+      SLACK_POSTS_PER_SECOND: '2.5',
       PORT: '0',
       STORE_URL: 'rediss://:pw@redis.internal:6380/2',
       DATA_DIR: '/var/lib/threadline',
@@ -75,6 +77,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
     });
     expect(config.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
+    expect(config.slackPostsPerSecond).toBe(2.5);
     expect(config.port).toBe(0);
     expect(config.storeUrl).toBe('rediss://:pw@redis.internal:6380/2');
     expect(config.dataDir).toBe('/var/lib/threadline');
@@ -178,6 +181,18 @@ describe('loadConfig errors', () => {
       env: { ...socketEnv, SLACK_API_URL: 'slack.com/api' },
       variable: 'SLACK_API_URL',
       message: /^Invalid configuration: SLACK_API_URL must be an http\(s\) URL/,
+    },
+    {
+      name: 'SLACK_POSTS_PER_SECOND is zero',
+      env: { ...socketEnv, SLACK_POSTS_PER_SECOND: '0' },
+      variable: 'SLACK_POSTS_PER_SECOND',
+      message: /^Invalid configuration: SLACK_POSTS_PER_SECOND must be a positive number such as 1/,
+    },
+    {
+      name: 'SLACK_POSTS_PER_SECOND is not a number',
+      env: { ...socketEnv, SLACK_POSTS_PER_SECOND: 'fast' },
+      variable: 'SLACK_POSTS_PER_SECOND',
+      message: /^Invalid configuration: SLACK_POSTS_PER_SECOND must be a positive number such as 1/,
     },
     {
       name: 'PORT is not a number',
