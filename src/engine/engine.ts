@@ -57,7 +57,7 @@ export function createEngine(options: EngineOptions): Engine {
   const append = async (jobs: readonly { queue: string; job: Job }[]) => {
     if (jobs.length === 0) return;
     await options.store.journal.append(jobs.map(({ queue, job }) => ({ queue, payload: job })));
-    worker.kick();
+    worker.kick(new Set(jobs.map(({ queue }) => queue)).size);
   };
 
   const intake: Intake = {

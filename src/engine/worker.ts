@@ -23,7 +23,7 @@ export interface WorkerOptions {
   readonly maxBackoffMs: number;
 }
 
-export const DEFAULT_WORKER_OPTIONS: WorkerOptions = { concurrency: 4, leaseMs: 10_000, idleMs: 250, maxBackoffMs: 5 * 60_000 };
+export const DEFAULT_WORKER_OPTIONS: WorkerOptions = { concurrency: 8, leaseMs: 10_000, idleMs: 250, maxBackoffMs: 5 * 60_000 };
 
 /** Attempts after which a job failing with a programming error is set aside, so its conversation moves on. */
 const BUG_ATTEMPTS = 5;
@@ -35,8 +35,8 @@ export type JobHandler = (job: Job, signal: AbortSignal) => Promise<void>;
 /** A running set of drain loops. */
 export interface Worker {
   start(): void;
-  /** Wakes idle loops (call after an append in this process). */
-  kick(): void;
+  /** Wakes up to `count` idle loops (call after an append in this process, one per queue appended to). */
+  kick(count?: number): void;
   /** Lets running jobs finish, then stops. */
   stop(): Promise<void>;
 }
@@ -129,8 +129,8 @@ export function createWorker(deps: { store: Store; handle: JobHandler; logger: L
       running = true;
       for (let i = 0; i < options.concurrency; i++) loops.push(loop(`${instance}:${i}`));
     },
-    kick() {
-      for (const wake of [...wakers]) wake();
+    kick(count = 1) {
+      for (const wake of wakers.slice(0, count)) wake();
     },
     async stop() {
       running = false;

@@ -117,9 +117,11 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
   const q = {
     insert: db.prepare(`INSERT INTO ${ENTRIES} (queue, payload, appended_at) VALUES (?, ?, ?)`),
     nextQueue: db.prepare<[number], { queue: string }>(
+      // The first entry, in append order, whose queue nobody leases: the same answer as "the unleased
+      // queue with the oldest entry", but it stops at the first hit instead of grouping the whole backlog.
       `SELECT e.queue FROM ${ENTRIES} e WHERE NOT EXISTS
          (SELECT 1 FROM ${LEASES} l WHERE l.queue = e.queue AND l.expires > ?)
-       GROUP BY e.queue ORDER BY MIN(e.id) LIMIT 1`,
+       ORDER BY e.id LIMIT 1`,
     ),
     upsertLease: db.prepare(
       `INSERT INTO ${LEASES} (queue, owner, expires) VALUES (?, ?, ?)
