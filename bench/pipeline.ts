@@ -32,6 +32,7 @@ import { BOT_TOKEN, DEFAULT_CHANNEL, SIGNING_SECRET, TELEGRAM_TOKEN, WEBHOOK_SEC
 import { startFakeSlack, type FakeSlackCall } from '../tests/fakes/slack-api.ts';
 import { startFakeTelegramApi } from '../tests/fakes/telegram-api.ts';
 import { LANGUAGE_SAMPLES } from '../tests/fixtures/language/samples.ts';
+import { DEFAULT_WORKER_OPTIONS } from '../src/engine/worker.ts';
 import { emitResult, ms, quantile, quick, rate, rssMb, type Section } from './report.ts';
 
 /** Twenty routing languages, one Slack channel each (the close pairs nb/da/sv, fi and id left out). */
@@ -431,7 +432,7 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
         scenario.label,
         `${planned.length} (${scenario.customers} conv.)`,
         String(scenario.channels),
-        String(scenario.workerConcurrency ?? '4 (default)'),
+        String(scenario.workerConcurrency ?? `${DEFAULT_WORKER_OPTIONS.concurrency} (default)`),
         ms(quantile(idleE2e, 0.5)),
         ms(quantile(acks, 0.5)),
         ms(quantile(acks, 0.99)),

@@ -99,6 +99,9 @@ function parseLogged(update: Update, account: string, allowGroups: boolean, log:
   try {
     const result = parseUpdate(update, { account, allowGroups });
     if (result.unknownKind !== undefined) log.warn({ kind: result.unknownKind, updateId: update.update_id }, 'unknown Telegram update kind ignored');
+    // Group traffic is ignored unless enabled; say so at info once per update so an admin who added the
+    // bot to a group sees why nothing arrives. Other ignored updates (own echoes, bots) are routine.
+    else if (result.ignored?.includes('TELEGRAM_ALLOW_GROUPS')) log.info({ updateId: update.update_id, reason: result.ignored }, 'Telegram group message ignored');
     else if (result.ignored !== undefined) log.debug({ updateId: update.update_id, reason: result.ignored }, 'Telegram update ignored');
     return result.events;
   } catch (error) {

@@ -23,7 +23,7 @@ export interface WorkerOptions {
   readonly maxBackoffMs: number;
 }
 
-export const DEFAULT_WORKER_OPTIONS: WorkerOptions = { concurrency: 8, leaseMs: 10_000, idleMs: 250, maxBackoffMs: 5 * 60_000 };
+export const DEFAULT_WORKER_OPTIONS: WorkerOptions = { concurrency: 16, leaseMs: 10_000, idleMs: 500, maxBackoffMs: 5 * 60_000 };
 
 /** Attempts after which a job failing with a programming error is set aside, so its conversation moves on. */
 const BUG_ATTEMPTS = 5;

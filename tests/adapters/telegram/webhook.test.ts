@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebhookRoute } from '../../../src/channel.ts';
 import { routeOf, webhookRequest } from '../../contract/channel-contract.ts';
-import { privateText } from '../../fixtures/telegram/updates.ts';
+import { groupText, privateText } from '../../fixtures/telegram/updates.ts';
 import { SECRET, setupTelegram, telegramRequest, WEBHOOK_URL, type TelegramTestSetup } from './harness.ts';
 
 describe('Telegram webhook', () => {
@@ -29,6 +29,15 @@ describe('Telegram webhook', () => {
     for (const secret of [null, 'wh_Secret-0123456780', 'short', `${SECRET}x`, '']) {
       expect(await route.handle(telegramRequest(privateText, secret))).toEqual({ status: 401, reason: 'missing or wrong secret token' });
     }
+  });
+
+  it('acknowledges a group message without events and says why at info level, so an admin can find it', async () => {
+    const route = await webhookMode();
+    expect(await route.handle(telegramRequest(groupText))).toEqual({ status: 200, events: [] });
+    const lines = setup!.capture.entries().filter((e) => e.msg === 'Telegram group message ignored');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.level).toBe(30);
+    expect(String(lines[0]?.reason)).toContain('TELEGRAM_ALLOW_GROUPS');
   });
 
   it('answers 400 when the body is not JSON or not an Update', async () => {
