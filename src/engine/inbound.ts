@@ -30,6 +30,7 @@ import { applyRules } from './rules.ts';
 import type { SlackUpload } from './slack-port.ts';
 
 const MEDIA_ATTEMPTS = 3;
+const UPLOADED_TTL_MS = 90 * 24 * 3600 * 1000;
 
 /** Applies one inbound event. Throws only when the job should be retried (Slack or store down). */
 export async function handleInbound(ctx: EngineContext, event: InboundEvent, signal: AbortSignal): Promise<void> {
@@ -70,9 +71,17 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   const thread = record.thread!;
   const files = await downloadMedia(ctx, message, log);
   signal.throwIfAborted();
-  const ts = await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, { key: `msg:${conversationId}:${message.eventId}` }, () =>
-    ctx.slack.postCustomerMessage({ thread, author: authorOf(message), text: files.text, files: files.uploads, marker: { key: `msg:${conversationId}:${message.eventId}` } }),
+  const marker = { key: `msg:${conversationId}:${message.eventId}` };
+  const ts = await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, marker, () =>
+    ctx.slack.postCustomerMessage({ thread, author: authorOf(message), text: files.text, files: files.uploads, marker }),
   );
+  // Files are their own step: a crash after the text and before the upload must not lose them. A
+  // crash between the upload and this record uploads them again (a duplicate, never a loss).
+  if (files.uploads.length > 0 && !(await ctx.store.get(keys.uploaded(marker.key)))) {
+    signal.throwIfAborted();
+    await ctx.slack.uploadFiles(thread, files.uploads);
+    await ctx.store.set(keys.uploaded(marker.key), true, UPLOADED_TTL_MS);
+  }
   await linkPlatformMessage(ctx, conversationId, message.messageId, { thread, ts });
   await linkSlackMessage(ctx, thread.slackChannelId, ts, { conversationId, thread });
   const next = onCustomerMessage(record, message.contact, message.occurredAt);

@@ -58,6 +58,7 @@ export interface CustomerPost {
   readonly author: { readonly name: string; readonly avatarUrl?: string };
   /** Plain text (already includes location/contact renderings); may be empty when there are files. */
   readonly text: string;
+  /** The files that follow (uploadFiles): a files-only message names them in its text. */
   readonly files: readonly SlackUpload[];
   readonly marker: PostMarker;
 }
@@ -78,8 +79,10 @@ export interface SlackPort {
   postParent(slackChannelId: string, view: ConversationView, marker: PostMarker): Promise<string>;
   /** Rewrites the parent in place (chat.update). */
   updateParent(thread: ThreadRef, view: ConversationView): Promise<void>;
-  /** Posts a customer message (and its files) in the thread; returns the ts of the text message. */
+  /** Posts a customer message's text in the thread under the customer's name; returns its ts. Files follow with uploadFiles. */
   postCustomerMessage(post: CustomerPost): Promise<string>;
+  /** Uploads files into the thread (a separate step, so that a crash between the two loses no file). */
+  uploadFiles(thread: ThreadRef, files: readonly SlackUpload[]): Promise<void>;
   /** Shows a customer's edit on the mirrored message. */
   updateCustomerMessage(thread: ThreadRef, ts: string, text: string, author: CustomerPost['author']): Promise<void>;
   /**

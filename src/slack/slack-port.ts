@@ -107,23 +107,25 @@ export function createSlackPort(options: SlackPortOptions): SlackPort {
           unfurl_links: false,
           unfurl_media: false,
         }));
-      const ts = requireTs(result.ts, 'chat.postMessage');
-      if (post.files.length > 0) {
-        // files.getUploadURLExternal → POST upload_url → files.completeUploadExternal.
-        // @see https://docs.slack.dev/reference/methods/files.completeUploadExternal
-        await call('files.uploadV2', slackChannelId, () =>
-          client.files.uploadV2({
-            channel_id: slackChannelId,
-            thread_ts: threadTs,
-            file_uploads: post.files.map((f) => ({
-              file: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength),
-              filename: f.fileName,
-              ...(f.title ? { title: f.title } : {}),
-            })),
-          }));
-        logger.debug({ slackChannelId, threadTs, files: post.files.length }, 'customer files uploaded');
-      }
-      return ts;
+      return requireTs(result.ts, 'chat.postMessage');
+    },
+
+    async uploadFiles(thread, files) {
+      if (files.length === 0) return;
+      const { slackChannelId, threadTs } = thread;
+      // files.getUploadURLExternal → POST upload_url → files.completeUploadExternal.
+      // @see https://docs.slack.dev/reference/methods/files.completeUploadExternal
+      await call('files.uploadV2', slackChannelId, () =>
+        client.files.uploadV2({
+          channel_id: slackChannelId,
+          thread_ts: threadTs,
+          file_uploads: files.map((f) => ({
+            file: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength),
+            filename: f.fileName,
+            ...(f.title ? { title: f.title } : {}),
+          })),
+        }));
+      logger.debug({ slackChannelId, threadTs, files: files.length }, 'customer files uploaded');
     },
 
     async updateCustomerMessage(thread, ts, text) {

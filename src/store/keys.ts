@@ -67,6 +67,8 @@ export const keys = Object.freeze({
   postIntent: (marker: string): string => `intent:${marker}`,
   /** The ts of the Slack post that carries this marker. */
   posted: (marker: string): string => `posted:${marker}`,
+  /** The files of the customer message with this marker were uploaded. */
+  uploaded: (marker: string): string => `uploaded:${marker}`,
   /** A send of this agent reply was begun. */
   sendIntent: (idempotencyKey: string): string => `sending:${idempotencyKey}`,
   /** The outcome of sending this agent reply. */

@@ -173,6 +173,16 @@ describe('engine: the conversation continues', () => {
     expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual(['Where is my parcel?']);
   });
 
+  it('still uploads a message\'s files when the upload failed after its text was posted, and posts the text once', async () => {
+    const { slack, engine, idle } = await setup();
+    slack.failNext('uploadFiles');
+    await engine.intake.accept([message('', { attachments: [{ kind: 'image', media: { platform: 'telegram', id: 'p1' } }] })]);
+    await idle();
+    const thread = slack.thread(slack.parents()[0]!);
+    expect(thread).toHaveLength(1);
+    expect(thread[0]?.files).toEqual(['image-1.jpg']);
+  });
+
   it('retries when Slack is down and loses nothing', async () => {
     const { slack, engine, idle } = await setup();
     slack.failNext('postParent');

@@ -68,10 +68,9 @@ describe('SlackPort against the fake Slack', () => {
   it('uploads files into the thread after the text, keeping their bytes, and returns the text message ts', async () => {
     const threadTs = await port.postParent(CHANNEL, view(), marker());
     const photo = new TextEncoder().encode('JPEG-BYTES');
-    const ts = await port.postCustomerMessage(post(threadTs, {
-      text: 'Photos of the damage',
-      files: [{ fileName: 'damage.jpg', mimeType: 'image/jpeg', data: photo, title: 'Box corner' }, { fileName: 'label.pdf', data: new Uint8Array([1, 2, 3]) }],
-    }));
+    const files = [{ fileName: 'damage.jpg', mimeType: 'image/jpeg', data: photo, title: 'Box corner' }, { fileName: 'label.pdf', data: new Uint8Array([1, 2, 3]) }];
+    const ts = await port.postCustomerMessage(post(threadTs, { text: 'Photos of the damage', files }));
+    await port.uploadFiles({ slackChannelId: CHANNEL, threadTs }, files);
     const replies = fake.replies(CHANNEL, threadTs);
     expect(replies.map((r) => r.text)).toEqual(['Photos of the damage', '']);
     expect(replies[0]?.ts).toBe(ts);

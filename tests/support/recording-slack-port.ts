@@ -5,6 +5,7 @@ import type {
   PostMarker,
   SlackFileRef,
   SlackPort,
+  SlackUpload,
   ThreadRef,
 } from '../../src/engine/slack-port.ts';
 
@@ -56,9 +57,14 @@ export function createRecordingSlackPort() {
       const ts = nextTs();
       messages.push({
         slackChannelId: post.thread.slackChannelId, ts, threadTs: post.thread.threadTs, text: post.text,
-        author: post.author.name, marker: post.marker.key, files: post.files.map((f) => f.fileName), reactions: new Set(),
+        author: post.author.name, marker: post.marker.key, files: [], reactions: new Set(),
       });
       return ts;
+    },
+    async uploadFiles(thread: ThreadRef, files: readonly SlackUpload[]) {
+      failIfScripted('uploadFiles');
+      const message = messages.filter((m) => m.slackChannelId === thread.slackChannelId && m.threadTs === thread.threadTs).at(-1);
+      message?.files.push(...files.map((f) => f.fileName));
     },
     async updateCustomerMessage(thread: ThreadRef, ts: string, text: string) {
       const message = find(thread.slackChannelId, ts);
