@@ -1,6 +1,7 @@
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { Keyv } from 'keyv';
 import { StoreError } from '../errors.ts';
+import { createGuard, type Guard } from './guard.ts';
 import { defaultNamespace, journalKeys } from './keys.ts';
 import type { Journal, JournalEntry, Store } from './store.ts';
 
@@ -94,15 +95,8 @@ return 1`;
 export async function createRedisStore(options: RedisStoreOptions): Promise<Store> {
   const namespace = options.namespace ?? defaultNamespace;
   const { client, adapter, keyv, fail, where } = await connect(options, namespace);
-  let closed = false;
-  const guard = async <R>(what: string, op: () => Promise<R>): Promise<R> => {
-    if (closed) throw new StoreError(`${where}: the store is closed`);
-    try {
-      return await op();
-    } catch (cause) {
-      throw fail(what, cause);
-    }
-  };
+  const storeGuard = createGuard(`${where}: the store is closed`, fail);
+  const guard = storeGuard.run;
 
   return {
     kind: 'redis',
@@ -123,8 +117,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
       }),
     ping: () => guard('ping', async () => void (await client.ping())),
     async close() {
-      if (closed) return;
-      closed = true;
+      if (!storeGuard.close()) return;
       if (client.isOpen) await (client.isReady ? client.close() : client.destroy());
     },
   };
@@ -181,7 +174,6 @@ async function connect(options: RedisStoreOptions, namespace: string): Promise<C
   return { client, adapter, keyv, fail, where };
 }
 
-type Guard = <R>(what: string, op: () => Promise<R>) => Promise<R>;
 
 function createRedisJournal(client: RedisClient, namespace: string, guard: Guard): Journal {
   const k = {

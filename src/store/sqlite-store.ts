@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Keyv, type KeyvStoreAdapter, type StoredData } from 'keyv';
 import { StoreError } from '../errors.ts';
+import { createGuard, type Guard } from './guard.ts';
 import { dataKeys, defaultNamespace, journalKeys } from './keys.ts';
 import type { Journal, JournalEntry, Store } from './store.ts';
 
@@ -53,15 +54,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     deserialize: JSON.parse,
   });
   keyv.on('error', () => {}); // throwOnErrors rethrows every error; it is wrapped below
-  let closed = false;
-  const guard = async <R>(what: string, op: () => R | Promise<R>): Promise<R> => {
-    if (closed) throw new StoreError(`Embedded store ${file} is closed`);
-    try {
-      return await op();
-    } catch (cause) {
-      throw fail(what, cause);
-    }
-  };
+  const storeGuard = createGuard(`Embedded store ${file} is closed`, fail);
+  const guard = storeGuard.run;
 
   return {
     kind: 'embedded',
@@ -79,8 +73,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       }),
     ping: () => guard('ping', () => void db.prepare('SELECT 1').get()),
     async close() {
-      if (closed) return;
-      closed = true;
+      if (!storeGuard.close()) return;
       db.close();
     },
   };
@@ -100,7 +93,6 @@ function openDatabase(dataDir: string, file: string, fail: (what: string, cause:
   }
 }
 
-type Guard = <R>(what: string, op: () => R | Promise<R>) => Promise<R>;
 
 interface EntryRow {
   readonly id: number;
