@@ -45,6 +45,23 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * Slack refused to post in a Slack channel that Threadline cannot use: the bot is not a member, the
+ * channel does not exist, or it is archived. The engine then opens the conversation in the default
+ * channel instead of leaving the customer with nobody.
+ */
+export class SlackChannelUnavailableError extends Error {
+  constructor(
+    readonly slackChannelId: string,
+    readonly reason: 'not_in_channel' | 'channel_not_found' | 'is_archived',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SlackChannelUnavailableError';
+  }
+}
+
 /** Whether retrying the same call later can succeed. */
 export function isRetryable(error: unknown): boolean {
   return error instanceof ChannelError && (error.kind === 'transient' || error.kind === 'rate_limited');

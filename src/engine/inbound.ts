@@ -3,7 +3,7 @@
  * mirror the message under the customer's name, and put the parent back to "waiting for reply".
  * Every Slack post goes through postOnce, so replaying a job after a crash posts nothing twice.
  */
-import { ChannelError } from '../errors.ts';
+import { ChannelError, SlackChannelUnavailableError } from '../errors.ts';
 import type { InboundEvent, InboundMessage, InboundReaction } from '../messages.ts';
 import { keys } from '../store/keys.ts';
 import {
@@ -112,11 +112,28 @@ async function planGeneration(ctx: EngineContext, message: InboundMessage, previ
   };
 }
 
-/** Posts the parent message once per generation and records the thread. */
+/**
+ * Posts the parent message once per generation and records the thread. When the routed Slack
+ * channel cannot be used (bot not invited, channel gone or archived), the conversation opens in
+ * the default channel with a note saying why, rather than waiting for nobody.
+ */
 async function ensureThread(ctx: EngineContext, record: ConversationRecord, signal: AbortSignal): Promise<ConversationRecord> {
   if (record.thread) return record;
   signal.throwIfAborted();
-  const marker = { key: `parent:${record.id}:${record.generation}` };
+  try {
+    return await postParentIn(ctx, record);
+  } catch (error) {
+    const fallback = await ctx.settings.defaultChannel();
+    if (!(error instanceof SlackChannelUnavailableError) || record.slackChannelId === fallback) throw error;
+    ctx.logger.error({ err: error, conversationId: record.id, slackChannelId: record.slackChannelId, fallback }, 'routed Slack channel unusable, opening in the default channel');
+    const rerouted = await postParentIn(ctx, { ...record, slackChannelId: fallback });
+    await ctx.slack.noteRerouted(rerouted.thread!, { slackChannelId: error.slackChannelId, reason: error.reason });
+    return rerouted;
+  }
+}
+
+async function postParentIn(ctx: EngineContext, record: ConversationRecord): Promise<ConversationRecord> {
+  const marker = { key: `parent:${record.id}:${record.generation}:${record.slackChannelId}` };
   const threadTs = await postOnce(ctx, { slackChannelId: record.slackChannelId }, marker, () =>
     ctx.slack.postParent(record.slackChannelId, toView(record), marker),
   );

@@ -3,7 +3,7 @@
  * src/slack/); `AgentActions` is everything the Slack side asks of the engine. Neither holds a
  * Slack API type: the engine knows no Block Kit and no Web API method.
  */
-import type { ChannelErrorKind } from '../errors.ts';
+import type { ChannelErrorKind, SlackChannelUnavailableError } from '../errors.ts';
 import type { Contact, Platform } from '../messages.ts';
 
 /** Where a conversation lives in Slack. */
@@ -94,6 +94,8 @@ export interface SlackPort {
   addReaction(slackChannelId: string, ts: string, emoji: string): Promise<void>;
   /** Removes a reaction added by Threadline. Already absent is fine. */
   removeReaction(slackChannelId: string, ts: string, emoji: string): Promise<void>;
+  /** Explains in a thread that it was opened here because its routed Slack channel could not be used. */
+  noteRerouted(thread: ThreadRef, routed: { readonly slackChannelId: string; readonly reason: SlackChannelUnavailableError['reason'] }): Promise<void>;
   /** Posts Threadline's own note in the thread (e.g. a delivery failure explained). */
   postNotice(thread: ThreadRef, text: string): Promise<string>;
   /** The thread ts of any message (its own ts when it is top-level); undefined if it does not exist. */

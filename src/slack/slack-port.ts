@@ -5,6 +5,7 @@
  */
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { SlackChannelUnavailableError } from '../errors.ts';
 import type { ConversationView, CustomerPost, PostMarker, SlackFileRef, SlackPort, ThreadRef } from '../engine/slack-port.ts';
 import { escapeText, parentMessage } from './blocks.ts';
 import { failureText } from './failure-text.ts';
@@ -44,6 +45,10 @@ export function createSlackPort(options: SlackPortOptions): SlackPort {
     try {
       return paced ? await pacer.run(slackChannelId, fn) : await retryRateLimited(fn, { logger, key: slackChannelId });
     } catch (error) {
+      const code = slackErrorCode(error);
+      if (code === 'not_in_channel' || code === 'channel_not_found' || code === 'is_archived') {
+        throw new SlackChannelUnavailableError(slackChannelId, code, describeSlackError(method, slackChannelId, error), { cause: error });
+      }
       throw new Error(describeSlackError(method, slackChannelId, error), { cause: error });
     }
   }
@@ -168,6 +173,14 @@ export function createSlackPort(options: SlackPortOptions): SlackPort {
         if (['thread_not_found', 'message_not_found'].includes(slackErrorCode(error) ?? '')) return undefined;
         throw error;
       }
+    },
+
+    async noteRerouted(thread, routed) {
+      const why =
+        routed.reason === 'is_archived'
+          ? 'it is archived: unarchive it, or route the language elsewhere with `/inbox route`'
+          : 'Threadline cannot post there: invite it with `/invite @Threadline` in that channel, or change the route with `/inbox route`';
+      await port.postNotice(thread, `This conversation was routed to <#${routed.slackChannelId}>, but ${why}. It was opened here instead so that it is not missed.`);
     },
 
     async markDelivered(slackChannelId, messageTs) {

@@ -236,3 +236,18 @@ describe('a platform unreachable at start-up', () => {
     await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1);
   });
 });
+
+describe('a routed channel the bot cannot post in', () => {
+  it('opens the conversation in the default channel and says how to fix the route', async () => {
+    const e2e = await start({ slackMode: 'http', telegramMode: 'webhook', adminUsers: ADMIN });
+    await e2e.inbox(ADMIN, `route ko <#${KO_CHANNEL}|support-ko>`);
+    e2e.slack.kickBot(KO_CHANNEL);
+    await e2e.customerSends({ text: '안녕하세요, 환불은 언제 되나요?' }, SOO);
+    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    expect(shown(parent)).toContain('Korean');
+    const thread = await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 2 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts));
+    expect(thread[0]?.text).toContain(`<#${KO_CHANNEL}>`);
+    expect(thread[0]?.text).toContain('/invite @Threadline');
+    expect(thread[1]?.text).toBe('안녕하세요, 환불은 언제 되나요?');
+  });
+});

@@ -93,6 +93,18 @@ describe('engine: a new customer opens a conversation', () => {
     expect(slack.parents()[0]?.view?.language).toBeUndefined();
   });
 
+  it('opens the conversation in the default channel, saying why, when the routed channel cannot be used', async () => {
+    const { slack, engine, idle } = await setup();
+    slack.makeUnusable(KO);
+    await engine.intake.accept([message('안녕하세요, 환불 문의드립니다')]);
+    await idle();
+    const [parent, ...others] = slack.parents();
+    expect(others).toHaveLength(0);
+    expect(parent?.slackChannelId).toBe(DEFAULT);
+    expect(parent?.view?.language).toBe('ko');
+    expect(slack.thread(parent!).map((m) => m.text)).toEqual(['rerouted from CKOREAN (not_in_channel)', '안녕하세요, 환불 문의드립니다']);
+  });
+
   it('opens exactly one thread when two first messages arrive at once', async () => {
     const { slack, engine, idle } = await setup();
     await Promise.all([engine.intake.accept([message('Hello, where is my order?')]), engine.intake.accept([message('It was due on Monday')])]);

@@ -1,3 +1,4 @@
+import { SlackChannelUnavailableError } from '../../src/errors.ts';
 import type {
   ConversationView,
   CustomerPost,
@@ -30,6 +31,7 @@ export interface RecordedMessage {
 export function createRecordingSlackPort() {
   const messages: RecordedMessage[] = [];
   const failures: { method: keyof SlackPort; error: Error }[] = [];
+  const unusable = new Set<string>();
   let counter = 0;
   const nextTs = () => `1700000000.${String(++counter).padStart(6, '0')}`;
   const failIfScripted = (method: keyof SlackPort) => {
@@ -41,6 +43,7 @@ export function createRecordingSlackPort() {
   const port: SlackPort = {
     async postParent(slackChannelId: string, view: ConversationView, marker: PostMarker) {
       failIfScripted('postParent');
+      if (unusable.has(slackChannelId)) throw new SlackChannelUnavailableError(slackChannelId, 'not_in_channel', 'not_in_channel');
       const ts = nextTs();
       messages.push({ slackChannelId, ts, text: `parent ${view.status}`, view, marker: marker.key, files: [], reactions: new Set() });
       return ts;
@@ -88,6 +91,9 @@ export function createRecordingSlackPort() {
       messages.push({ slackChannelId: thread.slackChannelId, ts, threadTs: thread.threadTs, text, author: 'Threadline', files: [], reactions: new Set() });
       return ts;
     },
+    async noteRerouted(thread: ThreadRef, routed: { slackChannelId: string; reason: string }) {
+      await port.postNotice(thread, `rerouted from ${routed.slackChannelId} (${routed.reason})`);
+    },
     async downloadFile(file: SlackFileRef) {
       return new TextEncoder().encode(`content of ${file.name}`);
     },
@@ -106,6 +112,10 @@ export function createRecordingSlackPort() {
     /** Makes the next call of `method` throw `error`. */
     failNext(method: keyof SlackPort, error: Error = new Error('slack down')) {
       failures.push({ method, error });
+    },
+    /** Makes posting in this Slack channel fail as when the bot is not a member. */
+    makeUnusable(slackChannelId: string) {
+      unusable.add(slackChannelId);
     },
     /** Simulates an agent (or anyone) writing in a thread, so reactions and replies have a ts. */
     addHumanMessage(thread: ThreadRef, text: string): string {
