@@ -111,6 +111,23 @@ function refusal(options: InboxCommandOptions): string {
 
 const INVITE_HINT = 'Make sure Threadline is a member there (`/invite @Threadline` in that channel).';
 
+/**
+ * What to add to a route confirmation about the bot's membership: nothing when it is a member, how
+ * to invite it when it is not (until then those conversations open in the default channel).
+ * @see https://docs.slack.dev/reference/methods/conversations.info (channel.is_member)
+ */
+async function membershipNote(client: webApi.WebClient, slackChannelId: string, options: InboxCommandOptions): Promise<string> {
+  try {
+    const info = await client.conversations.info({ channel: slackChannelId });
+    if (info.channel?.is_archived) return ` ⚠️ <#${slackChannelId}> is archived: conversations routed there open in the default channel until it is unarchived.`;
+    if (info.channel?.is_member) return '';
+    return ` ⚠️ Threadline is not a member of <#${slackChannelId}> yet: \`/invite @Threadline\` there. Until then, these conversations open in the default channel.`;
+  } catch (error) {
+    options.logger.warn({ err: error, slackChannelId }, 'could not check channel membership');
+    return ` ${INVITE_HINT}`;
+  }
+}
+
 /** Carries out one request for `userId` and returns the ephemeral answer. */
 export async function runInbox(request: InboxRequest, userId: string, client: webApi.WebClient, options: InboxCommandOptions): Promise<string> {
   const { settings } = options;
@@ -129,11 +146,11 @@ export async function runInbox(request: InboxRequest, userId: string, client: we
     case 'route':
       await settings.setRoute(request.language, request.slackChannelId);
       options.logger.info({ language: request.language, slackChannelId: request.slackChannelId, by: userId }, 'route set');
-      return `Done: ${describe(request.language)} now goes to <#${request.slackChannelId}>. ${INVITE_HINT}`;
+      return `Done: ${describe(request.language)} now goes to <#${request.slackChannelId}>.${await membershipNote(client, request.slackChannelId, options)}`;
     case 'route-default':
       await settings.setDefaultChannel(request.slackChannelId);
       options.logger.info({ slackChannelId: request.slackChannelId, by: userId }, 'default channel set');
-      return `Done: other languages, and messages whose language cannot be told, now go to <#${request.slackChannelId}>. ${INVITE_HINT}`;
+      return `Done: other languages, and messages whose language cannot be told, now go to <#${request.slackChannelId}>.${await membershipNote(client, request.slackChannelId, options)}`;
     case 'unroute': {
       const removed = await settings.removeRoute(request.language);
       if (!removed) return `${describe(request.language)} had no route; nothing changed.`;

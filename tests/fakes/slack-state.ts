@@ -159,6 +159,11 @@ export function createMessageStore(base: string, ids: Ids) {
       const thread = m.thread_ts && m.thread_ts !== m.ts ? `?thread_ts=${m.thread_ts}&cid=${channel}` : '';
       return { ok: true, channel, permalink: `${base}/archives/${channel}/p${m.ts.replace('.', '')}${thread}` };
     },
+    // https://docs.slack.dev/reference/methods/conversations.info (channel.is_member: whether the bot is in it)
+    'conversations.info': (args) => {
+      const channel = channelOf(args);
+      return { ok: true, channel: { id: channel, is_channel: true, is_member: !kicked.has(channel), is_archived: false } };
+    },
     // https://docs.slack.dev/reference/methods/conversations.replies
     'conversations.replies': (args) => {
       const channel = channelOf(args);

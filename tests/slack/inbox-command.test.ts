@@ -55,7 +55,16 @@ describe('/inbox', () => {
     const answer = await inbox('route zh-hant <#C0ZHTW|support-zh-tw>');
     expect(h.routing.routes.get('zh-Hant')).toBe('C0ZHTW');
     expect(answer).toContain('Traditional Chinese (`zh-Hant`) now goes to <#C0ZHTW>');
+    expect(answer).not.toContain('not a member');
+  });
+
+  it('warns, with the fix, when Threadline is not a member of the routed channel', async () => {
+    fake.kickBot('C0NOBOT');
+    const answer = await inbox('route ja <#C0NOBOT|support-ja>');
+    expect(h.routing.routes.get('ja')).toBe('C0NOBOT');
+    expect(answer).toContain('not a member of <#C0NOBOT>');
     expect(answer).toContain('/invite @Threadline');
+    expect(answer).toContain('default channel');
   });
 
   it('accepts a bare channel id and sets the default channel', async () => {
