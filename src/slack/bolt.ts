@@ -124,14 +124,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   let receiver: Receiver;
   let httpHandler: SlackApp['httpHandler'];
+  let socket: SocketModeReceiver | undefined;
   if (options.appToken) {
-    receiver = new SocketModeReceiver({
+    socket = new SocketModeReceiver({
       appToken: options.appToken,
       logger: boltLogger,
       ...(options.socketPingTimeoutMs === undefined ? {} : { clientPingTimeout: options.socketPingTimeoutMs }),
       // Without these the Socket Mode client would call the real slack.com for apps.connections.open.
       installerOptions: { clientOptions: { slackApiUrl, retryConfig } },
     });
+    receiver = socket;
   } else {
     const http = new HTTPReceiver({
       signingSecret: options.signingSecret ?? '',
@@ -159,6 +161,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     authorize: async () => ({ botToken: options.botToken, ...(await resolveIdentity()) }),
   });
   app.client = client;
+  if (socket) acknowledgeAfterProcessing(socket, app, options.logger);
 
   let connected = false;
   return {
@@ -181,4 +184,34 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     },
     identity: () => identity,
   };
+}
+
+/**
+ * Socket Mode with HTTP mode's guarantee: an envelope is acknowledged only after its listeners
+ * finished (for an agent's reply: after it was journaled). Bolt's own receiver acks Events API
+ * envelopes before the listeners run, so a crash or a storage failure in between would lose the
+ * reply without a trace; unacknowledged, Slack delivers the envelope again. Listeners that ack
+ * with a body (slash commands) still send that body, once processing is done.
+ * @see https://docs.slack.dev/apis/events-api/using-socket-mode#acknowledge
+ */
+function acknowledgeAfterProcessing(receiver: SocketModeReceiver, app: App, logger: Logger): void {
+  receiver.client.removeAllListeners('slack_event');
+  receiver.client.on('slack_event', async (args: { ack: (body?: unknown) => Promise<void>; body: Record<string, unknown>; retry_num?: number; retry_reason?: string }) => {
+    let response: { body?: unknown } | undefined;
+    try {
+      await app.processEvent({
+        body: args.body,
+        ack: async (body?: unknown) => {
+          response ??= { body };
+        },
+        ...(args.retry_num === undefined ? {} : { retryNum: args.retry_num }),
+        ...(args.retry_reason === undefined ? {} : { retryReason: args.retry_reason }),
+        customProperties: {},
+      });
+    } catch (error) {
+      logger.error({ err: error }, 'Slack event not processed; left unacknowledged so Slack delivers it again');
+      return;
+    }
+    await args.ack(response?.body).catch((error: unknown) => logger.warn({ err: error }, 'Socket Mode ack failed'));
+  });
 }

@@ -209,15 +209,37 @@ describe('restart', () => {
 });
 
 describe('storage outage', () => {
-  it('marks an agent reply ⚠️ when it cannot even be accepted, instead of dropping it silently', async () => {
+  it('marks an agent reply ⚠️ when it cannot even be accepted, and leaves it unacknowledged so Slack delivers it again', async () => {
     const e2e = await start({ slackMode: 'socket', telegramMode: 'polling' });
     await e2e.customerSends({ text: 'Hello, can you check my refund status?' });
     const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
     await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1);
     await e2e.app.store.close();
-    const replyTs = await e2e.agentReplies({ channel: DEFAULT_CHANNEL, ts: parent!.ts }, AGENT, 'Your refund was issued yesterday.');
-    await eventually(() => e2e.slack.message(DEFAULT_CHANNEL, replyTs)?.reactions.has('warning'));
+    const text = 'Your refund was issued yesterday.';
+    const reply = e2e.slack.addUserMessage(DEFAULT_CHANNEL, { user: AGENT, text, thread_ts: parent!.ts });
+    const delivery = e2e.slack.socket.pushEvent({ type: 'message', channel: DEFAULT_CHANNEL, channel_type: 'channel', user: AGENT, text, ts: reply.ts, thread_ts: parent!.ts, event_ts: reply.ts });
+    await expect(delivery).rejects.toThrow(/no ack/);
+    expect(e2e.slack.message(DEFAULT_CHANNEL, reply.ts)?.reactions.has('warning')).toBe(true);
     expect(e2e.telegram.callsOf('sendMessage')).toHaveLength(0);
+  });
+
+  it('acknowledges a Socket Mode event only after the reply was journaled', async () => {
+    const e2e = await start({ slackMode: 'socket', telegramMode: 'polling' });
+    await e2e.customerSends({ text: 'Hello, is my parcel insured?' });
+    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const text = 'Yes, up to 500 EUR.';
+    const reply = e2e.slack.addUserMessage(DEFAULT_CHANNEL, { user: AGENT, text, thread_ts: parent!.ts });
+    let journaledBeforeAck = false;
+    const append = e2e.app.store.journal.append.bind(e2e.app.store.journal);
+    e2e.app.store.journal.append = async (items) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await append(items);
+      journaledBeforeAck = true;
+    };
+    const ack = await e2e.slack.socket.pushEvent({ type: 'message', channel: DEFAULT_CHANNEL, channel_type: 'channel', user: AGENT, text, ts: reply.ts, thread_ts: parent!.ts, event_ts: reply.ts });
+    expect(ack.envelope_id).toBeTruthy();
+    expect(journaledBeforeAck).toBe(true);
+    await e2e.telegram.waitFor('sendMessage', 1, 8000);
   });
 });
 
