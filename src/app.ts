@@ -14,6 +14,7 @@ import { createLanguageDetector, normalizeLanguageTag } from './engine/language.
 import { createRoutingSettings } from './engine/settings.ts';
 import type { WorkerOptions } from './engine/worker.ts';
 import type { OutboxTiming } from './engine/outbox.ts';
+import { createMetrics } from './http/metrics.ts';
 import { createHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { Platform } from './messages.ts';
@@ -77,8 +78,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   const slackPort = createSlackPort({ client: slack.client, pacer: createPacer({ perSecond: config.slackPostsPerSecond, logger: logger.child({ component: 'pacing' }) }), botToken: config.slack.botToken, logger: logger.child({ component: 'slack' }) });
   const settings = createRoutingSettings(store, config.defaultChannel);
+  const metrics = createMetrics(store.journal);
   const engine = createEngine({
-    store, slack: slackPort, channels, settings, language, now,
+    store, slack: slackPort, channels, settings, language, now, metrics: metrics.engine,
     logger: logger.child({ component: 'engine' }),
     ...(overrides.worker ? { worker: overrides.worker } : {}),
     ...(overrides.outbox ? { outbox: overrides.outbox } : {}),
@@ -98,6 +100,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     intake: engine.intake,
     ...(slack.httpHandler ? { slackHandler: slack.httpHandler } : {}),
     logger: logger.child({ component: 'http' }),
+    metrics: () => metrics.scrape(),
     health: async () => {
       const storeOk = await store.ping().then(() => true, () => false);
       const platformsOk = [...health.values()].every((state) => state === 'live');

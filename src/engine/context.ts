@@ -7,6 +7,7 @@ import type { Platform } from '../messages.ts';
 import type { Store } from '../store/store.ts';
 import { keys } from '../store/keys.ts';
 import type { ConversationRecord } from './conversations.ts';
+import type { EngineMetrics } from './metrics.ts';
 import type { RoutingSettings, SlackPort, ThreadRef } from './slack-port.ts';
 
 /** Detects a routing language from text (undefined when the text cannot tell). */
@@ -22,6 +23,7 @@ export interface EngineContext {
   readonly settings: RoutingSettings;
   readonly language: LanguageDetection;
   readonly logger: Logger;
+  readonly metrics: EngineMetrics;
   readonly now: () => number;
 }
 

@@ -11,13 +11,15 @@ import { toConversationId } from './conversations.ts';
 import type { EngineContext, SlackMessageLink } from './context.ts';
 import { handleInbound } from './inbound.ts';
 import type { Job } from './jobs.ts';
+import { type EngineMetrics, noMetrics } from './metrics.ts';
 import { handleAgentReply, type OutboxTiming } from './outbox.ts';
 import type { AgentActions } from './slack-port.ts';
 import { createWorker, type WorkerOptions } from './worker.ts';
 
 /** What createEngine needs: the context's seams, plus tuning for tests. */
-export interface EngineOptions extends Omit<EngineContext, 'now'> {
+export interface EngineOptions extends Omit<EngineContext, 'now' | 'metrics'> {
   readonly now?: () => number;
+  readonly metrics?: EngineMetrics;
   readonly worker?: Partial<WorkerOptions>;
   readonly outbox?: OutboxTiming;
 }
@@ -41,6 +43,7 @@ export function createEngine(options: EngineOptions): Engine {
     settings: options.settings,
     language: options.language,
     logger: options.logger,
+    metrics: options.metrics ?? noMetrics,
     now: options.now ?? Date.now,
   };
   const handle = async (job: Job, signal: AbortSignal): Promise<void> => {
@@ -53,7 +56,7 @@ export function createEngine(options: EngineOptions): Engine {
         return handleAgentCommand(ctx, job.conversationId, job.thread, job.command);
     }
   };
-  const worker = createWorker({ store: options.store, handle, logger: options.logger.child({ component: 'worker' }), ...(options.worker ? { options: options.worker } : {}) });
+  const worker = createWorker({ store: options.store, handle, onRetry: () => ctx.metrics.jobRetried(), logger: options.logger.child({ component: 'worker' }), ...(options.worker ? { options: options.worker } : {}) });
   const append = async (jobs: readonly { queue: string; job: Job }[]) => {
     if (jobs.length === 0) return;
     await options.store.journal.append(jobs.map(({ queue, job }) => ({ queue, payload: job })));
@@ -61,8 +64,10 @@ export function createEngine(options: EngineOptions): Engine {
   };
 
   const intake: Intake = {
-    accept: (events: readonly InboundEvent[]) =>
-      append(events.map((event) => ({ queue: toConversationId({ platform: event.platform, account: event.account, contactId: event.contact.id }), job: { type: 'inbound', event } }))),
+    async accept(events: readonly InboundEvent[]) {
+      await append(events.map((event) => ({ queue: toConversationId({ platform: event.platform, account: event.account, contactId: event.contact.id }), job: { type: 'inbound', event } })));
+      for (const event of events) ctx.metrics.eventsAccepted(event.platform, 1);
+    },
   };
 
   const actions: AgentActions = {

@@ -142,6 +142,7 @@ async function postParentIn(ctx: EngineContext, record: ConversationRecord): Pro
   await ctx.store.set(keys.thread(thread.slackChannelId, threadTs), { conversationId: record.id, generation: record.generation });
   await linkSlackMessage(ctx, thread.slackChannelId, threadTs, { conversationId: record.id, thread });
   await saveConversation(ctx, withThread);
+  ctx.metrics.conversationOpened(record.platform);
   ctx.logger.info({ conversationId: record.id, generation: record.generation, slackChannelId: thread.slackChannelId }, 'conversation opened');
   return withThread;
 }

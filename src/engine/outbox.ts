@@ -41,6 +41,7 @@ export async function handleAgentReply(
   const idempotencyKey = `${reply.slackChannelId}:${reply.messageTs}`;
   const log = ctx.logger.child({ conversationId, slackTs: reply.messageTs });
   const outcome = (await ctx.store.get<SendOutcome>(keys.sent(idempotencyKey))) ?? (await attemptSend(ctx, record, reply, idempotencyKey, signal, timing));
+  ctx.metrics.replyOutcome(record.platform, outcome.outcome);
   if (outcome.outcome === 'delivered') {
     await recordDelivery(ctx, record, reply, outcome.delivery);
     log.info({ platform: record.platform, messages: outcome.delivery.messageIds.length }, 'reply delivered');

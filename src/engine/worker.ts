@@ -42,7 +42,7 @@ export interface Worker {
 }
 
 /** Creates the journal worker. */
-export function createWorker(deps: { store: Store; handle: JobHandler; logger: Logger; options?: Partial<WorkerOptions> }): Worker {
+export function createWorker(deps: { store: Store; handle: JobHandler; logger: Logger; options?: Partial<WorkerOptions>; onRetry?: () => void }): Worker {
   const options = { ...DEFAULT_WORKER_OPTIONS, ...deps.options };
   const journal: Journal = deps.store.journal;
   const log = deps.logger;
@@ -113,6 +113,7 @@ export function createWorker(deps: { store: Store; handle: JobHandler; logger: L
       } else {
         const backoff = Math.min(options.maxBackoffMs, 500 * 2 ** Math.min(attempts, 20));
         log[attempts >= 5 ? 'error' : 'warn']({ err: error, queue, jobId: id, attempts, retryInMs: backoff }, 'job failed, will retry');
+        deps.onRetry?.();
         await deps.store.set(keys.attempts(entry.id), attempts, PROCESSED_TTL_MS);
         await journal.release(queue, owner, backoff);
         return false;

@@ -1,5 +1,5 @@
 /**
- * The one HTTP server: channel webhooks, Slack's `POST /slack/events` (HTTP mode) and `GET /healthz`.
+ * The one HTTP server: channel webhooks, Slack's `POST /slack/events` (HTTP mode), `GET /healthz` and `GET /metrics`.
  * A webhook is answered 200 only after its events are journaled, so a crash never loses an acknowledged event.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -25,6 +25,8 @@ export interface HttpServerOptions {
   /** Bolt's HTTP receiver (HTTP mode). It reads the body itself. Absent in Socket Mode: the path is then 404. */
   readonly slackHandler?: RequestListener;
   readonly health: () => Promise<HealthReport>;
+  /** Prometheus exposition for `GET /metrics`; absent: the path is 404. */
+  readonly metrics?: () => Promise<{ readonly contentType: string; readonly body: string }>;
   readonly logger: Logger;
   /** Largest webhook body accepted, in bytes; larger ones get 413. Default 1 MiB. */
   readonly maxBodyBytes?: number;
@@ -34,6 +36,8 @@ export interface HttpServerOptions {
 export const SLACK_EVENTS_PATH = '/slack/events';
 /** Liveness and readiness: 200 or 503 with the health report as JSON. */
 export const HEALTH_PATH = '/healthz';
+/** Prometheus metrics. */
+export const METRICS_PATH = '/metrics';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void> | void;
 
@@ -79,6 +83,13 @@ function buildTable(options: HttpServerOptions, log: Logger): Map<string, Map<st
   }
   if (options.slackHandler !== undefined) add('POST', SLACK_EVENTS_PATH, options.slackHandler);
   add('GET', HEALTH_PATH, (_request, response) => serveHealth(options.health, response, log));
+  const metrics = options.metrics;
+  if (metrics !== undefined) {
+    add('GET', METRICS_PATH, async (_request, response) => {
+      const { contentType, body } = await metrics();
+      response.writeHead(200, { 'content-type': contentType }).end(body);
+    });
+  }
   return table;
 }
 

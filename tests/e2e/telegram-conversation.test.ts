@@ -198,6 +198,13 @@ describe('restart', () => {
     await eventually(() => first.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1);
     const health = (await (await fetch(`${first.baseUrl}/healthz`)).json()) as Record<string, unknown>;
     expect(health).toMatchObject({ ok: true, store: { kind: 'embedded', ok: true }, platforms: { telegram: 'live' } });
+    const metrics = await fetch(`${first.baseUrl}/metrics`);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    const exposition = await metrics.text();
+    expect(exposition).toContain('threadline_inbound_events_total{platform="telegram"} 1');
+    expect(exposition).toContain('threadline_conversations_opened_total{platform="telegram"} 1');
+    expect(exposition).toContain('threadline_journal_pending 0');
+    expect(exposition).toContain('threadline_process_resident_memory_bytes');
     await first.app.stop();
 
     const second = await start({ slackMode: 'http', telegramMode: 'polling', dataDir: first.dataDir, fakes: { slack: first.slack, telegram: first.telegram } });

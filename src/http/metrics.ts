@@ -1,0 +1,45 @@
+/**
+ * Prometheus metrics at `GET /metrics`: the engine's counters, the journal's backlog (read at
+ * scrape time, so every instance on one Redis reports the shared backlog) and Node's process
+ * metrics. prom-client is the de facto Prometheus client for Node.
+ * @see https://prometheus.io/docs/instrumenting/exposition_formats/
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EngineMetrics } from '../engine/metrics.ts';
+import type { Journal } from '../store/store.ts';
+
+/** The engine-facing counters plus what the server needs to answer a scrape. */
+export interface Metrics {
+  readonly engine: EngineMetrics;
+  /** The exposition text and its content type. */
+  scrape(): Promise<{ readonly contentType: string; readonly body: string }>;
+}
+
+/** One registry per app (no global state, so several apps can run in one process, as tests do). */
+export function createMetrics(journal: Journal): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'threadline_' });
+  const events = new Counter({ name: 'threadline_inbound_events_total', help: 'Platform events journaled', labelNames: ['platform'], registers: [registry] });
+  const opened = new Counter({ name: 'threadline_conversations_opened_total', help: 'Conversation threads opened in Slack', labelNames: ['platform'], registers: [registry] });
+  const replies = new Counter({ name: 'threadline_replies_total', help: 'Agent replies by outcome', labelNames: ['platform', 'outcome'], registers: [registry] });
+  const retries = new Counter({ name: 'threadline_job_retries_total', help: 'Journal jobs that failed and were scheduled again', registers: [registry] });
+  new Gauge({
+    name: 'threadline_journal_pending',
+    help: 'Journal entries not yet processed (across every instance sharing the store)',
+    registers: [registry],
+    async collect() {
+      this.set(await journal.size());
+    },
+  });
+  return {
+    engine: {
+      eventsAccepted: (platform, count) => events.inc({ platform }, count),
+      conversationOpened: (platform) => opened.inc({ platform }),
+      replyOutcome: (platform, outcome) => replies.inc({ platform, outcome }),
+      jobRetried: () => retries.inc(),
+    },
+    async scrape() {
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+  };
+}
