@@ -92,8 +92,14 @@ export interface DeliveryUpdate extends EventBase {
   readonly failure?: { readonly code: string; readonly title: string };
 }
 
+/** The customer blocked (or unblocked) our account: replies cannot reach them while blocked. */
+export interface ContactStatus extends EventBase {
+  readonly kind: 'contact_status';
+  readonly status: 'blocked' | 'unblocked';
+}
+
 /** Everything a platform tells Threadline. */
-export type InboundEvent = InboundMessage | InboundReaction | DeliveryUpdate;
+export type InboundEvent = InboundMessage | InboundReaction | DeliveryUpdate | ContactStatus;
 
 /** A file an agent attached in Slack, already downloaded. Built at send time, never journaled. */
 export interface OutboundFile {

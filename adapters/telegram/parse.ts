@@ -1,6 +1,6 @@
 /** Telegram `Update` → Threadline events. Pure: no I/O, no clock, no logging. */
-import type { Chat, Message, MessageReactionUpdated, ReactionType, Update, User } from 'grammy/types';
-import type { Attachment, Contact, InboundEvent, InboundMessage, InboundReaction } from '../../src/messages.ts';
+import type { Chat, ChatMemberUpdated, Message, MessageReactionUpdated, ReactionType, Update, User } from 'grammy/types';
+import type { Attachment, Contact, ContactStatus, InboundEvent, InboundMessage, InboundReaction } from '../../src/messages.ts';
 
 /** What parsing needs to know about our side. */
 export interface ParseContext {
@@ -34,11 +34,7 @@ export function parseUpdate(update: Update, ctx: ParseContext): ParseResult {
   if (update.message) return parseMessage(update.message, ctx, false);
   if (update.edited_message) return parseMessage(update.edited_message, ctx, true);
   if (update.message_reaction) return parseReaction(update.message_reaction, ctx);
-  if (update.my_chat_member) {
-    // In private chats this update means the user blocked ("kicked") or unblocked ("member") the bot.
-    // @see https://core.telegram.org/bots/api#update (my_chat_member)
-    return { events: [], ignored: `my_chat_member: bot is now ${update.my_chat_member.new_chat_member.status}` };
-  }
+  if (update.my_chat_member) return parseMemberChange(update.my_chat_member, ctx);
   const kind = Object.keys(update).find((key) => key !== 'update_id') ?? 'empty';
   return { events: [], ignored: `unknown update kind: ${kind}`, unknownKind: kind };
 }
@@ -99,6 +95,28 @@ function parseReaction(reaction: MessageReactionUpdated, ctx: ParseContext): Par
     removed,
   }));
   return { events };
+}
+
+/**
+ * In a private chat, my_chat_member means the user blocked ("kicked") or unblocked ("member") the bot.
+ * @see https://core.telegram.org/bots/api#update (my_chat_member: "In private chats, this update is
+ *   received only when the bot is blocked or unblocked by the user.")
+ * @see https://core.telegram.org/bots/api#chatmemberupdated
+ */
+function parseMemberChange(change: ChatMemberUpdated, ctx: ParseContext): ParseResult {
+  const status = change.new_chat_member.status;
+  if (change.chat.type !== 'private') return { events: [], ignored: `my_chat_member in a ${change.chat.type} chat: bot is now ${status}` };
+  if (status !== 'kicked' && status !== 'member') return { events: [], ignored: `my_chat_member: bot is now ${status}` };
+  const event: ContactStatus = {
+    kind: 'contact_status',
+    platform: 'telegram',
+    eventId: `${change.chat.id}:member:${change.date}:${status}`,
+    account: ctx.account,
+    contact: toContact(change.chat, change.from),
+    occurredAt: new Date(change.date * 1000).toISOString(),
+    status: status === 'kicked' ? 'blocked' : 'unblocked',
+  };
+  return { events: [event] };
 }
 
 /** The sender when this is customer traffic, else the reason it is not. */

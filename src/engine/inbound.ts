@@ -4,7 +4,7 @@
  * Every Slack post goes through postOnce, so replaying a job after a crash posts nothing twice.
  */
 import { ChannelError, SlackChannelUnavailableError } from '../errors.ts';
-import type { InboundEvent, InboundMessage, InboundReaction } from '../messages.ts';
+import type { ContactStatus, InboundEvent, InboundMessage, InboundReaction } from '../messages.ts';
 import { keys } from '../store/keys.ts';
 import {
   type ConversationRecord,
@@ -42,6 +42,8 @@ export async function handleInbound(ctx: EngineContext, event: InboundEvent, sig
     case 'delivery':
       ctx.logger.debug({ platform: event.platform, messageId: event.messageId, status: event.status }, 'delivery update');
       return;
+    case 'contact_status':
+      return handleContactStatus(ctx, event);
   }
 }
 
@@ -195,6 +197,15 @@ async function handleReaction(ctx: EngineContext, reaction: InboundReaction): Pr
   }
   if (reaction.removed) await ctx.slack.removeReaction(mirror.thread.slackChannelId, mirror.ts, reaction.emoji);
   else await ctx.slack.addReaction(mirror.thread.slackChannelId, mirror.ts, reaction.emoji);
+}
+
+/** Blocking shows in the customer's open thread (replies would fail); it never opens a conversation. */
+async function handleContactStatus(ctx: EngineContext, event: ContactStatus): Promise<void> {
+  const conversationId = toConversationId({ platform: event.platform, account: event.account, contactId: event.contact.id });
+  const record = await loadConversation(ctx, conversationId);
+  ctx.logger.info({ eventId: event.eventId, conversationId, status: event.status }, 'contact status changed');
+  if (!record?.thread || record.status === 'closed') return;
+  await ctx.slack.noteContactStatus(record.thread, event.platform, event.status);
 }
 
 function authorOf(message: InboundMessage) {

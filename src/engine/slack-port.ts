@@ -96,6 +96,8 @@ export interface SlackPort {
   removeReaction(slackChannelId: string, ts: string, emoji: string): Promise<void>;
   /** Explains in a thread that it was opened here because its routed Slack channel could not be used. */
   noteRerouted(thread: ThreadRef, routed: { readonly slackChannelId: string; readonly reason: SlackChannelUnavailableError['reason'] }): Promise<void>;
+  /** Tells the thread that the customer blocked (or unblocked) our account on the platform. */
+  noteContactStatus(thread: ThreadRef, platform: Platform, status: 'blocked' | 'unblocked'): Promise<void>;
   /** Posts Threadline's own note in the thread (e.g. a delivery failure explained). */
   postNotice(thread: ThreadRef, text: string): Promise<string>;
   /** The thread ts of any message (its own ts when it is top-level); undefined if it does not exist. */

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { SlackChannelUnavailableError } from '../errors.ts';
 import type { ConversationView, CustomerPost, PostMarker, SlackFileRef, SlackPort, ThreadRef } from '../engine/slack-port.ts';
 import { escapeText, parentMessage } from './blocks.ts';
-import { failureText } from './failure-text.ts';
+import { failureText, platformName } from './failure-text.ts';
 import { toReactionName } from './emoji.ts';
 import { retryRateLimited, type Pacer } from './pacing.ts';
 
@@ -173,6 +173,14 @@ export function createSlackPort(options: SlackPortOptions): SlackPort {
         if (['thread_not_found', 'message_not_found'].includes(slackErrorCode(error) ?? '')) return undefined;
         throw error;
       }
+    },
+
+    async noteContactStatus(thread, platform, status) {
+      const text =
+        status === 'blocked'
+          ? `🚫 The customer blocked this ${platformName(platform)} account: replies cannot reach them until they unblock it or write again.`
+          : `✅ The customer unblocked this ${platformName(platform)} account: replies reach them again.`;
+      await port.postNotice(thread, text);
     },
 
     async noteRerouted(thread, routed) {

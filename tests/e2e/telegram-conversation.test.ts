@@ -280,3 +280,24 @@ describe('a routed channel the bot cannot post in', () => {
     expect(thread[1]?.text).toBe('안녕하세요, 환불은 언제 되나요?');
   });
 });
+
+describe('a customer who blocks the bot', () => {
+  it('is shown in the open thread, and never opens a conversation by itself', async () => {
+    const e2e = await start({ slackMode: 'http', telegramMode: 'webhook' });
+    const bot = { id: e2e.telegram.botInfo.id, is_bot: true, first_name: e2e.telegram.botInfo.first_name };
+    const chat = { id: ANN.id, type: 'private' as const, first_name: ANN.first_name };
+    const from = { is_bot: false, ...ANN };
+    // Source: https://core.telegram.org/bots/api#chatmemberupdated (private chat: only sent when the user blocks or unblocks the bot)
+    const blocked = (id: number, date: number) => ({
+      my_chat_member: { chat: { id, type: 'private' as const, first_name: 'Someone' }, from: { id, is_bot: false, first_name: 'Someone' }, date,
+        old_chat_member: { status: 'member' as const, user: bot }, new_chat_member: { status: 'kicked' as const, user: bot, until_date: 0 } },
+    });
+    await e2e.deliver(blocked(7777, 1_700_000_000));
+    await e2e.customerSends({ text: 'Please delete my account data.' });
+    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    await e2e.deliver({ my_chat_member: { ...blocked(ANN.id, 1_700_000_100).my_chat_member, chat, from } });
+    const note = await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).find((m) => m.bot_id && m.text.includes('blocked')));
+    expect(note?.text).toContain('Telegram');
+    expect(parents(e2e, DEFAULT_CHANNEL)).toHaveLength(1);
+  });
+});

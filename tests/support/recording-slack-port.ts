@@ -91,6 +91,9 @@ export function createRecordingSlackPort() {
       messages.push({ slackChannelId: thread.slackChannelId, ts, threadTs: thread.threadTs, text, author: 'Threadline', files: [], reactions: new Set() });
       return ts;
     },
+    async noteContactStatus(thread: ThreadRef, _platform: string, status: string) {
+      await port.postNotice(thread, `customer ${status}`);
+    },
     async noteRerouted(thread: ThreadRef, routed: { slackChannelId: string; reason: string }) {
       await port.postNotice(thread, `rerouted from ${routed.slackChannelId} (${routed.reason})`);
     },

@@ -108,8 +108,14 @@ describe('parseUpdate', () => {
     });
   });
 
-  it('ignores my_chat_member (the user blocked the bot) with a reason', () => {
-    expect(parseUpdate(fx.myChatMemberKicked, ctx)).toEqual({ events: [], ignored: 'my_chat_member: bot is now kicked' });
+  it('turns my_chat_member in a private chat into the customer blocking or unblocking the bot', () => {
+    expect(parseUpdate(fx.myChatMemberKicked, ctx).events).toEqual([{
+      kind: 'contact_status', platform: 'telegram', account: '7777777', eventId: '1111111:member:1441647000:kicked',
+      contact: { id: '1111111', name: 'Test Firstname Test Lastname', handle: 'Testusername', languageHint: 'en' },
+      occurredAt: '2015-09-07T17:30:00.000Z', status: 'blocked',
+    }]);
+    const unblocked = { ...fx.myChatMemberKicked, my_chat_member: { ...fx.myChatMemberKicked.my_chat_member, new_chat_member: { ...fx.myChatMemberKicked.my_chat_member.old_chat_member } } };
+    expect(parseUpdate(unblocked, ctx).events).toMatchObject([{ kind: 'contact_status', status: 'unblocked' }]);
   });
 
   it('names an unknown update kind', () => {
