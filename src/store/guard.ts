@@ -35,3 +35,9 @@ export function createGuard(closedMessage: string, fail: (what: string, cause: u
     },
   };
 }
+
+/** A duration argument, refused with StoreError unless it is a positive number of milliseconds. */
+export function checkMs(name: string, ms: number): number {
+  if (!(Number.isFinite(ms) && ms > 0)) throw new StoreError(`${name} must be a positive number of milliseconds, got ${ms}`);
+  return ms;
+}

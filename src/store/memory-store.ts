@@ -1,4 +1,5 @@
 import { StoreError } from '../errors.ts';
+import { checkMs } from './guard.ts';
 import type { Journal, JournalEntry, Store } from './store.ts';
 
 interface Item {
@@ -172,7 +173,3 @@ function lostLease(queue: string, owner: string): StoreError {
   return new StoreError(`Journal lease on queue ${queue} is not held by ${owner}: it expired or was never taken`);
 }
 
-function checkMs(name: string, ms: number): number {
-  if (!(Number.isFinite(ms) && ms > 0)) throw new StoreError(`${name} must be a positive number of milliseconds, got ${ms}`);
-  return ms;
-}

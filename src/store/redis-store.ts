@@ -1,7 +1,8 @@
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { Keyv } from 'keyv';
 import { StoreError } from '../errors.ts';
-import { createGuard, type Guard } from './guard.ts';
+import { checkMs as checkPositiveMs, createGuard, type Guard } from './guard.ts';
+import { keyvData } from './keyv-data.ts';
 import { defaultNamespace, journalKeys } from './keys.ts';
 import type { Journal, JournalEntry, Store } from './store.ts';
 
@@ -101,12 +102,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
   return {
     kind: 'redis',
     journal: createRedisJournal(client, namespace, guard),
-    get: <T>(key: string) => guard(`get ${key}`, () => keyv.get<T>(key)),
-    set: (key, value, ttlMs) =>
-      guard(`set ${key}`, async () => {
-        await keyv.set(key, value, ttlMs === undefined ? undefined : checkMs('ttlMs', ttlMs));
-      }),
-    delete: (key) => guard(`delete ${key}`, () => keyv.delete(key)),
+    ...keyvData(keyv, guard, Math.ceil),
     setIfAbsent: (key, value, ttlMs) =>
       guard(`setIfAbsent ${key}`, async () => {
         const ttl = ttlMs === undefined ? undefined : checkMs('ttlMs', ttlMs);
@@ -225,9 +221,9 @@ function parseEntry(queue: string, element: string): JournalEntry {
 }
 
 /** Redis takes whole milliseconds; a fraction is rounded up so a TTL is never shorter than asked. */
+/** Redis takes whole milliseconds (PX): round up, never expire early. */
 function checkMs(name: string, ms: number): number {
-  if (!(Number.isFinite(ms) && ms > 0)) throw new StoreError(`${name} must be a positive number of milliseconds, got ${ms}`);
-  return Math.ceil(ms);
+  return Math.ceil(checkPositiveMs(name, ms));
 }
 
 /** The URL without its password, for error messages. */

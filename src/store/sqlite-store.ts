@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Keyv, type KeyvStoreAdapter, type StoredData } from 'keyv';
 import { StoreError } from '../errors.ts';
-import { createGuard, type Guard } from './guard.ts';
+import { checkMs, createGuard, type Guard } from './guard.ts';
+import { keyvData } from './keyv-data.ts';
 import { dataKeys, defaultNamespace, journalKeys } from './keys.ts';
 import type { Journal, JournalEntry, Store } from './store.ts';
 
@@ -60,12 +61,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   return {
     kind: 'embedded',
     journal: createSqliteJournal(db, options.now ?? Date.now, guard),
-    get: <T>(key: string) => guard(`get ${key}`, () => keyv.get<T>(key)),
-    set: (key, value, ttlMs) =>
-      guard(`set ${key}`, async () => {
-        await keyv.set(key, value, ttlMs === undefined ? undefined : checkMs('ttlMs', ttlMs));
-      }),
-    delete: (key) => guard(`delete ${key}`, () => keyv.delete(key)),
+    ...keyvData(keyv, guard),
     setIfAbsent: (key, value, ttlMs) =>
       guard(`setIfAbsent ${key}`, () => {
         const expires = ttlMs === undefined ? undefined : Date.now() + checkMs('ttlMs', ttlMs);
@@ -260,10 +256,6 @@ function lostLease(queue: string, owner: string): StoreError {
   return new StoreError(`Journal lease on queue ${queue} is not held by ${owner}: it expired or was never taken`);
 }
 
-function checkMs(name: string, ms: number): number {
-  if (!(Number.isFinite(ms) && ms > 0)) throw new StoreError(`${name} must be a positive number of milliseconds, got ${ms}`);
-  return ms;
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
