@@ -96,8 +96,8 @@ async function attemptSend(
         retries: SEND_ATTEMPTS - 1,
         minTimeout: timing.minTimeoutMs,
         maxTimeout: timing.maxTimeoutMs,
-        onFailedAttempt: (error) => log.warn({ err: error, attempt: error.attemptNumber }, 'send failed, retrying'),
-        shouldRetry: async (error) => {
+        onFailedAttempt: ({ error, attemptNumber }) => log.warn({ err: error, attempt: attemptNumber }, 'send failed, retrying'),
+        shouldRetry: async ({ error }) => {
           const wait = error instanceof ChannelError ? error.detail.retryAfterMs : undefined;
           if (wait) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, timing.maxTimeoutMs)));
           return !signal.aborted;
