@@ -1,10 +1,11 @@
 /**
  * Regenerates tests/fixtures/language/samples.ts: short human translations taken from the
  * gettext catalogs that Debian packages install under /usr/share/locale. Nobody on the project
- * wrote them, and no detector was trained on them (LANGUAGE.md, "The measurement").
+ * wrote them, and no detector was trained on them (docs/language.md, "The measurement").
  *
  * Run: npx tsx bench/build-language-set.ts [output path] [texts per language]
- * (a larger set, e.g. `/tmp/language-set.ts 200`, is useful for tuning; ship the default 20).
+ * (a larger set, e.g. `tmp/language-set.ts 200`, is useful for tuning; ship the default 20;
+ * `tmp/` is git-ignored, create it first).
  *
  * The pick is deterministic for a given set of installed catalogs: candidates are ordered by a
  * hash of their text, so rerunning on the same machine gives the same file.
@@ -54,7 +55,7 @@ const DOMAINS = [
   'python-apt', 'polkit-1', 'systemd',
 ] as const;
 
-/** LANGUAGE.md's set had 40 % of its texts at 15 characters or fewer; keep that share. */
+/** The set measured in docs/language.md had 40 % of its texts at 15 characters or fewer; keep that share. */
 const SHORT_SHARE = 0.4;
 const SHORT = 15;
 const MIN_LENGTH = 3;
@@ -211,7 +212,7 @@ function render(samples: readonly Picked[], perLanguage: number): string {
   return [
     '/**',
     ` * Short real translations for the language detector: ${perLanguage} per routing language, 40 % of`,
-    ' * them 15 characters or fewer (the share of the set LANGUAGE.md measured).',
+    ' * them 15 characters or fewer (the share of the set measured in docs/language.md).',
     ' *',
     ' * Source: the gettext catalogs of Debian packages, as installed on a Debian machine. The',
     ' * translations are the work of those projects\' translation teams and carry the licences of',

@@ -1,10 +1,10 @@
 /**
  * Accuracy, speed and memory of the language detector on the shipped sample set, with every
- * sample language routed (LANGUAGE.md's measurement, on our own smaller set).
+ * sample language routed (the measurement in docs/language.md, on our own smaller set).
  *
  * Run: npx tsx bench/language.ts [extrasmall|small|medium|large] [samples module] [--mistakes]
  * The optional module must export LANGUAGE_SAMPLES like tests/fixtures/language/samples.ts,
- * e.g. a larger set from `npx tsx bench/build-language-set.ts /tmp/language-set.ts 300`.
+ * e.g. a larger set from `npx tsx bench/build-language-set.ts tmp/language-set.ts 300`.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

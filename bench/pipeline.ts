@@ -19,7 +19,7 @@
  * scenario raises SLACK_POSTS_PER_SECOND to show the engine's own capacity; it is labelled so.
  *
  * Run: npx tsx bench/pipeline.ts [--quick] [--scenario=<id>]   (ids: see SCENARIOS)
- * Profile the app process: BENCH_APP_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx tsx bench/pipeline.ts …
+ * Profile the app process: BENCH_APP_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=tmp/prof" npx tsx bench/pipeline.ts …
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -164,7 +164,7 @@ function forkApp(): {
   /** Resolves when the process has exited (killing it after timeoutMs). */
   exited(timeoutMs: number): Promise<void>;
 } {
-  // BENCH_APP_NODE_OPTIONS adds node flags to the app process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  // BENCH_APP_NODE_OPTIONS adds node flags to the app process only, e.g. "--cpu-prof --cpu-prof-dir=tmp/prof".
   const extra = (process.env.BENCH_APP_NODE_OPTIONS ?? '').split(' ').filter((flag) => flag !== '');
   const child = fork(fileURLToPath(import.meta.url), ['--role=app'], { execArgv: ['--import', 'tsx', ...extra], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));

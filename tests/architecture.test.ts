@@ -1,5 +1,6 @@
 /**
- * STYLE.md's dependency rules, checked on the import lines of every .ts file under src/ and adapters/.
+ * The dependency rules of docs/architecture.md ("Dependency rules"), checked on the import lines
+ * of every .ts file under src/ and adapters/.
  * Files appear during the day, so an empty or partial tree passes; the rules themselves are tested on literals.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -104,7 +105,7 @@ function importsOf(source: string): { specifier: string; line: number }[] {
 const files = [...listTsFiles('src'), ...listTsFiles('adapters')];
 const sources = new Map(files.map((file) => [file, readFileSync(path.join(projectRoot, file), 'utf8')]));
 
-describe('architecture: dependency rules (STYLE.md)', () => {
+describe('architecture: dependency rules (docs/architecture.md)', () => {
   it('every import in src/ and adapters/ follows the rules', () => {
     const violations: string[] = [];
     for (const [file, source] of sources) {

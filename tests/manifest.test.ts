@@ -5,9 +5,10 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// Slack's own app-manifest JSON schema, kept unchanged outside the project (see its README.md).
-const schemaPath = path.resolve(projectRoot, '..', 'shared', 'data', 'slack-manifest-schema', 'manifest.schema.1.0.0.json');
+const testsDir = path.dirname(fileURLToPath(import.meta.url));
+const projectRoot = path.resolve(testsDir, '..');
+// Slack's own app-manifest JSON schema, vendored unchanged with its licence and source (see its README.md).
+const schemaPath = path.join(testsDir, 'vendor', 'slack-manifest-schema', 'manifest.schema.1.0.0.json');
 
 interface SlashCommand {
   command: string;

@@ -1,8 +1,7 @@
 /**
  * The Unicode-script rule that runs before any statistics: scripts that name their language on
- * their own, and the Simplified/Traditional split of Chinese. LANGUAGE.md ("What follows for
- * Threadline") measured this rule in front of eld at 0.6 % CJK wrong, against 3–6 % for
- * detectors that guess CJK statistically.
+ * their own, and the Simplified/Traditional split of Chinese. Measured in front of eld at 0.6 %
+ * CJK wrong, against 3–6 % for detectors that guess CJK statistically (docs/language.md).
  */
 import stCharacters from 'opencc-js/dict/STCharacters';
 import tsCharacters from 'opencc-js/dict/TSCharacters';
@@ -23,8 +22,9 @@ type SingleScript = keyof typeof SINGLE_LANGUAGE;
 type Script = SharedScript | SingleScript | 'hangul' | 'kana' | 'han' | 'other';
 
 /**
- * Scripts written by one language in practice. The first four are LANGUAGE.md's rule (Arabic
- * script → `ar` even for Persian or Urdu, Devanagari → `hi` even for Marathi: routing teams
+ * Scripts written by one language in practice. The first four are the measured rule
+ * (docs/language.md, "The script rule"; Arabic script → `ar` even for Persian or Urdu,
+ * Devanagari → `hi` even for Marathi: routing teams
  * rarely split those, and eld confused them with their neighbours more often than not). The
  * rest name an unrouted language truthfully, so the caller sends it to the default channel
  * instead of treating it as "no language".
@@ -122,7 +122,7 @@ function classifyCjk(counts: ReadonlyMap<Script, number>, text: string): ScriptV
   const kana = counts.get('kana') ?? 0;
   const han = counts.get('han') ?? 0;
   // Korean is written in Hangul (Han is rare and never alone); Japanese always has some kana,
-  // so kana beside Han means Japanese. Han alone is Chinese (LANGUAGE.md, "The script rule").
+  // so kana beside Han means Japanese. Han alone is Chinese (docs/language.md, "The script rule").
   if (hangul >= MIN_LETTERS.hangul && hangul >= kana) return { kind: 'script', language: 'ko' };
   if (kana >= MIN_LETTERS.kana) return { kind: 'script', language: 'ja' };
   if (han >= MIN_LETTERS.han) return { kind: 'script', language: chineseVariant(text) };
@@ -148,8 +148,8 @@ function codePoints(run: string): number {
 
 /**
  * Characters that only one of the two standards uses, from OpenCC's character tables: about
- * 3,900 Simplified-only and 3,200 Traditional-only (LANGUAGE.md). The handful of characters that
- * appear as keys in both tables (麽, 苧, …) tell nothing and are dropped from both.
+ * 3,900 Simplified-only and 3,200 Traditional-only (docs/language.md). The handful of characters
+ * that appear as keys in both tables (麽, 苧, …) tell nothing and are dropped from both.
  */
 const { simplifiedOnly, traditionalOnly } = buildChineseTables(stCharacters, tsCharacters);
 

@@ -2,14 +2,14 @@
  * Language detection for routing: the Unicode-script rule first, then eld restricted to the
  * routed languages of the text's script; hints when the text cannot tell; and "unsure" rather
  * than a guess, so the caller sends the conversation to the default channel. The measurements
- * behind each choice are in /work/shared/LANGUAGE.md.
+ * behind each choice are in docs/language.md.
  */
 import { classifyScript, type SharedScript } from './language-script.ts';
 import { normalizeLanguageTag } from './language-tags.ts';
 
 export { languageName, normalizeLanguageTag } from './language-tags.ts';
 
-/** Size of eld's n-gram database. LANGUAGE.md: small 92.4 % at ~150 MB RSS, large 93.5 % at ~390 MB. */
+/** Size of eld's n-gram database. docs/language.md: small 92.4 % at ~150 MB RSS, large 93.5 % at ~390 MB. */
 export type LanguageDatabase = 'extrasmall' | 'small' | 'medium' | 'large';
 
 /** Detects the routing language of one customer message. */
@@ -45,7 +45,7 @@ const ELD_LANGUAGES: Readonly<Record<SharedScript, readonly string[]>> = {
 
 /**
  * Routing tags eld knows under another code: it has Norwegian as `no`, and no Indonesian at all,
- * so Indonesian is detected as Malay (LANGUAGE.md: without this every Indonesian message is
+ * so Indonesian is detected as Malay (docs/language.md: without this every Indonesian message is
  * misrouted).
  */
 const TO_ELD: Readonly<Record<string, string>> = { nb: 'no', id: 'ms' };
@@ -54,7 +54,7 @@ const TO_ELD: Readonly<Record<string, string>> = { nb: 'no', id: 'ms' };
  * Fewest Latin or Cyrillic letters worth asking eld about. `isReliable()` already refuses fewer
  * than three n-grams (one word under eight letters), so this floor only catches runs of tiny
  * words ("ok ok", "a b c"). Measured on a 7,500-text set built like the shipped one
- * (`bench/build-language-set.ts /tmp/set.ts 300`): the answers eld called reliable were right
+ * (`bench/build-language-set.ts tmp/set.ts 300`): the answers eld called reliable were right
  * 4 times in 7 at four letters and 6 in 7 at five or more; the floor costs no accuracy there.
  */
 const MIN_SHARED_LETTERS = 5;
@@ -72,11 +72,11 @@ type Plan = Readonly<Record<SharedScript, ScriptPlan>>;
 
 /** How the detector is built. */
 export interface LanguageDetectorOptions {
-  /** eld database size; `small` is the default LANGUAGE.md recommends. */
+  /** eld database size; `small` is the default (docs/language.md, "Memory and database size"). */
   readonly database: LanguageDatabase;
   /**
    * Also let eld answer with unrouted languages of the script, so a Catalan message is `ca`
-   * (default channel) instead of `es`. LANGUAGE.md: cuts such misroutes from 83 % to 23 % and
+   * (default channel) instead of `es`. docs/language.md: cuts such misroutes from 83 % to 23 % and
    * costs about 2 points on routed languages. Off by default.
    */
   readonly detectUnrouted?: boolean;
@@ -87,8 +87,8 @@ export interface LanguageDetectorOptions {
  *
  * Candidates: Latin text is read among the routed Latin languages plus `en` (the language
  * customers fall back on); Cyrillic among the routed Cyrillic ones. With two or more candidates
- * eld is restricted to them, the pipeline LANGUAGE.md measured; an unrouted neighbour then goes
- * to the nearest routed language (Catalan → `es`) unless `detectUnrouted` is set.
+ * eld is restricted to them, the pipeline measured in docs/language.md; an unrouted neighbour
+ * then goes to the nearest routed language (Catalan → `es`) unless `detectUnrouted` is set.
  *
  * With one candidate (only `en` among Latin routes, or only `ru` among Cyrillic) a restriction
  * cannot tell anything, so eld reads among all its languages of that script and its answer is
@@ -168,7 +168,7 @@ export type LanguageSource = 'text' | 'hint' | 'none';
  * Picks the conversation's language: the detected one wins; otherwise the first hint that
  * normalizes to a language (the platform's `language_code`, the customer's earlier
  * conversation, …); otherwise none, and the caller routes to the default channel rather than
- * guess (LANGUAGE.md: on one-word greetings the best detector was right about half the time).
+ * guess (docs/language.md: on one-word greetings the best pipeline was right about half the time).
  */
 export function chooseLanguage(input: {
   detected: string | undefined;

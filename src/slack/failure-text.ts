@@ -1,7 +1,8 @@
 /**
  * Agent-facing words for a failed delivery: what happened, in terms of the customer's platform, and
- * what the agent (or an admin) can do about it. Adapters never write Slack copy (STYLE.md); they
- * classify failures as a `ChannelErrorKind` and this file turns that into a thread notice.
+ * what the agent (or an admin) can do about it. Adapters never write Slack copy
+ * (docs/architecture.md, "Errors"); they classify failures as a `ChannelErrorKind` and this file
+ * turns that into a thread notice.
  */
 import type { ChannelErrorKind } from '../errors.ts';
 import { assertNever, type Platform } from '../messages.ts';
@@ -32,7 +33,7 @@ export function platformName(platform: Platform): string {
   return NAMES[platform];
 }
 
-/** The variable an admin must fix when the platform rejects Threadline's credentials (DESIGN.md). */
+/** The variable an admin must fix when the platform rejects Threadline's credentials (see .env.example). */
 const CREDENTIALS: Readonly<Record<Platform, string>> = {
   telegram: 'TELEGRAM_BOT_TOKEN',
   whatsapp: 'WHATSAPP_TOKEN',
@@ -44,8 +45,12 @@ const CREDENTIALS: Readonly<Record<Platform, string>> = {
 
 /**
  * Why a platform refuses to reach a customer, in the platform's own terms.
- * Telegram: "Forbidden: bot was blocked by the user" / "user is deactivated" (PLATFORMS.md §4);
- * Meta: code 551 "person unavailable" (PLATFORMS.md §3); WeChat 45015: the user unfollowed (§6).
+ * Telegram: 403 "Forbidden: bot was blocked by the user" / "user is deactivated"
+ *   (adapters/telegram/errors.ts, https://core.telegram.org/bots/api#making-requests);
+ * Meta: code 551 "person unavailable"
+ *   (https://developers.facebook.com/documentation/business-messaging/messenger-platform/error-codes);
+ * WeChat 45015: the user unfollowed
+ *   (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html).
  */
 const UNREACHABLE: Readonly<Record<Platform, string>> = {
   telegram: 'the customer blocked the bot or deleted the chat, so Telegram refuses messages to them',
@@ -57,9 +62,14 @@ const UNREACHABLE: Readonly<Record<Platform, string>> = {
 };
 
 /**
- * What to do when the platform's reply window has closed (PLATFORMS.md Table A): WhatsApp allows
- * only approved templates after 24 h; Instagram and Messenger only tagged messages (`HUMAN_AGENT`,
- * 7 days); WeChat allows 5 customer-service messages within 48 h of the user's last message.
+ * What to do when the platform's reply window has closed: WhatsApp allows only approved templates
+ * after 24 h (error 131047,
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes);
+ * Instagram and Messenger only tagged messages (`HUMAN_AGENT`, 7 days;
+ * https://developers.facebook.com/docs/instagram-messaging/overview,
+ * https://developers.facebook.com/documentation/business-messaging/messenger-platform/policy/);
+ * WeChat allows 5 customer-service messages within 48 h of the user's last message
+ * (https://developers.weixin.qq.com/doc/service/en/api/customer/message/api_sendcustommessage).
  */
 const WINDOW: Readonly<Record<Platform, string>> = {
   telegram: 'Telegram refused the reply because of a time limit',

@@ -1,7 +1,7 @@
 /**
- * The contract every Channel meets, whatever its platform (STYLE.md, "channelContract"). An adapter's
- * test file calls `channelContract(descriptor)` at top level; the descriptor starts the platform's
- * fake, builds the channel and says how to feed it traffic:
+ * The contract every Channel meets, whatever its platform (docs/architecture.md, "Adding a
+ * platform"). An adapter's test file calls `channelContract(descriptor)` at top level; the
+ * descriptor starts the platform's fake, builds the channel and says how to feed it traffic:
  *
  * - webhook platforms give `webhook`: a `handle` (usually the channel's own route, see `routeOf`; the
  *   Meta three pass the shared /webhooks/meta route) and request builders for each sample;

@@ -17,7 +17,7 @@ const samplesOf = (language: string): readonly LanguageSample[] => LANGUAGE_SAMP
  * Accuracy floor with every sample language routed, eld `small`. Measured 85.8 % on the shipped
  * 500 texts (85.7 % on a 7,500-text set built the same way); the floor leaves a margin for eld
  * or fixture updates without letting a broken pipeline through (eld alone, unrestricted and
- * without the script rule, scores far lower on short text: LANGUAGE.md).
+ * without the script rule, scores far lower on short text: docs/language.md).
  */
 const ACCURACY_FLOOR = 0.8;
 
