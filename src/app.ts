@@ -57,7 +57,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     .map((factory) => ({ factory, settings: factory.readConfig(config.env) }))
     .filter((entry): entry is { factory: ChannelFactory; settings: NonNullable<unknown> } => entry.settings !== undefined);
   const secrets = [...configSecrets(config), ...platforms.flatMap(({ factory, settings }) => factory.secretsOf(settings))];
-  const logger = createLogger({ level: config.logLevel, secrets }, overrides.logDestination);
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, secrets }, overrides.logDestination);
   const now = overrides.now ?? Date.now;
   const store = overrides.store ?? (await createStore({ ...(config.storeUrl ? { url: config.storeUrl } : {}), dataDir: config.dataDir }));
   const language = await createLanguageDetector({ database: config.languageDatabase });
