@@ -9,6 +9,7 @@ import type { DestinationStream } from 'pino';
 import { channelFactories } from '../adapters/index.ts';
 import type { AdapterState, Channel, ChannelFactory } from './channel.ts';
 import { configSecrets, type Config } from './config.ts';
+import { StartupError } from './errors.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
 import { createLanguageDetector, normalizeLanguageTag } from './engine/language.ts';
 import { createRoutingSettings } from './engine/settings.ts';
@@ -46,7 +47,11 @@ export interface ThreadlineApp {
   readonly engine: Engine;
   readonly slack: SlackApp;
   readonly channels: ReadonlyMap<Platform, Channel>;
-  /** Connects Slack, starts the worker and the channels, listens on PORT. Resolves with the bound port. */
+  /**
+   * Listens on PORT, then connects Slack, starts the worker and the channels. Resolves with the bound
+   * port; rejects with a StartupError (busy port, refused token, Slack unreachable). Call stop() after
+   * a rejection too: it releases what was taken.
+   */
   start(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -57,7 +62,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     .map((factory) => ({ factory, settings: factory.readConfig(config.env) }))
     .filter((entry): entry is { factory: ChannelFactory; settings: NonNullable<unknown> } => entry.settings !== undefined);
   const secrets = [...configSecrets(config), ...platforms.flatMap(({ factory, settings }) => factory.secretsOf(settings))];
-  const logger = createLogger({ level: config.logLevel, secrets }, overrides.logDestination);
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, secrets }, overrides.logDestination);
   const now = overrides.now ?? Date.now;
   const store = overrides.store ?? (await createStore({ ...(config.storeUrl ? { url: config.storeUrl } : {}), dataDir: config.dataDir }));
   const language = await createLanguageDetector({ database: config.languageDatabase });
@@ -95,6 +100,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
 
   const health = new Map<Platform, string>();
+  /** Where start() and stop() are; /healthz says `starting` (503) until Slack is connected and the channels were started. */
+  let phase: 'starting' | 'running' | 'stopping' = 'starting';
   const server = createHttpServer({
     routes: [...channels.values()].flatMap((channel) => channel.routes),
     intake: engine.intake,
@@ -104,60 +111,66 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     health: async () => {
       const storeOk = await store.ping().then(() => true, () => false);
       const platformsOk = [...health.values()].every((state) => state === 'live');
-      return { ok: storeOk && platformsOk, store: { kind: store.kind, ok: storeOk }, slack: { mode: slack.mode }, platforms: Object.fromEntries(health) };
+      const ok = phase === 'running' && storeOk && platformsOk;
+      const status = phase === 'running' ? (ok ? 'ok' : 'degraded') : phase;
+      return { ok, status, store: { kind: store.kind, ok: storeOk }, slack: { mode: slack.mode }, platforms: Object.fromEntries(health) };
     },
   });
 
   let stopped = false;
   const retryTimers = new Set<NodeJS.Timeout>();
-  /** true once the channel runs. One failing platform does not stop the others; /healthz reports it. */
-  async function startChannel(platform: Platform, channel: Channel): Promise<boolean> {
+  /**
+   * Starts one channel; `failures` counts its failed starts so far. One failing platform does not stop
+   * the others: /healthz reports it, and it is tried again with backoff (5 s, doubling, up to every
+   * 5 minutes) with one log line each time that says why (the adapter's message: which URL could not
+   * be reached, or which token was rejected).
+   */
+  async function startChannel(platform: Platform, channel: Channel, failures: number): Promise<void> {
     try {
       await channel.start(engine.intake);
       health.set(platform, 'live');
-      return true;
+      if (failures > 0) logger.info({ platform, attempt: failures + 1 }, `${platform} channel started after retry`);
     } catch (error) {
       health.set(platform, 'failed');
-      logger.error({ err: error, platform }, 'channel failed to start');
-      return false;
-    }
-  }
-  /** A platform that was unreachable at start-up is tried again with backoff (up to every 5 minutes). */
-  function retryLater(platform: Platform, channel: Channel, attempt: number): void {
-    const timer = setTimeout(() => {
-      retryTimers.delete(timer);
       if (stopped) return;
-      void startChannel(platform, channel).then((ok) => {
-        if (ok) logger.info({ platform, attempt }, 'channel started after retry');
-        else if (!stopped) retryLater(platform, channel, attempt + 1);
-      });
-    }, Math.min(5 * 60_000, 5000 * 2 ** (attempt - 1)));
-    retryTimers.add(timer);
+      const delay = Math.min(5 * 60_000, 5000 * 2 ** failures);
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.error({ err: error, platform, attempt: failures + 1, retryInMs: delay }, `${platform} channel did not start: ${reason}; trying again in ${delay / 1000} s`);
+      const timer = setTimeout(() => {
+        retryTimers.delete(timer);
+        if (!stopped) void startChannel(platform, channel, failures + 1);
+      }, delay);
+      retryTimers.add(timer);
+    }
   }
 
   return {
     server, logger, store, engine, slack, channels,
     async start() {
+      // The port first: a busy port fails at once, before anything was connected or started. From
+      // here on webhooks are journaled (the worker drains them once it runs) and /healthz answers.
+      const port = await listen(server, config.port);
+      logger.info({ port }, 'listening; connecting to Slack');
       await slack.start();
+      if (stopped) return port;
       engine.start();
-      for (const [platform, channel] of channels) {
-        if (!(await startChannel(platform, channel))) retryLater(platform, channel, 1);
-      }
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, () => resolve());
-      });
-      const port = (server.address() as AddressInfo).port;
+      for (const [platform, channel] of channels) await startChannel(platform, channel, 0);
+      if (stopped) return port;
+      phase = 'running';
       logger.info(
         { port, store: store.kind, slackMode: slack.mode, live: [...health].filter(([, s]) => s === 'live').map(([p]) => p), failed: [...health].filter(([, s]) => s !== 'live').map(([p]) => p), off: channelFactories.map((f) => f.platform).filter((p) => !channels.has(p)) },
         'threadline started',
       );
       return port;
     },
+    /** Releases everything, also after a start() that failed midway (the port, Slack, the store). */
     async stop() {
       if (stopped) return;
       stopped = true;
+      const wasRunning = phase === 'running';
+      phase = 'stopping';
       for (const timer of retryTimers) clearTimeout(timer);
+      // close() answers ERR_SERVER_NOT_RUNNING when start() never bound the port: nothing to release then.
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -166,9 +179,26 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       await engine.stop();
       await slack.stop();
       await store.close();
-      logger.info('threadline stopped');
+      // After a failed start() the caller reports why; a "stopped" line would only add noise.
+      if (wasRunning) logger.info('threadline stopped');
     },
   };
+}
+
+/** Listens on `port` (0: any free one) and resolves with the bound port; a busy or forbidden port is a StartupError naming PORT. */
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const fail = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new StartupError('PORT', `port ${port} is already in use: set PORT to a free port or stop the other process`, { cause: error }));
+      else if (error.code === 'EACCES') reject(new StartupError('PORT', `port ${port} needs privileges this process does not have: set PORT to 1024 or above`, { cause: error }));
+      else reject(error);
+    };
+    server.once('error', fail);
+    server.listen(port, () => {
+      server.off('error', fail);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }
 
 /** A channel's own namespaced state (tokens, poll cursors) in the shared store. */

@@ -24,6 +24,11 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** One of `LOG_LEVELS`; accepted by `createLogger`. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** How log lines are written: `json` (one pino JSON object a line, for machines) or `pretty` (pino-pretty, for people). */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+/** One of `LOG_FORMATS`. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /** Slack connection settings shared by both transports. */
 interface SlackBase {
   /** Bot token (`xoxb-`). */
@@ -70,6 +75,8 @@ export interface Config {
   readonly notePrefix: string;
   readonly languageDatabase: LanguageDatabase;
   readonly logLevel: LogLevel;
+  /** `LOG_FORMAT`; when unset, `pretty` if standard output is a terminal and `json` otherwise. */
+  readonly logFormat: LogFormat;
   /** The merged environment (`.env` below the real one; blank values dropped), for each adapter's `readConfig`. */
   readonly env: Readonly<Record<string, string>>;
 }
@@ -87,7 +94,7 @@ const MESSAGES = {
   botTokenPrefix: 'must start with xoxb-',
   appTokenPrefix: 'must start with xapp- (an app-level token with connections:write, from Basic Information → App-Level Tokens)',
   noTransport:
-    'is required for Socket Mode (an xapp- app-level token with connections:write); for HTTP mode set SLACK_SIGNING_SECRET instead',
+    'set SLACK_APP_TOKEN (Socket Mode: an xapp- app-level token with connections:write) or SLACK_SIGNING_SECRET (HTTP mode at POST /slack/events)',
   apiUrl: `must be an http(s) URL such as ${DEFAULT_SLACK_API_URL}`,
   postsPerSecond: 'must be a positive number such as 1 (Slack allows about one message per second per channel)',
   port: 'must be an integer from 0 to 65535',
@@ -141,34 +148,55 @@ const schema = z.object({
   NOTE_PREFIX: z.string().default('note:'),
   LANGUAGE_DATABASE: z.enum(LANGUAGE_DATABASES, { error: MESSAGES.oneOf(LANGUAGE_DATABASES) }).default('small'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: MESSAGES.oneOf(LOG_LEVELS) }).default('info'),
+  // No default here: it depends on whether standard output is a terminal (see loadConfig).
+  LOG_FORMAT: z.enum(LOG_FORMATS, { error: MESSAGES.oneOf(LOG_FORMATS) }).optional(),
 });
 
 type CoreVariable = keyof typeof schema.shape;
 const CORE_VARIABLES = Object.keys(schema.shape) as CoreVariable[];
 
 /**
+ * One problem. `text` follows "Invalid configuration: "; `label` names it in the list of further
+ * problems, under "missing" (a required setting is unset) or "invalid" (a setting is set and wrong).
+ */
+interface Issue {
+  readonly variable: string;
+  readonly text: string;
+  readonly label: string;
+  readonly missing: boolean;
+}
+
+/**
  * Reads and validates the core settings. Guarantees a deeply frozen `Config`, or throws one `ConfigError`
  * whose message is a single line naming the (first) bad variable, e.g.
- * `Invalid configuration: SLACK_BOT_TOKEN must start with xoxb-`.
+ * `Invalid configuration: SLACK_BOT_TOKEN must start with xoxb-`. Further problems follow on the
+ * same line, each named as missing (required and unset) or invalid (set and wrong); an optional
+ * setting that is simply unset is never named.
  *
  * `.env` (or `options.envFile`) is read when it exists; a variable already set in `env` wins over the file.
  * Neither `env` nor `process.env` is modified. Blank values count as unset, and core values are trimmed.
+ * `options.isTTY` (default: whether `process.stdout` is a terminal) picks the default `LOG_FORMAT`.
  */
-export function loadConfig(env: Env = process.env, options: { envFile?: string } = {}): Config {
+export function loadConfig(env: Env = process.env, options: { envFile?: string; isTTY?: boolean } = {}): Config {
   const merged = mergeEnv(readEnvFile(options.envFile ?? '.env'), env);
   const core = Object.fromEntries(CORE_VARIABLES.map((name) => [name, merged[name]?.trim()]));
-  const issues: { variable: string; message: string }[] = [];
+  const issues: Issue[] = [];
 
   const parsed = schema.safeParse(core);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) issues.push({ variable: String(issue.path[0]), message: issue.message });
+    for (const issue of parsed.error.issues) {
+      const variable = String(issue.path[0]);
+      issues.push({ variable, text: `${variable} ${issue.message}`, label: variable, missing: core[variable] === undefined });
+    }
   }
   if (core.SLACK_APP_TOKEN === undefined && core.SLACK_SIGNING_SECRET === undefined) {
-    issues.push({ variable: 'SLACK_APP_TOKEN', message: MESSAGES.noTransport });
+    // Either one will do, so neither is "invalid": name both as the one missing choice.
+    issues.push({ variable: 'SLACK_APP_TOKEN', text: MESSAGES.noTransport, label: 'SLACK_APP_TOKEN or SLACK_SIGNING_SECRET', missing: true });
   }
   if (!parsed.success || issues.length > 0) throw toConfigError(issues);
 
-  return deepFreeze(toConfig(parsed.data, merged));
+  const logFormat = parsed.data.LOG_FORMAT ?? ((options.isTTY ?? process.stdout.isTTY === true) ? 'pretty' : 'json');
+  return deepFreeze(toConfig(parsed.data, logFormat, merged));
 }
 
 /** Every configured value that must never reach a log line: Slack tokens and secrets, the store password. */
@@ -198,18 +226,23 @@ function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
-function toConfigError(issues: readonly { variable: string; message: string }[]): ConfigError {
+function toConfigError(issues: readonly Issue[]): ConfigError {
   const rank = (variable: string) => CORE_VARIABLES.indexOf(variable as CoreVariable);
   const sorted = [...issues].sort((a, b) => rank(a.variable) - rank(b.variable));
   const [first] = sorted;
   if (first === undefined) return new ConfigError('', 'Invalid configuration');
-  const others = [...new Set(sorted.map((issue) => issue.variable))].filter((variable) => variable !== first.variable);
-  const also = others.length > 0 ? ` (also invalid: ${others.join(', ')})` : '';
+  const rest = sorted.filter((issue) => issue.label !== first.label);
+  const labels = (missing: boolean) => [...new Set(rest.filter((issue) => issue.missing === missing).map((issue) => issue.label))];
+  const also = [
+    ...(labels(true).length > 0 ? [`also missing: ${labels(true).join(', ')}`] : []),
+    ...(labels(false).length > 0 ? [`also invalid: ${labels(false).join(', ')}`] : []),
+  ];
+  const tail = also.length > 0 ? ` (${also.join('; ')})` : '';
   // One line, always: a message never contains a newline even if a value did.
-  return new ConfigError(first.variable, `Invalid configuration: ${first.variable} ${first.message}${also}`.replace(/\s+/g, ' '));
+  return new ConfigError(first.variable, `Invalid configuration: ${first.text}${tail}`.replace(/\s+/g, ' '));
 }
 
-function toConfig(data: z.output<typeof schema>, env: Record<string, string>): Config {
+function toConfig(data: z.output<typeof schema>, logFormat: LogFormat, env: Record<string, string>): Config {
   const base = { botToken: data.SLACK_BOT_TOKEN, apiUrl: data.SLACK_API_URL };
   const secret = data.SLACK_SIGNING_SECRET === undefined ? {} : { signingSecret: data.SLACK_SIGNING_SECRET };
   const slack: SlackConfig =
@@ -227,6 +260,7 @@ function toConfig(data: z.output<typeof schema>, env: Record<string, string>): C
     notePrefix: data.NOTE_PREFIX,
     languageDatabase: data.LANGUAGE_DATABASE,
     logLevel: data.LOG_LEVEL,
+    logFormat,
     env,
   };
 }

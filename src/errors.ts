@@ -13,6 +13,22 @@ export class ConfigError extends Error {
 }
 
 /**
+ * Start-up failed for a reason the operator must fix outside Threadline's code: a token that Slack
+ * refused, a service that cannot be reached, a port in use. The message is one line that says what
+ * happened and what to do; `setting` is the variable to look at.
+ */
+export class StartupError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}
+
+/**
  * How a platform send failed, which decides what happens next:
  * - `transient`: network, 5xx: retry with backoff
  * - `rate_limited`: 429 or a platform throttle code: retry after `retryAfterMs`
@@ -65,4 +81,38 @@ export class SlackChannelUnavailableError extends Error {
 /** Whether retrying the same call later can succeed. */
 export function isRetryable(error: unknown): boolean {
   return error instanceof ChannelError && (error.kind === 'transient' || error.kind === 'rate_limited');
+}
+
+/**
+ * The code of the network failure behind an error, looked for along its cause chain (`cause`,
+ * @slack/web-api's `original`, grammY's `error`, an AggregateError's `errors`): a system or undici
+ * code such as `ECONNREFUSED`, `ENOTFOUND`, `ETIMEDOUT` or `UND_ERR_CONNECT_TIMEOUT`, or `timeout`
+ * for an aborted-by-timeout request. Undefined when none is found.
+ */
+export function networkCause(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const visit = (value: unknown, depth: number): string | undefined => {
+    if (typeof value !== 'object' || value === null || depth > 6 || seen.has(value)) return undefined;
+    seen.add(value);
+    const v = value as { code?: unknown; name?: unknown; cause?: unknown; original?: unknown; error?: unknown; errors?: unknown };
+    if (v.name === 'TimeoutError') return 'timeout';
+    if (typeof v.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(v.code)) return v.code;
+    for (const next of [v.cause, v.original, v.error, ...(Array.isArray(v.errors) ? v.errors : [])]) {
+      const found = visit(next, depth + 1);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return visit(error, 0);
+}
+
+/** A URL as it may be shown: without user name, password, query or fragment. */
+export function displayUrl(url: string): string {
+  const parsed = URL.parse(url);
+  if (parsed === null) return url;
+  parsed.username = '';
+  parsed.password = '';
+  parsed.search = '';
+  parsed.hash = '';
+  return parsed.href;
 }

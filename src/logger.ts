@@ -1,5 +1,14 @@
-/** The one place a pino logger is built. Secrets are redacted; customer text is never logged at info. */
+/**
+ * The one place a pino logger is built. Secrets are redacted; customer text is never logged at info.
+ *
+ * `json` writes pino's JSON lines (for log collectors; the default in production). `pretty` writes
+ * the same lines through pino-pretty, the pino team's own prettifier, used as a stream in this
+ * thread: redaction and the secret masking below run on the JSON line before pino-pretty sees it, so
+ * pretty output hides exactly what JSON output hides.
+ * @see https://github.com/pinojs/pino/blob/main/docs/pretty.md
+ */
 import { pino, type Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
 
 /** Paths pino replaces with `[redacted]` wherever they appear in a log object. */
 export const REDACT_PATHS = [
@@ -11,9 +20,19 @@ export const REDACT_PATHS = [
   'headers["x-telegram-bot-api-secret-token"]', 'headers["x-slack-signature"]',
 ];
 
-/** Builds the root logger. `destination` lets tests capture output. */
-export function createLogger(options: { level: string; secrets?: readonly string[] }, destination?: DestinationStream): Logger {
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  readonly level: string;
+  /** `json` (default) or `pretty`. */
+  readonly format?: 'json' | 'pretty';
+  /** Configured values masked wherever they appear in a line (values shorter than 6 characters are ignored). */
+  readonly secrets?: readonly string[];
+}
+
+/** Builds the root logger. `destination` (default: standard output) lets tests capture output. */
+export function createLogger(options: LoggerOptions, destination?: DestinationStream): Logger {
   const secrets = (options.secrets ?? []).filter((s) => s.length >= 6);
+  const output = options.format === 'pretty' ? prettyStream(destination) : destination;
   return pino(
     {
       level: options.level,
@@ -27,8 +46,18 @@ export function createLogger(options: { level: string; secrets?: readonly string
         },
       },
     },
-    destination,
+    output,
   );
+}
+
+/** pino-pretty writing to `destination`, or synchronously to standard output (colours only on a terminal). */
+function prettyStream(destination: DestinationStream | undefined): DestinationStream {
+  return pretty({
+    ...(destination === undefined ? { destination: 1, sync: true } : { destination }),
+    colorize: destination === undefined && process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+  });
 }
 
 export type { Logger };

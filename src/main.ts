@@ -4,7 +4,7 @@
  */
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
-import { ConfigError, StoreError } from './errors.ts';
+import { ConfigError, StartupError, StoreError } from './errors.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -25,12 +25,22 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('unhandledRejection', (error) => app.logger.error({ err: error }, 'unhandled rejection'));
-  await app.start();
+  try {
+    await app.start();
+  } catch (error) {
+    // Release what start() took (the port, the store file) before saying why and exiting.
+    stopping = true;
+    await app.stop().catch(() => undefined);
+    throw error;
+  }
 }
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof StoreError) {
     process.stderr.write(`${error.message}\n`);
+  } else if (error instanceof StartupError) {
+    // The message already says what happened and what to do; its cause would only repeat it.
+    process.stderr.write(`Threadline could not start: ${error.message}\n`);
   } else {
     process.stderr.write(`Threadline could not start: ${error instanceof Error ? error.message : String(error)}\n`);
     if (error instanceof Error && error.cause) process.stderr.write(`  cause: ${String(error.cause instanceof Error ? error.cause.message : error.cause)}\n`);

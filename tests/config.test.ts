@@ -9,7 +9,8 @@ const dir = mkdtempSync(path.join(tmpdir(), 'threadline-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // A path that does not exist, so a developer's own .env never leaks into these tests.
-const noEnvFile = { envFile: path.join(dir, 'absent.env') };
+// Standard output is not a terminal here (as under a service manager), whatever runs the tests.
+const noEnvFile = { envFile: path.join(dir, 'absent.env'), isTTY: false };
 
 const socketEnv: Env = {
   SLACK_BOT_TOKEN: 'xoxb-1-bot-token',
@@ -46,6 +47,7 @@ describe('loadConfig', () => {
       notePrefix: 'note:',
       languageDatabase: 'small',
       logLevel: 'info',
+      logFormat: 'json',
       env: socketEnv,
     });
     expect(config.storeUrl).toBeUndefined();
@@ -75,6 +77,7 @@ describe('loadConfig', () => {
       NOTE_PREFIX: 'internal:',
       LANGUAGE_DATABASE: 'large',
       LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'pretty',
     });
     expect(config.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
     expect(config.slackPostsPerSecond).toBe(2.5);
@@ -85,6 +88,21 @@ describe('loadConfig', () => {
     expect(config.notePrefix).toBe('internal:');
     expect(config.languageDatabase).toBe('large');
     expect(config.logLevel).toBe('debug');
+    expect(config.logFormat).toBe('pretty');
+  });
+
+  it('writes logs for people on a terminal and JSON elsewhere, unless LOG_FORMAT says', () => {
+    expect(loadConfig(socketEnv, { ...noEnvFile, isTTY: true }).logFormat).toBe('pretty');
+    expect(loadConfig(socketEnv, { ...noEnvFile, isTTY: false }).logFormat).toBe('json');
+    expect(loadConfig({ ...socketEnv, LOG_FORMAT: 'json' }, { ...noEnvFile, isTTY: true }).logFormat).toBe('json');
+    expect(loadConfig({ ...socketEnv, LOG_FORMAT: ' pretty ' }, { ...noEnvFile, isTTY: false }).logFormat).toBe('pretty');
+    expect(loadConfig({ ...socketEnv, LOG_FORMAT: '' }, { ...noEnvFile, isTTY: false }).logFormat).toBe('json');
+  });
+
+  it('needs no SLACK_APP_TOKEN when SLACK_SIGNING_SECRET is set (HTTP mode)', () => {
+    const config = load({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abc123secret', SLACK_APP_TOKEN: '', DEFAULT_CHANNEL: 'C0123456789' });
+    expect(config.slack.mode).toBe('http');
+    expect(config.slack.appToken).toBeUndefined();
   });
 
   it('treats blank values as unset and trims core values', () => {
@@ -168,7 +186,8 @@ describe('loadConfig errors', () => {
       name: 'neither an app token nor a signing secret is set',
       env: { SLACK_BOT_TOKEN: 'xoxb-1', DEFAULT_CHANNEL: 'C0123456789' },
       variable: 'SLACK_APP_TOKEN',
-      message: /^Invalid configuration: SLACK_APP_TOKEN is required for Socket Mode .*; for HTTP mode set SLACK_SIGNING_SECRET instead$/,
+      message:
+        'Invalid configuration: set SLACK_APP_TOKEN (Socket Mode: an xapp- app-level token with connections:write) or SLACK_SIGNING_SECRET (HTTP mode at POST /slack/events)',
     },
     {
       name: 'SLACK_APP_TOKEN has the wrong prefix',
@@ -260,6 +279,12 @@ describe('loadConfig errors', () => {
       variable: 'LOG_LEVEL',
       message: 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
     },
+    {
+      name: 'LOG_FORMAT is unknown',
+      env: { ...socketEnv, LOG_FORMAT: 'text' },
+      variable: 'LOG_FORMAT',
+      message: 'Invalid configuration: LOG_FORMAT must be one of json, pretty',
+    },
   ];
 
   it.each(cases)('throws one ConfigError naming the variable when $name', ({ env, variable, message }) => {
@@ -275,6 +300,21 @@ describe('loadConfig errors', () => {
     expect(error.message).toBe(
       'Invalid configuration: SLACK_BOT_TOKEN must start with xoxb- (also invalid: PORT, DEFAULT_CHANNEL)',
     );
+  });
+
+  it('names unset required settings as missing, and never an unset optional one as invalid', () => {
+    const error = configError({ PORT: 'x' });
+    expect(error.variable).toBe('SLACK_BOT_TOKEN');
+    expect(error.message).toMatch(/^Invalid configuration: SLACK_BOT_TOKEN is required: /);
+    expect(error.message).toMatch(/\(also missing: SLACK_APP_TOKEN or SLACK_SIGNING_SECRET, DEFAULT_CHANNEL; also invalid: PORT\)$/);
+    expect(error.message).not.toMatch(/invalid: [^)]*SLACK_APP_TOKEN/);
+  });
+
+  it('lists nothing about the transport when one of the two is set', () => {
+    const error = configError({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abc123secret' });
+    expect(error.message).toMatch(/^Invalid configuration: DEFAULT_CHANNEL is required: /);
+    expect(error.message).not.toContain('SLACK_APP_TOKEN');
+    expect(error.message).not.toContain('also');
   });
 
   it('never puts a configured value into the message', () => {

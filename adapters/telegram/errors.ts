@@ -1,6 +1,6 @@
 /** Telegram failures → ChannelError. The one table from Bot API error codes to what happens next. */
 import { GrammyError, HttpError } from 'grammy';
-import { ChannelError, type ChannelErrorKind } from '../../src/errors.ts';
+import { ChannelError, displayUrl, networkCause, type ChannelErrorKind } from '../../src/errors.ts';
 
 interface Rule {
   readonly when: (code: number, description: string) => boolean;
@@ -65,6 +65,30 @@ export function toChannelError(error: unknown): ChannelError {
   // grammY's HttpError (network, timeout, unreadable answer) and fetch's TypeError: the call may work later.
   scrub(error);
   return new ChannelError('telegram', 'transient', 'Telegram could not be reached (network error)', {}, { cause: error });
+}
+
+/**
+ * Like {@link toChannelError}, for the calls that connect the channel (getMe, setWebhook,
+ * deleteWebhook): a network failure names the Bot API root that could not be reached (TELEGRAM_API_ROOT,
+ * never the token-bearing method URL) and says it is a network problem, not the token; a server
+ * error names the root too. A rejected token keeps toChannelError's message naming TELEGRAM_BOT_TOKEN.
+ * `code` overrides the network code found in the error (the caller knows its own timeout fired).
+ */
+export function toConnectError(error: unknown, apiRoot: string, code?: string): ChannelError {
+  const mapped = toChannelError(error);
+  if (mapped !== error && error instanceof GrammyError) {
+    if (mapped.kind !== 'transient') return mapped;
+    return new ChannelError('telegram', 'transient', `Telegram at ${displayUrl(apiRoot)} had a server error (${error.error_code}: ${error.description}) — not a bad token`, mapped.detail, { cause: error });
+  }
+  if (mapped === error) return mapped;
+  const cause = code ?? networkCause(error) ?? 'network error';
+  return new ChannelError(
+    'telegram',
+    'transient',
+    `could not reach Telegram at ${displayUrl(apiRoot)}: ${cause} — a network problem (proxy, DNS, firewall), not a bad token; check TELEGRAM_API_ROOT and this host's network`,
+    {},
+    { cause: error },
+  );
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Update } from 'grammy/types';
 import type { Channel, ChannelDeps, ChannelFactory, Intake, Logger, WebhookRoute } from '../../src/channel.ts';
 import type { InboundEvent } from '../../src/messages.ts';
 import { readConfig, type TelegramConfig } from './config.ts';
-import { toChannelError } from './errors.ts';
+import { toChannelError, toConnectError } from './errors.ts';
 import { ALLOWED_UPDATES, parseUpdate } from './parse.ts';
 import { createSender, MAX_TEXT_LENGTH } from './send.ts';
 
@@ -23,6 +23,8 @@ export interface TelegramChannelOptions {
 type UpdateHandler = (update: Update) => Promise<InboundEvent[] | undefined>;
 
 const WEBHOOK_PATH = '/webhooks/telegram';
+/** How long getMe (start-up, and the first webhook's account lookup) may take before it counts as unreachable. */
+const GET_ME_TIMEOUT_MS = 10_000;
 const CONFLICT_HINT =
   'another process is polling with this bot token, or a webhook is set: stop the other instance, or set TELEGRAM_WEBHOOK_SECRET to use webhook mode';
 
@@ -40,15 +42,20 @@ export function createTelegramChannel(config: TelegramConfig, deps: ChannelDeps,
   const sender = createSender({ api, apiRoot: config.apiRoot, botToken: config.botToken, state: deps.state, now: deps.now });
   let account: Promise<string> | undefined;
   // getMe once, forgetting a failure so the next call retries. Not grammY's bot.init(): it retries
-  // network errors for up to 20 minutes, which would hang start() and webhook requests.
-  const accountId = (): Promise<string> =>
-    (account ??= api.getMe().then(
+  // network errors for up to 20 minutes, which would hang start() and webhook requests. Bounded by
+  // a timeout of its own: grammY's default is 500 s.
+  const accountId = (): Promise<string> => {
+    if (account !== undefined) return account;
+    const timeout = AbortSignal.timeout(GET_ME_TIMEOUT_MS);
+    account = api.getMe(apiSignal(timeout)).then(
       (me) => String(me.id),
       (error: unknown) => {
         account = undefined;
-        throw toChannelError(error);
+        throw toConnectError(error, config.apiRoot, timeout.aborted ? 'timeout' : undefined);
       },
-    ));
+    );
+    return account;
+  };
   const handleUpdate: UpdateHandler = async (update) => parseLogged(update, await accountId(), config.allowGroups, log);
   let stopPolling: (() => Promise<void>) | undefined;
   let started = false;
@@ -67,7 +74,7 @@ export function createTelegramChannel(config: TelegramConfig, deps: ChannelDeps,
         // @see https://core.telegram.org/bots/api#deletewebhook
         else await api.deleteWebhook();
       } catch (error) {
-        throw toChannelError(error);
+        throw toConnectError(error, config.apiRoot);
       }
       if (config.webhookSecret === undefined) stopPolling = startPolling({ api, intake, log, handleUpdate, ...options });
       started = true;
@@ -221,8 +228,8 @@ function sameSecret(given: string | null, expected: string): boolean {
 }
 
 /** grammY types its signal with the `abort-controller` polyfill; at run time it takes Node's own AbortSignal. */
-function apiSignal(signal: AbortSignal): Parameters<Api['getUpdates']>[1] {
-  return signal as unknown as Parameters<Api['getUpdates']>[1]; // library boundary: polyfill type vs. the global
+function apiSignal(signal: AbortSignal): Parameters<Api['getUpdates']>[1] & Parameters<Api['getMe']>[0] {
+  return signal as unknown as Parameters<Api['getUpdates']>[1] & Parameters<Api['getMe']>[0]; // library boundary: polyfill type vs. the global
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */

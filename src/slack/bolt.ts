@@ -8,7 +8,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, displayUrl, StartupError } from '../errors.ts';
+import { explainSlackStartError } from './start-errors.ts';
 
 /** Options for {@link createSlackApp}. Exactly one of `appToken` (Socket Mode) or `signingSecret` (HTTP) is needed. */
 export interface SlackAppOptions {
@@ -48,7 +49,11 @@ export interface SlackApp {
   readonly mode: 'socket' | 'http';
   /** HTTP mode only: the request listener for `POST /slack/events`. Unknown paths get 404. */
   readonly httpHandler?: (req: IncomingMessage, res: ServerResponse) => void;
-  /** Resolves the bot's identity (auth.test) and, in Socket Mode, connects. Rejects if Slack refuses the token. */
+  /**
+   * Resolves the bot's identity (auth.test) and, in Socket Mode, connects. Rejects with a
+   * StartupError that says which token Slack refused, or which URL could not be reached; an
+   * unreachable Slack is tried {@link STARTUP_RETRY_DELAYS_MS}.length more times, each logged with the URL.
+   */
   start(): Promise<void>;
   /** Disconnects Socket Mode. Safe to call twice and before start. */
   stop(): Promise<void>;
@@ -62,14 +67,33 @@ export interface SlackApp {
  */
 export const DEFAULT_RETRY_CONFIG: webApi.RetryOptions = { retries: 5, factor: 2, minTimeout: 1000, maxTimeout: 15_000, randomize: true };
 
-/** Bolt's Logger interface over pino: the level is pino's (LOG_LEVEL), Bolt's setLevel is ignored. */
-export function toBoltLogger(logger: Logger): BoltLogger {
-  const emit = (level: 'debug' | 'info' | 'warn' | 'error', args: unknown[]) => {
+/**
+ * Start-up's own retries of auth.test when Slack cannot be reached (or answers 5xx): a few seconds in
+ * all, each one logged with the URL, so a network problem is reported at once and not after half a
+ * minute of silence. A refused token is never retried.
+ */
+export const STARTUP_RETRY_DELAYS_MS: readonly number[] = [500, 1500];
+/** How long one start-up auth.test may take before it counts as unreachable. */
+export const STARTUP_TIMEOUT_MS = 5000;
+
+/**
+ * Bolt's Logger interface over pino: the level is pino's (LOG_LEVEL), Bolt's setLevel is ignored.
+ * With `apiUrl`, the Web API client's bare "http request failed <reason>" says which URL failed;
+ * `quiet` writes everything at debug (for a client whose failures the caller reports itself).
+ */
+export function toBoltLogger(logger: Logger, options: { apiUrl?: string; quiet?: boolean } = {}): BoltLogger {
+  const emit = (wanted: 'debug' | 'info' | 'warn' | 'error', args: unknown[]) => {
+    const level = options.quiet === true ? 'debug' : wanted;
     const err = args.find((a): a is Error => a instanceof Error);
     const text = args
       .filter((a) => !(a instanceof Error))
       .map((a) => (typeof a === 'string' ? a : safeJson(a)))
       .join(' ');
+    if (options.apiUrl !== undefined && text.startsWith('http request failed')) {
+      const url = displayUrl(options.apiUrl);
+      logger[level]({ url }, `Slack Web API request to ${url} failed:${text.slice('http request failed'.length)}`);
+      return;
+    }
     logger[level](err ? { err } : {}, text || (err ? 'slack listener failed' : 'bolt'));
   };
   const levels: Record<string, LogLevel> = { trace: LogLevel.DEBUG, debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN };
@@ -98,25 +122,50 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   if (!options.appToken && !options.signingSecret) {
     throw new ConfigError('SLACK_SIGNING_SECRET', 'Set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode at POST /slack/events)');
   }
-  const boltLogger = toBoltLogger(options.logger);
   const slackApiUrl = options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`;
+  const boltLogger = toBoltLogger(options.logger, { apiUrl: slackApiUrl });
   const retryConfig = options.retryConfig ?? DEFAULT_RETRY_CONFIG;
   // A fresh object per consumer: Bolt writes its logger into the clientOptions it is given.
   const clientOptions = (): webApi.WebClientOptions => ({ slackApiUrl, retryConfig, rejectRateLimitedCalls: true, logger: boltLogger });
   const client = new webApi.WebClient(options.botToken, clientOptions());
+  // auth.test gets a client of its own: no retries of the Web API client's (identify() retries,
+  // briefly and with a log line each) and a timeout, so start-up fails in seconds, not minutes.
+  const authClient = new webApi.WebClient(options.botToken, {
+    slackApiUrl, retryConfig: { retries: 0 }, timeout: STARTUP_TIMEOUT_MS, rejectRateLimitedCalls: true,
+    // identify() logs each failure itself, with the URL; the client's own lines are for debugging.
+    logger: toBoltLogger(options.logger, { apiUrl: slackApiUrl, quiet: true }),
+  });
+  const shownUrl = displayUrl(slackApiUrl);
 
+  /** auth.test, tried again briefly while Slack cannot be reached; rejects with a StartupError. */
+  const identify = async (): Promise<SlackIdentity> => {
+    for (let attempt = 1; ; attempt++) {
+      let result: webApi.AuthTestResponse;
+      try {
+        result = await authClient.auth.test();
+      } catch (error) {
+        const problem = explainSlackStartError(error, { apiUrl: slackApiUrl, token: 'SLACK_BOT_TOKEN', method: 'auth.test' });
+        const delay = STARTUP_RETRY_DELAYS_MS[attempt - 1];
+        if (!problem.retryable || delay === undefined) throw problem.error;
+        options.logger.warn(
+          { url: shownUrl, attempt, retryInMs: delay, ...(problem.code === undefined ? {} : { code: problem.code }) },
+          `${problem.error.message}; trying again in ${delay / 1000} s`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        continue;
+      }
+      if (!result.user_id || !result.bot_id) throw new StartupError('SLACK_BOT_TOKEN', 'Slack auth.test did not name a bot: SLACK_BOT_TOKEN must be a bot token (xoxb-)');
+      return { botUserId: result.user_id, botId: result.bot_id, ...(result.team_id ? { teamId: result.team_id } : {}) };
+    }
+  };
   let identity: SlackIdentity | undefined;
   let pending: Promise<SlackIdentity> | undefined;
   const resolveIdentity = (): Promise<SlackIdentity> => {
-    pending ??= client.auth.test().then(
-      (result) => {
-        if (!result.user_id || !result.bot_id) throw new Error('Slack auth.test did not name a bot: SLACK_BOT_TOKEN must be a bot token (xoxb-)');
-        identity = { botUserId: result.user_id, botId: result.bot_id, ...(result.team_id ? { teamId: result.team_id } : {}) };
-        return identity;
-      },
+    pending ??= identify().then(
+      (who) => (identity = who),
       (error: unknown) => {
         pending = undefined;
-        throw new Error('Slack refused SLACK_BOT_TOKEN (auth.test failed)', { cause: error });
+        throw error;
       },
     );
     return pending;
@@ -172,7 +221,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     async start() {
       const who = await resolveIdentity();
       if (options.appToken && !connected) {
-        await app.start();
+        try {
+          await app.start();
+        } catch (error) {
+          throw explainSlackStartError(error, { apiUrl: slackApiUrl, token: 'SLACK_APP_TOKEN', method: 'apps.connections.open' }).error;
+        }
         connected = true;
       }
       options.logger.info({ botUserId: who.botUserId, botId: who.botId, mode: options.appToken ? 'socket' : 'http' }, 'slack connected');

@@ -86,6 +86,7 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
     TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
     TELEGRAM_API_ROOT: telegram.apiRoot,
     LOG_LEVEL: 'debug',
+    LOG_FORMAT: 'json',
     ...(options.slackMode === 'socket' ? { SLACK_APP_TOKEN: APP_TOKEN } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
     ...(options.telegramMode === 'webhook' ? { TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET } : {}),
     ...(options.adminUsers ? { ADMIN_USERS: options.adminUsers } : {}),

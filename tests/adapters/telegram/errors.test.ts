@@ -1,6 +1,6 @@
 import { GrammyError, HttpError } from 'grammy';
 import { describe, expect, it } from 'vitest';
-import { toChannelError, toDownloadError } from '../../../adapters/telegram/errors.ts';
+import { toChannelError, toConnectError, toDownloadError } from '../../../adapters/telegram/errors.ts';
 import { ChannelError } from '../../../src/errors.ts';
 import * as replies from '../../fixtures/telegram/api-errors.ts';
 
@@ -51,6 +51,29 @@ describe('toChannelError', () => {
   it('returns a ChannelError unchanged', () => {
     const original = new ChannelError('telegram', 'auth', 'x');
     expect(toChannelError(original)).toBe(original);
+  });
+});
+
+describe('toConnectError (getMe, setWebhook, deleteWebhook)', () => {
+  const root = 'https://tg-proxy.internal';
+  const getMeError = (reply: replies.TelegramErrorReply) => new GrammyError("Call to 'getMe' failed!", reply.body, 'getMe', {});
+
+  it('names the API root, not the token-bearing URL, and says network problem, not the token', () => {
+    const inner = Object.assign(new Error('request to https://tg-proxy.internal/bot123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11/getMe failed, reason: getaddrinfo ENOTFOUND tg-proxy.internal'), { code: 'ENOTFOUND' });
+    const error = toConnectError(new HttpError("Network request for 'getMe' failed!", inner), root);
+    expect(error).toMatchObject({ kind: 'transient' });
+    expect(error.message).toBe("could not reach Telegram at https://tg-proxy.internal/: ENOTFOUND — a network problem (proxy, DNS, firewall), not a bad token; check TELEGRAM_API_ROOT and this host's network");
+    expect(inner.message).not.toContain('ABC-DEF1234');
+  });
+
+  it('says timeout when the caller\'s timeout fired', () => {
+    const error = toConnectError(new HttpError("Network request for 'getMe' failed!", new Error('The operation was aborted.')), root, 'timeout');
+    expect(error.message).toMatch(/^could not reach Telegram at https:\/\/tg-proxy\.internal\/: timeout — a network problem/);
+  });
+
+  it('keeps the token message for 401 and names the root for a server error', () => {
+    expect(toConnectError(getMeError(replies.unauthorized), root)).toMatchObject({ kind: 'auth', message: expect.stringMatching(/set TELEGRAM_BOT_TOKEN to the token from @BotFather/) });
+    expect(toConnectError(getMeError(replies.internalServerError), root).message).toMatch(/^Telegram at https:\/\/tg-proxy\.internal\/ had a server error \(500: .*\) — not a bad token$/);
   });
 });
 
