@@ -22,7 +22,7 @@ import type { Platform } from './messages.ts';
 import { createSlackApp, type SlackApp } from './slack/bolt.ts';
 import { createPacer } from './slack/pacing.ts';
 import { registerSlackHandlers } from './slack/register.ts';
-import { createSlackPort } from './slack/slack-port.ts';
+import { createWebApiSlackPort } from './slack/web-api-slack-port.ts';
 import { createStore } from './store/create-store.ts';
 import { keys } from './store/keys.ts';
 import type { Store } from './store/store.ts';
@@ -81,7 +81,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...(overrides.slackRetries === undefined ? {} : { retryConfig: { retries: overrides.slackRetries } }),
     ...(overrides.socketPingTimeoutMs === undefined ? {} : { socketPingTimeoutMs: overrides.socketPingTimeoutMs }),
   });
-  const slackPort = createSlackPort({ client: slack.client, pacer: createPacer({ perSecond: config.slackPostsPerSecond, logger: logger.child({ component: 'pacing' }) }), botToken: config.slack.botToken, logger: logger.child({ component: 'slack' }) });
+  const slackPort = createWebApiSlackPort({ client: slack.client, pacer: createPacer({ perSecond: config.slackPostsPerSecond, logger: logger.child({ component: 'pacing' }) }), botToken: config.slack.botToken, logger: logger.child({ component: 'slack' }) });
   const settings = createRoutingSettings(store, config.defaultChannel);
   const metrics = createMetrics(store.journal);
   const engine = createEngine({

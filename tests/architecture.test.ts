@@ -28,6 +28,8 @@ const META_CHANNELS = ['whatsapp', 'instagram', 'messenger'];
 const ADAPTER_SEAM = ['src/channel.ts', 'src/messages.ts', 'src/errors.ts'];
 /** Libraries the engine must not know. */
 const ENGINE_FORBIDDEN = ['@slack/', 'grammy', '@grammyjs/', 'twitter-api-v2'];
+/** Folders the engine must not import: it reaches Slack and the platforms only through SlackPort and Channel. */
+const ENGINE_FORBIDDEN_FOLDERS = ['adapters/', 'src/slack/'];
 /** The only files that may read the environment. */
 const ENV_READERS = ['src/config.ts', 'src/main.ts'];
 
@@ -67,7 +69,9 @@ function adapterRule(file: string, specifier: string): string | undefined {
 
 function engineRule(file: string, specifier: string): string | undefined {
   if (specifier.startsWith('.')) {
-    return resolveTarget(file, specifier).startsWith('adapters/') ? 'src/engine/ imports nothing from adapters/' : undefined;
+    const target = resolveTarget(file, specifier);
+    const folder = ENGINE_FORBIDDEN_FOLDERS.find((forbidden) => target.startsWith(forbidden));
+    return folder === undefined ? undefined : `src/engine/ imports nothing from ${folder}: it talks to SlackPort and Channel`;
   }
   return matchesLibrary(packageName(specifier), ENGINE_FORBIDDEN)
     ? 'src/engine/ imports no @slack/*, grammy or twitter-api-v2: it talks to SlackPort and Channel'
@@ -143,6 +147,8 @@ describe('architecture: the rules themselves', () => {
     ['adapters/index.ts', './telegram/index.ts'],
     ['adapters/index.ts', '../src/channel.ts'],
     ['src/engine/inbound.ts', './slack-port.ts'],
+    ['src/engine/inbound.ts', '../errors.ts'],
+    ['src/engine/inbound.ts', '../slack-port.ts'],
     ['src/engine/inbound.ts', '../messages.ts'],
     ['src/engine/inbound.ts', 'eld'],
     ['src/app.ts', '../adapters/index.ts'],
@@ -166,6 +172,10 @@ describe('architecture: the rules themselves', () => {
     ['src/engine/outbox.ts', 'grammy', /grammy/],
     ['src/engine/outbox.ts', 'twitter-api-v2', /twitter-api-v2/],
     ['src/engine/outbox.ts', '../../adapters/telegram/errors.ts', /nothing from adapters/],
+    ['src/engine/outbox.ts', '../slack/web-api-slack-port.ts', /nothing from src\/slack\//],
+    ['src/engine/outbox.ts', '../slack/failure-text.js', /nothing from src\/slack\//],
+    ['src/engine/outbox.ts', '../slack', /nothing from src\/slack\//],
+    ['src/engine/sub/deep.ts', '../../slack/emoji.ts', /nothing from src\/slack\//],
     ['src/main.ts', '../adapters/index.ts', /only src\/app.ts/],
     ['src/slack/bolt.ts', '../../adapters/index.js', /only src\/app.ts/],
     ['src/slack/bolt.ts', '../../adapters', /only src\/app.ts/],

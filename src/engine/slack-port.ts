@@ -1,7 +1,7 @@
 /**
- * The Slack seam, both ways. `SlackPort` is everything the engine asks of Slack (implemented in
- * src/slack/); `AgentActions` is everything the Slack side asks of the engine. Neither holds a
- * Slack API type: the engine knows no Block Kit and no Web API method.
+ * The Slack seam, both ways: the interfaces only. `SlackPort` is everything the engine asks of Slack
+ * (implemented in src/slack/web-api-slack-port.ts); `AgentActions` is everything the Slack side asks
+ * of the engine. Neither holds a Slack API type: the engine knows no Block Kit and no Web API method.
  */
 import type { ChannelErrorKind, SlackChannelUnavailableError } from '../errors.ts';
 import type { Contact, Platform } from '../messages.ts';

@@ -13,7 +13,7 @@ export interface HealthReport {
   readonly [key: string]: unknown;
 }
 
-/** Node's request listener signature, as Bolt's HTTPReceiver exposes it. */
+/** Node's request listener signature, as the Slack HTTP receiver exposes it. */
 export type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
 
 /** Everything the server serves; it owns none of it. */
@@ -22,7 +22,7 @@ export interface HttpServerOptions {
   readonly routes: readonly WebhookRoute[];
   /** Where a 200 route's events go before the 200 is sent. */
   readonly intake: Intake;
-  /** Bolt's HTTP receiver (HTTP mode). It reads the body itself. Absent in Socket Mode: the path is then 404. */
+  /** The Slack HTTP receiver (HTTP mode, src/slack/http-receiver.ts). It reads the body itself. Absent in Socket Mode: the path is then 404. */
   readonly slackHandler?: RequestListener;
   readonly health: () => Promise<HealthReport>;
   /** Prometheus exposition for `GET /metrics`; absent: the path is 404. */

@@ -1,14 +1,17 @@
 /**
  * Builds the Bolt app, in Socket Mode (an app-level token, no public URL) or HTTP mode (events,
  * commands and interactivity signed with the signing secret at `POST /slack/events`, served by the
- * service's own HTTP server rather than a second port).
+ * service's own HTTP server rather than a second port). Either way the receiver is Threadline's own
+ * (socket-mode-receiver.ts, http-receiver.ts): Slack is acknowledged only after the listeners finished.
  * @see https://docs.slack.dev/tools/bolt-js/concepts/socket-mode
  * @see https://docs.slack.dev/authentication/verifying-requests-from-slack
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
+import { App, LogLevel, webApi, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { ConfigError, displayUrl, StartupError } from '../errors.ts';
+import { createHttpReceiver } from './http-receiver.ts';
+import { createSocketModeReceiver } from './socket-mode-receiver.ts';
 import { explainSlackStartError } from './start-errors.ts';
 
 /** Options for {@link createSlackApp}. Exactly one of `appToken` (Socket Mode) or `signingSecret` (HTTP) is needed. */
@@ -26,12 +29,6 @@ export interface SlackAppOptions {
   readonly socketPingTimeoutMs?: number;
   /** Web API retries on network errors and 5xx (rate limits are the pacer's). Tests pass `{ retries: 0 }`. */
   readonly retryConfig?: webApi.RetryOptions;
-  /**
-   * HTTP mode: answer Slack only after the listener has handed the event to the engine, so a failure
-   * answers 500 and Slack delivers the event again (default true; the engine only journals, well
-   * within Slack's 3 seconds).
-   */
-  readonly processBeforeResponse?: boolean;
 }
 
 /** Who the bot is in this workspace, from auth.test. @see https://docs.slack.dev/reference/methods/auth.test */
@@ -47,7 +44,11 @@ export interface SlackApp {
   /** A Web API client with the bot token and Threadline's options (also set as `app.client`). */
   readonly client: webApi.WebClient;
   readonly mode: 'socket' | 'http';
-  /** HTTP mode only: the request listener for `POST /slack/events`. Unknown paths get 404. */
+  /**
+   * HTTP mode only: the request listener for `POST /slack/events`. It answers after the listeners
+   * finished (the engine only journals, well within Slack's 3 seconds): 500 if they failed, so Slack
+   * delivers the event again. Unknown paths get 404.
+   */
   readonly httpHandler?: (req: IncomingMessage, res: ServerResponse) => void;
   /**
    * Resolves the bot's identity (auth.test) and, in Socket Mode, connects. Rejects with a
@@ -173,32 +174,19 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   let receiver: Receiver;
   let httpHandler: SlackApp['httpHandler'];
-  let socket: SocketModeReceiver | undefined;
   if (options.appToken) {
-    socket = new SocketModeReceiver({
+    receiver = createSocketModeReceiver({
       appToken: options.appToken,
-      logger: boltLogger,
-      ...(options.socketPingTimeoutMs === undefined ? {} : { clientPingTimeout: options.socketPingTimeoutMs }),
+      boltLogger,
+      logger: options.logger,
+      ...(options.socketPingTimeoutMs === undefined ? {} : { clientPingTimeoutMs: options.socketPingTimeoutMs }),
       // Without these the Socket Mode client would call the real slack.com for apps.connections.open.
-      installerOptions: { clientOptions: { slackApiUrl, retryConfig } },
+      clientOptions: { slackApiUrl, retryConfig },
     });
-    receiver = socket;
   } else {
-    const http = new HTTPReceiver({
-      signingSecret: options.signingSecret ?? '',
-      endpoints: '/slack/events',
-      logger: boltLogger,
-      processBeforeResponse: options.processBeforeResponse ?? true,
-    });
+    const http = createHttpReceiver({ signingSecret: options.signingSecret ?? '', logger: options.logger });
     receiver = http;
-    httpHandler = (req, res) => {
-      try {
-        http.requestListener(req, res);
-      } catch {
-        // HTTPReceiverDeferredRequestError: not POST /slack/events.
-        if (!res.headersSent) res.writeHead(404).end();
-      }
-    };
+    httpHandler = http.requestListener;
   }
 
   const app = new App({
@@ -210,9 +198,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     authorize: async () => ({ botToken: options.botToken, ...(await resolveIdentity()) }),
   });
   app.client = client;
-  if (socket) acknowledgeAfterProcessing(socket, app, options.logger);
 
-  let connected = false;
+  let started = false;
   return {
     app,
     client,
@@ -220,51 +207,22 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ...(httpHandler ? { httpHandler } : {}),
     async start() {
       const who = await resolveIdentity();
-      if (options.appToken && !connected) {
+      if (!started) {
+        // Socket Mode: connects. HTTP mode: nothing to start (the service's server listens).
         try {
           await app.start();
         } catch (error) {
           throw explainSlackStartError(error, { apiUrl: slackApiUrl, token: 'SLACK_APP_TOKEN', method: 'apps.connections.open' }).error;
         }
-        connected = true;
+        started = true;
       }
       options.logger.info({ botUserId: who.botUserId, botId: who.botId, mode: options.appToken ? 'socket' : 'http' }, 'slack connected');
     },
     async stop() {
-      if (!connected) return;
-      connected = false;
+      if (!started) return;
+      started = false;
       await app.stop();
     },
     identity: () => identity,
   };
-}
-
-/**
- * Socket Mode with HTTP mode's guarantee: an envelope is acknowledged only after its listeners
- * finished (for an agent's reply: after it was journaled). Bolt's own receiver acks Events API
- * envelopes before the listeners run, so a crash or a storage failure in between would lose the
- * reply without a trace; unacknowledged, Slack delivers the envelope again. Listeners that ack
- * with a body (slash commands) still send that body, once processing is done.
- * @see https://docs.slack.dev/apis/events-api/using-socket-mode#acknowledge
- */
-function acknowledgeAfterProcessing(receiver: SocketModeReceiver, app: App, logger: Logger): void {
-  receiver.client.removeAllListeners('slack_event');
-  receiver.client.on('slack_event', async (args: { ack: (body?: unknown) => Promise<void>; body: Record<string, unknown>; retry_num?: number; retry_reason?: string }) => {
-    let response: { body?: unknown } | undefined;
-    try {
-      await app.processEvent({
-        body: args.body,
-        ack: async (body?: unknown) => {
-          response ??= { body };
-        },
-        ...(args.retry_num === undefined ? {} : { retryNum: args.retry_num }),
-        ...(args.retry_reason === undefined ? {} : { retryReason: args.retry_reason }),
-        customProperties: {},
-      });
-    } catch (error) {
-      logger.error({ err: error }, 'Slack event not processed; left unacknowledged so Slack delivers it again');
-      return;
-    }
-    await args.ack(response?.body).catch((error: unknown) => logger.warn({ err: error }, 'Socket Mode ack failed'));
-  });
 }

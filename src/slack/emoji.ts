@@ -1,6 +1,5 @@
 /**
- * Unicode emoji ↔ Slack reaction names, for customers' reactions mirrored onto Slack messages and
- * (the other way) for telling a platform which emoji an agent used.
+ * Unicode emoji → Slack reaction names, for customers' reactions mirrored onto Slack messages.
  *
  * Names are Slack's, which come from iamcal/emoji-data (`short_name` in emoji.json of the
  * `emoji-datasource` package, version 16.0.0, checked against the table below).
@@ -53,15 +52,6 @@ const COMMON_REACTIONS: ReadonlyArray<readonly [string, string]> = [
   ['🖤', 'black_heart'], ['🤍', 'white_heart'], ['🎁', 'gift'], ['💬', 'speech_balloon'],
 ];
 
-/** Names Slack also accepts for the emoji above (emoji-data `short_names`). */
-const ALIASES: Readonly<Record<string, string>> = {
-  thumbsup: '+1', thumbsdown: '-1', raised_hand: 'hand', poop: 'hankey', shit: 'hankey', punch: 'facepunch',
-  satisfied: 'laughing', heavy_exclamation_mark: 'exclamation', shocked_face_with_exploding_head: 'exploding_head',
-  'grinning_face_with_star_eyes': 'star-struck', reversed_hand_with_middle_finger_extended: 'middle_finger',
-  serious_face_with_symbols_covering_mouth: 'face_with_symbols_on_mouth', face_with_open_mouth_vomiting: 'face_vomiting',
-  face_with_one_eyebrow_raised: 'face_with_raised_eyebrow', hand_with_index_and_middle_fingers_crossed: 'crossed_fingers',
-};
-
 /**
  * The reaction shown when a customer reacts with an emoji this table has no Slack name for
  * (a custom Telegram emoji, a brand-new Unicode emoji): ❔ says "the customer reacted" without
@@ -69,20 +59,13 @@ const ALIASES: Readonly<Record<string, string>> = {
  */
 export const FALLBACK_REACTION = 'grey_question';
 
-/** Every emoji the Telegram Bot API lets a user react with. @see https://core.telegram.org/bots/api#reactiontypeemoji */
-export const TELEGRAM_REACTION_EMOJI: readonly string[] = TELEGRAM_REACTIONS.map(([emoji]) => emoji);
-
 // Skin tone modifiers (U+1F3FB–U+1F3FF) are Slack's `::skin-tone-2` … `::skin-tone-6` suffixes.
 const SKIN_TONES = ['\u{1F3FB}', '\u{1F3FC}', '\u{1F3FD}', '\u{1F3FE}', '\u{1F3FF}'];
 const VARIATION_SELECTORS = /[\uFE0E\uFE0F]/gu;
-const NAME = /^:?([a-z0-9_+'-]+)(?:::skin-tone-([2-6]))?:?$/i;
+/** A Slack reaction name, with or without colons and a skin tone suffix. */
+const NAME = /^:?[a-z0-9_+'-]+(?:::skin-tone-[2-6])?:?$/i;
 
-const nameByEmoji = new Map<string, string>();
-const emojiByName = new Map<string, string>();
-for (const [emoji, name] of [...TELEGRAM_REACTIONS, ...COMMON_REACTIONS]) {
-  nameByEmoji.set(emoji, name);
-  emojiByName.set(name, emoji);
-}
+const nameByEmoji = new Map<string, string>([...TELEGRAM_REACTIONS, ...COMMON_REACTIONS]);
 
 /**
  * The Slack reaction name for a Unicode emoji, or undefined when this table does not know it.
@@ -108,24 +91,8 @@ export function lookupReactionName(emoji: string): string | undefined {
  * {@link FALLBACK_REACTION}. Never throws.
  */
 export function toReactionName(emoji: string): string {
-  const named = NAME.exec(emoji.trim());
-  if (named) return emoji.trim().replace(/^:|:$/g, '');
+  if (NAME.test(emoji.trim())) return emoji.trim().replace(/^:|:$/g, '');
   return lookupReactionName(emoji) ?? FALLBACK_REACTION;
-}
-
-/**
- * The Unicode emoji for a Slack reaction name (`+1`, `:thumbsup:`, `+1::skin-tone-3`), or undefined
- * for custom workspace emoji and names this table does not know.
- */
-export function toUnicode(reactionName: string): string | undefined {
-  const named = NAME.exec(reactionName.trim());
-  if (!named || named[1] === undefined) return undefined;
-  const name = named[1].toLowerCase();
-  const emoji = emojiByName.get(ALIASES[name] ?? name);
-  if (emoji === undefined || named[2] === undefined) return emoji;
-  // A skin tone modifier follows the first code point (also inside ZWJ sequences such as 🤷‍♂).
-  const [first = '', ...rest] = [...emoji];
-  return first + SKIN_TONES[Number(named[2]) - 2] + rest.join('');
 }
 
 /** Slack's name for a reaction without the skin tone (`raised_hand::skin-tone-3` → `raised_hand`). */

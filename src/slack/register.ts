@@ -24,8 +24,8 @@ export interface SlackHandlerDeps {
 
 /**
  * Registers thread replies, reactions, buttons, `/inbox` and App Home on `app`. Call once, before
- * `start()`. Listener errors reach Bolt's error handler (logged); in HTTP mode with
- * processBeforeResponse they also answer 500, so Slack delivers the event again.
+ * `start()`. Listener errors reach Bolt's error handler (logged) and leave the request
+ * unacknowledged (Socket Mode) or answered 500 (HTTP), so Slack delivers an event again.
  */
 export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): void {
   const logger = deps.logger;

@@ -104,7 +104,8 @@ export function registerReplies(app: App, options: RepliesOptions): void {
       });
     } catch (error) {
       // The reply could not even be journaled (storage down): never let it fail silently. The ⚠️
-      // shows on the agent's message; in HTTP mode the error also makes Slack deliver the event again.
+      // shows on the agent's message, and the error leaves the event unacknowledged (Socket Mode) or
+      // answered 500 (HTTP), so Slack delivers it again.
       log.error({ err: error }, 'agent reply not accepted');
       await client.reactions.add({ channel: m.channel, timestamp: m.ts, name: 'warning' }).catch(() => undefined);
       throw error;

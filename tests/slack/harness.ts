@@ -49,6 +49,15 @@ export function memorySettings(initial: { routes?: Record<string, string>; defau
 
 const KNOWN_TAGS = ['en', 'ko', 'ja', 'no', 'pt', 'es', 'zh-Hans', 'zh-Hant'];
 
+/** A promise and the function that resolves it (to hold a listener until the test lets it go on). */
+export function deferred(): { readonly promise: Promise<void>; readonly resolve: () => void } {
+  let resolve = () => undefined as void;
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
 /** A small stand-in for the engine's language normalizer: canonical tags for a known set. */
 export function normalizeLanguage(tag: string): string | undefined {
   return KNOWN_TAGS.find((known) => known.toLowerCase() === tag.toLowerCase());

@@ -1,15 +1,15 @@
 /**
  * The real Bolt in HTTP mode, mounted on a plain node server through `httpHandler`, receiving
- * requests signed exactly as Slack signs them. With processBeforeResponse (Threadline's default in
- * HTTP mode) the listener has run when the response arrives, so no polling is needed.
+ * requests signed exactly as Slack signs them. Threadline's receiver answers only after the listeners
+ * finished, so the listener has run when the response arrives and no polling is needed.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ACTION_ASSIGN, ACTION_CLOSE, ACTION_REOPEN } from '../../src/slack/blocks.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.ts';
-import { blockActions, eventCallback, postEvent, postInteraction, SLACK_TEST_IDS } from '../support/slack-signing.ts';
-import { SIGNING_SECRET, startHarness, type Harness } from './harness.ts';
+import { blockActions, eventCallback, postEvent, postInteraction, postSigned, SLACK_TEST_IDS } from '../support/slack-signing.ts';
+import { deferred, SIGNING_SECRET, startHarness, type Harness } from './harness.ts';
 
 const CHANNEL = 'C0SUPPORTKO';
 const PARENT_TS = '1800000000.000100';
@@ -122,6 +122,57 @@ describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
     const stale = await postEvent(url, SIGNING_SECRET, threadReply(), { timestamp: Math.floor(Date.now() / 1000) - 10 * 60 });
     expect([wrong.status, otherSecret.status, stale.status]).toEqual([401, 401, 401]);
     expect(h.recorded.replies).toEqual([]);
+  });
+
+  it('answers 401 when the signature headers are missing', async () => {
+    const res = await fetch(url, { method: 'POST', body: JSON.stringify(eventCallback(threadReply())), headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(401);
+    expect(h.recorded.replies).toEqual([]);
+  });
+
+  it('answers 400 to a signed body that is not a Slack payload', async () => {
+    expect((await postSigned(url, SIGNING_SECRET, '{"type": "event_callback"', 'application/json')).status).toBe(400);
+    expect((await postSigned(url, SIGNING_SECRET, '[1, 2]', 'application/json')).status).toBe(400);
+  });
+
+  it("answers Slack's SSL check with 200 and processes nothing", async () => {
+    const res = await fetch(url, { method: 'POST', body: 'ssl_check=1&token=XXYYZZ', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(res.status).toBe(200);
+    expect(h.recorded.replies).toEqual([]);
+  });
+
+  it('answers 200 to an event no listener handles (nothing to deliver again)', async () => {
+    const res = await postEvent(url, SIGNING_SECRET, { type: 'channel_rename', channel: { id: CHANNEL, name: 'support-korean', created: 1800000000 }, event_ts: '1800000002.000100' });
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+  });
+
+  // A response sent on Bolt's own ack() (before the listeners run) would arrive while the listener
+  // still waits; a whole other request completes meanwhile, so that response would be there by then.
+  it('answers only once the listener finished', async () => {
+    const handOver = h.recorded.actions.reply;
+    const entered = deferred();
+    const release = deferred();
+    h.recorded.actions.reply = async (reply) => {
+      entered.resolve();
+      await release.promise;
+      return handOver(reply);
+    };
+    try {
+      let answered = false;
+      const slow = postEvent(url, SIGNING_SECRET, threadReply({ ts: '1800000000.000777' })).then((res) => {
+        answered = true;
+        return res;
+      });
+      await entered.promise;
+      expect((await postEvent(url, SIGNING_SECRET, reaction('reaction_added', '+1'))).status).toBe(200);
+      expect(answered).toBe(false);
+      release.resolve();
+      expect((await slow).status).toBe(200);
+      expect(h.recorded.replies.map((r) => r.messageTs)).toEqual(['1800000000.000777']);
+    } finally {
+      h.recorded.actions.reply = handOver;
+    }
   });
 
   it("echoes Slack's url_verification challenge", async () => {

@@ -6,11 +6,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION_CLOSE } from '../../src/slack/blocks.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.ts';
-import { slashCommand, SLACK_TEST_IDS } from '../support/slack-signing.ts';
-import { APP_TOKEN, BOT_TOKEN, startHarness, type Harness } from './harness.ts';
+import { eventCallback, slashCommand, SLACK_TEST_IDS } from '../support/slack-signing.ts';
+import { APP_TOKEN, BOT_TOKEN, deferred, startHarness, type Harness } from './harness.ts';
 
 const CHANNEL = 'C0SUPPORTEN';
 const PARENT_TS = '1800000000.000100';
+
+/** An agent's thread reply. Source: https://docs.slack.dev/reference/events/message/ */
+const threadReply = (ts: string, text: string) => ({
+  type: 'message', channel: CHANNEL, user: 'UAGENT1', text, ts, thread_ts: PARENT_TS,
+  parent_user_id: SLACK_TEST_IDS.botUserId, channel_type: 'channel', event_ts: ts,
+});
+
+/** 🙋 on the parent, by another agent. Source: https://docs.slack.dev/reference/events/reaction_added/ */
+const raisedHand = (eventTs: string) => ({ type: 'reaction_added', user: 'UAGENT2', reaction: 'raising_hand', item: { type: 'message', channel: CHANNEL, ts: PARENT_TS }, event_ts: eventTs });
 
 describe('Slack Socket Mode (Bolt over the fake WebSocket)', () => {
   let fake: FakeSlack;
@@ -77,6 +86,53 @@ describe('Slack Socket Mode (Bolt over the fake WebSocket)', () => {
     const text = view.blocks.map((b) => b.text?.text ?? '').join('\n');
     expect(text).toContain(`<#${CHANNEL}>`);
     expect(JSON.stringify(view.blocks.at(-1))).toContain('/inbox help');
+  });
+
+  // The acknowledgement is the only thing that makes Slack deliver a lost reply again, so it must
+  // wait for the listener. Envelopes are acked over one WebSocket in order: had the first envelope
+  // been acked on arrival (as Bolt's own receiver does), its ack would come before the second's.
+  it("acknowledges an envelope only once its listener finished (the agent's reply was handed to the engine)", async () => {
+    const handOver = h.recorded.actions.reply;
+    const entered = deferred();
+    const release = deferred();
+    h.recorded.actions.reply = async (reply) => {
+      entered.resolve();
+      await release.promise;
+      return handOver(reply);
+    };
+    try {
+      const before = fake.acks.length;
+      const slow = fake.socket.pushEvent(threadReply('1800000003.000100', 'Your parcel left the warehouse.'));
+      await entered.promise;
+      const other = await fake.socket.pushEvent(raisedHand('1800000003.000200'));
+      expect(fake.acks.slice(before).map((a) => a.envelope_id)).toEqual([other.envelope_id]);
+      expect(h.recorded.replies.map((r) => r.messageTs)).not.toContain('1800000003.000100');
+
+      release.resolve();
+      const acked = await slow;
+      expect(fake.acks.slice(before).map((a) => a.envelope_id)).toEqual([other.envelope_id, acked.envelope_id]);
+      expect(h.recorded.replies.map((r) => r.messageTs)).toContain('1800000003.000100');
+    } finally {
+      h.recorded.actions.reply = handOver;
+    }
+  });
+
+  it('leaves an envelope unacknowledged when its listener failed, so Slack delivers it again', async () => {
+    const handOver = h.recorded.actions.reply;
+    h.recorded.actions.reply = async () => {
+      throw new Error('journal unavailable');
+    };
+    try {
+      const before = fake.acks.length;
+      const failed = fake.socket.envelope('events_api', eventCallback(threadReply('1800000004.000100', 'Refund issued.')), false, 1000);
+      await expect.poll(() => h.logs.entries().some((e) => e.msg.startsWith('slack request not processed'))).toBe(true);
+      const other = await fake.socket.pushEvent(raisedHand('1800000004.000200'));
+      expect(fake.acks.slice(before).map((a) => a.envelope_id)).toEqual([other.envelope_id]);
+      await expect(failed).rejects.toThrow(/no ack/);
+      expect(fake.calls.filter((c) => c.method === 'reactions.add').map((c) => c.args)).toContainEqual(expect.objectContaining({ timestamp: '1800000004.000100', name: 'warning' }));
+    } finally {
+      h.recorded.actions.reply = handOver;
+    }
   });
 
   it('disconnects on stop (and stop is safe to repeat)', async () => {

@@ -1,6 +1,6 @@
 /**
- * The engine's view of Slack (SlackPort), implemented with the Web API. Every write goes through
- * the pacer keyed by Slack channel, so a backlog keeps each conversation's order.
+ * SlackPort (the interface in src/engine/slack-port.ts) implemented with Slack's Web API. Every write
+ * goes through the pacer keyed by Slack channel, so a backlog keeps each conversation's order.
  * @see https://docs.slack.dev/reference/methods/chat.postMessage
  */
 import type { webApi } from '@slack/bolt';
@@ -12,8 +12,8 @@ import { failureText, platformName } from './failure-text.ts';
 import { toReactionName } from './emoji.ts';
 import { retryRateLimited, type Pacer } from './pacing.ts';
 
-/** Dependencies of {@link createSlackPort}. */
-export interface SlackPortOptions {
+/** Dependencies of {@link createWebApiSlackPort}. */
+export interface WebApiSlackPortOptions {
   /** A WebClient with the bot token and `rejectRateLimitedCalls: true` (see createSlackApp). */
   readonly client: webApi.WebClient;
   readonly pacer: Pacer;
@@ -35,7 +35,7 @@ export const FAILED_REACTION = ':warning:';
 const MAX_USERNAME = 80;
 
 /** Creates the SlackPort; see the interface in src/engine/slack-port.ts for each method's contract. */
-export function createSlackPort(options: SlackPortOptions): SlackPort {
+export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPort {
   const { client, pacer, logger } = options;
   const fetchFn = options.fetch ?? fetch;
   const maxBytes = options.maxDownloadBytes ?? 100 * 1024 * 1024;

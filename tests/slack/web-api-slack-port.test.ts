@@ -1,12 +1,12 @@
 /**
- * SlackPort through the real WebClient (built by createSlackApp) against the fake Slack: assert
+ * The Web API SlackPort through the real WebClient (built by createSlackApp) against the fake Slack: assert
  * what a Slack user sees in the channel and thread.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationView, CustomerPost, SlackPort } from '../../src/engine/slack-port.ts';
 import { createSlackApp } from '../../src/slack/bolt.ts';
 import { createPacer } from '../../src/slack/pacing.ts';
-import { createSlackPort } from '../../src/slack/slack-port.ts';
+import { createWebApiSlackPort } from '../../src/slack/web-api-slack-port.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.ts';
 import { captureLogger } from '../support/capture-logger.ts';
 import { BOT_TOKEN, SIGNING_SECRET } from './harness.ts';
@@ -18,7 +18,7 @@ const view = (fields: Partial<ConversationView> = {}): ConversationView => ({
   language: 'ko', status: 'waiting', openedAt: '2025-11-25T06:00:00.000Z', ...fields,
 });
 
-describe('SlackPort against the fake Slack', () => {
+describe('Web API SlackPort against the fake Slack', () => {
   let fake: FakeSlack;
   let port: SlackPort;
   let clock = 0;
@@ -36,7 +36,7 @@ describe('SlackPort against the fake Slack', () => {
     const { client } = createSlackApp({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: fake.apiUrl, logger: logs.logger, retryConfig: { retries: 0 } });
     // Time is injected: sleeping advances the clock, so pacing and Retry-After never wait for real.
     const pacer = createPacer({ now: () => clock, sleep: async (ms) => { slept.push(ms); clock += ms; }, logger: logs.logger });
-    port = createSlackPort({ client, pacer, botToken: BOT_TOKEN, logger: logs.logger });
+    port = createWebApiSlackPort({ client, pacer, botToken: BOT_TOKEN, logger: logs.logger });
   });
   afterAll(async () => {
     await fake.close();
@@ -158,7 +158,7 @@ describe('SlackPort against the fake Slack', () => {
 
   it('refuses the sign-in page Slack serves instead of a file when the token is not accepted', async () => {
     const file = fake.addFile({ name: 'a.txt', data: 'x' });
-    const other = createSlackPort({ client: createSlackApp({ botToken: 'xoxb-wrong', signingSecret: SIGNING_SECRET, apiUrl: fake.apiUrl, logger: logs.logger }).client,
+    const other = createWebApiSlackPort({ client: createSlackApp({ botToken: 'xoxb-wrong', signingSecret: SIGNING_SECRET, apiUrl: fake.apiUrl, logger: logs.logger }).client,
       pacer: createPacer(), botToken: 'xoxb-wrong', logger: logs.logger });
     await expect(other.downloadFile({ id: file.id, name: file.name, urlPrivate: file.url_private })).rejects.toThrow(/files:read/);
   });

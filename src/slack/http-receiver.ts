@@ -1,0 +1,160 @@
+/**
+ * HTTP mode as a Bolt receiver mounted on the service's own server at `POST /slack/events`: verifies
+ * Slack's signature, then answers only after the listeners finished (200 with the listener's answer;
+ * 500 when processing failed, so Slack delivers the event again). Bad requests are answered as values:
+ * 401 for a missing, wrong or stale signature, 400 for a malformed body, 413 for an oversized one.
+ * @see https://docs.slack.dev/authentication/verifying-requests-from-slack
+ * @see https://docs.slack.dev/apis/events-api/ (a 2xx within 3 seconds, else Slack retries)
+ * @see https://docs.slack.dev/interactivity/handling-user-interaction (interactions: 200 within 3 seconds)
+ */
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { App, Receiver } from '@slack/bolt';
+import { defaultBodyLimit, verifySlackRequest } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { readBody } from '../http/body.ts';
+import { SLACK_EVENTS_PATH } from '../http/server.ts';
+import { logNotProcessed, processThenAcknowledge, type SlackRequest } from './receiver.ts';
+
+/** Options for {@link createHttpReceiver}. */
+export interface HttpReceiverOptions {
+  readonly signingSecret: string;
+  readonly logger: Logger;
+  /** Largest body accepted (default Bolt's 4 MB); larger ones get 413. */
+  readonly maxBodyBytes?: number;
+}
+
+/** A Bolt Receiver whose transport is `requestListener`; `start` and `stop` do nothing (the service's server listens). */
+export interface HttpReceiver extends Receiver {
+  /** Serves `POST /slack/events`; anything else gets 404. Never throws. */
+  readonly requestListener: (request: IncomingMessage, response: ServerResponse) => void;
+}
+
+/** What to answer Slack. */
+export interface SlackHttpAnswer {
+  readonly status: 200 | 400 | 401 | 413 | 500;
+  readonly body?: string;
+  readonly contentType?: string;
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** Creates the HTTP receiver; Bolt calls `init(app)` when it is passed as `new App({ receiver })`. */
+export function createHttpReceiver(options: HttpReceiverOptions): HttpReceiver {
+  const { logger } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? defaultBodyLimit;
+  let app: App | undefined;
+
+  async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const read = await readBody(request, maxBodyBytes);
+    if (!read.ok) {
+      if (read.reason === 'aborted') return;
+      logger.warn({ limit: read.limit }, 'slack request body too large');
+      response.setHeader('connection', 'close');
+      return write(response, { status: 413 });
+    }
+    if (!app) throw new Error('Slack HTTP receiver used before Bolt initialised it (new App({ receiver }))');
+    write(response, await answerSlackRequest(app, { headers: request.headers, rawBody: read.body }, options));
+  }
+
+  return {
+    init(given) {
+      app = given;
+    },
+    start: () => Promise.resolve(),
+    stop: () => Promise.resolve(),
+    requestListener(request, response) {
+      if (request.method !== 'POST' || (request.url ?? '').split('?')[0] !== SLACK_EVENTS_PATH) {
+        response.writeHead(404).end();
+        return;
+      }
+      serve(request, response).catch((error: unknown) => {
+        logger.error({ err: error }, 'slack request failed');
+        if (!response.headersSent) write(response, { status: 500 });
+      });
+    },
+  };
+}
+
+/**
+ * The answer to one signed Slack request, after every listener finished: `ssl_check` and
+ * `url_verification` are answered directly, everything else goes through `app.processEvent`. A
+ * request that Bolt or a listener did not acknowledge but that was processed without error still gets
+ * 200 at once (Bolt's HTTPReceiver would answer 404 after 3 s): Slack counts anything but a 2xx as a
+ * failed delivery, and there is nothing to deliver again.
+ */
+export async function answerSlackRequest(
+  app: App,
+  request: { readonly headers: IncomingHttpHeaders; readonly rawBody: Buffer },
+  options: Pick<HttpReceiverOptions, 'signingSecret' | 'logger'>,
+): Promise<SlackHttpAnswer> {
+  const text = request.rawBody.toString('utf8');
+  const form = contentTypeOf(request.headers) === FORM;
+  // Slack's SSL check carries nothing to process and is answered unverified, as Bolt does.
+  // https://docs.slack.dev/interactivity/implementing-slash-commands/#responding_basic_receipt
+  if (form && new URLSearchParams(text).get('ssl_check') === '1') return { status: 200 };
+  const unverified = verificationFailure(request.headers, text, options.signingSecret);
+  if (unverified !== undefined) {
+    options.logger.warn({ reason: unverified }, 'slack request rejected: signature');
+    return { status: 401 };
+  }
+  const body = parseBody(text, form);
+  if (body === undefined) {
+    options.logger.warn({ contentType: contentTypeOf(request.headers) }, 'slack request rejected: malformed body');
+    return { status: 400 };
+  }
+  if (body.type === 'url_verification') return json({ challenge: body.challenge });
+
+  const processed = await processThenAcknowledge(app, { body, ...retryOf(request.headers) });
+  if (!processed.ok) {
+    logNotProcessed(options.logger, processed.error, { type: body.type });
+    return { status: 500 };
+  }
+  if (!processed.acked) options.logger.debug({ type: body.type }, 'slack request processed without an ack; answered 200');
+  return content(processed.response);
+}
+
+/** Why the signature does not hold (missing header, stale timestamp, mismatch), or undefined when it does. */
+function verificationFailure(headers: IncomingHttpHeaders, body: string, signingSecret: string): string | undefined {
+  const signature = headers['x-slack-signature'];
+  const timestamp = headers['x-slack-request-timestamp'];
+  if (typeof signature !== 'string' || typeof timestamp !== 'string') return 'signature headers missing';
+  try {
+    verifySlackRequest({ signingSecret, body, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': Number(timestamp) } });
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** The payload: JSON, a form with a `payload` JSON field (interactions), or a plain form (slash commands). */
+function parseBody(text: string, form: boolean): Record<string, unknown> | undefined {
+  try {
+    const fields = form ? new URLSearchParams(text) : undefined;
+    const payload = fields?.get('payload');
+    const parsed: unknown = fields && payload === null ? Object.fromEntries(fields) : JSON.parse(payload ?? text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function retryOf(headers: IncomingHttpHeaders): Omit<SlackRequest, 'body'> {
+  const num = Number.parseInt(String(headers['x-slack-retry-num'] ?? ''), 10);
+  const reason = headers['x-slack-retry-reason'];
+  return { ...(Number.isNaN(num) ? {} : { retryNum: num }), ...(typeof reason === 'string' ? { retryReason: reason } : {}) };
+}
+
+const contentTypeOf = (headers: IncomingHttpHeaders) => (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+
+/** As Bolt answers an ack: nothing, a text, or JSON. */
+function content(response: unknown): SlackHttpAnswer {
+  if (response === undefined || response === '') return { status: 200 };
+  if (typeof response === 'string') return { status: 200, body: response };
+  return json(response);
+}
+
+const json = (value: unknown): SlackHttpAnswer => ({ status: 200, body: JSON.stringify(value), contentType: 'application/json' });
+
+function write(response: ServerResponse, answer: SlackHttpAnswer): void {
+  response.writeHead(answer.status, answer.contentType ? { 'content-type': answer.contentType } : {}).end(answer.body ?? '');
+}
