@@ -66,3 +66,23 @@ export class SlackChannelUnavailableError extends Error {
 export function isRetryable(error: unknown): boolean {
   return error instanceof ChannelError && (error.kind === 'transient' || error.kind === 'rate_limited');
 }
+
+/**
+ * Why a connection failed, as a short system code (`ECONNREFUSED`, `ENOTFOUND`, `ETIMEDOUT`,
+ * `UND_ERR_CONNECT_TIMEOUT`…) or `timed out`, found anywhere in the error's chain; undefined when
+ * there is none. Libraries wrap fetch's `TypeError: fetch failed` differently (`cause`, grammY's
+ * HttpError `error`, Slack's WebAPIRequestError `original`), so all three links are followed.
+ */
+export function networkCause(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  for (let queue: unknown[] = [error]; queue.length > 0; ) {
+    const current = queue.shift();
+    if (typeof current !== 'object' || current === null || seen.has(current)) continue;
+    seen.add(current);
+    const { code, name, cause, error: inner, original, errors } = current as Record<string, unknown>;
+    if (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
+    if (name === 'TimeoutError' || name === 'AbortError') return 'timed out';
+    queue.push(cause, inner, original, ...(Array.isArray(errors) ? errors : []));
+  }
+  return undefined;
+}
