@@ -38,6 +38,23 @@ export interface Channel {
   send(message: OutboundMessage): Promise<Delivery>;
   /** Download the media an inbound Attachment refers to. Throws ChannelError on failure. */
   fetchMedia(ref: MediaRef): Promise<MediaFile>;
+  /**
+   * Setup checks for `threadline doctor`: the token, the webhook registration, whatever this platform
+   * can get wrong. Read-only: changes nothing on the platform or in the state, and works before start().
+   * Never throws: an unreachable or refusing platform is a `fail` result saying what to do.
+   * Optional so that test doubles need not implement it; the contract suite requires it of every adapter.
+   */
+  check?(): Promise<readonly CheckResult[]>;
+}
+
+/** One line of `threadline doctor`. */
+export interface CheckResult {
+  /** `ok`: works. `warn`: works, but look at it. `fail`: will not work. */
+  readonly status: 'ok' | 'warn' | 'fail';
+  /** What was checked, as the operator knows it: a variable (`TELEGRAM_BOT_TOKEN`), `telegram webhook`. */
+  readonly subject: string;
+  /** What was found; for `warn` and `fail`, also what to do about it. One line. */
+  readonly detail: string;
 }
 
 /** A route on the shared HTTP server, e.g. `POST /webhooks/telegram`. */

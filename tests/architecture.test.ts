@@ -30,8 +30,10 @@ const ADAPTER_SEAM = ['src/channel.ts', 'src/messages.ts', 'src/errors.ts'];
 const ENGINE_FORBIDDEN = ['@slack/', 'grammy', '@grammyjs/', 'twitter-api-v2'];
 /** Folders the engine must not import: it reaches Slack and the platforms only through SlackPort and Channel. */
 const ENGINE_FORBIDDEN_FOLDERS = ['adapters/', 'src/slack/'];
-/** The only files that may read the environment. */
-const ENV_READERS = ['src/config.ts', 'src/main.ts'];
+/** The only files that may read the environment: the configuration, and the process entries (the service, the `threadline` command). */
+const ENV_READERS = ['src/config.ts', 'src/main.ts', 'src/cli.ts'];
+/** The only files that may import the adapter registry: the composition roots of the service and of `threadline doctor`. */
+const COMPOSITION_ROOTS = ['src/app.ts', 'src/doctor/checks/platforms.ts'];
 
 /** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
 function packageName(specifier: string): string {
@@ -83,8 +85,8 @@ function importViolations(file: string, specifier: string): string[] {
   const broken: (string | undefined)[] = [];
   if (file.startsWith('adapters/')) broken.push(adapterRule(file, specifier));
   if (file.startsWith('src/engine/')) broken.push(engineRule(file, specifier));
-  if (specifier.startsWith('.') && resolveTarget(file, specifier) === 'adapters/index.ts' && file !== 'src/app.ts') {
-    broken.push('only src/app.ts imports adapters/index.ts (the composition root)');
+  if (specifier.startsWith('.') && resolveTarget(file, specifier) === 'adapters/index.ts' && !COMPOSITION_ROOTS.includes(file)) {
+    broken.push(`only ${COMPOSITION_ROOTS.join(' and ')} import adapters/index.ts (the composition roots)`);
   }
   return broken.filter((rule): rule is string => rule !== undefined);
 }
@@ -120,7 +122,7 @@ describe('architecture: dependency rules (docs/architecture.md)', () => {
     expect(violations).toEqual([]);
   });
 
-  it('only src/config.ts and src/main.ts mention process.env', () => {
+  it(`only ${ENV_READERS.join(', ')} mention process.env`, () => {
     const violations: string[] = [];
     for (const [file, source] of sources) {
       if (ENV_READERS.includes(file)) continue;
@@ -152,6 +154,7 @@ describe('architecture: the rules themselves', () => {
     ['src/engine/inbound.ts', '../messages.ts'],
     ['src/engine/inbound.ts', 'eld'],
     ['src/app.ts', '../adapters/index.ts'],
+    ['src/doctor/checks/platforms.ts', '../../../adapters/index.ts'],
     ['src/slack/bolt.ts', '@slack/bolt'],
   ])('allows %s to import %s', (file, specifier) => {
     expect(importViolations(file, specifier)).toEqual([]);
@@ -176,9 +179,10 @@ describe('architecture: the rules themselves', () => {
     ['src/engine/outbox.ts', '../slack/failure-text.js', /nothing from src\/slack\//],
     ['src/engine/outbox.ts', '../slack', /nothing from src\/slack\//],
     ['src/engine/sub/deep.ts', '../../slack/emoji.ts', /nothing from src\/slack\//],
-    ['src/main.ts', '../adapters/index.ts', /only src\/app.ts/],
+    ['src/main.ts', '../adapters/index.ts', /only src\/app.ts and src\/doctor\/checks\/platforms.ts/],
     ['src/slack/bolt.ts', '../../adapters/index.js', /only src\/app.ts/],
     ['src/slack/bolt.ts', '../../adapters', /only src\/app.ts/],
+    ['src/doctor/doctor.ts', '../../adapters/index.ts', /the composition roots/],
   ])('flags %s importing %s', (file, specifier, rule) => {
     const broken = importViolations(file, specifier);
     expect(broken.length).toBeGreaterThan(0);

@@ -15,6 +15,9 @@ export interface TelegramConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Where Telegram posts updates in webhook mode, on the shared HTTP server. */
+export const WEBHOOK_PATH = '/webhooks/telegram';
+
 /** @see https://core.telegram.org/bots/api#authorizing-your-bot (token "looks something like 123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11") */
 const TOKEN = /^[0-9]+:[A-Za-z0-9_-]+$/;
 /** @see https://core.telegram.org/bots/api#setwebhook (secret_token: 1-256 characters, A-Z, a-z, 0-9, _ and -) */

@@ -4,7 +4,8 @@ import { Api, GrammyError } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Channel, ChannelDeps, ChannelFactory, Intake, Logger, WebhookRoute } from '../../src/channel.ts';
 import type { InboundEvent } from '../../src/messages.ts';
-import { readConfig, type TelegramConfig } from './config.ts';
+import { checkTelegram } from './check.ts';
+import { readConfig, WEBHOOK_PATH, type TelegramConfig } from './config.ts';
 import { toChannelError, toConnectError } from './errors.ts';
 import { ALLOWED_UPDATES, parseUpdate } from './parse.ts';
 import { createSender, MAX_TEXT_LENGTH } from './send.ts';
@@ -22,7 +23,6 @@ export interface TelegramChannelOptions {
 /** Turns one update into events, logging why when there are none; undefined when it is malformed. */
 type UpdateHandler = (update: Update) => Promise<InboundEvent[] | undefined>;
 
-const WEBHOOK_PATH = '/webhooks/telegram';
 /** How long getMe (start-up, and the first webhook's account lookup) may take before it counts as unreachable. */
 const GET_ME_TIMEOUT_MS = 10_000;
 const CONFLICT_HINT =
@@ -88,6 +88,7 @@ export function createTelegramChannel(config: TelegramConfig, deps: ChannelDeps,
     },
     send: (message) => sender.send(message),
     fetchMedia: (ref) => sender.fetchMedia(ref),
+    check: () => checkTelegram(api, config),
   };
 }
 

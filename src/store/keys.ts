@@ -79,4 +79,6 @@ export const keys = Object.freeze({
   routing: (): string => 'settings:routing',
   /** A channel adapter's own state (tokens, cursors), namespaced by platform. */
   adapterState: (platform: string, key: string): string => `adapter:${platform}:${key}`,
+  /** `threadline doctor`'s write-read-delete probe; unique per run, and expiring should the run die midway. */
+  doctorProbe: (runId: string): string => `doctor:probe:${runId}`,
 });

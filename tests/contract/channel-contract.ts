@@ -13,10 +13,11 @@
  * malformed → 400, no events; 3 handshake echo, wrong verify token → 403; 4 unknown kind → 200, no
  * events, one warn naming it; 5 redelivery → same eventId; 6 own echo → no message; 7 events survive
  * JSON; 8 send → documented request and platform ids; 9 failures → the right ChannelError kind;
- * 10 an inbound image resolves through fetchMedia; 11 no configured secret in any log line.
+ * 10 an inbound image resolves through fetchMedia; 11 no configured secret in any log line; 12 setup
+ * checks (`check()`, for `threadline doctor`) pass on a healthy fake and report, not throw, an unreachable API.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AdapterState, Channel, ChannelDeps, WebhookRequest, WebhookResult, WebhookRoute } from '../../src/channel.ts';
+import type { AdapterState, Channel, ChannelDeps, CheckResult, WebhookRequest, WebhookResult, WebhookRoute } from '../../src/channel.ts';
 import { ChannelError, type ChannelErrorKind } from '../../src/errors.ts';
 import type { InboundEvent, OutboundMessage } from '../../src/messages.ts';
 import { captureLogger } from '../support/capture-logger.ts';
@@ -80,6 +81,8 @@ export interface ContractHarness {
   };
   /** The bytes the fake serves for the 'image' sample's media. */
   readonly media: { readonly expectedBytes: Uint8Array };
+  /** For `check()`: makes the platform's API unreachable for the next calls (the fake drops the connection). */
+  readonly checks: { readonly unreachable: () => void | Promise<void> };
   readonly teardown: () => Promise<void>;
 }
 
@@ -266,6 +269,31 @@ export function channelContract(descriptor: ContractDescriptor): void {
       }
       expect(capture.lines.length).toBeGreaterThan(0);
       expectNoSecrets();
+    });
+
+    /** Each result is one line with a subject and a detail, and carries no configured secret. */
+    function expectReadable(results: readonly CheckResult[]): void {
+      expect(results.length).toBeGreaterThan(0);
+      for (const result of results) {
+        expect(result.subject.trim(), JSON.stringify(result)).not.toBe('');
+        expect(result.detail.trim(), JSON.stringify(result)).not.toBe('');
+        expect(`${result.subject} ${result.detail}`, JSON.stringify(result)).not.toMatch(/\n/);
+        for (const secret of harness.secrets) expect(`${result.subject} ${result.detail}`, 'a configured secret in a check result').not.toContain(secret);
+      }
+    }
+
+    it('12. implements check(), which passes against the healthy platform', async () => {
+      expect(harness.channel.check, 'every adapter implements check() for threadline doctor').toBeTypeOf('function');
+      const results = (await harness.channel.check?.()) ?? [];
+      expectReadable(results);
+      expect(results.filter((result) => result.status === 'fail')).toEqual([]);
+    });
+
+    it('12. check() reports an unreachable platform API as a failed check instead of throwing', async () => {
+      await harness.checks.unreachable();
+      const results = (await harness.channel.check?.()) ?? [];
+      expectReadable(results);
+      expect(results.some((result) => result.status === 'fail')).toBe(true);
     });
   });
 }

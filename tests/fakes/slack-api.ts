@@ -9,7 +9,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { parse } from 'yaml';
 import { blockActions, eventCallback, SLACK_TEST_IDS } from '../support/slack-signing.ts';
 import { createMessageStore, type FakeFile, type FakeMessage } from './slack-state.ts';
 
@@ -36,7 +38,18 @@ export interface SocketAck {
 export interface FakeSlackOptions {
   readonly botToken?: string;
   readonly appToken?: string;
+  /** The bot token's scopes, sent in `x-oauth-scopes`. Default: the bot scopes of manifest.yml, as for an app created from it. */
+  readonly scopes?: readonly string[];
 }
+
+/** The bot scopes of the project's manifest.yml, read as Slack reads the pasted manifest. */
+function manifestScopes(): readonly string[] {
+  const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8')) as { oauth_config: { scopes: { bot: string[] } } };
+  return manifest.oauth_config.scopes.bot;
+}
+
+/** The app-level token's scope (Basic Information → App-Level Tokens → connections:write). */
+const APP_TOKEN_SCOPES = ['connections:write'];
 
 type Args = Record<string, unknown>;
 type Handler = (args: Args) => Args;
@@ -56,6 +69,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const store = createMessageStore(base, SLACK_TEST_IDS);
+  const botScopes = options.scopes ?? manifestScopes();
   let envelopeCounter = 0;
 
   const methods: Record<string, Handler> = {
@@ -113,7 +127,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     const wanted = method === 'apps.connections.open' ? options.appToken : options.botToken;
     if (wanted && auth !== `Bearer ${wanted}`) return json(res, { ok: false, error: auth ? 'invalid_auth' : 'not_authed' });
     const handler = methods[method];
-    json(res, handler ? handler(args) : { ok: false, error: 'unknown_method' });
+    // Every answer to an authenticated call names the token's scopes in X-OAuth-Scopes (comma-separated).
+    // Source: https://api.slack.com/legacy/oauth-scopes (X-OAuth-Scopes, X-Accepted-OAuth-Scopes)
+    const scopes = (method === 'apps.connections.open' ? APP_TOKEN_SCOPES : botScopes).join(',');
+    json(res, handler ? handler(args) : { ok: false, error: 'unknown_method' }, { 'x-oauth-scopes': scopes });
   }
 
   server.on('upgrade', (req, socket, head) => {
@@ -169,6 +186,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     setUser: store.setUser,
     /** Makes the bot "not in channel": writes and reads there fail with not_in_channel. */
     kickBot: store.kickBot,
+    /** Names a channel, makes it private or archived, or deletes it (conversations.info then answers channel_not_found). */
+    setChannel: store.setChannel,
     /** A response_url that records what is POSTed to it. */
     responseUrl: (id = String(responses.length + 1)) => `${base}/respond/${id}`,
     /** Makes the next call of `method` fail as given (errors queue up per method). */
@@ -240,6 +259,6 @@ function send(res: ServerResponse, status: number, body: string, type: string) {
   res.writeHead(status, { 'content-type': type }).end(body);
 }
 
-function json(res: ServerResponse, body: Args) {
-  send(res, 200, JSON.stringify(body), 'application/json; charset=utf-8');
+function json(res: ServerResponse, body: Args, headers: Record<string, string> = {}) {
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
 }

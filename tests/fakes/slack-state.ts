@@ -33,6 +33,15 @@ export interface FakeFile {
   readonly url_private: string;
 }
 
+/** What conversations.info tells of a channel besides membership (unset: a public channel named after its id). */
+export interface FakeChannel {
+  readonly name?: string;
+  readonly private?: boolean;
+  readonly archived?: boolean;
+  /** Gone: every call naming it answers channel_not_found. */
+  readonly deleted?: boolean;
+}
+
 type Args = Record<string, unknown>;
 type Ids = { readonly teamId: string; readonly botUserId: string; readonly botId: string };
 
@@ -49,6 +58,7 @@ export function createMessageStore(base: string, ids: Ids) {
   const users = new Map<string, { is_admin?: boolean; is_owner?: boolean; name?: string }>();
   const views = new Map<string, unknown[]>();
   const kicked = new Set<string>();
+  const channelInfo = new Map<string, FakeChannel>();
   let tsCounter = 0;
   let fileCounter = 0;
 
@@ -117,13 +127,19 @@ export function createMessageStore(base: string, ids: Ids) {
   }
 
   const channelOf = (args: Args) => str(args.channel) ?? str(args.channel_id) ?? '';
-  const guard = (channel: string) => (kicked.has(channel) ? error('not_in_channel') : undefined);
+  /** Why the bot cannot use the channel; `posting`: also refuse an archived one (chat.postMessage's is_archived). */
+  const guard = (channel: string, posting = false) => {
+    const info = channelInfo.get(channel);
+    if (info?.deleted) return error('channel_not_found');
+    if (posting && info?.archived) return error('is_archived');
+    return kicked.has(channel) ? error('not_in_channel') : undefined;
+  };
 
   const methods: Record<string, (args: Args) => Args> = {
     // https://docs.slack.dev/reference/methods/chat.postMessage
     'chat.postMessage': (args) => {
       const channel = channelOf(args);
-      const blocked = guard(channel);
+      const blocked = guard(channel, true);
       if (blocked) return blocked;
       const text = str(args.text) ?? '';
       if (!text && !args.blocks) return error('no_text');
@@ -159,10 +175,20 @@ export function createMessageStore(base: string, ids: Ids) {
       const thread = m.thread_ts && m.thread_ts !== m.ts ? `?thread_ts=${m.thread_ts}&cid=${channel}` : '';
       return { ok: true, channel, permalink: `${base}/archives/${channel}/p${m.ts.replace('.', '')}${thread}` };
     },
-    // https://docs.slack.dev/reference/methods/conversations.info (channel.is_member: whether the bot is in it)
+    // https://docs.slack.dev/reference/methods/conversations.info (channel.is_member: whether the bot is in it;
+    // channel_not_found for a deleted channel, and for a private one the bot is not in, as the bot cannot see it)
     'conversations.info': (args) => {
       const channel = channelOf(args);
-      return { ok: true, channel: { id: channel, is_channel: true, is_member: !kicked.has(channel), is_archived: false } };
+      const info = channelInfo.get(channel) ?? {};
+      const member = !kicked.has(channel);
+      if (info.deleted || (info.private && !member)) return error('channel_not_found');
+      return {
+        ok: true,
+        channel: {
+          id: channel, name: info.name ?? channel.toLowerCase(), is_channel: true, is_group: false, is_private: info.private ?? false,
+          is_member: member, is_archived: info.archived ?? false, created: 1700000000,
+        },
+      };
     },
     // https://docs.slack.dev/reference/methods/conversations.replies
     'conversations.replies': (args) => {
@@ -222,7 +248,7 @@ export function createMessageStore(base: string, ids: Ids) {
       if (found.length === 0 || found.some((f) => !f.file)) return error('file_not_found');
       for (const { ref, file } of found) if (file && ref.title) file.title = ref.title;
       if (channel) {
-        const blocked = guard(channel);
+        const blocked = guard(channel, true);
         if (blocked) return blocked;
         post(channel, {
           text: str(args.initial_comment) ?? '', user: ids.botUserId, subtype: 'file_share',
@@ -260,6 +286,9 @@ export function createMessageStore(base: string, ids: Ids) {
     },
     kickBot(channel: string) {
       kicked.add(channel);
+    },
+    setChannel(channel: string, info: FakeChannel) {
+      channelInfo.set(channel, { ...channelInfo.get(channel), ...info });
     },
   };
 }

@@ -17,7 +17,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { File, Message, Update, UserFromGetMe } from 'grammy/types';
+import type { File, Message, Update, UserFromGetMe, WebhookInfo } from 'grammy/types';
 import type { TelegramErrorReply } from '../fixtures/telegram/api-errors.ts';
 import { botInfo as defaultBotInfo } from '../fixtures/telegram/updates.ts';
 
@@ -53,6 +53,10 @@ export interface FakeTelegramApi {
   readonly calls: readonly RecordedCall[];
   /** The webhook set by setWebhook, undefined after deleteWebhook. */
   readonly webhook: { readonly url: string; readonly params: Readonly<Record<string, unknown>> } | undefined;
+  /** Sets a webhook as another program's setWebhook call would (Telegram keeps it until deleteWebhook). */
+  presetWebhook(url: string, params?: Readonly<Record<string, unknown>>): void;
+  /** Records a failed delivery to the webhook, which getWebhookInfo then reports (last_error_date, last_error_message). */
+  failWebhookDelivery(message: string, unixSeconds?: number): void;
   callsOf(method: string): RecordedCall[];
   /** Queues an update for getUpdates and wakes a parked long poll. Returns it with its update_id. */
   pushUpdate(update: UpdateInput): Update;
@@ -90,6 +94,7 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
   let nextMessageId = 5000;
   let confirmedBelow = 0;
   let webhook: FakeTelegramApi['webhook'];
+  let webhookError: { readonly date: number; readonly message: string } | undefined;
 
   const notify = () => listeners.forEach((listener) => listener());
 
@@ -123,8 +128,8 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
     getMe: () => botInfo,
     // @see https://core.telegram.org/bots/api#setwebhook and #deletewebhook ("Returns True on success")
     setWebhook: (p) => ((webhook = { url: String(p.url), params: p }), true),
-    deleteWebhook: () => ((webhook = undefined), true),
-    getWebhookInfo: () => ({ url: webhook?.url ?? '', has_custom_certificate: false, pending_update_count: queue.length }),
+    deleteWebhook: () => ((webhook = undefined), (webhookError = undefined), true),
+    getWebhookInfo: () => webhookInfo(),
     sendMessage: (p) => sent(p, { text: String(p.text) }),
     sendPhoto: (p, f) => {
       const { file_id, file_unique_id, file_size } = stored(f.photo, 'photos');
@@ -154,6 +159,25 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
       return { file_id: file.fileId, file_unique_id: `u-${file.fileId}`, file_size: file.data.length, file_path: file.path } satisfies File;
     },
   };
+
+  /**
+   * "If the bot is using getUpdates, will return an object with the url field empty"; the optional
+   * fields appear only when they have a value (max_connections defaults to 40 in setWebhook).
+   * @see https://core.telegram.org/bots/api#getwebhookinfo
+   * @see https://core.telegram.org/bots/api#webhookinfo
+   */
+  function webhookInfo(): WebhookInfo {
+    const base = { url: webhook?.url ?? '', has_custom_certificate: false, pending_update_count: queue.length };
+    if (webhook === undefined) return base;
+    const { allowed_updates: allowed, max_connections: max } = webhook.params;
+    return {
+      ...base,
+      max_connections: max === undefined ? 40 : Number(max),
+      // The fake keeps what the client sent; a real Telegram would have refused an unknown kind.
+      ...(Array.isArray(allowed) ? { allowed_updates: allowed as NonNullable<WebhookInfo['allowed_updates']> } : {}),
+      ...(webhookError === undefined ? {} : { last_error_date: webhookError.date, last_error_message: webhookError.message }),
+    };
+  }
 
   function serveUpdates(params: Record<string, unknown>, res: http.ServerResponse): boolean {
     const offset = Number(params.offset ?? 0);
@@ -253,6 +277,12 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
     calls,
     get webhook() {
       return webhook;
+    },
+    presetWebhook(url, params = {}) {
+      webhook = { url, params: { ...params, url } };
+    },
+    failWebhookDelivery(message, unixSeconds = Math.floor(Date.now() / 1000)) {
+      webhookError = { date: unixSeconds, message };
     },
     callsOf: (method) => calls.filter((call) => call.method === method),
     pushUpdate(input) {

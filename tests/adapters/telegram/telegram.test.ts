@@ -60,6 +60,7 @@ function common(tg: FakeTelegramApi, close: () => Promise<void>): Omit<ContractH
       failures: failures(tg),
     },
     media: { expectedBytes: IMAGE },
+    checks: { unreachable: () => tg.failNext('getMe', 'network') },
     teardown: close,
   };
 }

@@ -1,0 +1,68 @@
+/**
+ * The store part of the doctor: open the configured store as the service would, write a probe key,
+ * read it back, delete it, and read the routing settings that the Slack checks need.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Config } from '../../config.ts';
+import { createRoutingSettings } from '../../engine/settings.ts';
+import { StoreError } from '../../errors.ts';
+import { createStore } from '../../store/create-store.ts';
+import { keys } from '../../store/keys.ts';
+import type { Store } from '../../store/store.ts';
+import { fail, messageOf, ok, type CheckResult } from '../results.ts';
+
+/** Long enough for one run; the probe is deleted anyway, this only covers a run killed midway. */
+const PROBE_TTL_MS = 60_000;
+
+/** The routes and the default channel as /inbox left them. */
+export interface Routing {
+  readonly routes: Readonly<Record<string, string>>;
+  readonly defaultChannel: string;
+}
+
+export interface StoreOutcome {
+  readonly results: readonly CheckResult[];
+  /** undefined when the store could not be read. */
+  readonly routing?: Routing;
+}
+
+export async function checkStore(config: Config): Promise<StoreOutcome> {
+  const file = resolve(config.dataDir, 'threadline.db');
+  const where = config.storeUrl === undefined ? `embedded store ${file}` : `Redis at ${withoutPassword(config.storeUrl)}`;
+  const isNew = config.storeUrl === undefined && !existsSync(file);
+  let store: Store;
+  try {
+    store = await createStore({ url: config.storeUrl, dataDir: config.dataDir });
+  } catch (error) {
+    // StoreError messages name the file or the URL (without its password) and what to check.
+    return { results: [fail('store', messageOf(error))] };
+  }
+  try {
+    const key = keys.doctorProbe(randomUUID());
+    const written = { probe: randomUUID() };
+    await store.set(key, written, PROBE_TTL_MS);
+    const read = await store.get<typeof written>(key);
+    await store.delete(key);
+    if (read?.probe !== written.probe) {
+      return { results: [fail('store', `${where}: a value written was read back as ${JSON.stringify(read ?? null)}: another program may be using the same ${config.storeUrl === undefined ? 'file' : 'Redis database'}; give Threadline its own`)] };
+    }
+    const settings = createRoutingSettings(store, config.defaultChannel);
+    const routing: Routing = { routes: await settings.routes(), defaultChannel: await settings.defaultChannel() };
+    const note = isNew ? ` (a new, empty store: if Threadline ran before, its data is elsewhere; check DATA_DIR ${config.dataDir} and the working directory ${process.cwd()})` : '';
+    return { results: [ok('store', `${where}: a write, a read and a delete work${note}`)], routing };
+  } catch (error) {
+    return { results: [fail('store', error instanceof StoreError ? error.message : `${where}: ${messageOf(error)}`)] };
+  } finally {
+    await store.close().catch(() => undefined);
+  }
+}
+
+/** The URL as an operator may see it: the password blanked. */
+function withoutPassword(url: string): string {
+  const parsed = URL.parse(url);
+  if (parsed === null) return '(unparsable STORE_URL)';
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
+}

@@ -1,0 +1,20 @@
+/** Building the doctor's check results; the type itself is the seam's (src/channel.ts), shared with adapters. */
+import type { CheckResult } from '../channel.ts';
+
+export type { CheckResult };
+
+export const ok = (subject: string, detail: string): CheckResult => ({ status: 'ok', subject, detail });
+export const warn = (subject: string, detail: string): CheckResult => ({ status: 'warn', subject, detail });
+export const fail = (subject: string, detail: string): CheckResult => ({ status: 'fail', subject, detail });
+
+/** An error's own message, for a detail line. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error);
+}
+
+/** The message of the innermost `cause`: fetch's own "fetch failed" says less than what caused it. */
+export function innermostMessage(error: unknown): string {
+  let current = error;
+  for (let depth = 0; depth < 8 && current instanceof Error && current.cause instanceof Error; depth++) current = current.cause;
+  return messageOf(current);
+}
