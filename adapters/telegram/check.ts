@@ -7,9 +7,8 @@
 import type { Api } from 'grammy';
 import type { WebhookInfo } from 'grammy/types';
 import type { CheckResult } from '../../src/channel.ts';
-import { networkCause } from '../../src/errors.ts';
 import { WEBHOOK_PATH, type TelegramConfig } from './config.ts';
-import { toChannelError } from './errors.ts';
+import { toChannelError, toConnectError } from './errors.ts';
 import { ALLOWED_UPDATES } from './parse.ts';
 
 /** A check waits this long for Telegram; grammY's own default is minutes. */
@@ -90,12 +89,8 @@ function failure(subject: string, error: unknown, config: TelegramConfig): Check
   const channelError = toChannelError(error);
   if (channelError.kind === 'auth') return { status: 'fail', subject: TOKEN, detail: channelError.message };
   if (channelError.kind === 'transient' && channelError.detail.platformCode === undefined) {
-    const why = networkCause(channelError) ?? 'network error';
-    return {
-      status: 'fail',
-      subject: 'telegram',
-      detail: `could not reach ${config.apiRoot} (${why}): a network problem, not a bad token: check TELEGRAM_API_ROOT (default https://api.telegram.org), DNS, proxy and firewall`,
-    };
+    // Worded as at start-up: which URL could not be reached, and that it is the network, not the token.
+    return { status: 'fail', subject: 'telegram', detail: toConnectError(error, config.apiRoot).message };
   }
   const retry = channelError.kind === 'transient' || channelError.kind === 'rate_limited' ? ': run threadline doctor again in a minute' : '';
   return { status: 'fail', subject, detail: `${channelError.message}${retry}` };

@@ -12,9 +12,3 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message || error.name : String(error);
 }
 
-/** The message of the innermost `cause`: fetch's own "fetch failed" says less than what caused it. */
-export function innermostMessage(error: unknown): string {
-  let current = error;
-  for (let depth = 0; depth < 8 && current instanceof Error && current.cause instanceof Error; depth++) current = current.cause;
-  return messageOf(current);
-}

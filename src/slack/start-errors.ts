@@ -8,7 +8,7 @@
 import { displayUrl, networkCause, StartupError } from '../errors.ts';
 
 /** Slack API errors that mean the token itself is wrong, revoked or of the wrong kind. */
-const TOKEN_REFUSED = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'not_allowed_token_type']);
+export const TOKEN_REFUSED: ReadonlySet<string> = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'not_allowed_token_type']);
 
 /** Where each token comes from, for the message that says it was refused. */
 const TOKEN_HINTS = {

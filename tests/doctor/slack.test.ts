@@ -92,10 +92,10 @@ describe('threadline doctor: Slack tokens and reachability', () => {
     const run = await w.run({ SLACK_API_URL: apiUrl });
     expect(run.code).toBe(1);
     expect(run.line('Slack')).toBe(
-      `✗ Slack: could not reach ${apiUrl} (ECONNREFUSED): a network problem, not a bad token: check SLACK_API_URL (default https://slack.com/api/), DNS, proxy and firewall`,
+      `✗ Slack: could not reach Slack at ${apiUrl}: ECONNREFUSED — a network problem (proxy, DNS, firewall), not a bad token; check SLACK_API_URL and this host's network`,
     );
     expect(run.line('SLACK_BOT_TOKEN')).toBeUndefined();
-    expect(run.text).not.toMatch(/refused the token|set SLACK_BOT_TOKEN/);
+    expect(run.text).not.toMatch(/refused|set SLACK_BOT_TOKEN|set it/);
     // The other groups still run.
     expect(run.line('store')).toMatch(/^✓ /);
     expect(run.line('TELEGRAM_BOT_TOKEN')).toMatch(/^✓ /);
@@ -105,7 +105,7 @@ describe('threadline doctor: Slack tokens and reachability', () => {
     const w = await start();
     w.slack.failNext('auth.test', { status: 503 });
     const run = await w.run();
-    expect(run.line('Slack')).toMatch(/^✗ Slack: http:\/\/127\.0\.0\.1:\d+\/api\/ answered HTTP 503 .*this says nothing about the token/);
+    expect(run.line('Slack')).toMatch(/^✗ Slack: Slack at http:\/\/127\.0\.0\.1:\d+\/api\/ answered HTTP 503 to auth\.test: .*not a bad token$/);
   });
 
   it('says to set SLACK_BOT_TOKEN when Slack answers invalid_auth, and checks nothing else of Slack', async () => {
@@ -113,7 +113,7 @@ describe('threadline doctor: Slack tokens and reachability', () => {
     const run = await w.run({ SLACK_BOT_TOKEN: 'xoxb-1111-2222-revoked' });
     expect(run.code).toBe(1);
     expect(run.line('SLACK_BOT_TOKEN')).toBe(
-      "✗ SLACK_BOT_TOKEN: Slack refused the token (invalid_auth): set SLACK_BOT_TOKEN to the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page (reinstall the app first if it was removed)",
+      "✗ SLACK_BOT_TOKEN: Slack refused SLACK_BOT_TOKEN (invalid_auth): set it to the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page (reinstall the app if it was revoked)",
     );
     expect(run.line('scopes')).toBeUndefined();
     expect(run.line(`#c0default (${DEFAULT_CHANNEL})`)).toBeUndefined();
@@ -125,7 +125,7 @@ describe('threadline doctor: Slack tokens and reachability', () => {
     const run = await w.run({ SLACK_APP_TOKEN: 'xapp-1-A0THREAD-9999-wrong' });
     expect(run.code).toBe(1);
     expect(run.line('SLACK_APP_TOKEN')).toBe(
-      '✗ SLACK_APP_TOKEN: Slack refused the token (invalid_auth): set SLACK_APP_TOKEN to an app-level token with connections:write (Basic Information → App-Level Tokens)',
+      '✗ SLACK_APP_TOKEN: Slack refused SLACK_APP_TOKEN (invalid_auth): set it to an app-level token (xapp-…) with connections:write, from Basic Information → App-Level Tokens',
     );
     expect(run.line('SLACK_BOT_TOKEN')).toMatch(/^✓ /);
   });

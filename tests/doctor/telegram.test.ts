@@ -28,7 +28,7 @@ describe('threadline doctor: Telegram token and reachability', () => {
     const run = await world.run({ TELEGRAM_API_ROOT: apiRoot });
     expect(run.code).toBe(1);
     expect(run.line('telegram')).toBe(
-      `✗ telegram: could not reach ${apiRoot} (ECONNREFUSED): a network problem, not a bad token: check TELEGRAM_API_ROOT (default https://api.telegram.org), DNS, proxy and firewall`,
+      `✗ telegram: could not reach Telegram at ${apiRoot}/: ECONNREFUSED — a network problem (proxy, DNS, firewall), not a bad token; check TELEGRAM_API_ROOT and this host's network`,
     );
     expect(run.line('TELEGRAM_BOT_TOKEN')).toBeUndefined();
   });

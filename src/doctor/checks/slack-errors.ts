@@ -4,17 +4,8 @@
  * @see https://docs.slack.dev/tools/node-slack-sdk/web-api (errors: platform, request, HTTP, rate limited)
  */
 import { webApi } from '@slack/bolt';
-import { networkCause } from '../../errors.ts';
-import { fail, innermostMessage, messageOf, type CheckResult } from '../results.ts';
-
-/** auth.test's errors that mean the token itself is wrong. @see https://docs.slack.dev/reference/methods/auth.test */
-const TOKEN_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type']);
-
-/** What to do about a refused token, per variable. */
-const TOKEN_FIX: Record<string, string> = {
-  SLACK_BOT_TOKEN: "set SLACK_BOT_TOKEN to the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page (reinstall the app first if it was removed)",
-  SLACK_APP_TOKEN: 'set SLACK_APP_TOKEN to an app-level token with connections:write (Basic Information → App-Level Tokens)',
-};
+import { explainSlackStartError, TOKEN_REFUSED } from '../../slack/start-errors.ts';
+import { fail, type CheckResult } from '../results.ts';
 
 /** The Web API's error code, when Slack answered `ok: false`. */
 export function slackErrorCode(error: unknown): string | undefined {
@@ -34,22 +25,17 @@ export interface SlackCall {
   readonly apiUrl: string;
 }
 
-/** A `fail` for a Web API call that threw. */
+/**
+ * A `fail` for a Web API call that threw, worded as at start-up ({@link explainSlackStartError}):
+ * a refused token names its variable, an unreachable Slack is a network problem. Other Slack errors
+ * (about a channel, say) name the method and where Slack explains the code.
+ */
 export function slackFailure(error: unknown, { method, subject, apiUrl }: SlackCall): CheckResult {
-  if (error instanceof webApi.WebAPIRequestError) {
-    const why = networkCause(error) ?? innermostMessage(error.original);
-    return fail('Slack', `could not reach ${apiUrl} (${why}): a network problem, not a bad token: check SLACK_API_URL (default https://slack.com/api/), DNS, proxy and firewall`);
-  }
-  if (error instanceof webApi.WebAPIHTTPError) {
-    return fail('Slack', `${apiUrl} answered HTTP ${error.statusCode} ${error.statusMessage}: Slack, or a proxy on the way, failed; this says nothing about the token: check that SLACK_API_URL is Slack's Web API (default https://slack.com/api/), or run threadline doctor again later`);
-  }
-  if (error instanceof webApi.WebAPIRateLimitedError) {
-    return fail('Slack', `Slack rate-limited the check (retry after ${error.retryAfter} s): run threadline doctor again in a minute`);
-  }
   const code = slackErrorCode(error);
-  if (code !== undefined && TOKEN_ERRORS.has(code) && TOKEN_FIX[subject] !== undefined) {
-    return fail(subject, `Slack refused the token (${code}): ${TOKEN_FIX[subject]}`);
+  if (code !== undefined && !TOKEN_REFUSED.has(code)) {
+    return fail(subject, `Slack answered ${method} with ${code}: https://docs.slack.dev/reference/methods/${method} says what it means`);
   }
-  if (code !== undefined) return fail(subject, `Slack answered ${method} with ${code}: https://docs.slack.dev/reference/methods/${method} says what it means`);
-  return fail(subject, `${method} failed: ${messageOf(error)}`);
+  const token = subject === 'SLACK_APP_TOKEN' ? 'SLACK_APP_TOKEN' : 'SLACK_BOT_TOKEN';
+  const { error: explained } = explainSlackStartError(error, { apiUrl, token, method });
+  return fail(code === undefined ? 'Slack' : token, explained.message);
 }
