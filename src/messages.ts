@@ -6,6 +6,20 @@
 /** Platforms Threadline can connect. */
 export type Platform = 'telegram' | 'whatsapp' | 'instagram' | 'messenger' | 'x' | 'wechat';
 
+const PLATFORM_NAMES: Readonly<Record<Platform, string>> = {
+  telegram: 'Telegram',
+  whatsapp: 'WhatsApp',
+  instagram: 'Instagram',
+  messenger: 'Messenger',
+  x: 'X',
+  wechat: 'WeChat',
+};
+
+/** The platform's name as customers and agents know it (`whatsapp` → "WhatsApp"). */
+export function platformName(platform: Platform): string {
+  return PLATFORM_NAMES[platform];
+}
+
 /** The customer on a platform: only what the platform's payload says. */
 export interface Contact {
   readonly id: string;
@@ -72,6 +86,15 @@ export interface InboundMessage extends EventBase {
   readonly context?: MessageContext;
   /** True when this is a new version of a message sent earlier (same `messageId`). */
   readonly edited?: boolean;
+  /**
+   * Set when the customer sent something the adapter could not read: a payload of a kind it handles
+   * whose fields are not what the platform documents, or content it cannot show. The message then
+   * has no text and no attachments, and the thread says a message came that could not be read, so
+   * nothing acknowledged to the platform disappears. `kind` is the platform's name for what arrived
+   * (Telegram: `message`, `edited_message`); `reason` says what was wrong, in words fit for an agent,
+   * and never quotes the customer's content.
+   */
+  readonly unreadable?: { readonly kind: string; readonly reason: string };
 }
 
 /** A customer's reaction to a message in the conversation. */

@@ -22,6 +22,8 @@ const PLATFORM_LIBRARIES: Record<string, readonly string[]> = {
   meta: [],
   wechat: [],
 };
+/** Libraries every adapter may use: zod checks payloads against their documented shapes at the edge. */
+const ADAPTER_LIBRARIES: readonly string[] = ['zod'];
 /** The channels that share adapters/meta/. */
 const META_CHANNELS = ['whatsapp', 'instagram', 'messenger'];
 /** The only src/ files an adapter may import. */
@@ -57,9 +59,11 @@ function adapterRule(file: string, specifier: string): string | undefined {
   const isRegistry = file.split('/').length === 2; // adapters/index.ts: lists every adapter folder
   if (builtinModules.includes(specifier)) return `write 'node:${specifier}': adapters may use node: builtins`;
   if (!specifier.startsWith('.')) {
-    const allowed = isRegistry ? [] : (PLATFORM_LIBRARIES[folder] ?? []);
+    const platform = isRegistry ? [] : (PLATFORM_LIBRARIES[folder] ?? []);
+    const allowed = isRegistry ? [] : [...platform, ...ADAPTER_LIBRARIES];
     if (allowed.includes(packageName(specifier))) return undefined;
-    const what = allowed.length > 0 ? `its platform library (${allowed.join(', ')})` : 'no library';
+    const shared = ADAPTER_LIBRARIES.join(', ');
+    const what = isRegistry ? 'no library' : platform.length > 0 ? `its platform library (${platform.join(', ')}) and ${shared}` : `only ${shared}`;
     return `adapters/${isRegistry ? '' : `${folder}/`} may use ${what} besides node: builtins`;
   }
   const target = resolveTarget(file, specifier);
@@ -143,6 +147,8 @@ describe('architecture: the rules themselves', () => {
     ['adapters/telegram/index.ts', '../../src/messages.ts'],
     ['adapters/telegram/errors.ts', '../../src/errors.ts'],
     ['adapters/telegram/index.ts', './parse.ts'],
+    ['adapters/telegram/schema.ts', 'zod'],
+    ['adapters/wechat/xml.ts', 'zod'],
     ['adapters/whatsapp/send.ts', '../meta/graph.ts'],
     ['adapters/meta/webhook.ts', './signature.ts'],
     ['adapters/x/send.ts', 'twitter-api-v2'],
@@ -169,7 +175,8 @@ describe('architecture: the rules themselves', () => {
     ['adapters/telegram/send.ts', '../whatsapp/send.ts', /their own folder/],
     ['adapters/telegram/send.ts', '../meta/graph.ts', /adapters\/meta\/ \(whatsapp, instagram, messenger only\)/],
     ['adapters/x/send.ts', 'grammy', /twitter-api-v2/],
-    ['adapters/wechat/xml.ts', 'twitter-api-v2', /no library/],
+    ['adapters/wechat/xml.ts', 'twitter-api-v2', /only zod/],
+    ['adapters/index.ts', 'zod', /adapters\/ may use no library/],
     ['src/engine/outbox.ts', '@slack/bolt', /no @slack/],
     ['src/engine/outbox.ts', '@slack/web-api/dist/x.js', /no @slack/],
     ['src/engine/outbox.ts', 'grammy', /grammy/],

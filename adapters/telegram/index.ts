@@ -7,8 +7,9 @@ import type { InboundEvent } from '../../src/messages.ts';
 import { checkTelegram } from './check.ts';
 import { readConfig, WEBHOOK_PATH, type TelegramConfig } from './config.ts';
 import { toChannelError, toConnectError } from './errors.ts';
-import { ALLOWED_UPDATES, parseUpdate } from './parse.ts';
+import { ALLOWED_UPDATES, parseUpdate, type ParseContext } from './parse.ts';
 import { createSender, MAX_TEXT_LENGTH } from './send.ts';
+import { createUpdateLog, type UpdateLog } from './update-log.ts';
 
 export type { TelegramConfig } from './config.ts';
 
@@ -20,8 +21,11 @@ export interface TelegramChannelOptions {
   readonly pollTimeoutSeconds?: number;
 }
 
-/** Turns one update into events, logging why when there are none; undefined when it is malformed. */
-type UpdateHandler = (update: Update) => Promise<InboundEvent[] | undefined>;
+/** An object with an integer `update_id`: what the webhook checked, or what getUpdates returned. */
+type RawUpdate = Pick<Update, 'update_id'>;
+
+/** Turns one update into events, logging why when there are none; undefined only when parsing failed on a bug. */
+type UpdateHandler = (update: RawUpdate) => Promise<InboundEvent[] | undefined>;
 
 /** How long getMe (start-up, and the first webhook's account lookup) may take before it counts as unreachable. */
 const GET_ME_TIMEOUT_MS = 10_000;
@@ -56,7 +60,9 @@ export function createTelegramChannel(config: TelegramConfig, deps: ChannelDeps,
     );
     return account;
   };
-  const handleUpdate: UpdateHandler = async (update) => parseLogged(update, await accountId(), config.allowGroups, log);
+  const updateLog = createUpdateLog(log);
+  const handleUpdate: UpdateHandler = async (update) =>
+    parseLogged(update, { account: await accountId(), allowGroups: config.allowGroups, receivedAt: deps.now() }, { log, updateLog });
   let stopPolling: (() => Promise<void>) | undefined;
   let started = false;
 
@@ -103,23 +109,21 @@ export const telegramFactory: ChannelFactory<TelegramConfig> = {
   create: (config, deps) => createTelegramChannel(config, deps),
 };
 
-function parseLogged(update: Update, account: string, allowGroups: boolean, log: Logger): InboundEvent[] | undefined {
+function parseLogged(update: RawUpdate, ctx: ParseContext, logs: { readonly log: Logger; readonly updateLog: UpdateLog }): InboundEvent[] | undefined {
   try {
-    const result = parseUpdate(update, { account, allowGroups });
-    if (result.unknownKind !== undefined) log.warn({ kind: result.unknownKind, updateId: update.update_id }, 'unknown Telegram update kind ignored');
-    // Group traffic is ignored unless enabled; say so at info once per update so an admin who added the
-    // bot to a group sees why nothing arrives. Other ignored updates (own echoes, bots) are routine.
-    else if (result.ignored?.includes('TELEGRAM_ALLOW_GROUPS')) log.info({ updateId: update.update_id, reason: result.ignored }, 'Telegram group message ignored');
-    else if (result.ignored !== undefined) log.debug({ updateId: update.update_id, reason: result.ignored }, 'Telegram update ignored');
+    const result = parseUpdate(update, ctx);
+    logs.updateLog(update.update_id, result);
     return result.events;
   } catch (error) {
-    log.error({ err: error, updateId: update.update_id }, 'Telegram update without its documented fields skipped');
+    // The schemas make every documented or malformed shape a value, so this is a bug in parse.ts.
+    logs.log.error({ err: error, updateId: update.update_id }, 'Telegram update could not be parsed (a Threadline bug); skipped');
     return undefined;
   }
 }
 
 /**
- * POST /webhooks/telegram: 401 unless the secret header matches, 400 unless the body is an Update.
+ * POST /webhooks/telegram: 401 unless the secret header matches, 400 unless the body is an Update;
+ * else 200, also for an update Threadline cannot read (it is shown as unreadable, or logged).
  * @see https://core.telegram.org/bots/api#setwebhook (header X-Telegram-Bot-Api-Secret-Token)
  */
 function webhookRoute(secret: string, handleUpdate: UpdateHandler): WebhookRoute {
@@ -137,8 +141,8 @@ function webhookRoute(secret: string, handleUpdate: UpdateHandler): WebhookRoute
       // @see https://core.telegram.org/bots/api#update (update_id: Integer)
       const isUpdate = typeof body === 'object' && body !== null && Number.isInteger((body as { update_id?: unknown }).update_id);
       if (!isUpdate) return { status: 400, reason: 'body is not a Telegram Update' };
-      const events = await handleUpdate(body as Update);
-      return events === undefined ? { status: 400, reason: 'update does not have the documented shape' } : { status: 200, events };
+      const events = await handleUpdate(body as RawUpdate);
+      return events === undefined ? { status: 400, reason: 'update could not be parsed' } : { status: 200, events };
     },
   };
 }

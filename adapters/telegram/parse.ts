@@ -1,20 +1,23 @@
-/** Telegram `Update` → Threadline events. Pure: no I/O, no clock, no logging. */
-import type { Chat, ChatMemberUpdated, Message, MessageReactionUpdated, ReactionType, Update, User } from 'grammy/types';
-import type { Attachment, Contact, ContactStatus, InboundEvent, InboundMessage, InboundReaction } from '../../src/messages.ts';
+/**
+ * Telegram `Update` → Threadline events. Pure: no I/O, no clock, no logging. Each update kind is
+ * checked against its documented shape (schema.ts) before anything is read: a message whose fields
+ * are wrong becomes an unreadable message when it still names its chat and message, never a throw.
+ */
+import type { Attachment, ContactStatus, InboundEvent, InboundMessage, InboundReaction } from '../../src/messages.ts';
+import { notCustomer, toContact, toIso, type ChatFields, type ParseContext, type SenderFields } from './contact.ts';
+import { chatMemberUpdatedSchema, messageSchema, reactionSchema, type TelegramChatMemberUpdated, type TelegramMessage, type TelegramReaction } from './schema.ts';
+import { describeIssues, describeUnshownContent, toUnreadable, type MessageKind, type UnreadableOutcome } from './unreadable.ts';
 
-/** What parsing needs to know about our side. */
-export interface ParseContext {
-  /** The bot's user id (from getMe), as a string. */
-  readonly account: string;
-  readonly allowGroups: boolean;
-}
+export type { ParseContext } from './contact.ts';
 
 /** Events for one update; when there are none, `ignored` says why (for the log, never shown to users). */
 export interface ParseResult {
   readonly events: InboundEvent[];
   readonly ignored?: string;
-  /** Set when the update's kind is not one Threadline subscribes to: the caller logs it at warn. */
+  /** Set when the update's kind is not one Threadline subscribes to: the caller logs it at warn, once per kind. */
   readonly unknownKind?: string;
+  /** Set when an update of a kind Threadline handles lacks its documented fields: the caller warns once per kind. */
+  readonly malformed?: { readonly kind: string; readonly reason: string };
 }
 
 /**
@@ -27,25 +30,47 @@ export const ALLOWED_UPDATES = ['message', 'edited_message', 'message_reaction',
  * Turns one update into events. Event ids are stable across redeliveries of the same update and
  * unique per message: `${chat.id}:${message_id}` for a message, `…:edit:${edit_date}` for an edit,
  * `…:reaction:${user}:${date}:${+|-}${emoji}` for a reaction. `contact.id` is the chat id, which is
- * where replies go (the user's id in a private chat). Everything returned is plain JSON.
+ * where replies go (the user's id in a private chat). Everything returned is plain JSON, built only
+ * from fields the schemas checked.
  * @see https://core.telegram.org/bots/api#update
  */
-export function parseUpdate(update: Update, ctx: ParseContext): ParseResult {
-  if (update.message) return parseMessage(update.message, ctx, false);
-  if (update.edited_message) return parseMessage(update.edited_message, ctx, true);
-  if (update.message_reaction) return parseReaction(update.message_reaction, ctx);
-  if (update.my_chat_member) return parseMemberChange(update.my_chat_member, ctx);
-  const kind = Object.keys(update).find((key) => key !== 'update_id') ?? 'empty';
+export function parseUpdate(update: unknown, ctx: ParseContext): ParseResult {
+  const fields: Readonly<Record<string, unknown>> = typeof update === 'object' && update !== null ? (update as Record<string, unknown>) : {};
+  const updateId = Number.isSafeInteger(fields.update_id) ? Number(fields.update_id) : 0;
+  if (fields.message !== undefined) return parseMessage('message', fields.message, updateId, ctx);
+  if (fields.edited_message !== undefined) return parseMessage('edited_message', fields.edited_message, updateId, ctx);
+  if (fields.message_reaction !== undefined) return parseReaction(fields.message_reaction, ctx);
+  if (fields.my_chat_member !== undefined) return parseMemberChange(fields.my_chat_member, ctx);
+  const kind = Object.keys(fields).find((key) => key !== 'update_id') ?? 'empty';
   return { events: [], ignored: `unknown update kind: ${kind}`, unknownKind: kind };
 }
 
-function parseMessage(message: Message, ctx: ParseContext, edited: boolean): ParseResult {
-  const from = customerOf(message.chat, message.from, ctx);
-  if (typeof from === 'string') return { events: [], ignored: from };
+function parseMessage(kind: MessageKind, raw: unknown, updateId: number, ctx: ParseContext): ParseResult {
+  const parsed = messageSchema.safeParse(raw);
+  if (!parsed.success) {
+    const reason = describeIssues(parsed.error, raw);
+    return unreadable(toUnreadable({ kind, message: raw, reason, updateId }, ctx), { kind, reason });
+  }
+  const message = parsed.data;
+  const notOurs = notCustomer(message.chat, message.from, ctx);
+  if (notOurs !== undefined) return { events: [], ignored: notOurs };
+  const personal = message.chat.type === 'private';
+  // @see https://core.telegram.org/bots/api#message (from: "may be empty for messages sent to channels";
+  //   a private chat always has a sender, so a message there without one is malformed)
+  if (message.from === undefined) {
+    if (!personal) return { events: [], ignored: 'no sender user (anonymous or sent on behalf of a chat)' };
+    const reason = 'from (the sender) is missing';
+    return unreadable(toUnreadable({ kind, message: raw, reason, updateId }, ctx), { kind, reason });
+  }
   const attachments = toAttachments(message);
   const text = message.text ?? message.caption;
-  if (text === undefined && attachments.length === 0) return { events: [], ignored: 'message has no supported content' };
+  if (text === undefined && attachments.length === 0) {
+    // A customer's poll, dice or service message still shows in the thread, as something not shown.
+    if (!personal) return { events: [], ignored: 'message has no supported content' };
+    return unreadable(toUnreadable({ kind, message, reason: describeUnshownContent(message), updateId }, ctx));
+  }
 
+  const edited = kind === 'edited_message';
   const base = `${message.chat.id}:${message.message_id}`;
   const when = edited && message.edit_date !== undefined ? message.edit_date : message.date;
   const event: InboundMessage = {
@@ -53,7 +78,7 @@ function parseMessage(message: Message, ctx: ParseContext, edited: boolean): Par
     platform: 'telegram',
     eventId: edited ? `${base}:edit:${when}` : base,
     account: ctx.account,
-    contact: toContact(message.chat, from),
+    contact: toContact(message.chat, message.from),
     occurredAt: toIso(when),
     messageId: String(message.message_id),
     attachments,
@@ -66,13 +91,26 @@ function parseMessage(message: Message, ctx: ParseContext, edited: boolean): Par
   return { events: [event] };
 }
 
+function unreadable(outcome: UnreadableOutcome, malformed?: ParseResult['malformed']): ParseResult {
+  const flag = malformed === undefined ? {} : { malformed };
+  return 'event' in outcome ? { events: [outcome.event], ...flag } : { events: [], ignored: outcome.ignored, ...flag };
+}
+
+/** An update of a handled kind that cannot carry a message: nothing to show, so the caller warns. */
+function malformedUpdate(kind: string, reason: string): ParseResult {
+  return { events: [], ignored: `${kind} without its documented fields: ${reason}`, malformed: { kind, reason } };
+}
+
 /**
  * One event per emoji added (removed: false) or taken away (removed: true). Custom-emoji and paid
  * reactions have no Unicode form and are skipped.
  * @see https://core.telegram.org/bots/api#messagereactionupdated
  * @see https://core.telegram.org/bots/api#reactiontype
  */
-function parseReaction(reaction: MessageReactionUpdated, ctx: ParseContext): ParseResult {
+function parseReaction(raw: unknown, ctx: ParseContext): ParseResult {
+  const parsed = reactionSchema.safeParse(raw);
+  if (!parsed.success) return malformedUpdate('message_reaction', describeIssues(parsed.error, raw));
+  const reaction: TelegramReaction = parsed.data;
   const user = customerOf(reaction.chat, reaction.user, ctx);
   if (typeof user === 'string') return { events: [], ignored: user };
   const before = emojis(reaction.old_reaction);
@@ -103,7 +141,10 @@ function parseReaction(reaction: MessageReactionUpdated, ctx: ParseContext): Par
  *   received only when the bot is blocked or unblocked by the user.")
  * @see https://core.telegram.org/bots/api#chatmemberupdated
  */
-function parseMemberChange(change: ChatMemberUpdated, ctx: ParseContext): ParseResult {
+function parseMemberChange(raw: unknown, ctx: ParseContext): ParseResult {
+  const parsed = chatMemberUpdatedSchema.safeParse(raw);
+  if (!parsed.success) return malformedUpdate('my_chat_member', describeIssues(parsed.error, raw));
+  const change: TelegramChatMemberUpdated = parsed.data;
   const status = change.new_chat_member.status;
   if (change.chat.type !== 'private') return { events: [], ignored: `my_chat_member in a ${change.chat.type} chat: bot is now ${status}` };
   if (status !== 'kicked' && status !== 'member') return { events: [], ignored: `my_chat_member: bot is now ${status}` };
@@ -113,31 +154,18 @@ function parseMemberChange(change: ChatMemberUpdated, ctx: ParseContext): ParseR
     eventId: `${change.chat.id}:member:${change.date}:${status}`,
     account: ctx.account,
     contact: toContact(change.chat, change.from),
-    occurredAt: new Date(change.date * 1000).toISOString(),
+    occurredAt: toIso(change.date),
     status: status === 'kicked' ? 'blocked' : 'unblocked',
   };
   return { events: [event] };
 }
 
 /** The sender when this is customer traffic, else the reason it is not. */
-function customerOf(chat: Chat, sender: User | undefined, ctx: ParseContext): User | string {
-  // @see https://core.telegram.org/bots/api#chat (type: "private", "group", "supergroup" or "channel")
-  if (chat.type !== 'private' && !ctx.allowGroups) return `${chat.type} chat (TELEGRAM_ALLOW_GROUPS is false)`;
+function customerOf<S extends SenderFields>(chat: ChatFields, sender: S | undefined, ctx: ParseContext): S | string {
+  const notOurs = notCustomer(chat, sender, ctx);
+  if (notOurs !== undefined) return notOurs;
   if (sender === undefined) return 'no sender user (anonymous or sent on behalf of a chat)';
-  if (String(sender.id) === ctx.account) return 'our own message';
-  if (sender.is_bot) return 'sent by a bot';
   return sender;
-}
-
-function toContact(chat: Chat, sender: User): Contact {
-  const name = chat.type === 'private' ? [sender.first_name, sender.last_name].filter(Boolean).join(' ') : chat.title;
-  const handle = chat.type === 'private' ? sender.username : chat.username;
-  return {
-    id: String(chat.id),
-    ...(name ? { name } : {}),
-    ...(handle ? { handle } : {}),
-    ...(sender.language_code ? { languageHint: sender.language_code } : {}),
-  };
 }
 
 /**
@@ -145,7 +173,7 @@ function toContact(chat: Chat, sender: User): Contact {
  * sets `location`, "for backward compatibility", so those are checked first.
  * @see https://core.telegram.org/bots/api#message
  */
-function toAttachments(m: Message): Attachment[] {
+function toAttachments(m: TelegramMessage): Attachment[] {
   const media = (kind: 'image' | 'audio' | 'video' | 'file' | 'sticker', fileId: string, mimeType?: string, fileName?: string): Attachment => ({
     kind,
     media: { platform: 'telegram', id: fileId },
@@ -176,11 +204,6 @@ function toAttachments(m: Message): Attachment[] {
   return [];
 }
 
-function emojis(reactions: readonly ReactionType[]): string[] {
+function emojis(reactions: TelegramReaction['new_reaction']): string[] {
   return reactions.flatMap((r) => (r.type === 'emoji' ? [r.emoji] : []));
-}
-
-/** Telegram dates are Unix seconds. */
-function toIso(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toISOString();
 }

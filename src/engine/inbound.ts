@@ -57,7 +57,9 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
     log.info({ rule: decision.rule }, 'message ignored by rule');
     return;
   }
-  if (message.edited && existing?.thread) {
+  // An edit that could not be read is posted as its own reply: overwriting the mirror would lose
+  // the version the agent could read.
+  if (message.edited && !message.unreadable && existing?.thread) {
     const mirror = await ctx.store.get<MirrorLink>(keys.platformMessage(conversationId, message.messageId));
     if (mirror) {
       await ctx.slack.updateCustomerMessage(mirror.thread, mirror.ts, renderCustomerText(message), authorOf(message));

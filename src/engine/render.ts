@@ -1,8 +1,9 @@
 /**
  * How a customer's message reads in the thread: its text, plus places and shared contacts as
- * readable lines. Files are handled separately (they are uploaded).
+ * readable lines, or a notice when the adapter could not read it. Files are handled separately
+ * (they are uploaded).
  */
-import type { Attachment, InboundMessage } from '../messages.ts';
+import { type Attachment, type InboundMessage, platformName } from '../messages.ts';
 
 type Place = Extract<Attachment, { kind: 'location' }>;
 type SharedContact = Extract<Attachment, { kind: 'contact' }>;
@@ -18,9 +19,21 @@ export function mediaOf(message: InboundMessage): MediaAttachment[] {
   return message.attachments.filter((a): a is MediaAttachment => a.kind !== 'location' && a.kind !== 'contact');
 }
 
-/** The text lines of a customer message: text, captions of files, places and contacts. */
+/**
+ * What stands in the thread for a message the adapter could not read, so the agent knows the
+ * customer wrote and can ask again: "⚠️ A message Threadline could not read (Telegram message: text
+ * is a number, not a string). …".
+ */
+function unreadableNotice(message: InboundMessage): string | undefined {
+  if (message.unreadable === undefined) return undefined;
+  const what = `${platformName(message.platform)} ${message.unreadable.kind.replaceAll('_', ' ')}`;
+  return `⚠️ A message Threadline could not read (${what}: ${message.unreadable.reason}). Ask the customer to send it again, as text if they can.`;
+}
+
+/** The text lines of a customer message: the unreadable notice, text, captions of files, places and contacts. */
 export function renderCustomerText(message: InboundMessage): string {
-  const lines: string[] = [];
+  const notice = unreadableNotice(message);
+  const lines: string[] = notice === undefined ? [] : [notice];
   if (message.text) lines.push(message.text);
   for (const attachment of message.attachments) {
     if (attachment.kind === 'location') {

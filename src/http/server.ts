@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Intake, WebhookRequest, WebhookRoute } from '../channel.ts';
 import type { Logger } from '../logger.ts';
 import { DEFAULT_MAX_BODY_BYTES, readBody } from './body.ts';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDeeperThan, looksLikeJson } from './json-depth.ts';
 
 /** What `/healthz` reports; `ok: false` answers 503 so a load balancer takes the instance out. */
 export interface HealthReport {
@@ -30,6 +31,8 @@ export interface HttpServerOptions {
   readonly logger: Logger;
   /** Largest webhook body accepted, in bytes; larger ones get 413. Default 1 MiB. */
   readonly maxBodyBytes?: number;
+  /** Deepest nesting of a JSON webhook body accepted; deeper ones get 400 before the route sees them. Default 64. */
+  readonly maxJsonDepth?: number;
 }
 
 /** Where Bolt's HTTP receiver is mounted (HTTP mode); manifest.yml points every request URL here. */
@@ -43,7 +46,8 @@ type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<v
 
 /**
  * Builds the HTTP server (not listening; the caller listens). Guarantees: a route's 200 is written only after
- * `intake.accept` resolved (503 if it threw); a throwing handler gives 500 and never takes the process down;
+ * `intake.accept` resolved (503 if it threw); a JSON webhook body nested deeper than `maxJsonDepth` is 400
+ * before any route parses it (it would fail the same way on every redelivery); a throwing handler gives 500 and never takes the process down;
  * unknown paths are 404 and wrong methods 405; request bodies, query strings and headers are never logged.
  */
 export function createHttpServer(options: HttpServerOptions): Server {
@@ -77,9 +81,9 @@ function buildTable(options: HttpServerOptions, log: Logger): Map<string, Map<st
     if (methods.has(method)) throw new Error(`Two handlers for ${method} ${path}: each route must be registered once`);
     table.set(path, methods.set(method, handler));
   };
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const limits = { maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH };
   for (const route of options.routes) {
-    add(route.method, route.path, (request, response) => serveRoute(route, request, response, { intake: options.intake, maxBodyBytes, log }));
+    add(route.method, route.path, (request, response) => serveRoute(route, request, response, { intake: options.intake, ...limits, log }));
   }
   if (options.slackHandler !== undefined) add('POST', SLACK_EVENTS_PATH, options.slackHandler);
   add('GET', HEALTH_PATH, (_request, response) => serveHealth(options.health, response, log));
@@ -97,7 +101,7 @@ async function serveRoute(
   route: WebhookRoute,
   request: IncomingMessage,
   response: ServerResponse,
-  deps: { readonly intake: Intake; readonly maxBodyBytes: number; readonly log: Logger },
+  deps: { readonly intake: Intake; readonly maxBodyBytes: number; readonly maxJsonDepth: number; readonly log: Logger },
 ): Promise<void> {
   const body = await readBody(request, deps.maxBodyBytes);
   if (!body.ok) {
@@ -106,6 +110,10 @@ async function serveRoute(
     // The rest of the body is not read, so this connection cannot carry another request.
     response.setHeader('connection', 'close');
     return send(response, 413, 'payload too large');
+  }
+  if (looksLikeJson(body.body) && jsonDeeperThan(body.body, deps.maxJsonDepth)) {
+    deps.log.warn({ method: route.method, path: route.path, limit: deps.maxJsonDepth }, 'webhook body nested too deeply');
+    return send(response, 400, `JSON nested deeper than ${deps.maxJsonDepth} levels; no documented webhook payload nests that deep, so it was refused`);
   }
 
   const result = await route.handle(toWebhookRequest(request, body.body));

@@ -5,7 +5,9 @@
  * turns that into a thread notice.
  */
 import type { ChannelErrorKind } from '../errors.ts';
-import { assertNever, type Platform } from '../messages.ts';
+import { assertNever, platformName, type Platform } from '../messages.ts';
+
+export { platformName } from '../messages.ts';
 
 /** What failureText needs: the ChannelError's platform, kind and message, plus the outbox's retry count. */
 export interface FailureTextInput {
@@ -17,20 +19,6 @@ export interface FailureTextInput {
   readonly retryAfterMs?: number;
   /** How many times the outbox tried before giving up. */
   readonly attempts?: number;
-}
-
-const NAMES: Readonly<Record<Platform, string>> = {
-  telegram: 'Telegram',
-  whatsapp: 'WhatsApp',
-  instagram: 'Instagram',
-  messenger: 'Messenger',
-  x: 'X',
-  wechat: 'WeChat',
-};
-
-/** The platform's name as customers and agents know it (`whatsapp` → "WhatsApp"). */
-export function platformName(platform: Platform): string {
-  return NAMES[platform];
 }
 
 /** The variable an admin must fix when the platform rejects Threadline's credentials (see .env.example). */

@@ -9,12 +9,14 @@
  *   sample to the fake and resolves once the channel has handled it;
  * - a handshake (Meta hub.challenge, X CRC, WeChat echostr) is optional, with or without a verify token.
  *
- * The 11 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
+ * The 13 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
  * malformed → 400, no events; 3 handshake echo, wrong verify token → 403; 4 unknown kind → 200, no
- * events, one warn naming it; 5 redelivery → same eventId; 6 own echo → no message; 7 events survive
- * JSON; 8 send → documented request and platform ids; 9 failures → the right ChannelError kind;
- * 10 an inbound image resolves through fetchMedia; 11 no configured secret in any log line; 12 setup
- * checks (`check()`, for `threadline doctor`) pass on a healthy fake and report, not throw, an unreachable API.
+ * events, one warn naming it, and none for the next of that kind; 5 redelivery → same eventId; 6 own
+ * echo → no message; 7 events survive JSON; 8 send → documented request and platform ids; 9 failures
+ * → the right ChannelError kind; 10 an inbound image resolves through fetchMedia; 11 no configured
+ * secret in any log line; 12 setup checks (`check()`, for `threadline doctor`) pass on a healthy fake
+ * and report, not throw, an unreachable API; 13 a message with wrong fields that still names its
+ * customer → 200 and an unreadable message (never a throw, a 5xx or an error log), so the thread shows it came.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AdapterState, Channel, ChannelDeps, CheckResult, WebhookRequest, WebhookResult, WebhookRoute } from '../../src/channel.ts';
@@ -22,8 +24,12 @@ import { ChannelError, type ChannelErrorKind } from '../../src/errors.ts';
 import type { InboundEvent, OutboundMessage } from '../../src/messages.ts';
 import { captureLogger } from '../support/capture-logger.ts';
 
-/** The kinds of inbound traffic every descriptor can produce. */
-export type InboundSample = 'message' | 'image' | 'unknownKind' | 'ownEcho';
+/**
+ * The kinds of inbound traffic every descriptor can produce. `unreadable` is a customer message of a
+ * kind the adapter handles with a documented field of the wrong type (Telegram: `text` a number),
+ * whose customer and message id are still readable.
+ */
+export type InboundSample = 'message' | 'image' | 'unknownKind' | 'ownEcho' | 'unreadable';
 
 export interface WebhookInbound {
   /** Handles a request as the server would route it. */
@@ -71,6 +77,8 @@ export interface ContractHarness {
   readonly expectedMessageEvents: readonly InboundEvent[];
   /** The kind name carried by the 'unknownKind' sample. */
   readonly unknownKind: string;
+  /** Who the 'unreadable' sample is from and which message it is. */
+  readonly expectedUnreadable: { readonly contactId: string; readonly messageId: string };
   readonly send: {
     readonly message: OutboundMessage;
     readonly expectedMessageIds: readonly string[];
@@ -119,6 +127,7 @@ export function memoryState(): AdapterState {
 
 const NOW = Date.parse('2024-05-06T07:08:09.000Z');
 const WARN = 40;
+const ERROR = 50;
 
 /** Registers the contract tests for one channel configuration. */
 export function channelContract(descriptor: ContractDescriptor): void {
@@ -198,9 +207,12 @@ export function channelContract(descriptor: ContractDescriptor): void {
       const { events, result } = await receive('unknownKind');
       if (result !== undefined) expect(result.status).toBe(200);
       expect(events).toEqual([]);
-      const warns = capture.entries().slice(before).filter((entry) => entry.level === WARN);
-      expect(warns).toHaveLength(1);
-      expect(JSON.stringify(warns[0])).toContain(harness.unknownKind);
+      const warns = () => capture.entries().slice(before).filter((entry) => entry.level === WARN);
+      expect(warns()).toHaveLength(1);
+      expect(JSON.stringify(warns()[0])).toContain(harness.unknownKind);
+      // One line tells the admin; one per update would bury the log.
+      await receive('unknownKind');
+      expect(warns(), 'a second update of the same unknown kind warned again').toHaveLength(1);
     });
 
     it('5. gives the same eventId when the same delivery comes twice', async () => {
@@ -261,7 +273,7 @@ export function channelContract(descriptor: ContractDescriptor): void {
     });
 
     it('11. never writes a configured secret to the log', async () => {
-      for (const sample of ['message', 'image', 'unknownKind', 'ownEcho'] as const) await receive(sample);
+      for (const sample of ['message', 'image', 'unknownKind', 'ownEcho', 'unreadable'] as const) await receive(sample);
       for (const failure of harness.send.failures) {
         await failure.arrange();
         // Logged as the engine logs a failed send: pino serializes the message, the stack and the cause chain.
@@ -294,6 +306,21 @@ export function channelContract(descriptor: ContractDescriptor): void {
       const results = (await harness.channel.check?.()) ?? [];
       expectReadable(results);
       expect(results.some((result) => result.status === 'fail')).toBe(true);
+    });
+
+    it('13. turns a message with wrong fields that still names its customer into an unreadable message, never a throw or 5xx', async () => {
+      const { events, result } = await receive('unreadable');
+      if (result !== undefined) expect(result.status).toBe(200);
+      const messages = events.filter((e) => e.kind === 'message');
+      expect(messages).toHaveLength(1);
+      const [message] = messages;
+      if (message?.kind !== 'message') throw new Error('no message event');
+      expect(message).toMatchObject({ contact: { id: harness.expectedUnreadable.contactId }, messageId: harness.expectedUnreadable.messageId, attachments: [] });
+      expect(message.unreadable?.kind).toEqual(expect.any(String));
+      expect(message.unreadable?.reason.length).toBeGreaterThan(0);
+      expect(message).not.toHaveProperty('text');
+      expect(JSON.parse(JSON.stringify(message))).toEqual(message);
+      expect(capture.entries().filter((entry) => entry.level >= ERROR)).toEqual([]);
     });
   });
 }

@@ -151,6 +151,32 @@ describe('engine: the conversation continues', () => {
     expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual(['Order 1234 (edited)']);
   });
 
+  it('shows a message the adapter could not read as a notice under the customer name, routed by the hints', async () => {
+    const { slack, engine, idle, log } = await setup();
+    const unreadable = message(undefined, { unreadable: { kind: 'message', reason: 'text is a number, not a string' }, contact: { id: '42', name: 'Min-jun Kim', languageHint: 'ko' } });
+    await engine.intake.accept([unreadable]);
+    await idle();
+    const [parent] = slack.parents();
+    expect(parent?.slackChannelId).toBe(KO);
+    expect(slack.thread(parent!).map((m) => [m.author, m.text])).toEqual([
+      ['Min-jun Kim', '⚠️ A message Threadline could not read (Telegram message: text is a number, not a string). Ask the customer to send it again, as text if they can.'],
+    ]);
+    expect(log.entries().filter((e) => e.level >= 50)).toEqual([]);
+  });
+
+  it('posts an edit that could not be read as its own reply, keeping the version the agent could read', async () => {
+    const { slack, engine, idle } = await setup();
+    const original = message('Order 1243');
+    await engine.intake.accept([original]);
+    const { text: _, ...withoutText } = original;
+    await engine.intake.accept([{ ...withoutText, eventId: `${original.eventId}:edit`, edited: true, unreadable: { kind: 'edited_message', reason: 'text is an array, not a string' } }]);
+    await idle();
+    expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual([
+      'Order 1243',
+      '⚠️ A message Threadline could not read (Telegram edited message: text is an array, not a string). Ask the customer to send it again, as text if they can.',
+    ]);
+  });
+
   it('shows a customer reaction on the mirrored message and opens nothing', async () => {
     const { slack, engine, idle } = await setup();
     const original = message('Thanks for the help');

@@ -190,6 +190,28 @@ describe('createHttpServer: webhook routes', () => {
     expect(res.status).toBe(200);
   });
 
+  it('answers 400 to a JSON body nested deeper than the limit, before the route or the journal sees it', async () => {
+    let calls = 0;
+    const { intake, accepted } = recordingIntake();
+    const { base, capture } = await start({ routes: [route(async () => (calls++, { status: 200, events: [event] }))], intake });
+    const res = await fetch(`${base}/webhooks/test`, { method: 'POST', body: `{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}` });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/nested deeper than 64 levels/);
+    expect(calls).toBe(0);
+    expect(accepted).toEqual([]);
+    expect(capture.entries().filter((e) => e.msg === 'webhook body nested too deeply')).toMatchObject([{ level: 40, limit: 64 }]);
+  });
+
+  it('passes JSON at the depth limit, and bodies that are not JSON, to the route', async () => {
+    const seen: string[] = [];
+    const { intake } = recordingIntake();
+    const { base } = await start({ routes: [route(async (request) => (seen.push(request.rawBody.toString()), { status: 200, events: [] }))], intake, maxJsonDepth: 3 });
+    const bodies = ['[[{"a":1}]]', '<xml><![CDATA[[[[[text]]]]]]></xml>', 'a=[[[[[['];
+    for (const body of bodies) expect((await fetch(`${base}/webhooks/test`, { method: 'POST', body })).status, body).toBe(200);
+    expect(seen).toEqual(bodies);
+    expect((await fetch(`${base}/webhooks/test`, { method: 'POST', body: '[[[[1]]]]' })).status).toBe(400);
+  });
+
   it('answers 500 to a throwing handler, logs it, and serves the next request', async () => {
     let fail = true;
     const { intake } = recordingIntake();

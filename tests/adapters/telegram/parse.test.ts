@@ -2,9 +2,10 @@ import type { Update } from 'grammy/types';
 import { describe, expect, it } from 'vitest';
 import { parseUpdate } from '../../../adapters/telegram/parse.ts';
 import type { InboundMessage } from '../../../src/messages.ts';
+import * as malformed from '../../fixtures/telegram/malformed.ts';
 import * as fx from '../../fixtures/telegram/updates.ts';
 
-const ctx = { account: String(fx.botInfo.id), allowGroups: false };
+const ctx = { account: String(fx.botInfo.id), allowGroups: false, receivedAt: Date.parse('2024-05-06T07:08:09.000Z') };
 const contact = { id: '1111111', name: 'Test Firstname Test Lastname', handle: 'Testusername', languageHint: 'en' };
 
 function onlyMessage(update: Update, context = ctx): InboundMessage {
@@ -130,6 +131,119 @@ describe('parseUpdate', () => {
     const updates = (Object.values(fx) as object[]).filter((value): value is Update => 'update_id' in value);
     expect(updates.length).toBeGreaterThan(15);
     for (const update of updates) {
+      const result = parseUpdate(update, { ...ctx, allowGroups: true });
+      expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+    }
+  });
+});
+
+describe('parseUpdate: messages it cannot read', () => {
+  const received = '2024-05-06T07:08:09.000Z';
+  const message = fx.privateText.message;
+
+  it('turns a message whose text is a number into an unreadable message for the same customer', () => {
+    expect(parseUpdate(malformed.textIsNumber, ctx)).toEqual({
+      events: [{
+        kind: 'message', platform: 'telegram', eventId: '1111111:1390', account: '7777777', contact,
+        occurredAt: '2015-09-07T17:05:32.000Z', messageId: '1390', attachments: [],
+        unreadable: { kind: 'message', reason: 'text is a number, not a string' },
+      }],
+      malformed: { kind: 'message', reason: 'text is a number, not a string' },
+    });
+  });
+
+  it('reads a deeply nested text as an array without recursing, and the event stays small plain JSON', () => {
+    const result = parseUpdate(JSON.parse(malformed.deeplyNestedTextBody()), ctx);
+    expect(result.events).toMatchObject([{ eventId: '1111111:1391', unreadable: { kind: 'message', reason: 'text is an array, not a string' } }]);
+    expect(JSON.stringify(result).length).toBeLessThan(1000);
+  });
+
+  it('names the field and its type in the reason, never the value', () => {
+    const update = { update_id: 1, message: { ...message, chat: { ...message.chat, type: 'secret words' }, from: { ...message.from, username: ['secret words'] } } };
+    const { events, malformed: problem } = parseUpdate(update, ctx);
+    expect(problem).toEqual({ kind: 'message', reason: 'from.username is an array, not a string; chat.type is not one of the documented values' });
+    expect(JSON.stringify(events)).not.toContain('secret words');
+    // The chat type could not be read, so the customer is the person: name from the sender, no handle.
+    expect(events).toMatchObject([{ contact: { id: '1111111', name: 'Test Firstname Test Lastname' } }]);
+  });
+
+  it('gives no event, only the problem, when the chat id or the message id cannot be read', () => {
+    for (const broken of [{ ...message, chat: { type: 'private' } }, { ...message, message_id: '1365' }, null, []]) {
+      const result = parseUpdate({ update_id: 2, message: broken }, ctx);
+      expect(result.events).toEqual([]);
+      expect(result.malformed?.kind).toBe('message');
+      expect(result.ignored).toMatch(/^message without a readable chat id and message_id: /);
+    }
+  });
+
+  it('shows a private message without a sender as unreadable, named from the chat; ignores one in a group', () => {
+    const { from: _, ...anonymous } = message;
+    expect(parseUpdate({ update_id: 3, message: anonymous }, ctx).events).toEqual([{
+      kind: 'message', platform: 'telegram', eventId: '1111111:1365', account: '7777777',
+      contact: { id: '1111111', name: 'Test Firstname Test Lastname', handle: 'Testusername' },
+      occurredAt: '2015-09-07T17:05:32.000Z', messageId: '1365', attachments: [],
+      unreadable: { kind: 'message', reason: 'from (the sender) is missing' },
+    }]);
+    const { from: __, ...inGroup } = fx.groupText.message;
+    expect(parseUpdate({ update_id: 4, message: inGroup }, { ...ctx, allowGroups: true })).toEqual({ events: [], ignored: 'no sender user (anonymous or sent on behalf of a chat)' });
+  });
+
+  it("still ignores the bot's own messages, other bots and groups (when off) it cannot read", () => {
+    const own = { update_id: 5, message: { ...fx.ownEcho.message, text: 42 } };
+    expect(parseUpdate(own, ctx)).toMatchObject({ events: [], ignored: 'our own message', malformed: { kind: 'message' } });
+    const bot = { update_id: 6, message: { ...message, from: { ...message.from, id: 123, is_bot: true }, text: 42 } };
+    expect(parseUpdate(bot, ctx)).toMatchObject({ events: [], ignored: 'sent by a bot' });
+    const group = { update_id: 7, message: { ...fx.groupText.message, text: 42 } };
+    expect(parseUpdate(group, ctx)).toMatchObject({ events: [], ignored: 'group chat (TELEGRAM_ALLOW_GROUPS is false)' });
+  });
+
+  it('keeps edit ids for an edit it cannot read, using the update id when edit_date is unreadable too', () => {
+    const edit = fx.editedText.edited_message;
+    expect(parseUpdate({ update_id: 8, edited_message: { ...edit, text: 42 } }, ctx).events).toMatchObject([
+      { eventId: '1111111:1365:edit:1441646600', edited: true, occurredAt: '2015-09-07T17:23:20.000Z', unreadable: { kind: 'edited_message' } },
+    ]);
+    expect(parseUpdate({ update_id: 9, edited_message: { ...edit, text: 42, edit_date: 'later' } }, ctx).events).toMatchObject([
+      { eventId: '1111111:1365:edit:update-9', edited: true, occurredAt: '2015-09-07T17:05:32.000Z' },
+    ]);
+  });
+
+  it('dates a message whose date cannot be read at its arrival', () => {
+    const { date: _, ...undated } = message;
+    expect(parseUpdate({ update_id: 10, message: undated }, ctx).events).toMatchObject([{ occurredAt: received, unreadable: { reason: 'date is missing' } }]);
+    expect(parseUpdate({ update_id: 11, message: { ...message, date: 1e300 } }, ctx).events).toMatchObject([{ occurredAt: received, unreadable: { reason: 'date is out of the documented range' } }]);
+    expect(parseUpdate({ update_id: 12, message: { ...message, date: 1441645532.5 } }, ctx).events).toMatchObject([{ occurredAt: received, unreadable: { reason: 'date is a number with a fraction, not an integer' } }]);
+  });
+
+  it('shows a private message with content it cannot show (dice) as unreadable, naming it, without a problem', () => {
+    expect(parseUpdate(fx.dice, ctx)).toEqual({
+      events: [{
+        kind: 'message', platform: 'telegram', eventId: '1111111:1378', account: '7777777', contact,
+        occurredAt: '2015-09-07T17:05:32.000Z', messageId: '1378', attachments: [],
+        unreadable: { kind: 'message', reason: 'contains dice, which Threadline cannot show' },
+      }],
+    });
+    const groupDice = { ...fx.dice, message: { ...fx.dice.message, chat: fx.groupText.message.chat } };
+    expect(parseUpdate(groupDice, { ...ctx, allowGroups: true })).toEqual({ events: [], ignored: 'message has no supported content' });
+  });
+
+  it('reports a reaction or member change without its documented fields, with no event', () => {
+    const { new_reaction: _, ...reaction } = fx.reactionChanged.message_reaction;
+    expect(parseUpdate({ update_id: 12, message_reaction: reaction }, ctx)).toEqual({
+      events: [], ignored: 'message_reaction without its documented fields: new_reaction is missing',
+      malformed: { kind: 'message_reaction', reason: 'new_reaction is missing' },
+    });
+    const change = { ...fx.myChatMemberKicked.my_chat_member, new_chat_member: { status: 'gone' } };
+    expect(parseUpdate({ update_id: 13, my_chat_member: change }, ctx)).toMatchObject({
+      events: [], malformed: { kind: 'my_chat_member', reason: 'new_chat_member.status is not one of the documented values' },
+    });
+    const noStatus = { ...fx.myChatMemberKicked.my_chat_member, new_chat_member: {} };
+    expect(parseUpdate({ update_id: 14, my_chat_member: noStatus }, ctx).malformed?.reason).toBe('new_chat_member.status is missing');
+  });
+
+  it('never throws, and gives plain JSON, for any documented update with one field missing', () => {
+    const variants = malformed.withOneFieldMissing();
+    expect(variants.length).toBeGreaterThanOrEqual(170);
+    for (const update of variants) {
       const result = parseUpdate(update, { ...ctx, allowGroups: true });
       expect(JSON.parse(JSON.stringify(result))).toEqual(result);
     }

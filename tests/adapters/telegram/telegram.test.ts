@@ -1,14 +1,17 @@
+import type { Update } from 'grammy/types';
 import { describe, expect, it } from 'vitest';
 import { telegramFactory } from '../../../adapters/telegram/index.ts';
 import type { InboundMessage, OutboundMessage } from '../../../src/messages.ts';
 import { channelContract, routeOf, webhookRequest, type ContractHarness, type FailureCase } from '../../contract/channel-contract.ts';
 import { startFakeTelegramApi, type FakeTelegramApi } from '../../fakes/telegram-api.ts';
 import { botBlocked, chatNotFound, internalServerError, tooManyRequests, unauthorized } from '../../fixtures/telegram/api-errors.ts';
+import { textIsNumber } from '../../fixtures/telegram/malformed.ts';
 import { botInfo, chatJoinRequest, ownEcho, photoWithCaption, privateText } from '../../fixtures/telegram/updates.ts';
 import { content, SECRET, setupTelegram, telegramRequest, TOKEN, WEBHOOK_URL } from './harness.ts';
 
 const IMAGE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 0xff, 0xd9]);
-const samples = { message: privateText, image: photoWithCaption, unknownKind: chatJoinRequest, ownEcho } as const;
+// `textIsNumber` is deliberately not an Update; the fake serves whatever it is given.
+const samples = { message: privateText, image: photoWithCaption, unknownKind: chatJoinRequest, ownEcho, unreadable: textIsNumber as Update } as const;
 
 const expectedMessage: InboundMessage = {
   kind: 'message',
@@ -48,6 +51,7 @@ function common(tg: FakeTelegramApi, close: () => Promise<void>): Omit<ContractH
   return {
     expectedMessageEvents: [expectedMessage],
     unknownKind: 'chat_join_request',
+    expectedUnreadable: { contactId: '1111111', messageId: '1390' },
     send: {
       message: reply,
       expectedMessageIds: ['5001'],
@@ -90,6 +94,7 @@ channelContract({
           image: () => telegramRequest(samples.image),
           unknownKind: () => telegramRequest(samples.unknownKind),
           ownEcho: () => telegramRequest(samples.ownEcho),
+          unreadable: () => telegramRequest(samples.unreadable),
           badSignature: () => telegramRequest(samples.message, 'not-the-secret'),
           missingSignature: () => telegramRequest(samples.message, null),
           malformed: () => webhookRequest('{"update_id": 1, "message": ', { 'X-Telegram-Bot-Api-Secret-Token': SECRET }),

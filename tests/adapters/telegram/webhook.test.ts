@@ -1,6 +1,13 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebhookRoute } from '../../../src/channel.ts';
+import { createHttpServer } from '../../../src/http/server.ts';
+import type { InboundEvent } from '../../../src/messages.ts';
+import { createMemoryStore } from '../../../src/store/memory-store.ts';
+import type { Store } from '../../../src/store/store.ts';
 import { routeOf, webhookRequest } from '../../contract/channel-contract.ts';
+import { deeplyNestedTextBody, textIsNumber, withOneFieldMissing } from '../../fixtures/telegram/malformed.ts';
 import { groupText, privateText } from '../../fixtures/telegram/updates.ts';
 import { SECRET, setupTelegram, telegramRequest, WEBHOOK_URL, type TelegramTestSetup } from './harness.ts';
 
@@ -48,10 +55,12 @@ describe('Telegram webhook', () => {
     }
   });
 
-  it('answers 400 to an Update whose content lacks documented fields', async () => {
+  it('acknowledges an Update that names no customer with 200, no events and one warning, never an error', async () => {
     const route = await webhookMode();
     const result = await route.handle(telegramRequest({ update_id: 5, message: { message_id: 1 } }));
-    expect(result).toEqual({ status: 400, reason: 'update does not have the documented shape' });
+    expect(result).toEqual({ status: 200, events: [] });
+    const logged = setup!.capture.entries().filter((e) => e.level >= 40);
+    expect(logged).toMatchObject([{ level: 40, kind: 'message', reason: 'chat is missing; date is missing', msg: expect.stringContaining('names no customer') }]);
   });
 
   it('answers 200 with the events, before start() too (getMe is called on first use)', async () => {
@@ -87,5 +96,81 @@ describe('Telegram webhook', () => {
     const warns = setup?.capture.entries().filter((e) => e.level === 40) ?? [];
     expect(warns).toMatchObject([{ msg: 'Telegram webhook must be registered outside Threadline', hint: expect.stringContaining('setWebhook') }]);
     expect(setup?.capture.text()).not.toContain(SECRET);
+  });
+});
+
+/**
+ * The issue "One bad message must never stall a channel", through the real HTTP server and the
+ * Telegram webhook route, journaling into a real (memory) journal as the app does: input that fails
+ * the same way on every delivery gets a 4xx or is shown as unreadable, never a 5xx.
+ */
+describe('Telegram webhook behind the HTTP server: bad input', () => {
+  let setup: TelegramTestSetup | undefined;
+  let server: Server | undefined;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await setup?.close();
+    server = undefined;
+    setup = undefined;
+  });
+
+  async function serve(): Promise<{ post: (body: string) => Promise<Response>; store: Store; telegram: TelegramTestSetup }> {
+    setup = await setupTelegram({ TELEGRAM_WEBHOOK_SECRET: SECRET });
+    const store = createMemoryStore();
+    const intake = { accept: (events: readonly InboundEvent[]) => store.journal.append(events.map((payload) => ({ queue: 'telegram', payload }))) };
+    server = createHttpServer({ routes: setup.channel.routes, intake, health: async () => ({ ok: true }), logger: setup.capture.logger });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/telegram`;
+    const headers = { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET };
+    return { post: (body) => fetch(url, { method: 'POST', headers, body }), store, telegram: setup };
+  }
+
+  async function journaled(store: Store): Promise<unknown[]> {
+    const queue = await store.journal.lease('test', 5000);
+    const payloads: unknown[] = [];
+    for (let entry = queue && (await store.journal.head(queue, 'test', 5000)); queue && entry; entry = await store.journal.head(queue, 'test', 5000)) {
+      payloads.push(entry.payload);
+      await store.journal.ack(queue, entry.id, 'test');
+    }
+    return payloads;
+  }
+
+  const errors = (s: TelegramTestSetup) => s.capture.entries().filter((e) => e.level >= 50);
+
+  it('answers 400 to a message.text nested 10,000 arrays deep (20 KB), and journals nothing', async () => {
+    const { post, store, telegram } = await serve();
+    const body = deeplyNestedTextBody(10_000);
+    expect(body.length).toBeGreaterThan(20_000);
+    const response = await post(body);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/nested deeper than 64 levels/);
+    expect(await store.journal.size()).toBe(0);
+    expect(errors(telegram)).toEqual([]);
+  });
+
+  it('answers 200 to a message whose text is a number, and journals it as unreadable', async () => {
+    const { post, store, telegram } = await serve();
+    expect((await post(JSON.stringify(textIsNumber))).status).toBe(200);
+    const entries = await journaled(store);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ kind: 'message', eventId: '1111111:1390', contact: { id: '1111111' }, unreadable: { kind: 'message', reason: 'text is a number, not a string' } });
+    expect(entries[0]).not.toHaveProperty('text');
+    expect(errors(telegram)).toEqual([]);
+  });
+
+  it('answers 200 to hundreds of updates with a documented field missing: no error logs, at most one warning per kind', async () => {
+    const { post, telegram } = await serve();
+    const updates = withOneFieldMissing();
+    expect(updates.length).toBeGreaterThanOrEqual(170);
+    const statuses = new Set<number>();
+    for (const update of updates) statuses.add((await post(JSON.stringify(update))).status);
+    expect([...statuses]).toEqual([200]);
+    expect(errors(telegram)).toEqual([]);
+    const warns = telegram.capture.entries().filter((e) => e.level === 40);
+    const perKind = new Map<unknown, number>();
+    for (const warn of warns) perKind.set(warn.kind, (perKind.get(warn.kind) ?? 0) + 1);
+    expect(warns.length).toBeGreaterThan(0);
+    expect([...perKind.values()].every((count) => count === 1), JSON.stringify([...perKind])).toBe(true);
   });
 });
