@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The `threadline` command: picks the sub-command and hands over to it, nothing more. A command is
  * one line in COMMANDS; its module is imported only when it runs, so `threadline doctor` does not

@@ -6,6 +6,14 @@ import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { ConfigError, StartupError, StoreError } from './errors.ts';
 
+/**
+ * How long a stop may take before the process exits anyway: below Docker's default 10 s between
+ * SIGTERM and SIGKILL. A stop waits for running jobs, and a job whose Slack call is being retried
+ * (Slack down) can take half a minute; exiting then is as safe as a crash (the journal keeps the
+ * job, and the next start resumes it), but it is logged and exits 1.
+ */
+const STOP_DEADLINE_MS = 8000;
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const app = await createApp(config);
@@ -14,6 +22,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.logger.info({ signal }, 'stopping');
+    setTimeout(() => {
+      app.logger.warn({ signal, afterMs: STOP_DEADLINE_MS }, 'stop timed out; exiting with jobs unfinished (they stay in the journal)');
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
     app.stop().then(
       () => process.exit(0),
       (error: unknown) => {

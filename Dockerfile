@@ -1,0 +1,49 @@
+# syntax=docker/dockerfile:1
+# Threadline in a container. See README.md, "Docker":
+#   docker build -t threadline .
+#   docker run -d --name threadline --env-file .env -v threadline-data:/data -p 3000:3000 threadline
+#
+# tests/e2e/production.test.ts reads this file and runs its build steps and its CMD outside Docker,
+# so keep to the forms it understands: one command per RUN, COPY of project paths (or --from=build
+# paths under /app), exec-form (JSON) CMD and HEALTHCHECK.
+
+# ── build: install everything, compile to dist/, then drop the devDependencies ──────────────
+FROM node:24-slim AS build
+WORKDIR /app
+# The lockfile first, so a change in the sources does not reinstall the dependencies.
+# --ignore-scripts: the project's own `prepare` (the build) cannot run before the sources are
+# here, and no dependency needs an install script (better-sqlite3 ships prebuilt binaries).
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY adapters ./adapters
+COPY manifest.yml ./
+RUN npm run build
+RUN npm prune --omit=dev --no-audit --no-fund
+
+# ── runtime: the compiled service and its production dependencies, as the non-root node user ─
+FROM node:24-slim
+ENV NODE_ENV=production DATA_DIR=/data PORT=3000
+WORKDIR /app
+# Owned by root and read-only to the service; only /data is writable by it.
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# threadline doctor compares the token's scopes with the ones the manifest asks for.
+COPY --from=build /app/manifest.yml ./manifest.yml
+RUN mkdir -p /data && chown node:node /data
+USER node
+# The embedded store (DATA_DIR/threadline.db): mount a named volume here to keep it.
+VOLUME /data
+EXPOSE 3000
+# node itself does the request (the slim image has no curl). /healthz answers 503 when the store is
+# unreachable or a platform failed to start.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+STOPSIGNAL SIGTERM
+# Exec form, without npm or a shell in between: node is PID 1 and receives `docker stop`'s SIGTERM
+# itself. src/main.ts handles SIGTERM and SIGINT (drains, closes the store, logs `threadline
+# stopped`, exits 0), which is all an init such as tini or `docker run --init` would add for a
+# process that starts no children: Threadline spawns none, so there are no zombies to reap.
+CMD ["node", "dist/src/main.js"]
