@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Intake } from '../channel.ts';
 import type { InboundEvent } from '../messages.ts';
+import { wellFormedDeep } from '../safe-text.ts';
 import { keys } from '../store/keys.ts';
 import { handleAgentCommand } from './commands.ts';
 import { toConversationId } from './conversations.ts';
@@ -46,7 +47,12 @@ export function createEngine(options: EngineOptions): Engine {
     metrics: options.metrics ?? noMetrics,
     now: options.now ?? Date.now,
   };
-  const handle = async (job: Job, signal: AbortSignal): Promise<void> => {
+  const handle = async (journaled: Job, signal: AbortSignal): Promise<void> => {
+    // The one place where text from outside (a customer's name, words and file names, an agent's
+    // reply) is made well-formed before anything reaches Slack or a platform: a lone surrogate
+    // makes the Slack client throw instead of posting. Applied here, it also covers entries
+    // journaled before this existed and entries replayed from the parked list.
+    const job = wellFormedDeep(journaled);
     switch (job.type) {
       case 'inbound':
         return handleInbound(ctx, job.event, signal);

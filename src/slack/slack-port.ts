@@ -11,6 +11,7 @@ import { escapeText, parentMessage } from './blocks.ts';
 import { failureText, platformName } from './failure-text.ts';
 import { toReactionName } from './emoji.ts';
 import { retryRateLimited, type Pacer } from './pacing.ts';
+import { truncateGraphemes } from '../safe-text.ts';
 
 /** Dependencies of {@link createSlackPort}. */
 export interface SlackPortOptions {
@@ -106,7 +107,7 @@ export function createSlackPort(options: SlackPortOptions): SlackPort {
           channel: slackChannelId,
           thread_ts: threadTs,
           text,
-          username: post.author.name.slice(0, MAX_USERNAME),
+          username: truncateGraphemes(post.author.name, MAX_USERNAME),
           ...(post.author.avatarUrl ? { icon_url: post.author.avatarUrl } : {}),
           metadata: markerMetadata(post.marker),
           unfurl_links: false,
