@@ -11,6 +11,7 @@ import { escapeText, parentMessage } from './blocks.ts';
 import { failureText, platformName } from './failure-text.ts';
 import { toReactionName } from './emoji.ts';
 import { retryRateLimited, type Pacer } from './pacing.ts';
+import { toSlackApiError } from './slack-errors.ts';
 import { truncateGraphemes } from '../safe-text.ts';
 
 /** Dependencies of {@link createSlackPort}. */
@@ -50,7 +51,7 @@ export function createSlackPort(options: SlackPortOptions): SlackPort {
       if (code === 'not_in_channel' || code === 'channel_not_found' || code === 'is_archived') {
         throw new SlackChannelUnavailableError(slackChannelId, code, describeSlackError(method, slackChannelId, error), { cause: error });
       }
-      throw new Error(describeSlackError(method, slackChannelId, error), { cause: error });
+      throw toSlackApiError(describeSlackError(method, slackChannelId, error), error, code);
     }
   }
 
