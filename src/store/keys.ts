@@ -10,9 +10,10 @@
  * - `ns:journal:ready`          sorted set: queue → earliest time it may be leased
  * - `ns:journal:seq`            counter that numbers entries
  * - `ns:journal:size`           counter of unacknowledged entries
+ * - `ns:journal:parked`         hash: entry id → a parked entry (JSON: queue, parkedAt, reason, entry)
  *
  * Layout in the embedded SQLite file: table `kv` (data values, keys `ns:<key>`), tables
- * `journal_entries` and `journal_leases`.
+ * `journal_entries`, `journal_leases` and `journal_parked`.
  */
 
 /** The namespace every backend uses unless a caller (a test) asks for its own. */
@@ -38,10 +39,14 @@ export const journalKeys = Object.freeze({
   sequence: (namespace: string): string => `${namespace}:journal:seq`,
   /** Redis counter of entries appended and not yet acknowledged. */
   size: (namespace: string): string => `${namespace}:journal:size`,
+  /** Redis hash of parked entries by id. */
+  parked: (namespace: string): string => `${namespace}:journal:parked`,
   /** SQLite table of entries (AUTOINCREMENT id gives the global append order). */
   entriesTable: 'journal_entries',
   /** SQLite table of leases and release delays, one row per queue. */
   leasesTable: 'journal_leases',
+  /** SQLite table of parked entries (they keep their id). */
+  parkedTable: 'journal_parked',
 });
 
 /**
