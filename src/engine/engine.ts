@@ -14,6 +14,7 @@ import { handleInbound } from './inbound.ts';
 import type { Job } from './jobs.ts';
 import { type EngineMetrics, noMetrics } from './metrics.ts';
 import { handleAgentReply, type OutboxTiming } from './outbox.ts';
+import { announceParked } from './parking.ts';
 import type { AgentActions } from './slack-port.ts';
 import { createWorker, type WorkerOptions } from './worker.ts';
 
@@ -62,7 +63,14 @@ export function createEngine(options: EngineOptions): Engine {
         return handleAgentCommand(ctx, job.conversationId, job.thread, job.command);
     }
   };
-  const worker = createWorker({ store: options.store, handle, onRetry: () => ctx.metrics.jobRetried(), logger: options.logger.child({ component: 'worker' }), ...(options.worker ? { options: options.worker } : {}) });
+  const worker = createWorker({
+    store: options.store,
+    handle,
+    onRetry: () => ctx.metrics.jobRetried(),
+    onParked: (parked) => announceParked(ctx, { ...parked, job: wellFormedDeep(parked.job) }),
+    logger: options.logger.child({ component: 'worker' }),
+    ...(options.worker ? { options: options.worker } : {}),
+  });
   const append = async (jobs: readonly { queue: string; job: Job }[]) => {
     if (jobs.length === 0) return;
     await options.store.journal.append(jobs.map(({ queue, job }) => ({ queue, payload: job })));

@@ -24,7 +24,7 @@ import {
   saveConversation,
 } from './context.ts';
 import { chooseLanguage } from './language.ts';
-import { fileNameFor, mediaOf, renderCustomerText } from './render.ts';
+import { displayName, fileNameFor, mediaOf, renderCustomerText } from './render.ts';
 import { postOnce } from './posting.ts';
 import { routeFor, routedLanguages } from './routing.ts';
 import { applyRules } from './rules.ts';
@@ -199,6 +199,5 @@ async function handleContactStatus(ctx: EngineContext, event: ContactStatus): Pr
 }
 
 function authorOf(message: InboundMessage) {
-  const name = message.contact.name ?? (message.contact.handle ? `@${message.contact.handle}` : message.contact.id);
-  return { name, ...(message.contact.avatarUrl ? { avatarUrl: message.contact.avatarUrl } : {}) };
+  return { name: displayName(message.contact), ...(message.contact.avatarUrl ? { avatarUrl: message.contact.avatarUrl } : {}) };
 }

@@ -2,11 +2,16 @@
  * How a customer's message reads in the thread: its text, plus places and shared contacts as
  * readable lines. Files are handled separately (they are uploaded).
  */
-import type { Attachment, InboundMessage } from '../messages.ts';
+import type { Attachment, Contact, InboundMessage } from '../messages.ts';
 
 type Place = Extract<Attachment, { kind: 'location' }>;
 type SharedContact = Extract<Attachment, { kind: 'contact' }>;
 type MediaAttachment = Exclude<Attachment, Place | SharedContact>;
+
+/** The name a customer is shown under: their name, else @handle, else their platform id. */
+export function displayName(contact: Contact): string {
+  return contact.name ?? (contact.handle ? `@${contact.handle}` : contact.id);
+}
 
 /** A map link anyone can open without an account. */
 export function mapLink(latitude: number, longitude: number): string {

@@ -10,6 +10,7 @@ import type { ConversationView, CustomerPost, PostMarker, SlackFileRef, SlackPor
 import { escapeText, parentMessage } from './blocks.ts';
 import { failureText, platformName } from './failure-text.ts';
 import { toReactionName } from './emoji.ts';
+import { parkedText } from './parked-text.ts';
 import { retryRateLimited, type Pacer } from './pacing.ts';
 import { toSlackApiError } from './slack-errors.ts';
 import { truncateGraphemes } from '../safe-text.ts';
@@ -201,6 +202,12 @@ export function createSlackPort(options: SlackPortOptions): SlackPort {
       // The reaction first: it is idempotent, so a retry after a failed notice cannot double anything.
       await port.addReaction(thread.slackChannelId, messageTs, FAILED_REACTION);
       await port.postNotice(thread, `⚠️ ${failureText(failure)}`);
+    },
+
+    async noteParked(where, notice) {
+      const text = parkedText(notice);
+      if (where.threadTs) await port.postNotice({ slackChannelId: where.slackChannelId, threadTs: where.threadTs }, text);
+      else await call('chat.postMessage', where.slackChannelId, () => client.chat.postMessage({ channel: where.slackChannelId, text, unfurl_links: false }));
     },
 
     async postNotice(thread, text) {

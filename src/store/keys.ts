@@ -66,8 +66,6 @@ export const keys = Object.freeze({
   processed: (jobId: string): string => `done:${jobId}`,
   /** Failed attempts of a journal entry. */
   attempts: (entryId: string): string => `attempts:${entryId}`,
-  /** A journal entry set aside after repeated programming errors. */
-  deadLetter: (entryId: string): string => `dead:${entryId}`,
   /** A Slack post was begun with this marker. */
   postIntent: (marker: string): string => `intent:${marker}`,
   /** The ts of the Slack post that carries this marker. */
