@@ -80,15 +80,26 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 }
 
 function openDatabase(dataDir: string, file: string, fail: (what: string, cause: unknown) => StoreError): Database.Database {
+  let db: Database.Database | undefined;
   try {
     mkdirSync(dataDir, { recursive: true });
-    const db = new Database(file, { timeout: 5000 }); // wait up to 5 s for another process's write
+    db = new Database(file, { timeout: 5000 }); // wait up to 5 s for another process's write
     db.pragma('journal_mode = WAL');
     // NORMAL would survive kill -9 too; FULL also keeps a resolved append through an OS crash or power loss.
     db.pragma('synchronous = FULL');
     db.exec(SCHEMA);
     return db;
   } catch (cause) {
+    db?.close();
+    // SQLite reads the file only here: garbage (or a truncated copy) is SQLITE_NOTADB, a damaged one SQLITE_CORRUPT.
+    // @see https://www.sqlite.org/rescode.html#notadb
+    const code = (cause as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new StoreError(
+        `${file} is not a valid Threadline database (${messageOf(cause)}): move it aside and start again, or restore it from a backup`,
+        { cause },
+      );
+    }
     throw fail('opening (check that DATA_DIR is writable)', cause);
   }
 }

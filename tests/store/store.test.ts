@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -350,6 +350,19 @@ describe('createStore', () => {
     opened.push(store);
     expect(store.kind).toBe('embedded');
     expect(existsSync(join(root, 'nested', 'data', 'threadline.db'))).toBe(true);
+  });
+
+  it('says that a DATA_DIR/threadline.db of garbage bytes is not a database, and what to do, without touching it', async () => {
+    const dataDir = tempDir('threadline-garbage-');
+    const file = join(dataDir, 'threadline.db');
+    const garbage = Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919) % 251));
+    writeFileSync(file, garbage);
+    const attempt = createStore({ dataDir });
+    await expect(attempt).rejects.toBeInstanceOf(StoreError);
+    await expect(attempt).rejects.toThrow(
+      `${file} is not a valid Threadline database (file is not a database): move it aside and start again, or restore it from a backup`,
+    );
+    expect(readFileSync(file).equals(garbage)).toBe(true);
   });
 
   it('opens the memory store for memory: and Redis for a redis:// URL', async () => {
