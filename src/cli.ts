@@ -8,13 +8,20 @@ const print = (line: string) => void process.stdout.write(`${line}\n`);
 
 interface Command {
   readonly about: string;
-  /** Runs the command; a number becomes the exit code. */
-  readonly run: () => Promise<unknown>;
+  /** Whether the command takes arguments after its name. */
+  readonly takesArguments?: boolean;
+  /** Runs the command with the arguments after its name; a number becomes the exit code. */
+  readonly run: (args: readonly string[]) => Promise<unknown>;
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   start: { about: 'run Threadline (what `threadline` alone does)', run: () => import('./main.ts') },
   doctor: { about: 'check the settings, Slack, each platform and the store; exit code 1 if a check fails', run: async () => (await import('./doctor/doctor.ts')).runDoctor(process.env, print) },
+  journal: {
+    about: 'parked: list the messages set aside; replay <id>: process one again',
+    takesArguments: true,
+    run: async (args) => (await import('./journal-command.ts')).runJournalCommand(args, process.env, print),
+  },
   help: { about: 'show this help', run: async () => print(usage()) },
 };
 
@@ -26,10 +33,10 @@ function usage(): string {
 
 const [name = 'start', ...extra] = process.argv.slice(2);
 const command = ['-h', '--help'].includes(name) ? COMMANDS.help : COMMANDS[name];
-if (command === undefined || extra.length > 0) {
+if (command === undefined || (extra.length > 0 && command.takesArguments !== true)) {
   process.stderr.write(`${command === undefined ? `Unknown command: ${name}` : `threadline ${name} takes no arguments`}\n\n${usage()}\n`);
   process.exitCode = 2;
 } else {
-  const code = await command.run();
+  const code = await command.run(extra);
   if (typeof code === 'number') process.exitCode = code;
 }

@@ -199,6 +199,25 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string; 
   return deepFreeze(toConfig(parsed.data, logFormat, merged));
 }
 
+/** Where the store is: all that a command which only opens the store needs (see {@link loadStoreConfig}). */
+export type StoreConfig = Pick<Config, 'storeUrl' | 'dataDir'>;
+
+/**
+ * Reads and validates STORE_URL and DATA_DIR alone, the same way as {@link loadConfig} (`.env`
+ * included), for commands that open the store without talking to Slack (`threadline journal`).
+ */
+export function loadStoreConfig(env: Env = process.env, options: { envFile?: string } = {}): StoreConfig {
+  const merged = mergeEnv(readEnvFile(options.envFile ?? '.env'), env);
+  const parsed = schema.pick({ STORE_URL: true, DATA_DIR: true }).safeParse({ STORE_URL: merged.STORE_URL?.trim(), DATA_DIR: merged.DATA_DIR?.trim() });
+  if (!parsed.success) {
+    throw toConfigError(parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0]);
+      return { variable, text: `${variable} ${issue.message}`, label: variable, missing: merged[variable] === undefined };
+    }));
+  }
+  return { ...(parsed.data.STORE_URL === undefined ? {} : { storeUrl: parsed.data.STORE_URL }), dataDir: parsed.data.DATA_DIR };
+}
+
 /** Every configured value that must never reach a log line: Slack tokens and secrets, the store password. */
 export function configSecrets(config: Config): string[] {
   const storePassword = config.storeUrl === undefined ? '' : (URL.parse(config.storeUrl)?.password ?? '');

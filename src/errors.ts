@@ -78,9 +78,24 @@ export class SlackChannelUnavailableError extends Error {
   }
 }
 
-/** Whether retrying the same call later can succeed. */
-export function isRetryable(error: unknown): boolean {
-  return error instanceof ChannelError && (error.kind === 'transient' || error.kind === 'rate_limited');
+/**
+ * A Slack Web API call failed; the Slack side says what that means, as adapters do with ChannelError:
+ * - `transient`: network, 5xx, or Slack's own `internal_error`/`service_unavailable`: retry with backoff
+ * - `rate_limited`: HTTP 429 (or `ratelimited`): retry after `retryAfterMs`
+ * - `rejected`: Slack refused this call (`msg_too_long`, `invalid_blocks`…): it will refuse it again
+ * - `auth`: the bot token or its scopes were refused: an admin must act
+ * The message says what failed and what to do; the WebClient's error is the cause.
+ */
+export class SlackApiError extends Error {
+  constructor(
+    readonly kind: 'transient' | 'rate_limited' | 'rejected' | 'auth',
+    message: string,
+    readonly detail: { readonly code?: string; readonly retryAfterMs?: number } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SlackApiError';
+  }
 }
 
 /**

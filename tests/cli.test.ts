@@ -28,7 +28,7 @@ describe('threadline (src/cli.ts)', () => {
     const { code, stdout } = await threadline('help');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: threadline \[command\]/);
-    for (const command of ['start', 'doctor', 'help']) expect(stdout).toMatch(new RegExp(`^  threadline ${command} `, 'm'));
+    for (const command of ['start', 'doctor', 'journal', 'help']) expect(stdout).toMatch(new RegExp(`^  threadline ${command} `, 'm'));
   });
 
   it('an unknown command prints the usage to stderr and exits 2', async () => {
@@ -43,6 +43,19 @@ describe('threadline (src/cli.ts)', () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/^✗ settings: SLACK_BOT_TOKEN is required/);
     expect(stdout).toMatch(/1 of 1 checks failed/);
+  });
+
+  it('journal parked lists what was set aside in the store of DATA_DIR', async () => {
+    // A new DATA_DIR holds no store yet: the command says so instead of creating an empty one.
+    const { code, stdout, stderr } = await threadline('journal', 'parked');
+    expect(code, stdout + stderr).toBe(1);
+    expect(stdout + stderr).toMatch(/^No Threadline store at data\/threadline.db: run this with the DATA_DIR \(or STORE_URL\) the service uses/);
+  });
+
+  it('journal without a sub-command explains its usage and exits 2', async () => {
+    const { code, stdout, stderr } = await threadline('journal');
+    expect(code).toBe(2);
+    expect(stdout + stderr).toMatch(/^Usage: threadline journal parked .*\n +threadline journal replay <id>/);
   });
 
   it('no command starts the service (which stops at once naming the missing setting)', async () => {

@@ -4,6 +4,7 @@ import { Api, GrammyError } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Channel, ChannelDeps, ChannelFactory, Intake, Logger, WebhookRoute } from '../../src/channel.ts';
 import type { InboundEvent } from '../../src/messages.ts';
+import { exponentialBackoff, retry, type Failure, type RetryOptions } from '../../src/retry.ts';
 import { checkTelegram } from './check.ts';
 import { readConfig, WEBHOOK_PATH, type TelegramConfig } from './config.ts';
 import { toChannelError, toConnectError } from './errors.ts';
@@ -159,10 +160,11 @@ async function registerWebhook(api: Api, config: TelegramConfig, log: Logger): P
   await api.setWebhook(config.webhookUrl, { secret_token: config.webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
 }
 
-interface RetryTiming {
-  readonly signal: AbortSignal;
-  readonly backoff: (attempt: number) => number;
-}
+/**
+ * Intake must not end by itself: a poll or an accept that fails is tried again whatever the reason
+ * (a bad token included, which the log then names), until it works or the channel is stopped.
+ */
+const keepTrying = (): Failure => ({ kind: 'transient' });
 
 interface PollingOptions extends TelegramChannelOptions {
   readonly api: Api;
@@ -180,28 +182,28 @@ interface PollingOptions extends TelegramChannelOptions {
 function startPolling(o: PollingOptions): () => Promise<void> {
   const controller = new AbortController();
   const { signal } = controller;
-  const backoff = o.backoffMs ?? ((attempt: number) => Math.min(500 * 2 ** (attempt - 1), 30_000));
+  const backoff = o.backoffMs ?? exponentialBackoff(500, 30_000);
+  const retrying: RetryOptions = { attempts: Infinity, backoff, signal, classify: keepTrying };
   const loop = async () => {
     let offset: number | undefined;
-    for (let failures = 0; !signal.aborted; ) {
-      let updates: Update[];
-      try {
-        const timeout = o.pollTimeoutSeconds ?? 30;
-        updates = await o.api.getUpdates({ ...(offset === undefined ? {} : { offset }), timeout, allowed_updates: [...ALLOWED_UPDATES] }, apiSignal(signal));
-        failures = 0;
-      } catch (error) {
-        if (signal.aborted) break;
-        failures += 1;
-        if (error instanceof GrammyError && error.error_code === 409) {
-          o.log.error({ hint: CONFLICT_HINT, code: 409 }, 'Telegram polling conflict');
-        } else o.log.warn({ err: toChannelError(error), attempt: failures }, 'Telegram getUpdates failed, retrying');
-        await sleep(backoff(failures), signal);
-        continue;
-      }
+    while (!signal.aborted) {
+      const timeout = o.pollTimeoutSeconds ?? 30;
+      const params = { ...(offset === undefined ? {} : { offset }), timeout, allowed_updates: [...ALLOWED_UPDATES] };
+      const updates = await retry(() => o.api.getUpdates(params, apiSignal(signal)), {
+        ...retrying,
+        onRetry: ({ error, attempt }) => {
+          if (error instanceof GrammyError && error.error_code === 409) o.log.error({ hint: CONFLICT_HINT, code: 409 }, 'Telegram polling conflict');
+          else o.log.warn({ err: toChannelError(error), attempt }, 'Telegram getUpdates failed, retrying');
+        },
+      }).catch((error: unknown) => {
+        if (signal.aborted) return undefined;
+        throw error;
+      });
+      if (updates === undefined) break;
       const events: InboundEvent[] = [];
       for (const update of updates) events.push(...((await o.handleUpdate(update)) ?? []));
       const last = updates.at(-1);
-      if (last !== undefined && (await acceptWithRetry(events, { ...o, signal, backoff }))) offset = last.update_id + 1;
+      if (last !== undefined && (await acceptWithRetry(events, o, retrying))) offset = last.update_id + 1;
     }
   };
   const done = loop().catch((error: unknown) => o.log.error({ err: error }, 'Telegram polling stopped unexpectedly'));
@@ -212,18 +214,18 @@ function startPolling(o: PollingOptions): () => Promise<void> {
 }
 
 /** true once accepted (or nothing to accept); false only when stopped first: the batch stays unconfirmed. */
-async function acceptWithRetry(events: readonly InboundEvent[], o: Pick<PollingOptions, 'intake' | 'log'> & RetryTiming): Promise<boolean> {
-  for (let attempt = 1; events.length > 0; attempt++) {
-    if (o.signal.aborted) return false;
-    try {
-      await o.intake.accept(events);
-      return true;
-    } catch (error) {
-      o.log.error({ err: error, attempt, count: events.length }, 'journal unavailable: Telegram updates kept unconfirmed, retrying');
-      await sleep(o.backoff(attempt), o.signal);
-    }
+async function acceptWithRetry(events: readonly InboundEvent[], o: Pick<PollingOptions, 'intake' | 'log'>, retrying: RetryOptions): Promise<boolean> {
+  if (events.length === 0) return true;
+  try {
+    await retry(() => o.intake.accept(events), {
+      ...retrying,
+      onRetry: ({ error, attempt }) => o.log.error({ err: error, attempt, count: events.length }, 'journal unavailable: Telegram updates kept unconfirmed, retrying'),
+    });
+    return true;
+  } catch (error) {
+    if (retrying.signal?.aborted) return false;
+    throw error;
   }
-  return true;
 }
 
 /** Constant-time comparison; hashing first gives equal-length buffers whatever was sent. */
@@ -235,17 +237,4 @@ function sameSecret(given: string | null, expected: string): boolean {
 /** grammY types its signal with the `abort-controller` polyfill; at run time it takes Node's own AbortSignal. */
 function apiSignal(signal: AbortSignal): Parameters<Api['getUpdates']>[1] & Parameters<Api['getMe']>[0] {
   return signal as unknown as Parameters<Api['getUpdates']>[1] & Parameters<Api['getMe']>[0]; // library boundary: polyfill type vs. the global
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -4,6 +4,7 @@ import type { Message, ReplyParameters } from 'grammy/types';
 import type { AdapterState, Channel, MediaFile } from '../../src/channel.ts';
 import { ChannelError } from '../../src/errors.ts';
 import { assertNever, type Delivery, type MediaRef, type OutboundFile, type OutboundMessage } from '../../src/messages.ts';
+import { graphemeCut, wellFormed } from '../../src/safe-text.ts';
 import { toChannelError, toDownloadError } from './errors.ts';
 
 /** @see https://core.telegram.org/bots/api#sendmessage (text: 1-4096 characters after entities parsing) */
@@ -94,17 +95,19 @@ export function createSender(options: SenderOptions): Sender {
 
 /**
  * Splits text into parts of at most `max` UTF-16 units (never more characters than Telegram
- * counts), cutting at the last line break, else the last whitespace, else anywhere that does not
- * split a surrogate pair. The separator at a cut is dropped; blank parts are skipped.
+ * counts), cutting at the last line break, else the last whitespace, else at the last grapheme
+ * boundary (never inside an emoji or between a letter and its accent). Lone surrogates become
+ * U+FFFD. The separator at a cut is dropped; blank parts are skipped.
  */
 export function splitText(text: string, max: number = MAX_TEXT_LENGTH): string[] {
   const parts: string[] = [];
-  let rest = text;
+  let rest = wellFormed(text);
   while (rest.length > max) {
     let cut = rest.lastIndexOf('\n', max);
     if (cut <= 0) cut = lastWhitespace(rest, max);
     const atSeparator = cut > 0;
-    if (!atSeparator) cut = isHighSurrogate(rest.charCodeAt(max - 1)) ? max - 1 : max;
+    // A single grapheme longer than a whole part (thousands of combining marks) is cut between code points.
+    if (!atSeparator) cut = graphemeCut(rest, max) || (isHighSurrogate(rest.charCodeAt(max - 1)) ? max - 1 : max);
     parts.push(rest.slice(0, cut));
     rest = rest.slice(atSeparator ? cut + 1 : cut);
   }

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Intake } from '../channel.ts';
 import type { InboundEvent } from '../messages.ts';
+import { wellFormedDeep } from '../safe-text.ts';
 import { keys } from '../store/keys.ts';
 import { handleAgentCommand } from './commands.ts';
 import { toConversationId } from './conversations.ts';
@@ -13,6 +14,7 @@ import { handleInbound } from './inbound.ts';
 import type { Job } from './jobs.ts';
 import { type EngineMetrics, noMetrics } from './metrics.ts';
 import { handleAgentReply, type OutboxTiming } from './outbox.ts';
+import { announceParked } from './parking.ts';
 import type { AgentActions } from './slack-port.ts';
 import { createWorker, type WorkerOptions } from './worker.ts';
 
@@ -46,7 +48,12 @@ export function createEngine(options: EngineOptions): Engine {
     metrics: options.metrics ?? noMetrics,
     now: options.now ?? Date.now,
   };
-  const handle = async (job: Job, signal: AbortSignal): Promise<void> => {
+  const handle = async (journaled: Job, signal: AbortSignal): Promise<void> => {
+    // The one place where text from outside (a customer's name, words and file names, an agent's
+    // reply) is made well-formed before anything reaches Slack or a platform: a lone surrogate
+    // makes the Slack client throw instead of posting. Applied here, it also covers entries
+    // journaled before this existed and entries replayed from the parked list.
+    const job = wellFormedDeep(journaled);
     switch (job.type) {
       case 'inbound':
         return handleInbound(ctx, job.event, signal);
@@ -56,7 +63,14 @@ export function createEngine(options: EngineOptions): Engine {
         return handleAgentCommand(ctx, job.conversationId, job.thread, job.command);
     }
   };
-  const worker = createWorker({ store: options.store, handle, onRetry: () => ctx.metrics.jobRetried(), logger: options.logger.child({ component: 'worker' }), ...(options.worker ? { options: options.worker } : {}) });
+  const worker = createWorker({
+    store: options.store,
+    handle,
+    onRetry: () => ctx.metrics.jobRetried(),
+    onParked: (parked) => announceParked(ctx, { ...parked, job: wellFormedDeep(parked.job) }),
+    logger: options.logger.child({ component: 'worker' }),
+    ...(options.worker ? { options: options.worker } : {}),
+  });
   const append = async (jobs: readonly { queue: string; job: Job }[]) => {
     if (jobs.length === 0) return;
     await options.store.journal.append(jobs.map(({ queue, job }) => ({ queue, payload: job })));

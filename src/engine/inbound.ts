@@ -5,6 +5,7 @@
  */
 import { ChannelError, SlackChannelUnavailableError } from '../errors.ts';
 import type { ContactStatus, InboundEvent, InboundMessage, InboundReaction } from '../messages.ts';
+import { exponentialBackoff, retry } from '../retry.ts';
 import { keys } from '../store/keys.ts';
 import {
   type ConversationRecord,
@@ -23,13 +24,14 @@ import {
   saveConversation,
 } from './context.ts';
 import { chooseLanguage } from './language.ts';
-import { fileNameFor, mediaOf, renderCustomerText } from './render.ts';
+import { displayName, fileNameFor, mediaOf, renderCustomerText } from './render.ts';
 import { postOnce } from './posting.ts';
 import { routeFor, routedLanguages } from './routing.ts';
 import { applyRules } from './rules.ts';
 import type { SlackUpload } from './slack-port.ts';
 
-const MEDIA_ATTEMPTS = 3;
+/** A file is tried three times (a platform asking to wait more than 10 s gets a line saying so instead). */
+const MEDIA_RETRY = { attempts: 3, backoff: exponentialBackoff(500, 10_000), maxRetryAfterMs: 10_000 } as const;
 const UPLOADED_TTL_MS = 90 * 24 * 3600 * 1000;
 
 /** Applies one inbound event. Throws only when the job should be retried (Slack or store down). */
@@ -73,7 +75,7 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   }
   record = await ensureThread(ctx, record, signal);
   const thread = record.thread!;
-  const files = await downloadMedia(ctx, message, log);
+  const files = await downloadMedia(ctx, message, log, signal);
   signal.throwIfAborted();
   const marker = { key: `msg:${conversationId}:${message.eventId}` };
   const ts = await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, marker, () =>
@@ -152,14 +154,14 @@ async function postParentIn(ctx: EngineContext, record: ConversationRecord): Pro
 }
 
 /** Downloads the message's files; a file that cannot be fetched becomes a line saying so. */
-async function downloadMedia(ctx: EngineContext, message: InboundMessage, log: EngineContext['logger']): Promise<{ text: string; uploads: SlackUpload[] }> {
+async function downloadMedia(ctx: EngineContext, message: InboundMessage, log: EngineContext['logger'], signal: AbortSignal): Promise<{ text: string; uploads: SlackUpload[] }> {
   const lines = [renderCustomerText(message)].filter((l) => l.length > 0);
   const uploads: SlackUpload[] = [];
   const channel = ctx.channels.get(message.platform);
   for (const [index, attachment] of mediaOf(message).entries()) {
     try {
       if (!channel) throw new Error(`the ${message.platform} channel is not running`);
-      const file = await fetchWithRetry(() => channel.fetchMedia(attachment.media));
+      const file = await retry(() => channel.fetchMedia(attachment.media), { ...MEDIA_RETRY, signal });
       const mimeType = file.mimeType ?? attachment.mimeType;
       uploads.push({
         fileName: file.fileName ?? fileNameFor(attachment, index, mimeType),
@@ -168,25 +170,13 @@ async function downloadMedia(ctx: EngineContext, message: InboundMessage, log: E
         ...(attachment.caption ? { title: attachment.caption } : {}),
       });
     } catch (error) {
+      signal.throwIfAborted(); // the lease was lost: whoever holds it now downloads the files
       log.warn({ err: error, kind: attachment.kind }, 'media not downloaded');
       const reason = error instanceof ChannelError ? error.message : 'download failed';
       lines.push(`[${attachment.kind} not shown: ${reason}]`);
     }
   }
   return { text: lines.join('\n'), uploads };
-}
-
-async function fetchWithRetry<T>(fetchOnce: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fetchOnce();
-    } catch (error) {
-      const retryable = error instanceof ChannelError && (error.kind === 'transient' || error.kind === 'rate_limited');
-      if (!retryable || attempt >= MEDIA_ATTEMPTS) throw error;
-      const waitMs = error.detail.retryAfterMs ?? 500 * attempt;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, 10_000)));
-    }
-  }
 }
 
 /** A customer's reaction shows on the mirrored Slack message; it never opens a conversation. */
@@ -211,6 +201,5 @@ async function handleContactStatus(ctx: EngineContext, event: ContactStatus): Pr
 }
 
 function authorOf(message: InboundMessage) {
-  const name = message.contact.name ?? (message.contact.handle ? `@${message.contact.handle}` : message.contact.id);
-  return { name, ...(message.contact.avatarUrl ? { avatarUrl: message.contact.avatarUrl } : {}) };
+  return { name: displayName(message.contact), ...(message.contact.avatarUrl ? { avatarUrl: message.contact.avatarUrl } : {}) };
 }

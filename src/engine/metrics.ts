@@ -14,6 +14,8 @@ export interface EngineMetrics {
   replyOutcome(platform: Platform, outcome: 'delivered' | 'failed'): void;
   /** A journal job failed and will be retried. */
   jobRetried(): void;
+  /** A journal job kept failing and was set aside (parked) for an operator to replay. */
+  jobParked(): void;
 }
 
 /** Counts nothing (tests, and any engine built without metrics). */
@@ -22,4 +24,5 @@ export const noMetrics: EngineMetrics = {
   conversationOpened: () => undefined,
   replyOutcome: () => undefined,
   jobRetried: () => undefined,
+  jobParked: () => undefined,
 };

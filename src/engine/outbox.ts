@@ -3,9 +3,9 @@
  * the platform's channel with retries on transient errors and rate limits, then confirmed on the
  * agent's message (delivered mark) or explained in the thread. Never silent, never sent twice.
  */
-import pRetry, { AbortError } from 'p-retry';
 import { ChannelError } from '../errors.ts';
 import type { Delivery, OutboundFile, OutboundMessage } from '../messages.ts';
+import { exponentialBackoff, retry } from '../retry.ts';
 import { keys } from '../store/keys.ts';
 import { onAgentReply, sameView, toView, type ConversationRecord } from './conversations.ts';
 import { type EngineContext, linkPlatformMessage, linkSlackMessage, loadConversation, saveConversation } from './context.ts';
@@ -13,9 +13,11 @@ import type { AgentReply, DeliveryFailure } from './slack-port.ts';
 
 /** How often a send is tried before the agent is told it failed (about a minute of backoff). */
 export const SEND_ATTEMPTS = 5;
+/** A platform asking to wait longer than this is not waited out: the agent is told, with the wait asked for. */
+const MAX_RETRY_AFTER_MS = 60_000;
 const RECORD_TTL_MS = 90 * 24 * 3600 * 1000;
 
-/** Options for tests: how long to wait between attempts. */
+/** Options for tests: the backoff between attempts after a transient failure (doubling from min to max). */
 export interface OutboxTiming {
   readonly minTimeoutMs: number;
   readonly maxTimeoutMs: number;
@@ -83,25 +85,17 @@ async function attemptSend(
       ...(reply.text.trim() ? { text: reply.text } : {}),
       ...(files.length > 0 ? { files } : {}),
     };
-    const delivery = await pRetry(
-      async () => {
+    const delivery = await retry(
+      () => {
         attempts++;
-        try {
-          return await channel.send(message);
-        } catch (error) {
-          throw retryable(error) ? error : new AbortError(error instanceof Error ? error : new Error(String(error)));
-        }
+        return channel.send(message);
       },
       {
-        retries: SEND_ATTEMPTS - 1,
-        minTimeout: timing.minTimeoutMs,
-        maxTimeout: timing.maxTimeoutMs,
-        onFailedAttempt: ({ error, attemptNumber }) => log.warn({ err: error, attempt: attemptNumber }, 'send failed, retrying'),
-        shouldRetry: async ({ error }) => {
-          const wait = error instanceof ChannelError ? error.detail.retryAfterMs : undefined;
-          if (wait) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, timing.maxTimeoutMs)));
-          return !signal.aborted;
-        },
+        attempts: SEND_ATTEMPTS,
+        backoff: exponentialBackoff(timing.minTimeoutMs, timing.maxTimeoutMs),
+        maxRetryAfterMs: MAX_RETRY_AFTER_MS,
+        signal,
+        onRetry: ({ error, attempt, waitMs }) => log.warn({ err: error, attempt, retryInMs: waitMs }, 'send failed, retrying'),
       },
     );
     outcome = { outcome: 'delivered', delivery };
@@ -141,10 +135,6 @@ function kindOf(mimeType: string | undefined): OutboundFile['kind'] {
   if (mimeType?.startsWith('audio/')) return 'audio';
   if (mimeType?.startsWith('video/')) return 'video';
   return 'file';
-}
-
-function retryable(error: unknown): boolean {
-  return error instanceof ChannelError && (error.kind === 'transient' || error.kind === 'rate_limited');
 }
 
 function toFailure(record: ConversationRecord, error: unknown, attempts: number): DeliveryFailure {

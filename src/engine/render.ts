@@ -3,11 +3,16 @@
  * readable lines, or a notice when the adapter could not read it. Files are handled separately
  * (they are uploaded).
  */
-import { type Attachment, type InboundMessage, platformName } from '../messages.ts';
+import { type Attachment, type Contact, type InboundMessage, platformName } from '../messages.ts';
 
 type Place = Extract<Attachment, { kind: 'location' }>;
 type SharedContact = Extract<Attachment, { kind: 'contact' }>;
 type MediaAttachment = Exclude<Attachment, Place | SharedContact>;
+
+/** The name a customer is shown under: their name, else @handle, else their platform id. */
+export function displayName(contact: Contact): string {
+  return contact.name ?? (contact.handle ? `@${contact.handle}` : contact.id);
+}
 
 /** A map link anyone can open without an account. */
 export function mapLink(latitude: number, longitude: number): string {

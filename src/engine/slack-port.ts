@@ -100,6 +100,11 @@ export interface SlackPort {
   noteContactStatus(thread: ThreadRef, platform: Platform, status: 'blocked' | 'unblocked'): Promise<void>;
   /** Posts Threadline's own note in the thread (e.g. a delivery failure explained). */
   postNotice(thread: ThreadRef, text: string): Promise<string>;
+  /**
+   * Says that a journaled event was set aside (it kept failing), why, and how an operator replays
+   * it: in the thread when `where.threadTs` is given, else as a message in the Slack channel.
+   */
+  noteParked(where: NoticePlace, notice: ParkedNotice): Promise<void>;
   /** The thread ts of any message (its own ts when it is top-level); undefined if it does not exist. */
   threadOf(slackChannelId: string, ts: string): Promise<string | undefined>;
   /** Downloads a file an agent attached. */
@@ -111,6 +116,26 @@ export interface SlackPort {
    * can act on (the Slack side owns the wording: src/slack/failure-text.ts).
    */
   reportDeliveryFailure(thread: ThreadRef, messageTs: string, failure: DeliveryFailure): Promise<void>;
+}
+
+/** Where a notice goes: a thread, or the Slack channel itself when there is no thread. */
+export interface NoticePlace {
+  readonly slackChannelId: string;
+  readonly threadTs?: string;
+}
+
+/** A journaled event Threadline set aside. Plain data; the Slack side words it (src/slack/parked-text.ts). */
+export interface ParkedNotice {
+  /** What could not be shown or done. */
+  readonly what: 'customer_message' | 'customer_event' | 'agent_reply' | 'agent_command';
+  /** The customer's display name, for the customer's events. */
+  readonly customer?: string;
+  /** The agent's Slack user id, for agents' replies and actions. */
+  readonly agentId?: string;
+  /** Why, from the error (free of secrets and of the customer's words). */
+  readonly reason: string;
+  /** The journal entry id an operator replays it by. */
+  readonly entryId: string;
 }
 
 /** Why a reply did not reach the customer. Plain data; the Slack side turns it into words. */

@@ -1,12 +1,17 @@
 /**
  * Drains the journal: each loop leases one conversation's queue, applies its jobs strictly in
  * order, acknowledges each only after it took effect, and keeps the lease alive while it works.
- * A job that fails is retried later with backoff (the conversation waits; nothing is skipped).
+ * A job that fails is retried later with backoff, while other conversations go on. When it fails
+ * for a reason retrying does not fix (src/retry.ts: not a network failure, 5xx, rate limit, store
+ * outage or refused token), it is tried a bounded number of times, then set aside in the
+ * journal's parked list, so that its own conversation goes on too; an operator can replay it.
  * Several loops, and several instances on one Redis, drain different conversations in parallel.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../channel.ts';
+import { classifyFailure, exponentialBackoff, waitBefore } from '../retry.ts';
+import { truncateGraphemes } from '../safe-text.ts';
 import type { Journal, JournalEntry, Store } from '../store/store.ts';
 import { keys } from '../store/keys.ts';
 import { type Job, jobId } from './jobs.ts';
@@ -19,18 +24,36 @@ export interface WorkerOptions {
   readonly leaseMs: number;
   /** Pause between looks at an empty journal (an in-process append wakes the worker at once). */
   readonly idleMs: number;
-  /** Backoff before a failed job is tried again: doubles per attempt up to this. */
+  /** Backoff before a failed job is tried again: 1 s, doubling per attempt up to this. */
   readonly maxBackoffMs: number;
+  /**
+   * Attempts after which a job that keeps failing for a reason retrying does not fix is set
+   * aside (parked), so its conversation moves on. Outages are retried for as long as they last.
+   */
+  readonly parkAfterAttempts: number;
 }
 
-export const DEFAULT_WORKER_OPTIONS: WorkerOptions = { concurrency: 16, leaseMs: 10_000, idleMs: 500, maxBackoffMs: 5 * 60_000 };
+export const DEFAULT_WORKER_OPTIONS: WorkerOptions = { concurrency: 16, leaseMs: 10_000, idleMs: 500, maxBackoffMs: 5 * 60_000, parkAfterAttempts: 5 };
 
-/** Attempts after which a job failing with a programming error is set aside, so its conversation moves on. */
-const BUG_ATTEMPTS = 5;
 const PROCESSED_TTL_MS = 30 * 24 * 3600 * 1000;
+/** The longest reason kept with a parked entry and shown in Slack. */
+const MAX_REASON = 300;
 
 /** Applies one job; throws to have it retried. The signal aborts when the lease was lost. */
 export type JobHandler = (job: Job, signal: AbortSignal) => Promise<void>;
+
+/** A job the worker set aside: its journal entry id (to replay it) and why. */
+export interface ParkedJob {
+  readonly job: Job;
+  readonly entryId: string;
+  readonly reason: string;
+}
+
+/** Failed attempts of one journal entry; `refused` counts those retrying cannot fix. */
+interface Attempts {
+  readonly failed: number;
+  readonly refused: number;
+}
 
 /** A running set of drain loops. */
 export interface Worker {
@@ -42,8 +65,17 @@ export interface Worker {
 }
 
 /** Creates the journal worker. */
-export function createWorker(deps: { store: Store; handle: JobHandler; logger: Logger; options?: Partial<WorkerOptions>; onRetry?: () => void }): Worker {
+export function createWorker(deps: {
+  store: Store;
+  handle: JobHandler;
+  logger: Logger;
+  options?: Partial<WorkerOptions>;
+  onRetry?: () => void;
+  /** Tells the people concerned that a job was set aside (a notice in Slack). A failure here is logged, never retried. */
+  onParked?: (parked: ParkedJob) => Promise<void>;
+}): Worker {
   const options = { ...DEFAULT_WORKER_OPTIONS, ...deps.options };
+  const backoff = exponentialBackoff(1000, options.maxBackoffMs);
   const journal: Journal = deps.store.journal;
   const log = deps.logger;
   const instance = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -95,7 +127,7 @@ export function createWorker(deps: { store: Store; handle: JobHandler; logger: L
     }
   }
 
-  /** true when the entry is done and the next one may follow. */
+  /** true when the entry is done (or set aside) and the next one may follow. */
   async function runEntry(entry: JournalEntry<Job>, queue: string, owner: string, signal: AbortSignal): Promise<boolean> {
     const id = jobId(entry.payload);
     if (await deps.store.get(keys.processed(id))) {
@@ -106,22 +138,43 @@ export function createWorker(deps: { store: Store; handle: JobHandler; logger: L
       await deps.handle(entry.payload, signal);
     } catch (error) {
       if (signal.aborted) return false;
-      const attempts = ((await deps.store.get<number>(keys.attempts(entry.id))) ?? 0) + 1;
-      if (isBug(error) && attempts >= BUG_ATTEMPTS) {
-        log.error({ err: error, queue, jobId: id, attempts }, 'job set aside after repeated programming errors');
-        await deps.store.set(keys.deadLetter(entry.id), { job: entry.payload, error: String(error) });
-      } else {
-        const backoff = Math.min(options.maxBackoffMs, 500 * 2 ** Math.min(attempts, 20));
-        log[attempts >= 5 ? 'error' : 'warn']({ err: error, queue, jobId: id, attempts, retryInMs: backoff }, 'job failed, will retry');
-        deps.onRetry?.();
-        await deps.store.set(keys.attempts(entry.id), attempts, PROCESSED_TTL_MS);
-        await journal.release(queue, owner, backoff);
-        return false;
-      }
+      return failed(entry, queue, owner, error);
     }
     await deps.store.set(keys.processed(id), true, PROCESSED_TTL_MS);
     await journal.ack(queue, entry.id, owner);
     return true;
+  }
+
+  /** Schedules the entry again, or sets it aside once it was refused often enough; true when set aside. */
+  async function failed(entry: JournalEntry<Job>, queue: string, owner: string, error: unknown): Promise<boolean> {
+    const failure = classifyFailure(error);
+    const before = attemptsOf(await deps.store.get<Attempts | number>(keys.attempts(entry.id)));
+    const attempts = { failed: before.failed + 1, refused: before.refused + (failure.kind === 'permanent' ? 1 : 0) };
+    const context = { err: error, queue, jobId: jobId(entry.payload), entryId: entry.id, failure: failure.kind, attempts: attempts.failed };
+    if (attempts.refused >= options.parkAfterAttempts) {
+      await park(entry, queue, owner, error, context);
+      return true;
+    }
+    // A rate limit waits what it asked for; an outage (or a refused token) backs off for as long as it lasts.
+    const delay = waitBefore(failure, attempts.failed, { backoff }) ?? backoff(attempts.failed);
+    const level = attempts.failed >= 5 ? 'error' : 'warn';
+    const left = failure.kind === 'permanent' ? { setAsideAfter: options.parkAfterAttempts - attempts.refused } : {};
+    log[level]({ ...context, retryInMs: delay, ...left }, 'job failed, will retry');
+    deps.onRetry?.();
+    await deps.store.set(keys.attempts(entry.id), attempts, PROCESSED_TTL_MS);
+    await journal.release(queue, owner, delay);
+    return false;
+  }
+
+  async function park(entry: JournalEntry<Job>, queue: string, owner: string, error: unknown, context: Record<string, unknown>): Promise<void> {
+    const reason = reasonOf(error);
+    await journal.park(queue, entry.id, owner, reason);
+    log.error(context, 'job set aside after repeated failures: replay it with `threadline journal replay`');
+    try {
+      await deps.onParked?.({ job: entry.payload, entryId: entry.id, reason });
+    } catch (noticeError) {
+      log.error({ err: noticeError, queue, entryId: entry.id }, 'could not say in Slack that a job was set aside');
+    }
   }
 
   return {
@@ -141,8 +194,14 @@ export function createWorker(deps: { store: Store; handle: JobHandler; logger: L
   };
 }
 
-function isBug(error: unknown): boolean {
-  // undici reports network failures as TypeError('fetch failed'): those are outages, not bugs.
-  if (error instanceof TypeError) return error.message !== 'fetch failed';
-  return error instanceof ReferenceError || error instanceof SyntaxError || error instanceof RangeError;
+/** Reads an attempts record, including the plain count written before parking existed. */
+function attemptsOf(stored: Attempts | number | undefined): Attempts {
+  if (typeof stored === 'number') return { failed: stored, refused: 0 };
+  return stored ?? { failed: 0, refused: 0 };
+}
+
+/** One line saying why, from the error's message (errors here say what failed and what to do). */
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return truncateGraphemes(message.replace(/\s+/g, ' ').trim() || (error instanceof Error ? error.name : 'unknown error'), MAX_REASON);
 }

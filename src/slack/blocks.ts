@@ -5,6 +5,7 @@
  */
 import type { types } from '@slack/bolt';
 import type { ConversationView } from '../engine/slack-port.ts';
+import { truncateGraphemes } from '../safe-text.ts';
 import { platformName } from './failure-text.ts';
 
 /** Button "Assign to me" on the parent message. */
@@ -52,7 +53,7 @@ export function escapeText(text: string): string {
 export function contactName(view: Pick<ConversationView, 'contact' | 'platform'>): string {
   const { name, handle, id } = view.contact;
   const chosen = name?.trim() || (handle ? `@${handle.replace(/^@/, '')}` : `${platformName(view.platform)} user ${id}`);
-  return chosen.length > 80 ? `${chosen.slice(0, 79)}…` : chosen;
+  return truncateGraphemes(chosen, 80);
 }
 
 /** "⏳ Waiting for reply" / "💬 Answered by <@U1>" / "✅ Closed by <@U1>". */

@@ -6,6 +6,7 @@
  */
 import type { ChannelErrorKind } from '../errors.ts';
 import { assertNever, platformName, type Platform } from '../messages.ts';
+import { truncateGraphemes } from '../safe-text.ts';
 
 export { platformName } from '../messages.ts';
 
@@ -119,6 +120,5 @@ function reason(input: FailureTextInput): string {
 /** Shortens a platform message and escapes Slack's control characters. @see https://docs.slack.dev/messaging/formatting-message-text#escaping */
 function clip(message: string): string {
   const oneLine = message.replace(/\s+/g, ' ').trim();
-  const short = oneLine.length > 200 ? `${oneLine.slice(0, 199)}…` : oneLine;
-  return short.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return truncateGraphemes(oneLine, 200).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

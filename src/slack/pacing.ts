@@ -5,6 +5,7 @@
  * @see https://docs.slack.dev/apis/web-api/rate-limits
  */
 import type { Logger } from 'pino';
+import { retry } from '../retry.ts';
 
 /** Runs Slack calls one at a time per Slack channel, at a steady rate, retrying on Retry-After. */
 export interface Pacer {
@@ -44,24 +45,25 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /**
  * Calls `fn`, and on a Slack rate-limit error waits `Retry-After` and calls it again, at most
- * `maxAttempts` times in all. For calls that need no per-channel pacing (reads).
+ * `maxAttempts` times in all. Any other error is thrown at once: the WebClient already retried
+ * network failures and 5xx, and Slack's refusals do not change. For calls that need no
+ * per-channel pacing (reads), and inside the pacer.
  */
 export async function retryRateLimited<T>(
   fn: () => Promise<T>,
   options: { readonly maxAttempts?: number; readonly sleep?: (ms: number) => Promise<void>; readonly logger?: Logger; readonly key?: string } = {},
 ): Promise<T> {
-  const maxAttempts = options.maxAttempts ?? 5;
   const sleep = options.sleep ?? defaultSleep;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await fn();
-    } catch (error) {
+  return retry(fn, {
+    attempts: options.maxAttempts ?? 5,
+    backoff: () => 1000, // unused: only rate limits are retried, and Slack says how long to wait
+    classify: (error) => {
       const seconds = retryAfterSeconds(error);
-      if (seconds === undefined || attempt >= maxAttempts) throw error;
-      options.logger?.warn({ slackChannelId: options.key, retryAfterSeconds: seconds, attempt }, 'slack rate limited, waiting');
-      await sleep(seconds * 1000);
-    }
-  }
+      return seconds === undefined ? { kind: 'permanent' } : { kind: 'rate_limited', retryAfterMs: seconds * 1000 };
+    },
+    sleep: (ms) => sleep(ms),
+    onRetry: ({ attempt, waitMs }) => options.logger?.warn({ slackChannelId: options.key, retryAfterSeconds: waitMs / 1000, attempt }, 'slack rate limited, waiting'),
+  });
 }
 
 interface Lane {

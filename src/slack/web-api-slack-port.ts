@@ -10,7 +10,10 @@ import type { ConversationView, CustomerPost, PostMarker, SlackFileRef, SlackPor
 import { escapeText, parentMessage } from './blocks.ts';
 import { failureText, platformName } from './failure-text.ts';
 import { toReactionName } from './emoji.ts';
+import { parkedText } from './parked-text.ts';
 import { retryRateLimited, type Pacer } from './pacing.ts';
+import { toSlackApiError } from './slack-errors.ts';
+import { truncateGraphemes } from '../safe-text.ts';
 
 /** Dependencies of {@link createWebApiSlackPort}. */
 export interface WebApiSlackPortOptions {
@@ -49,7 +52,7 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
       if (code === 'not_in_channel' || code === 'channel_not_found' || code === 'is_archived') {
         throw new SlackChannelUnavailableError(slackChannelId, code, describeSlackError(method, slackChannelId, error), { cause: error });
       }
-      throw new Error(describeSlackError(method, slackChannelId, error), { cause: error });
+      throw toSlackApiError(describeSlackError(method, slackChannelId, error), error, code);
     }
   }
 
@@ -106,7 +109,7 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
           channel: slackChannelId,
           thread_ts: threadTs,
           text,
-          username: post.author.name.slice(0, MAX_USERNAME),
+          username: truncateGraphemes(post.author.name, MAX_USERNAME),
           ...(post.author.avatarUrl ? { icon_url: post.author.avatarUrl } : {}),
           metadata: markerMetadata(post.marker),
           unfurl_links: false,
@@ -199,6 +202,12 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
       // The reaction first: it is idempotent, so a retry after a failed notice cannot double anything.
       await port.addReaction(thread.slackChannelId, messageTs, FAILED_REACTION);
       await port.postNotice(thread, `⚠️ ${failureText(failure)}`);
+    },
+
+    async noteParked(where, notice) {
+      const text = parkedText(notice);
+      if (where.threadTs) await port.postNotice({ slackChannelId: where.slackChannelId, threadTs: where.threadTs }, text);
+      else await call('chat.postMessage', where.slackChannelId, () => client.chat.postMessage({ channel: where.slackChannelId, text, unfurl_links: false }));
     },
 
     async postNotice(thread, text) {

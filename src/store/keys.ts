@@ -10,9 +10,10 @@
  * - `ns:journal:ready`          sorted set: queue → earliest time it may be leased
  * - `ns:journal:seq`            counter that numbers entries
  * - `ns:journal:size`           counter of unacknowledged entries
+ * - `ns:journal:parked`         hash: entry id → a parked entry (JSON: queue, parkedAt, reason, entry)
  *
  * Layout in the embedded SQLite file: table `kv` (data values, keys `ns:<key>`), tables
- * `journal_entries` and `journal_leases`.
+ * `journal_entries`, `journal_leases` and `journal_parked`.
  */
 
 /** The namespace every backend uses unless a caller (a test) asks for its own. */
@@ -38,10 +39,14 @@ export const journalKeys = Object.freeze({
   sequence: (namespace: string): string => `${namespace}:journal:seq`,
   /** Redis counter of entries appended and not yet acknowledged. */
   size: (namespace: string): string => `${namespace}:journal:size`,
+  /** Redis hash of parked entries by id. */
+  parked: (namespace: string): string => `${namespace}:journal:parked`,
   /** SQLite table of entries (AUTOINCREMENT id gives the global append order). */
   entriesTable: 'journal_entries',
   /** SQLite table of leases and release delays, one row per queue. */
   leasesTable: 'journal_leases',
+  /** SQLite table of parked entries (they keep their id). */
+  parkedTable: 'journal_parked',
 });
 
 /**
@@ -61,8 +66,6 @@ export const keys = Object.freeze({
   processed: (jobId: string): string => `done:${jobId}`,
   /** Failed attempts of a journal entry. */
   attempts: (entryId: string): string => `attempts:${entryId}`,
-  /** A journal entry set aside after repeated programming errors. */
-  deadLetter: (entryId: string): string => `dead:${entryId}`,
   /** A Slack post was begun with this marker. */
   postIntent: (marker: string): string => `intent:${marker}`,
   /** The ts of the Slack post that carries this marker. */

@@ -13,6 +13,12 @@ interface StoredEntry {
   readonly appendedAt: number;
 }
 
+interface StoredParked extends StoredEntry {
+  readonly queue: string;
+  readonly parkedAt: number;
+  readonly reason: string;
+}
+
 /** A lease (owner set) or a release delay (owner undefined); either blocks leasing until expiresAt. */
 interface Lease {
   readonly owner: string | undefined;
@@ -27,12 +33,14 @@ export interface MemoryState {
   readonly items: Map<string, Item>;
   readonly queues: Map<string, StoredEntry[]>;
   readonly leases: Map<string, Lease>;
+  /** Parked entries by id, in the order they were parked. */
+  readonly parked: Map<string, StoredParked>;
   nextId: number;
 }
 
 /** Fresh, empty shared state for {@link createMemoryStore}. */
 export function createMemoryState(): MemoryState {
-  return { items: new Map(), queues: new Map(), leases: new Map(), nextId: 1 };
+  return { items: new Map(), queues: new Map(), leases: new Map(), parked: new Map(), nextId: 1 };
 }
 
 /** Options of {@link createMemoryStore}. */
@@ -141,13 +149,7 @@ function createMemoryJournal(state: MemoryState, now: () => number, open: () => 
         return undefined;
       }
       state.leases.set(queue, { owner, expiresAt: now() + leaseMs });
-      const entry: JournalEntry = {
-        id: String(first.id),
-        queue,
-        payload: JSON.parse(first.payloadJson) as unknown,
-        appendedAt: first.appendedAt,
-      };
-      return entry;
+      return toEntry(queue, first);
     },
     async ack(queue, entryId) {
       open();
@@ -166,7 +168,36 @@ function createMemoryJournal(state: MemoryState, now: () => number, open: () => 
       for (const entries of state.queues.values()) total += entries.length;
       return total;
     },
+    async park(queue, entryId, _owner, reason) {
+      open();
+      const entries = state.queues.get(queue);
+      const first = entries?.[0];
+      if (entries === undefined || first === undefined || String(first.id) !== entryId) return;
+      entries.shift();
+      state.parked.set(entryId, { ...first, queue, parkedAt: now(), reason });
+    },
+    async parked() {
+      open();
+      return [...state.parked.values()].map((p) => ({
+        ...toEntry(p.queue, p),
+        parkedAt: p.parkedAt,
+        reason: p.reason,
+      }));
+    },
+    async replay(entryId) {
+      open();
+      const parked = state.parked.get(entryId);
+      if (parked === undefined) return undefined;
+      state.parked.delete(entryId);
+      const entry: StoredEntry = { id: state.nextId++, payloadJson: parked.payloadJson, appendedAt: now() };
+      state.queues.set(parked.queue, [...(state.queues.get(parked.queue) ?? []), entry]);
+      return toEntry(parked.queue, entry);
+    },
   };
+}
+
+function toEntry(queue: string, stored: StoredEntry): JournalEntry {
+  return { id: String(stored.id), queue, payload: JSON.parse(stored.payloadJson) as unknown, appendedAt: stored.appendedAt };
 }
 
 function lostLease(queue: string, owner: string): StoreError {

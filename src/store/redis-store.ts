@@ -86,6 +86,33 @@ else
 end
 return 1`;
 
+/** KEYS: list, size, parked. ARGV: entry id, reason, queue. Moves the head to the parked hash only if it is that entry. */
+const PARK = `${NOW}
+local first = redis.call('LINDEX', KEYS[1], 0)
+if first and string.match(first, '^(%d+) ') == ARGV[1] then
+  redis.call('LPOP', KEYS[1])
+  redis.call('DECR', KEYS[2])
+  redis.call('HSET', KEYS[3], ARGV[1], cjson.encode({ queue = ARGV[3], parkedAt = now, reason = ARGV[2], entry = first }))
+end
+return 0`;
+
+/**
+ * KEYS: parked, seq, size, ready. ARGV: entry id, queue key prefix. Appends a parked entry's
+ * payload to its queue as a new entry; returns { queue, element }, or nil when not parked.
+ */
+const REPLAY = `${NOW}
+local record = redis.call('HGET', KEYS[1], ARGV[1])
+if not record then return false end
+local parked = cjson.decode(record)
+local payload = string.match(parked.entry, '^%d+ %d+ (.*)$')
+local id = redis.call('INCR', KEYS[2])
+local element = string.format('%d %d %s', id, now, payload)
+redis.call('RPUSH', ARGV[2] .. parked.queue, element)
+redis.call('ZADD', KEYS[4], 'NX', now, parked.queue)
+redis.call('INCR', KEYS[3])
+redis.call('HDEL', KEYS[1], ARGV[1])
+return { parked.queue, element }`;
+
 /**
  * A Store on Redis, shared by every Threadline instance pointed at it. Connects eagerly: rejects
  * with StoreError within about connectTimeoutMs when Redis is unreachable, and every later call
@@ -178,6 +205,7 @@ function createRedisJournal(client: RedisClient, namespace: string, guard: Guard
     ready: journalKeys.ready(namespace),
     queuePrefix: journalKeys.queue(namespace, ''),
     leasePrefix: journalKeys.lease(namespace, ''),
+    parked: journalKeys.parked(namespace),
   };
   const queueKeys = (queue: string): string[] => [journalKeys.queue(namespace, queue), journalKeys.lease(namespace, queue), k.ready];
   const run = (script: string, keys: string[], args: string[]): Promise<unknown> => client.eval(script, { keys, arguments: args });
@@ -210,6 +238,25 @@ function createRedisJournal(client: RedisClient, namespace: string, guard: Guard
         await run(RELEASE, queueKeys(queue), [owner, String(delay), queue]);
       }),
     size: () => guard('journal size', async () => Number((await client.get(k.size)) ?? 0)),
+    park: (queue, entryId, _owner, reason) =>
+      guard(`journal park in ${queue}`, async () => {
+        await run(PARK, [journalKeys.queue(namespace, queue), k.size, k.parked], [entryId, reason, queue]);
+      }),
+    parked: () =>
+      guard('journal parked', async () => {
+        const records = Object.values(await client.hGetAll(k.parked)).map((json) => {
+          const record = JSON.parse(json) as { queue: string; parkedAt: number; reason: string; entry: string };
+          return { ...parseEntry(record.queue, record.entry), parkedAt: record.parkedAt, reason: record.reason };
+        });
+        return records.sort((a, b) => a.parkedAt - b.parkedAt || Number(a.id) - Number(b.id));
+      }),
+    replay: (entryId) =>
+      guard(`journal replay of ${entryId}`, async () => {
+        const reply = await run(REPLAY, [k.parked, k.seq, k.size, k.ready], [entryId, k.queuePrefix]);
+        if (!Array.isArray(reply)) return undefined;
+        const [queue, element] = reply as [string, string];
+        return parseEntry(queue, element);
+      }),
   };
 }
 

@@ -12,6 +12,7 @@ import type { Journal, JournalEntry, Store } from './store.ts';
 const KV = dataKeys.table;
 const ENTRIES = journalKeys.entriesTable;
 const LEASES = journalKeys.leasesTable;
+const PARKED = journalKeys.parkedTable;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS ${KV} (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER);
@@ -20,6 +21,9 @@ const SCHEMA = `
     id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, payload TEXT NOT NULL, appended_at INTEGER NOT NULL);
   CREATE INDEX IF NOT EXISTS ${ENTRIES}_queue ON ${ENTRIES} (queue, id);
   CREATE TABLE IF NOT EXISTS ${LEASES} (queue TEXT PRIMARY KEY, owner TEXT, expires INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS ${PARKED} (
+    id INTEGER PRIMARY KEY, queue TEXT NOT NULL, payload TEXT NOT NULL, appended_at INTEGER NOT NULL,
+    parked_at INTEGER NOT NULL, reason TEXT NOT NULL);
 `;
 
 /** Options of {@link createSqliteStore}. */
@@ -76,15 +80,26 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 }
 
 function openDatabase(dataDir: string, file: string, fail: (what: string, cause: unknown) => StoreError): Database.Database {
+  let db: Database.Database | undefined;
   try {
     mkdirSync(dataDir, { recursive: true });
-    const db = new Database(file, { timeout: 5000 }); // wait up to 5 s for another process's write
+    db = new Database(file, { timeout: 5000 }); // wait up to 5 s for another process's write
     db.pragma('journal_mode = WAL');
     // NORMAL would survive kill -9 too; FULL also keeps a resolved append through an OS crash or power loss.
     db.pragma('synchronous = FULL');
     db.exec(SCHEMA);
     return db;
   } catch (cause) {
+    db?.close();
+    // SQLite reads the file only here: garbage (or a truncated copy) is SQLITE_NOTADB, a damaged one SQLITE_CORRUPT.
+    // @see https://www.sqlite.org/rescode.html#notadb
+    const code = (cause as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new StoreError(
+        `${file} is not a valid Threadline database (${messageOf(cause)}): move it aside and start again, or restore it from a backup`,
+        { cause },
+      );
+    }
     throw fail('opening (check that DATA_DIR is writable)', cause);
   }
 }
@@ -94,6 +109,12 @@ interface EntryRow {
   readonly id: number;
   readonly payload: string;
   readonly appended_at: number;
+}
+
+interface ParkedRow extends EntryRow {
+  readonly queue: string;
+  readonly parked_at: number;
+  readonly reason: string;
 }
 
 interface LeaseRow {
@@ -126,6 +147,12 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
          AND id = (SELECT MIN(id) FROM ${ENTRIES} WHERE queue = @queue)`,
     ),
     size: db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM ${ENTRIES}`),
+    insertParked: db.prepare(
+      `INSERT INTO ${PARKED} (id, queue, payload, appended_at, parked_at, reason) VALUES (@id, @queue, @payload, @appended_at, @parked_at, @reason)`,
+    ),
+    parked: db.prepare<[], ParkedRow>(`SELECT id, queue, payload, appended_at, parked_at, reason FROM ${PARKED} ORDER BY parked_at, id`),
+    parkedOne: db.prepare<[number], ParkedRow>(`SELECT id, queue, payload, appended_at, parked_at, reason FROM ${PARKED} WHERE id = ?`),
+    dropParked: db.prepare(`DELETE FROM ${PARKED} WHERE id = ?`),
   };
   const holds = (queue: string, owner: string, at: number): boolean => {
     const row = q.lease.get(queue);
@@ -155,6 +182,20 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
     return { id: String(row.id), queue, payload: JSON.parse(row.payload) as unknown, appendedAt: row.appended_at };
   });
   const ack = db.transaction((queue: string, id: number) => void q.ackHead.run({ queue, id }));
+  const park = db.transaction((queue: string, id: number, reason: string) => {
+    const row = q.first.get(queue);
+    if (row === undefined || row.id !== id) return;
+    q.insertParked.run({ id, queue, payload: row.payload, appended_at: row.appended_at, parked_at: now(), reason });
+    q.ackHead.run({ queue, id });
+  });
+  const replay = db.transaction((id: number): JournalEntry | undefined => {
+    const row = q.parkedOne.get(id);
+    if (row === undefined) return undefined;
+    const at = now();
+    const inserted = q.insert.run(row.queue, row.payload, at);
+    q.dropParked.run(id);
+    return { id: String(inserted.lastInsertRowid), queue: row.queue, payload: JSON.parse(row.payload) as unknown, appendedAt: at };
+  });
   const release = db.transaction((queue: string, owner: string, delayMs: number | undefined) => {
     const at = now();
     if (!holds(queue, owner, at)) return;
@@ -175,6 +216,22 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
     release: (queue, owner, delayMs) =>
       guard(`journal release of ${queue}`, () => release.immediate(queue, owner, delayMs)),
     size: () => guard('journal size', () => q.size.get()?.n ?? 0),
+    park: (queue, entryId, _owner, reason) =>
+      guard(`journal park in ${queue}`, () => {
+        const id = Number(entryId);
+        if (Number.isSafeInteger(id)) park.immediate(queue, id, reason);
+      }),
+    parked: () =>
+      guard('journal parked', () =>
+        q.parked.all().map((row) => ({
+          id: String(row.id), queue: row.queue, payload: JSON.parse(row.payload) as unknown,
+          appendedAt: row.appended_at, parkedAt: row.parked_at, reason: row.reason,
+        }))),
+    replay: (entryId) =>
+      guard(`journal replay of ${entryId}`, () => {
+        const id = Number(entryId);
+        return Number.isSafeInteger(id) ? replay.immediate(id) : undefined;
+      }),
   };
 }
 

@@ -36,6 +36,14 @@ export interface JournalEntry<T = unknown> {
   readonly appendedAt: number;
 }
 
+/** A journal entry set aside because processing it kept failing in a way retrying did not fix. */
+export interface ParkedEntry<T = unknown> extends JournalEntry<T> {
+  /** Epoch milliseconds when it was set aside. */
+  readonly parkedAt: number;
+  /** Why, in words an operator can act on. */
+  readonly reason: string;
+}
+
 /**
  * A durable log of work, split into queues (one per conversation). Entries of one queue are
  * processed strictly in append order by one worker at a time (the lease holder); different queues
@@ -61,6 +69,19 @@ export interface Journal {
   ack(queue: string, entryId: string, owner: string): Promise<void>;
   /** Gives up the lease; with delayMs, no worker may lease the queue again before that delay. */
   release(queue: string, owner: string, delayMs?: number): Promise<void>;
-  /** Number of entries not yet acknowledged, across all queues. */
+  /** Number of entries not yet acknowledged, across all queues (parked entries not included). */
   size(): Promise<number>;
+  /**
+   * Sets the head entry `entryId` aside with `reason`: it leaves its queue (the next entry becomes
+   * the head) and size(), and stays in the parked list until replayed. No-op if it is no longer
+   * the head, like ack.
+   */
+  park(queue: string, entryId: string, owner: string, reason: string): Promise<void>;
+  /** Every parked entry, the oldest parked first. */
+  parked(): Promise<ParkedEntry[]>;
+  /**
+   * Moves a parked entry back to the end of its queue as a new entry (a new id, appended now), to
+   * be processed like any other. Returns that entry; undefined when no parked entry has this id.
+   */
+  replay(entryId: string): Promise<JournalEntry | undefined>;
 }

@@ -12,6 +12,7 @@ import { Writable } from 'node:stream';
 import type { Message, Update } from 'grammy/types';
 import { createApp, type ThreadlineApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import type { WorkerOptions } from '../../src/engine/worker.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.ts';
 import { startFakeTelegramApi, type FakeTelegramApi } from '../fakes/telegram-api.ts';
 import { blockActions, eventCallback, postEvent, postInteraction, postSlashCommand, slashCommand } from '../support/slack-signing.ts';
@@ -32,6 +33,8 @@ export interface E2eOptions {
   /** Reuse fakes (restart tests). */
   readonly fakes?: { slack: FakeSlack; telegram: FakeTelegramApi };
   readonly adminUsers?: string;
+  /** Worker tuning on top of the harness's own (e.g. a short backoff before a job is set aside). */
+  readonly worker?: Partial<WorkerOptions>;
 }
 
 /** A running app plus the fakes it talks to and the log lines it wrote. */
@@ -101,7 +104,7 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
   });
   const app = await createApp(config, {
     logDestination,
-    worker: { idleMs: 10, leaseMs: 5000 },
+    worker: { idleMs: 10, leaseMs: 5000, ...options.worker },
     outbox: { minTimeoutMs: 5, maxTimeoutMs: 50 },
     slackRetries: 0,
     socketPingTimeoutMs: 200,

@@ -2,6 +2,9 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { createLanguageDetector, type LanguageDetector } from '../../src/engine/language.ts';
 import { createRoutingSettings } from '../../src/engine/settings.ts';
+import type { EngineMetrics } from '../../src/engine/metrics.ts';
+import type { ConversationView, CustomerPost } from '../../src/engine/slack-port.ts';
+import { SlackApiError } from '../../src/errors.ts';
 import type { InboundMessage, InboundReaction } from '../../src/messages.ts';
 import { createMemoryStore } from '../../src/store/memory-store.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -35,7 +38,7 @@ function message(text: string | undefined, overrides: Partial<InboundMessage> = 
   };
 }
 
-async function setup(options: { store?: Store } = {}) {
+async function setup(options: { store?: Store; metrics?: EngineMetrics } = {}) {
   const store = options.store ?? createMemoryStore();
   const slack = createRecordingSlackPort();
   const telegram = createScriptedChannel('telegram');
@@ -51,6 +54,7 @@ async function setup(options: { store?: Store } = {}) {
     language: detector,
     logger: log.logger,
     worker: { idleMs: 5, leaseMs: 2000, concurrency: 2, maxBackoffMs: 20 },
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     outbox: { minTimeoutMs: 1, maxTimeoutMs: 5 },
   });
   engine.start();
@@ -301,5 +305,91 @@ describe('engine: agents answer, assign and close', () => {
     expect(parents[1]?.slackChannelId).toBe(parent.slackChannelId);
     expect(parents[1]?.view?.previous).toEqual(thread);
     expect(parents[1]?.view?.status).toBe('waiting');
+  });
+});
+
+describe('engine: a message that cannot be shown', () => {
+  const refused = () => new SlackApiError('rejected', 'Slack chat.postMessage failed for channel CENGLISH: msg_too_long', { code: 'msg_too_long' });
+  /** Counts the job metrics. */
+  function counting() {
+    const counts = { retried: 0, parked: 0 };
+    const metrics: EngineMetrics = {
+      eventsAccepted: () => undefined, conversationOpened: () => undefined, replyOutcome: () => undefined,
+      jobRetried: () => void counts.retried++, jobParked: () => void counts.parked++,
+    };
+    return { counts, metrics };
+  }
+  /** Refuses every post of a customer message containing POISON, counting the tries. */
+  function poison(slack: ReturnType<typeof createRecordingSlackPort>, error: Error = refused()) {
+    const tries = { count: 0 };
+    const lift = slack.refuse('postCustomerMessage', (post) => (post as CustomerPost).text.includes('POISON') && ++tries.count > 0, error);
+    return { tries, lift };
+  }
+
+  it('is tried a bounded number of times, then set aside with a notice in its thread, and the conversation goes on', async () => {
+    const { counts, metrics } = counting();
+    const { slack, store, engine, idle } = await setup({ metrics });
+    const { tries } = poison(slack);
+    await engine.intake.accept([message('Hello, I need help with my order'), message('POISON in my order'), message('Are you there?')]);
+    await idle();
+    expect(tries.count).toBe(5);
+    const [entry, ...others] = await store.journal.parked();
+    expect(others).toEqual([]);
+    expect(entry).toMatchObject({ queue: 'telegram:777:42', payload: { type: 'inbound', event: { text: 'POISON in my order' } }, reason: 'Slack chat.postMessage failed for channel CENGLISH: msg_too_long' });
+    const [parent, ...parents] = slack.parents();
+    expect(parents).toEqual([]);
+    expect(slack.thread(parent!).map((m) => m.text)).toEqual([
+      'Hello, I need help with my order',
+      `parked ${entry!.id}: customer_message from Min-jun Kim (Slack chat.postMessage failed for channel CENGLISH: msg_too_long)`,
+      'Are you there?',
+    ]);
+    expect(counts).toEqual({ retried: 4, parked: 1 });
+  });
+
+  it('is processed again once replayed: the de-duplication does not swallow it', async () => {
+    const { slack, store, engine, idle } = await setup();
+    const { lift } = poison(slack);
+    await engine.intake.accept([message('Hello, I need help with my order'), message('POISON in my order')]);
+    await idle();
+    const [entry] = await store.journal.parked();
+    lift();
+    expect(await store.journal.replay(entry!.id)).toMatchObject({ queue: 'telegram:777:42' });
+    await idle();
+    expect(await store.journal.parked()).toEqual([]);
+    expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual([
+      'Hello, I need help with my order',
+      expect.stringMatching(/^parked /),
+      'POISON in my order',
+    ]);
+  });
+
+  it('never sets aside a job that fails on an outage, however often', async () => {
+    const { slack, store, engine, idle } = await setup();
+    let outages = 8;
+    slack.refuse('postCustomerMessage', () => outages-- > 0, new SlackApiError('transient', 'Slack chat.postMessage failed for channel CENGLISH: fetch failed'));
+    await engine.intake.accept([message('Hello, is anyone there at all?')]);
+    await idle();
+    expect(outages).toBeLessThan(0);
+    expect(await store.journal.parked()).toEqual([]);
+    expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual(['Hello, is anyone there at all?']);
+  });
+
+  it('says so in the default channel when the conversation has no thread', async () => {
+    const { slack, store, engine, idle } = await setup();
+    slack.refuse('postParent', (view) => (view as ConversationView).contact.name === 'Nobody Known', refused());
+    await engine.intake.accept([message('Hello there, I have a question', { contact: { id: '43', name: 'Nobody Known' } })]);
+    await idle();
+    const [entry] = await store.journal.parked();
+    expect(slack.parents().map((m) => [m.slackChannelId, m.text])).toEqual([[DEFAULT, `parked ${entry!.id}: customer_message from Nobody Known (Slack chat.postMessage failed for channel CENGLISH: msg_too_long)`]]);
+  });
+
+  it('says so in the default channel when the thread refuses the notice too', async () => {
+    const { slack, store, engine, idle } = await setup();
+    poison(slack);
+    slack.refuse('noteParked', (where) => (where as { threadTs?: string }).threadTs !== undefined, refused());
+    await engine.intake.accept([message('Hello, I need help with my order'), message('POISON in my order')]);
+    await idle();
+    const [entry] = await store.journal.parked();
+    expect(slack.parents().filter((m) => m.slackChannelId === DEFAULT).map((m) => m.text)).toEqual([expect.stringContaining(`parked ${entry!.id}: customer_message`)]);
   });
 });

@@ -60,6 +60,7 @@ const NESTED_JSON = new Set(['blocks', 'metadata', 'view', 'files', 'attachments
 export async function startFakeSlack(options: FakeSlackOptions = {}) {
   const calls: FakeSlackCall[] = [];
   const failures = new Map<string, FakeFailure[]>();
+  const refusals: { method: string; matches: (args: Args) => boolean; error: string }[] = [];
   const responses: { path: string; body: unknown }[] = [];
   const acks: SocketAck[] = [];
   const pendingAcks = new Map<string, (ack: SocketAck) => void>();
@@ -124,6 +125,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
       return;
     }
     if (failure) return json(res, { ok: false, ...failure });
+    const refusal = refusals.find((r) => r.method === method && r.matches(args));
+    if (refusal) return json(res, { ok: false, error: refusal.error });
     const wanted = method === 'apps.connections.open' ? options.appToken : options.botToken;
     if (wanted && auth !== `Bearer ${wanted}`) return json(res, { ok: false, error: auth ? 'invalid_auth' : 'not_authed' });
     const handler = methods[method];
@@ -193,6 +196,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     /** Makes the next call of `method` fail as given (errors queue up per method). */
     failNext(method: string, failure: FakeFailure) {
       failures.set(method, [...(failures.get(method) ?? []), failure]);
+    },
+    /**
+     * Makes every call of `method` whose arguments match answer `{ ok: false, error }` (e.g. a
+     * message Slack always refuses: `msg_too_long`), until the returned function is called.
+     */
+    refuse(method: string, matches: (args: Args) => boolean, error: string): () => void {
+      const refusal = { method, matches, error };
+      refusals.push(refusal);
+      return () => void refusals.splice(refusals.indexOf(refusal), 1);
     },
     /** Resolves with the calls of `method` once there are at least `count`. */
     async waitFor(method: string, count = 1, timeoutMs = 3000): Promise<FakeSlackCall[]> {

@@ -77,10 +77,12 @@ describe('createPacer', () => {
   });
 
   it('gives up after maxAttempts with the rate-limit error, and the channel goes on', async () => {
-    const pacer = createPacer({ ...fakeTime(), maxAttempts: 3 });
+    const time = fakeTime();
+    const pacer = createPacer({ ...time, maxAttempts: 3 });
     let calls = 0;
     const error = await pacer.run('C1', async () => { calls += 1; throw rateLimited(1); }).catch((e: unknown) => e);
     expect(calls).toBe(3);
+    expect(time.slept).toEqual([1000, 1000]); // Retry-After before each retry, none after the last attempt
     expect(error).toMatchObject({ code: RATE_LIMITED_CODE });
     await expect(pacer.run('C1', async () => 'next')).resolves.toBe('next');
   });

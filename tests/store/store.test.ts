@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -231,6 +231,50 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
     expect(await store.journal.size()).toBe(1);
   });
 
+  it('journal parks the head: it leaves its queue and size(), the next entry follows, and parked() lists it with why', async () => {
+    const { store } = await open();
+    await store.journal.append([{ queue: 'q', payload: { n: 'poison' } }, { queue: 'q', payload: 'next' }, { queue: 'z-other', payload: 1 }]);
+    expect(await store.journal.lease('A', LONG)).toBe('q');
+    const poison = await store.journal.head('q', 'A', LONG);
+    await store.journal.park('q', 'not-the-head', 'A', 'ignored');
+    expect(await store.journal.parked()).toEqual([]);
+    await store.journal.park('q', poison!.id, 'A', 'Slack refused it (msg_too_long)');
+    expect(await store.journal.size()).toBe(2);
+    expect((await store.journal.head('q', 'A', LONG))?.payload).toBe('next');
+    const [parked, ...more] = await store.journal.parked();
+    expect(more).toEqual([]);
+    expect(parked).toEqual({ ...poison, parkedAt: expect.any(Number), reason: 'Slack refused it (msg_too_long)' });
+    expect(parked!.parkedAt).toBeGreaterThanOrEqual(poison!.appendedAt);
+    await store.journal.park('q', poison!.id, 'A', 'again');
+    expect(await store.journal.parked()).toHaveLength(1);
+  });
+
+  it('journal replays a parked entry once, at the end of its queue as a new entry, from any instance', async () => {
+    const { store, backend } = await open();
+    await store.journal.append([{ queue: 'q', payload: 'first' }, { queue: 'q', payload: 'second' }]);
+    await store.journal.lease('A', LONG);
+    const first = await store.journal.head('q', 'A', LONG);
+    await store.journal.park('q', first!.id, 'A', 'why');
+    expect(await drain(store, 'q', 'A')).toEqual(['second']);
+    expect(await store.journal.lease('A', LONG)).toBeUndefined();
+
+    await store.close();
+    const operator = await another(backend);
+    expect((await operator.journal.parked()).map((p) => p.payload)).toEqual(['first']);
+    expect(await operator.journal.replay('12345678')).toBeUndefined();
+    const replayed = await operator.journal.replay(first!.id);
+    expect(replayed).toMatchObject({ queue: 'q', payload: 'first', appendedAt: expect.any(Number) });
+    expect(replayed!.id).not.toBe(first!.id);
+    expect(await operator.journal.replay(first!.id)).toBeUndefined();
+    expect(await operator.journal.parked()).toEqual([]);
+    expect(await operator.journal.size()).toBe(1);
+    await operator.journal.append([{ queue: 'q', payload: 'third' }]);
+    expect(await operator.journal.lease('B', LONG)).toBe('q');
+    const head = await operator.journal.head('q', 'B', LONG);
+    expect(head).toEqual(replayed);
+    expect(await drain(operator, 'q', 'B')).toEqual(['first', 'third']);
+  });
+
   it('shares data, claims and the journal with a second instance, and keeps them across a reopen', async () => {
     const { store, backend } = await open();
     const second = await another(backend);
@@ -306,6 +350,19 @@ describe('createStore', () => {
     opened.push(store);
     expect(store.kind).toBe('embedded');
     expect(existsSync(join(root, 'nested', 'data', 'threadline.db'))).toBe(true);
+  });
+
+  it('says that a DATA_DIR/threadline.db of garbage bytes is not a database, and what to do, without touching it', async () => {
+    const dataDir = tempDir('threadline-garbage-');
+    const file = join(dataDir, 'threadline.db');
+    const garbage = Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919) % 251));
+    writeFileSync(file, garbage);
+    const attempt = createStore({ dataDir });
+    await expect(attempt).rejects.toBeInstanceOf(StoreError);
+    await expect(attempt).rejects.toThrow(
+      `${file} is not a valid Threadline database (file is not a database): move it aside and start again, or restore it from a backup`,
+    );
+    expect(readFileSync(file).equals(garbage)).toBe(true);
   });
 
   it('opens the memory store for memory: and Redis for a redis:// URL', async () => {

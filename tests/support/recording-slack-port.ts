@@ -3,6 +3,8 @@ import type {
   ConversationView,
   CustomerPost,
   DeliveryFailure,
+  NoticePlace,
+  ParkedNotice,
   PostMarker,
   SlackFileRef,
   SlackPort,
@@ -31,18 +33,21 @@ export interface RecordedMessage {
 export function createRecordingSlackPort() {
   const messages: RecordedMessage[] = [];
   const failures: { method: keyof SlackPort; error: Error }[] = [];
+  const refusals: { method: keyof SlackPort; matches: (arg: unknown) => boolean; error: Error }[] = [];
   const unusable = new Set<string>();
   let counter = 0;
   const nextTs = () => `1700000000.${String(++counter).padStart(6, '0')}`;
-  const failIfScripted = (method: keyof SlackPort) => {
+  const failIfScripted = (method: keyof SlackPort, arg?: unknown) => {
     const index = failures.findIndex((f) => f.method === method);
     if (index >= 0) throw failures.splice(index, 1)[0]!.error;
+    const refusal = refusals.find((r) => r.method === method && r.matches(arg));
+    if (refusal) throw refusal.error;
   };
   const find = (slackChannelId: string, ts: string) => messages.find((m) => m.slackChannelId === slackChannelId && m.ts === ts);
 
   const port: SlackPort = {
     async postParent(slackChannelId: string, view: ConversationView, marker: PostMarker) {
-      failIfScripted('postParent');
+      failIfScripted('postParent', view);
       if (unusable.has(slackChannelId)) throw new SlackChannelUnavailableError(slackChannelId, 'not_in_channel', 'not_in_channel');
       const ts = nextTs();
       messages.push({ slackChannelId, ts, text: `parent ${view.status}`, view, marker: marker.key, files: [], reactions: new Set() });
@@ -56,7 +61,7 @@ export function createRecordingSlackPort() {
       parent.text = `parent ${view.status}`;
     },
     async postCustomerMessage(post: CustomerPost) {
-      failIfScripted('postCustomerMessage');
+      failIfScripted('postCustomerMessage', post);
       const ts = nextTs();
       messages.push({
         slackChannelId: post.thread.slackChannelId, ts, threadTs: post.thread.threadTs, text: post.text,
@@ -94,6 +99,12 @@ export function createRecordingSlackPort() {
     async noteContactStatus(thread: ThreadRef, _platform: string, status: string) {
       await port.postNotice(thread, `customer ${status}`);
     },
+    async noteParked(where: NoticePlace, notice: ParkedNotice) {
+      failIfScripted('noteParked', where);
+      const text = `parked ${notice.entryId}: ${notice.what} from ${notice.customer ?? notice.agentId} (${notice.reason})`;
+      const ts = nextTs();
+      messages.push({ slackChannelId: where.slackChannelId, ts, ...(where.threadTs ? { threadTs: where.threadTs } : {}), text, author: 'Threadline', files: [], reactions: new Set() });
+    },
     async noteRerouted(thread: ThreadRef, routed: { slackChannelId: string; reason: string }) {
       await port.postNotice(thread, `rerouted from ${routed.slackChannelId} (${routed.reason})`);
     },
@@ -115,6 +126,12 @@ export function createRecordingSlackPort() {
     /** Makes the next call of `method` throw `error`. */
     failNext(method: keyof SlackPort, error: Error = new Error('slack down')) {
       failures.push({ method, error });
+    },
+    /** Makes every call of `method` whose first argument matches throw `error`; returns a function that lifts the rule. */
+    refuse(method: keyof SlackPort, matches: (arg: unknown) => boolean, error: Error): () => void {
+      const refusal = { method, matches, error };
+      refusals.push(refusal);
+      return () => void refusals.splice(refusals.indexOf(refusal), 1);
     },
     /** Makes posting in this Slack channel fail as when the bot is not a member. */
     makeUnusable(slackChannelId: string) {

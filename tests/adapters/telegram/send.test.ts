@@ -22,6 +22,13 @@ describe('splitText', () => {
     expect(splitText('abc😀def', 4)).toEqual(['abc', '😀de', 'f']);
   });
 
+  it('cuts a run of emoji between graphemes, and turns lone surrogates into U+FFFD', () => {
+    const family = '👨‍👩‍👧‍👦'; // 11 UTF-16 units
+    expect(splitText(family.repeat(3), 25)).toEqual([family.repeat(2), family]);
+    expect(splitText('🇰🇷🇯🇵🇫🇷', 6)).toEqual(['🇰🇷', '🇯🇵', '🇫🇷']);
+    expect(splitText('ab\uD83Dcd\uDE00', 3)).toEqual(['ab\uFFFD', 'cd\uFFFD']);
+  });
+
   it('skips blank parts', () => {
     expect(splitText(`aaaa\n${' '.repeat(10)}\nbbbb`, 5)).toEqual(['aaaa', 'bbbb']);
   });
