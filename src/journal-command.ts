@@ -43,7 +43,7 @@ export async function runJournalCommand(args: readonly string[], env: Env, out: 
   if (action === undefined) {
     const help = command === undefined || command === 'help' || command === '--help';
     if (!help) out(`Unknown journal command: ${args.join(' ')}`);
-    USAGE.forEach((line) => out(line));
+    for (const line of USAGE) out(line);
     return help && command !== undefined ? 0 : 2;
   }
   let store: Store | undefined;

@@ -36,7 +36,7 @@ const MACHINE_FOLDERS = ['work', 'tmp', 'root', 'home', 'Users', 'mnt', 'var/tmp
  */
 const MACHINE_PATH = [
   new RegExp(`(?:^|[^\\w.~:/\\\\-]|file://)/(?:${MACHINE_FOLDERS.join('|')})/`),
-  new RegExp(`(?:^|[^\\w])[A-Za-z]:\\\\(?:Users|Documents and Settings)\\\\`, 'i'),
+  /(?:^|[^\w])[A-Za-z]:\\(?:Users|Documents and Settings)\\/i,
 ];
 
 /** What a line must not contain, with the fix to suggest. */

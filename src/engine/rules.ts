@@ -8,6 +8,7 @@ import type { InboundMessage } from '../messages.ts';
 /** What to do with a customer message. */
 export type RuleDecision = { readonly action: 'deliver' } | { readonly action: 'ignore'; readonly rule: string };
 
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each of U+FE0F (variation selector) and U+200D (joiner) is allowed on its own, as the u flag reads them
 const EMOJI_ONLY = /^[\p{Extended_Pictographic}\p{Emoji_Component}\uFE0F\u200D\s]+$/u;
 
 /** Default rules: story mentions and emoji-only story replies never open a conversation. */
