@@ -96,7 +96,7 @@ describe('createLanguageDetector', () => {
     const routes = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? ['en', 'fr'] : ['en', 'es']));
     // detect() is synchronous, so "concurrent" callers are interleaved calls on one detector.
     const answers = await Promise.all(routes.map(async (routed) => detector.detect(french, routed)));
-    answers.forEach((answer, i) => expect(answer).not.toBe(i % 2 === 0 ? 'es' : 'fr'));
+    for (const [i, answer] of answers.entries()) expect(answer).not.toBe(i % 2 === 0 ? 'es' : 'fr');
     expect(answers.filter((a, i) => i % 2 === 0 && a === 'fr')).toHaveLength(20);
   });
 

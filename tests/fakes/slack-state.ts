@@ -65,7 +65,10 @@ export function createMessageStore(base: string, ids: Ids) {
   const nextTs = () => `1800000000.${String(++tsCounter).padStart(6, '0')}`;
   const list = (channel: string) => {
     let messages = channels.get(channel);
-    if (!messages) channels.set(channel, (messages = []));
+    if (!messages) {
+      messages = [];
+      channels.set(channel, messages);
+    }
     return messages;
   };
   const find = (channel: string, ts: string | undefined) => (ts ? channels.get(channel)?.find((m) => m.ts === ts) : undefined);

@@ -96,7 +96,9 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
   let webhook: FakeTelegramApi['webhook'];
   let webhookError: { readonly date: number; readonly message: string } | undefined;
 
-  const notify = () => listeners.forEach((listener) => listener());
+  const notify = () => {
+    for (const listener of listeners) listener();
+  };
 
   function addFile(file: Parameters<FakeTelegramApi['addFile']>[0]) {
     const fileId = file.fileId ?? `file-${files.size + 1}`;
@@ -127,8 +129,15 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
   const handlers: Record<string, Handler> = {
     getMe: () => botInfo,
     // @see https://core.telegram.org/bots/api#setwebhook and #deletewebhook ("Returns True on success")
-    setWebhook: (p) => ((webhook = { url: String(p.url), params: p }), true),
-    deleteWebhook: () => ((webhook = undefined), (webhookError = undefined), true),
+    setWebhook: (p) => {
+      webhook = { url: String(p.url), params: p };
+      return true;
+    },
+    deleteWebhook: () => {
+      webhook = undefined;
+      webhookError = undefined;
+      return true;
+    },
     getWebhookInfo: () => webhookInfo(),
     sendMessage: (p) => sent(p, { text: String(p.text) }),
     sendPhoto: (p, f) => {
@@ -191,9 +200,13 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
   function getUpdates(params: Record<string, unknown>, res: http.ServerResponse): void {
     // @see https://core.telegram.org/bots/api#getupdates ("will not work if an outgoing webhook is set up")
     if (webhook !== undefined) {
-      return send(res, 409, errorBody(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"));
+      send(res, 409, errorBody(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"));
+      return;
     }
-    if (serveUpdates(params, res)) return notify();
+    if (serveUpdates(params, res)) {
+      notify();
+      return;
+    }
     const timer = setTimeout(() => {
       parked.delete(wake);
       send(res, 200, { ok: true, result: [] });

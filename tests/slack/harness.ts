@@ -51,7 +51,7 @@ const KNOWN_TAGS = ['en', 'ko', 'ja', 'no', 'pt', 'es', 'zh-Hans', 'zh-Hant'];
 
 /** A promise and the function that resolves it (to hold a listener until the test lets it go on). */
 export function deferred(): { readonly promise: Promise<void>; readonly resolve: () => void } {
-  let resolve = () => undefined as void;
+  let resolve: () => void = () => undefined;
   const promise = new Promise<void>((done) => {
     resolve = done;
   });

@@ -67,8 +67,14 @@ describe('createPacer', () => {
         }
         return 'a';
       }),
-      pacer.run('C1', async () => (log.push('b'), 'b')),
-      pacer.run('C1', async () => (log.push('c'), 'c')),
+      pacer.run('C1', async () => {
+        log.push('b');
+        return 'b';
+      }),
+      pacer.run('C1', async () => {
+        log.push('c');
+        return 'c';
+      }),
     ]);
     expect(results).toEqual(['a', 'b', 'c']);
     expect(log).toEqual(['a', 'a', 'b', 'c']);
