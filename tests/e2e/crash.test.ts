@@ -11,8 +11,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +22,7 @@ import type { Store } from '../../src/store/store.ts';
 import { startFakeSlack, type FakeMessage, type FakeSlack } from '../fakes/slack-api.ts';
 import { startFakeTelegramApi, type FakeTelegramApi } from '../fakes/telegram-api.ts';
 import { BOT_TOKEN, DEFAULT_CHANNEL, SIGNING_SECRET, TELEGRAM_TOKEN, WEBHOOK_SECRET, eventually } from './harness.ts';
+import { freePort, send } from './service-process.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CUSTOMERS = ['Ada', 'Bruno', 'Chidi', 'Dagny', 'Emeka', 'Freya', 'Goran', 'Hana'] as const;
@@ -242,32 +241,6 @@ function customerFeed(name: string, index: number): CustomerFeed {
     };
   });
   return { name, updates, next: 0, acknowledged: [] };
-}
-
-/** One HTTP request on a fresh connection (no keep-alive socket may outlive a killed service). */
-function send(port: number, method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, agent: false, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
-      // The status line is the answer: a 200 is written only after the update was journaled.
-      resolve({ status: res.statusCode ?? 0 });
-      res.on('error', () => undefined);
-      res.resume();
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** A port that was free a moment ago (the child must be told its port; it cannot report PORT=0's). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const shown = (message: FakeMessage) => JSON.stringify(message.blocks ?? []) + message.text;
