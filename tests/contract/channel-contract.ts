@@ -14,7 +14,9 @@
  * events, one warn naming it; 5 redelivery → same eventId; 6 own echo → no message; 7 events survive
  * JSON; 8 send → documented request and platform ids; 9 failures → the right ChannelError kind;
  * 10 an inbound image resolves through fetchMedia; 11 no configured secret in any log line; 12 setup
- * checks (`check()`, for `threadline doctor`) pass on a healthy fake and report, not throw, an unreachable API.
+ * checks (`check()`, for `threadline doctor`) pass on a healthy fake and report, not throw, an unreachable API;
+ * 13 a route with a precheck refuses a missing signature from the headers alone (so the body is never
+ * read) and lets every valid delivery through.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AdapterState, Channel, ChannelDeps, CheckResult, WebhookRequest, WebhookResult, WebhookRoute } from '../../src/channel.ts';
@@ -28,6 +30,8 @@ export type InboundSample = 'message' | 'image' | 'unknownKind' | 'ownEcho';
 export interface WebhookInbound {
   /** Handles a request as the server would route it. */
   readonly handle: (request: WebhookRequest) => Promise<WebhookResult>;
+  /** The route's `precheck`, when it has one (the server calls it with the headers alone, before reading the body). */
+  readonly precheck?: WebhookRoute['precheck'];
   /** One builder per sample; a builder returns the same bytes each call, so calling it twice is a redelivery. */
   readonly requests: Readonly<Record<InboundSample, () => WebhookRequest>> & {
     readonly badSignature: () => WebhookRequest;
@@ -173,6 +177,19 @@ export function channelContract(descriptor: ContractDescriptor): void {
           const result = await webhook.handle(request);
           expect(result.status).toBe(401);
           expect(result).not.toHaveProperty('events');
+        }
+      });
+
+      it('13. a precheck, if any, refuses a missing signature from the headers alone and passes every valid delivery', () => {
+        const webhook = required(harness.webhook, 'webhook');
+        const precheck = webhook.precheck;
+        if (precheck === undefined) return;
+        // Only headers go in: a precheck cannot read the body, so a refused request's body is never read.
+        expect(precheck(webhook.requests.missingSignature().headers)).toMatchObject({ status: 401, reason: expect.any(String) });
+        const bad = precheck(webhook.requests.badSignature().headers);
+        if (bad !== undefined) expect(bad.status).toBe(401);
+        for (const sample of ['message', 'image', 'unknownKind', 'ownEcho', 'malformed'] as const) {
+          expect(precheck(webhook.requests[sample]().headers), sample).toBeUndefined();
         }
       });
 
