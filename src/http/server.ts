@@ -6,6 +6,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Intake, WebhookRequest, WebhookRoute } from '../channel.ts';
 import type { Logger } from '../logger.ts';
 import { DEFAULT_MAX_BODY_BYTES, readBody } from './body.ts';
+import { createBodySlots, type BodySlots } from './body-slots.ts';
+import { answerUnread } from './early-answer.ts';
+import { BUSY_RETRY_AFTER_SECONDS, DEFAULT_HTTP_LIMITS, type HttpLimits } from './limits.ts';
 
 /** What `/healthz` reports; `ok: false` answers 503 so a load balancer takes the instance out. */
 export interface HealthReport {
@@ -30,6 +33,8 @@ export interface HttpServerOptions {
   readonly logger: Logger;
   /** Largest webhook body accepted, in bytes; larger ones get 413. Default 1 MiB. */
   readonly maxBodyBytes?: number;
+  /** Timeouts and concurrent bodies (default DEFAULT_HTTP_LIMITS). */
+  readonly limits?: Partial<HttpLimits>;
 }
 
 /** Where Bolt's HTTP receiver is mounted (HTTP mode); manifest.yml points every request URL here. */
@@ -45,12 +50,21 @@ type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<v
  * Builds the HTTP server (not listening; the caller listens). Guarantees: a route's 200 is written only after
  * `intake.accept` resolved (503 if it threw); a throwing handler gives 500 and never takes the process down;
  * unknown paths are 404 and wrong methods 405; request bodies, query strings and headers are never logged.
+ * Before any body is read: a route's `precheck` may refuse it (answered at once, the body unread), and a body
+ * slot must be free (else 503 busy). Slow clients are cut off by the timeouts of `limits`.
  */
 export function createHttpServer(options: HttpServerOptions): Server {
   const log = options.logger.child({ component: 'http' });
-  const table = buildTable(options, log);
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  const table = buildTable(options, createBodySlots(limits.maxConcurrentBodies), log);
+  const timeouts = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+  };
 
-  return createServer((request, response) => {
+  return createServer(timeouts, (request, response) => {
     const started = performance.now();
     const method = request.method ?? 'GET';
     const path = pathOf(request.url);
@@ -70,7 +84,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   });
 }
 
-function buildTable(options: HttpServerOptions, log: Logger): Map<string, Map<string, Handler>> {
+function buildTable(options: HttpServerOptions, slots: BodySlots, log: Logger): Map<string, Map<string, Handler>> {
   const table = new Map<string, Map<string, Handler>>();
   const add = (method: string, path: string, handler: Handler) => {
     const methods = table.get(path) ?? new Map<string, Handler>();
@@ -79,9 +93,12 @@ function buildTable(options: HttpServerOptions, log: Logger): Map<string, Map<st
   };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   for (const route of options.routes) {
-    add(route.method, route.path, (request, response) => serveRoute(route, request, response, { intake: options.intake, maxBodyBytes, log }));
+    add(route.method, route.path, (request, response) => serveRoute(route, request, response, { intake: options.intake, maxBodyBytes, slots, log }));
   }
-  if (options.slackHandler !== undefined) add('POST', SLACK_EVENTS_PATH, options.slackHandler);
+  const slackHandler = options.slackHandler;
+  if (slackHandler !== undefined) {
+    add('POST', SLACK_EVENTS_PATH, (request, response) => (slots.take(request, response) ? slackHandler(request, response) : answerBusy(response, SLACK_EVENTS_PATH, log)));
+  }
   add('GET', HEALTH_PATH, (_request, response) => serveHealth(options.health, response, log));
   const metrics = options.metrics;
   if (metrics !== undefined) {
@@ -97,18 +114,23 @@ async function serveRoute(
   route: WebhookRoute,
   request: IncomingMessage,
   response: ServerResponse,
-  deps: { readonly intake: Intake; readonly maxBodyBytes: number; readonly log: Logger },
+  deps: { readonly intake: Intake; readonly maxBodyBytes: number; readonly slots: BodySlots; readonly log: Logger },
 ): Promise<void> {
+  const headers = headersOf(request);
+  const refused = route.precheck?.(headers);
+  if (refused !== undefined) {
+    deps.log.warn({ method: route.method, path: route.path, status: refused.status, reason: refused.reason }, 'webhook rejected before its body');
+    return answerUnread(response, refused.status, refused.reason);
+  }
+  if (!deps.slots.take(request, response)) return answerBusy(response, route.path, deps.log);
   const body = await readBody(request, deps.maxBodyBytes);
   if (!body.ok) {
     if (body.reason === 'aborted') return;
     deps.log.warn({ method: route.method, path: route.path, limit: body.limit }, 'webhook body too large');
-    // The rest of the body is not read, so this connection cannot carry another request.
-    response.setHeader('connection', 'close');
-    return send(response, 413, 'payload too large');
+    return answerUnread(response, 413, `payload too large: at most ${body.limit} bytes`);
   }
 
-  const result = await route.handle(toWebhookRequest(request, body.body));
+  const result = await route.handle(toWebhookRequest(request, headers, body.body));
   if (result.status !== 200) {
     deps.log.warn({ method: route.method, path: route.path, status: result.status, reason: result.reason }, 'webhook rejected');
     return send(response, result.status, result.reason);
@@ -124,6 +146,12 @@ async function serveRoute(
     }
   }
   send(response, 200, result.body ?? '', result.contentType);
+}
+
+/** 503 with Retry-After, unread: every body slot is taken. */
+function answerBusy(response: ServerResponse, path: string, log: Logger): void {
+  log.warn({ path }, 'too many request bodies at once; answered 503 busy');
+  answerUnread(response, 503, 'busy: too many requests at once, retry shortly', { 'retry-after': String(BUSY_RETRY_AFTER_SECONDS) });
 }
 
 async function serveHealth(health: () => Promise<HealthReport>, response: ServerResponse, log: Logger): Promise<void> {
@@ -151,10 +179,14 @@ function runSafely(handler: Handler, request: IncomingMessage, response: ServerR
   }
 }
 
-function toWebhookRequest(request: IncomingMessage, rawBody: Buffer): WebhookRequest {
+function headersOf(request: IncomingMessage): Headers {
   const headers = new Headers();
   const raw = request.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
+  return headers;
+}
+
+function toWebhookRequest(request: IncomingMessage, headers: Headers, rawBody: Buffer): WebhookRequest {
   const url = request.url ?? '/';
   const queryStart = url.indexOf('?');
   const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
