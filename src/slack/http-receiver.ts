@@ -16,7 +16,8 @@ import type { Logger } from 'pino';
 import { readBody } from '../http/body.ts';
 import { answerUnread } from '../http/early-answer.ts';
 import { SLACK_EVENTS_PATH } from '../http/server.ts';
-import { logNotProcessed, processThenAcknowledge, type SlackRequest } from './receiver.ts';
+import { payloadProblem } from './payload-shape.ts';
+import { logNotProcessed, logUnacknowledged, processThenAcknowledge, type SlackRequest } from './receiver.ts';
 import { isSigned, refusalBeforeBody, SLACK_MAX_BODY_BYTES, SSL_CHECK_MAX_BYTES, timestampProblem } from './request-checks.ts';
 
 /** Options for {@link createHttpReceiver}. */
@@ -119,13 +120,18 @@ export async function answerSlackRequest(
     return plain(400, 'not a Slack payload: expected a JSON object, or a form');
   }
   if (body.type === 'url_verification') return json({ challenge: body.challenge });
+  const problem = payloadProblem(body);
+  if (problem !== undefined) {
+    options.logger.warn({ type: body.type, problem }, 'slack request rejected: the payload lacks fields Slack documents; not processed');
+    return plain(400, `malformed Slack payload: ${problem}`);
+  }
 
   const processed = await processThenAcknowledge(app, { body, ...retryOf(request.headers) });
   if (!processed.ok) {
     logNotProcessed(options.logger, processed.error, { type: body.type });
     return { status: 500 };
   }
-  if (!processed.acked) options.logger.debug({ type: body.type }, 'slack request processed without an ack; answered 200');
+  if (!processed.acked) logUnacknowledged(options.logger, body);
   return content(processed.response);
 }
 

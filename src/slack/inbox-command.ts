@@ -5,8 +5,10 @@
  */
 import type { App, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { RoutingSettings } from '../engine/slack-port.ts';
 import { languageName } from './blocks.ts';
+import { warnMalformed } from './malformed.ts';
 
 /** Dependencies of {@link registerInboxCommand}. */
 export interface InboxCommandOptions {
@@ -160,9 +162,19 @@ export async function runInbox(request: InboxRequest, userId: string, client: we
   }
 }
 
+/** The fields of the command read here. @see https://docs.slack.dev/interactivity/implementing-slash-commands#app_command_handling */
+const inboxCommand = z.looseObject({ user_id: z.string().min(1), text: z.string().optional() });
+
 /** Registers `/inbox`. The answer is computed first and sent as the ephemeral ack (within Slack's 3 s). */
 export function registerInboxCommand(app: App, options: InboxCommandOptions): void {
-  app.command('/inbox', async ({ command, ack, client }) => {
+  app.command('/inbox', async ({ command: raw, ack, client }) => {
+    const parsed = inboxCommand.safeParse(raw);
+    if (!parsed.success) {
+      warnMalformed(options.logger, '/inbox', parsed.error);
+      await ack({ response_type: 'ephemeral', text: 'Threadline could not read this command (Slack sent it without the user or the text). Nothing was changed; try again.' });
+      return;
+    }
+    const command = parsed.data;
     let text: string;
     try {
       text = await runInbox(parseInbox(command.text ?? '', options.normalizeLanguage), command.user_id, client, options);
