@@ -7,7 +7,7 @@ import type { App, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { RoutingSettings } from '../engine/slack-port.ts';
-import { languageName } from './blocks.ts';
+import { escapeText, languageName } from './blocks.ts';
 import { warnMalformed } from './malformed.ts';
 
 /** Dependencies of {@link registerInboxCommand}. */
@@ -62,7 +62,7 @@ export function parseInbox(text: string, normalizeLanguage: (tag: string) => str
     const [lang, channel, extra] = args;
     if (!lang || !channel || extra) return invalid('Usage: `/inbox route <language> <#channel>`, e.g. `/inbox route ko #support-ko`.');
     const slackChannelId = parseChannelArg(channel);
-    if (!slackChannelId) return invalid(`\`${channel}\` is not a Slack channel Threadline can use. ${CHANNEL_EXAMPLE}`);
+    if (!slackChannelId) return invalid(`${echo(channel)} is not a Slack channel Threadline can use. ${CHANNEL_EXAMPLE}`);
     if (lang.toLowerCase() === 'default') return { kind: 'route-default', slackChannelId };
     const language = normalizeLanguage(lang);
     return language ? { kind: 'route', language, slackChannelId } : unknownLanguage(lang);
@@ -73,7 +73,16 @@ export function parseInbox(text: string, normalizeLanguage: (tag: string) => str
     const language = normalizeLanguage(lang);
     return language ? { kind: 'unroute', language } : unknownLanguage(lang);
   }
-  return invalid(`Unknown \`/inbox ${sub}\`.\n${INBOX_HELP}`);
+  return invalid(`Unknown ${echo(`/inbox ${sub}`)}.\n${INBOX_HELP}`);
+}
+
+/**
+ * What the admin typed, shown back as code. Escaped as customer text is (`&`, `<`, `>`), so that
+ * `<!channel>`, `<!here>`, `<!subteam^…>`, `<@U…>` or `<#C…>` in an argument is shown, not acted on.
+ * @see https://docs.slack.dev/messaging/formatting-message-text#escaping
+ */
+function echo(arg: string): string {
+  return `\`${escapeText(arg)}\``;
 }
 
 function invalid(text: string): InboxRequest {
@@ -81,7 +90,7 @@ function invalid(text: string): InboxRequest {
 }
 
 function unknownLanguage(tag: string): InboxRequest {
-  return invalid(`\`${tag}\` is not a language Threadline knows. Use a language tag such as \`ko\`, \`en\`, \`zh-Hant\` or \`pt\`.`);
+  return invalid(`${echo(tag)} is not a language Threadline knows. Use a language tag such as \`ko\`, \`en\`, \`zh-Hant\` or \`pt\`.`);
 }
 
 function describe(language: string): string {

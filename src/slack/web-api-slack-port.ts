@@ -106,7 +106,7 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
           channel: slackChannelId,
           thread_ts: threadTs,
           text,
-          username: post.author.name.slice(0, MAX_USERNAME),
+          username: slackUsername(post.author.name),
           ...(post.author.avatarUrl ? { icon_url: post.author.avatarUrl } : {}),
           metadata: markerMetadata(post.marker),
           unfurl_links: false,
@@ -210,6 +210,21 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
     downloadFile: (file) => download(fetchFn, options.botToken, file, maxBytes),
   };
   return port;
+}
+
+/**
+ * The customer's name as the message's `username`, escaped as their text is (Slack rendered a raw
+ * `<!channel>` there), and cut to MAX_USERNAME characters without splitting a character or an
+ * escape such as `&amp;`.
+ */
+export function slackUsername(name: string): string {
+  let username = '';
+  for (const char of name) {
+    const next = username + escapeText(char);
+    if (next.length > MAX_USERNAME) break;
+    username = next;
+  }
+  return username;
 }
 
 function requireTs(ts: string | undefined, method: string): string {
