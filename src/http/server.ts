@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Intake, WebhookRequest, WebhookRoute } from '../channel.ts';
 import type { Logger } from '../logger.ts';
+import { bearerMatches } from './bearer.ts';
 import { DEFAULT_MAX_BODY_BYTES, readBody } from './body.ts';
 import { createBodySlots, type BodySlots } from './body-slots.ts';
 import { answerUnread } from './early-answer.ts';
@@ -13,6 +14,8 @@ import { BUSY_RETRY_AFTER_SECONDS, DEFAULT_HTTP_LIMITS, type HttpLimits } from '
 /** What `/healthz` reports; `ok: false` answers 503 so a load balancer takes the instance out. */
 export interface HealthReport {
   readonly ok: boolean;
+  /** One word for people and load balancers (`ok`, `starting`, `degraded`): all `/healthz` shows without the METRICS_TOKEN. */
+  readonly status?: string;
   readonly [key: string]: unknown;
 }
 
@@ -35,6 +38,11 @@ export interface HttpServerOptions {
   readonly maxBodyBytes?: number;
   /** Timeouts and concurrent bodies (default DEFAULT_HTTP_LIMITS). */
   readonly limits?: Partial<HttpLimits>;
+  /**
+   * METRICS_TOKEN. When set, `/metrics` needs `Authorization: Bearer <token>` (401 otherwise) and
+   * `/healthz` shows only `{ status }` (same status code) unless the bearer is given.
+   */
+  readonly metricsToken?: string;
 }
 
 /** Where Bolt's HTTP receiver is mounted (HTTP mode); manifest.yml points every request URL here. */
@@ -99,10 +107,16 @@ function buildTable(options: HttpServerOptions, slots: BodySlots, log: Logger): 
   if (slackHandler !== undefined) {
     add('POST', SLACK_EVENTS_PATH, (request, response) => (slots.take(request, response) ? slackHandler(request, response) : answerBusy(response, SLACK_EVENTS_PATH, log)));
   }
-  add('GET', HEALTH_PATH, (_request, response) => serveHealth(options.health, response, log));
+  const { metricsToken } = options;
+  const authorized = (request: IncomingMessage) => metricsToken === undefined || bearerMatches(request.headers.authorization, metricsToken);
+  add('GET', HEALTH_PATH, (request, response) => serveHealth(options.health, response, log, authorized(request)));
   const metrics = options.metrics;
   if (metrics !== undefined) {
-    add('GET', METRICS_PATH, async (_request, response) => {
+    add('GET', METRICS_PATH, async (request, response) => {
+      if (!authorized(request)) {
+        response.setHeader('www-authenticate', 'Bearer realm="threadline metrics"');
+        return send(response, 401, 'missing or wrong bearer token: send Authorization: Bearer <METRICS_TOKEN>');
+      }
       const { contentType, body } = await metrics();
       response.writeHead(200, { 'content-type': contentType }).end(body);
     });
@@ -154,7 +168,8 @@ function answerBusy(response: ServerResponse, path: string, log: Logger): void {
   answerUnread(response, 503, 'busy: too many requests at once, retry shortly', { 'retry-after': String(BUSY_RETRY_AFTER_SECONDS) });
 }
 
-async function serveHealth(health: () => Promise<HealthReport>, response: ServerResponse, log: Logger): Promise<void> {
+/** The report; only its `status` word when `detailed` is false (METRICS_TOKEN set and not given). */
+async function serveHealth(health: () => Promise<HealthReport>, response: ServerResponse, log: Logger, detailed: boolean): Promise<void> {
   let report: HealthReport;
   try {
     report = await health();
@@ -163,7 +178,8 @@ async function serveHealth(health: () => Promise<HealthReport>, response: Server
     report = { ok: false, error: 'health check failed' };
   }
   response.setHeader('cache-control', 'no-store');
-  send(response, report.ok ? 200 : 503, JSON.stringify(report), 'application/json; charset=utf-8');
+  const shown = detailed ? report : { status: report.status ?? (report.ok ? 'ok' : 'unavailable') };
+  send(response, report.ok ? 200 : 503, JSON.stringify(shown), 'application/json; charset=utf-8');
 }
 
 function runSafely(handler: Handler, request: IncomingMessage, response: ServerResponse, context: { method: string; path: string; log: Logger }): void {
