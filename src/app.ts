@@ -108,6 +108,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...(slack.httpHandler ? { slackHandler: slack.httpHandler } : {}),
     logger: logger.child({ component: 'http' }),
     metrics: () => metrics.scrape(),
+    ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
     health: async () => {
       const storeOk = await store.ping().then(() => true, () => false);
       const platformsOk = [...health.values()].every((state) => state === 'live');

@@ -61,6 +61,13 @@ export interface CheckResult {
 export interface WebhookRoute {
   readonly method: 'GET' | 'POST';
   readonly path: `/webhooks/${string}`;
+  /**
+   * Optional check of what arrives before the body: a secret header (Telegram), the presence of a
+   * signature header. A rejection is answered at once and the body is never read, so an
+   * unauthenticated sender cannot make the server read (and hold) megabytes. `undefined` lets the
+   * request through to `handle`, which still verifies everything. Synchronous and cheap; never throws.
+   */
+  precheck?(headers: Headers): WebhookRejection | undefined;
   /** Verify and parse one request. Bad input is a 4xx result; this never throws for it. */
   handle(request: WebhookRequest): Promise<WebhookResult>;
 }
@@ -78,7 +85,13 @@ export interface WebhookRequest {
  */
 export type WebhookResult =
   | { readonly status: 200; readonly events: readonly InboundEvent[]; readonly body?: string; readonly contentType?: string }
-  | { readonly status: 400 | 401 | 403; readonly reason: string };
+  | WebhookRejection;
+
+/** A refused webhook request: answered with `status` and the short `reason` as its body; nothing is journaled. */
+export interface WebhookRejection {
+  readonly status: 400 | 401 | 403;
+  readonly reason: string;
+}
 
 /** Where channels put events. Resolves once the events are journaled; only then confirm to the platform. */
 export interface Intake {

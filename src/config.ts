@@ -64,6 +64,11 @@ export interface Config {
   readonly slackPostsPerSecond: number;
   /** HTTP server port (0 picks a free port). */
   readonly port: number;
+  /**
+   * METRICS_TOKEN: when set, `/metrics` needs `Authorization: Bearer <token>` and `/healthz` shows its
+   * details only with it (the status code and `{ status }` to anyone). Undefined: both are public.
+   */
+  readonly metricsToken?: string;
   /** `redis://` or `rediss://` URL; undefined means the embedded store in `dataDir`. */
   readonly storeUrl?: string;
   readonly dataDir: string;
@@ -98,6 +103,7 @@ const MESSAGES = {
   apiUrl: `must be an http(s) URL such as ${DEFAULT_SLACK_API_URL}`,
   postsPerSecond: 'must be a positive number such as 1 (Slack allows about one message per second per channel)',
   port: 'must be an integer from 0 to 65535',
+  metricsToken: 'must be at least 16 characters of A-Z a-z 0-9 - . _ ~ + / = (for example the output of openssl rand -hex 32)',
   storeUrl: 'must be a redis:// or rediss:// URL, or unset to use the embedded store in DATA_DIR',
   channelMissing: `is required: the id of the Slack channel for languages without a route, like C0123456789 (${CHANNEL_HOWTO})`,
   channel: `must be a Slack channel id like C0123456789, not a name (${CHANNEL_HOWTO})`,
@@ -133,6 +139,8 @@ const schema = z.object({
     .refine((port) => /^\d{1,5}$/.test(port) && Number(port) <= 65535, { error: MESSAGES.port })
     .transform(Number)
     .default(DEFAULT_PORT),
+  // A bearer token (RFC 6750 token68 characters), long enough not to be guessed.
+  METRICS_TOKEN: z.string().regex(/^[A-Za-z0-9\-._~+/]{16,}=*$/, { error: MESSAGES.metricsToken }).optional(),
   STORE_URL: z.string().refine(isRedisUrl, { error: MESSAGES.storeUrl }).optional(),
   DATA_DIR: z.string().default('./data'),
   DEFAULT_CHANNEL: z.string({ error: MESSAGES.channelMissing }).regex(SLACK_CHANNEL_ID, { error: MESSAGES.channel }),
@@ -218,10 +226,10 @@ export function loadStoreConfig(env: Env = process.env, options: { envFile?: str
   return { ...(parsed.data.STORE_URL === undefined ? {} : { storeUrl: parsed.data.STORE_URL }), dataDir: parsed.data.DATA_DIR };
 }
 
-/** Every configured value that must never reach a log line: Slack tokens and secrets, the store password. */
+/** Every configured value that must never reach a log line: Slack tokens and secrets, the metrics token, the store password. */
 export function configSecrets(config: Config): string[] {
   const storePassword = config.storeUrl === undefined ? '' : (URL.parse(config.storeUrl)?.password ?? '');
-  const candidates = [config.slack.botToken, config.slack.appToken, config.slack.signingSecret, storePassword];
+  const candidates = [config.slack.botToken, config.slack.appToken, config.slack.signingSecret, config.metricsToken, storePassword];
   if (storePassword !== '') candidates.push(decodeURIComponent(storePassword));
   return [...new Set(candidates.filter((value): value is string => value !== undefined && value !== ''))];
 }
@@ -272,6 +280,7 @@ function toConfig(data: z.output<typeof schema>, logFormat: LogFormat, env: Reco
     slack,
     slackPostsPerSecond: data.SLACK_POSTS_PER_SECOND,
     port: data.PORT,
+    ...(data.METRICS_TOKEN === undefined ? {} : { metricsToken: data.METRICS_TOKEN }),
     ...(data.STORE_URL === undefined ? {} : { storeUrl: data.STORE_URL }),
     dataDir: data.DATA_DIR,
     defaultChannel: data.DEFAULT_CHANNEL,

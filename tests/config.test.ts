@@ -78,8 +78,10 @@ describe('loadConfig', () => {
       LANGUAGE_DATABASE: 'large',
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'pretty',
+      METRICS_TOKEN: 'c2VjcmV0LW1ldHJpY3MtdG9rZW4=',
     });
     expect(config.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
+    expect(config.metricsToken).toBe('c2VjcmV0LW1ldHJpY3MtdG9rZW4=');
     expect(config.slackPostsPerSecond).toBe(2.5);
     expect(config.port).toBe(0);
     expect(config.storeUrl).toBe('rediss://:pw@redis.internal:6380/2');
@@ -200,6 +202,18 @@ describe('loadConfig errors', () => {
       env: { ...socketEnv, SLACK_API_URL: 'slack.com/api' },
       variable: 'SLACK_API_URL',
       message: /^Invalid configuration: SLACK_API_URL must be an http\(s\) URL/,
+    },
+    {
+      name: 'METRICS_TOKEN is too short to be a secret',
+      env: { ...socketEnv, METRICS_TOKEN: 'short' },
+      variable: 'METRICS_TOKEN',
+      message: /^Invalid configuration: METRICS_TOKEN must be at least 16 characters .*openssl rand -hex 32/,
+    },
+    {
+      name: 'METRICS_TOKEN has a character a bearer token cannot carry',
+      env: { ...socketEnv, METRICS_TOKEN: 'a secret with spaces inside' },
+      variable: 'METRICS_TOKEN',
+      message: /^Invalid configuration: METRICS_TOKEN must be at least 16 characters of A-Z/,
     },
     {
       name: 'SLACK_POSTS_PER_SECOND is zero',
@@ -325,10 +339,10 @@ describe('loadConfig errors', () => {
 });
 
 describe('configSecrets', () => {
-  it('lists the Slack tokens, the signing secret and the store password', () => {
-    const config = load({ ...socketEnv, SLACK_SIGNING_SECRET: 'signing-secret', STORE_URL: 'redis://:p%40ssword@localhost:6379' });
+  it('lists the Slack tokens, the signing secret, the metrics token and the store password', () => {
+    const config = load({ ...socketEnv, SLACK_SIGNING_SECRET: 'signing-secret', METRICS_TOKEN: 'metrics-token-0123456789', STORE_URL: 'redis://:p%40ssword@localhost:6379' });
     expect(configSecrets(config).sort()).toEqual(
-      ['xoxb-1-bot-token', 'xapp-1-app-token', 'signing-secret', 'p%40ssword', 'p@ssword'].sort(),
+      ['xoxb-1-bot-token', 'xapp-1-app-token', 'signing-secret', 'metrics-token-0123456789', 'p%40ssword', 'p@ssword'].sort(),
     );
   });
 

@@ -2,7 +2,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Api, GrammyError } from 'grammy';
 import type { Update } from 'grammy/types';
-import type { Channel, ChannelDeps, ChannelFactory, Intake, Logger, WebhookRoute } from '../../src/channel.ts';
+import type { Channel, ChannelDeps, ChannelFactory, Intake, Logger, WebhookRejection, WebhookRoute } from '../../src/channel.ts';
 import type { InboundEvent } from '../../src/messages.ts';
 import { exponentialBackoff, retry, type Failure, type RetryOptions } from '../../src/retry.ts';
 import { checkTelegram } from './check.ts';
@@ -123,16 +123,21 @@ function parseLogged(update: RawUpdate, ctx: ParseContext, logs: { readonly log:
 }
 
 /**
- * POST /webhooks/telegram: 401 unless the secret header matches, 400 unless the body is an Update;
- * else 200, also for an update Threadline cannot read (it is shown as unreadable, or logged).
+ * POST /webhooks/telegram: 401 unless the secret header matches (checked before the body is read,
+ * and again by `handle`), 400 unless the body is an Update; else 200, also for an update Threadline
+ * cannot read (it is shown as unreadable, or logged).
  * @see https://core.telegram.org/bots/api#setwebhook (header X-Telegram-Bot-Api-Secret-Token)
  */
 function webhookRoute(secret: string, handleUpdate: UpdateHandler): WebhookRoute {
+  const checkSecret = (headers: Headers): WebhookRejection | undefined =>
+    sameSecret(headers.get('x-telegram-bot-api-secret-token'), secret) ? undefined : { status: 401, reason: 'missing or wrong secret token' };
   return {
     method: 'POST',
     path: WEBHOOK_PATH,
+    precheck: checkSecret,
     async handle(request) {
-      if (!sameSecret(request.headers.get('x-telegram-bot-api-secret-token'), secret)) return { status: 401, reason: 'missing or wrong secret token' };
+      const refused = checkSecret(request.headers);
+      if (refused !== undefined) return refused;
       let body: unknown;
       try {
         body = JSON.parse(request.rawBody.toString('utf8'));

@@ -5,12 +5,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Intake, WebhookRequest, WebhookRoute } from '../channel.ts';
 import type { Logger } from '../logger.ts';
+import { bearerMatches } from './bearer.ts';
 import { DEFAULT_MAX_BODY_BYTES, readBody } from './body.ts';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDeeperThan, looksLikeJson } from './json-depth.ts';
+import { createBodySlots, type BodySlots } from './body-slots.ts';
+import { answerUnread } from './early-answer.ts';
+import { BUSY_RETRY_AFTER_SECONDS, DEFAULT_HTTP_LIMITS, type HttpLimits } from './limits.ts';
 
 /** What `/healthz` reports; `ok: false` answers 503 so a load balancer takes the instance out. */
 export interface HealthReport {
   readonly ok: boolean;
+  /** One word for people and load balancers (`ok`, `starting`, `degraded`): all `/healthz` shows without the METRICS_TOKEN. */
+  readonly status?: string;
   readonly [key: string]: unknown;
 }
 
@@ -33,6 +39,13 @@ export interface HttpServerOptions {
   readonly maxBodyBytes?: number;
   /** Deepest nesting of a JSON webhook body accepted; deeper ones get 400 before the route sees them. Default 64. */
   readonly maxJsonDepth?: number;
+  /** Timeouts and concurrent bodies (default DEFAULT_HTTP_LIMITS). */
+  readonly limits?: Partial<HttpLimits>;
+  /**
+   * METRICS_TOKEN. When set, `/metrics` needs `Authorization: Bearer <token>` (401 otherwise) and
+   * `/healthz` shows only `{ status }` (same status code) unless the bearer is given.
+   */
+  readonly metricsToken?: string;
 }
 
 /** Where Bolt's HTTP receiver is mounted (HTTP mode); manifest.yml points every request URL here. */
@@ -49,12 +62,21 @@ type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<v
  * `intake.accept` resolved (503 if it threw); a JSON webhook body nested deeper than `maxJsonDepth` is 400
  * before any route parses it (it would fail the same way on every redelivery); a throwing handler gives 500 and never takes the process down;
  * unknown paths are 404 and wrong methods 405; request bodies, query strings and headers are never logged.
+ * Before any body is read: a route's `precheck` may refuse it (answered at once, the body unread), and a body
+ * slot must be free (else 503 busy). Slow clients are cut off by the timeouts of `limits`.
  */
 export function createHttpServer(options: HttpServerOptions): Server {
   const log = options.logger.child({ component: 'http' });
-  const table = buildTable(options, log);
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  const table = buildTable(options, createBodySlots(limits.maxConcurrentBodies), log);
+  const timeouts = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+  };
 
-  return createServer((request, response) => {
+  return createServer(timeouts, (request, response) => {
     const started = performance.now();
     const method = request.method ?? 'GET';
     const path = pathOf(request.url);
@@ -74,7 +96,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   });
 }
 
-function buildTable(options: HttpServerOptions, log: Logger): Map<string, Map<string, Handler>> {
+function buildTable(options: HttpServerOptions, slots: BodySlots, log: Logger): Map<string, Map<string, Handler>> {
   const table = new Map<string, Map<string, Handler>>();
   const add = (method: string, path: string, handler: Handler) => {
     const methods = table.get(path) ?? new Map<string, Handler>();
@@ -83,13 +105,22 @@ function buildTable(options: HttpServerOptions, log: Logger): Map<string, Map<st
   };
   const limits = { maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH };
   for (const route of options.routes) {
-    add(route.method, route.path, (request, response) => serveRoute(route, request, response, { intake: options.intake, ...limits, log }));
+    add(route.method, route.path, (request, response) => serveRoute(route, request, response, { intake: options.intake, ...limits, slots, log }));
   }
-  if (options.slackHandler !== undefined) add('POST', SLACK_EVENTS_PATH, options.slackHandler);
-  add('GET', HEALTH_PATH, (_request, response) => serveHealth(options.health, response, log));
+  const slackHandler = options.slackHandler;
+  if (slackHandler !== undefined) {
+    add('POST', SLACK_EVENTS_PATH, (request, response) => (slots.take(request, response) ? slackHandler(request, response) : answerBusy(response, SLACK_EVENTS_PATH, log)));
+  }
+  const { metricsToken } = options;
+  const authorized = (request: IncomingMessage) => metricsToken === undefined || bearerMatches(request.headers.authorization, metricsToken);
+  add('GET', HEALTH_PATH, (request, response) => serveHealth(options.health, response, log, authorized(request)));
   const metrics = options.metrics;
   if (metrics !== undefined) {
-    add('GET', METRICS_PATH, async (_request, response) => {
+    add('GET', METRICS_PATH, async (request, response) => {
+      if (!authorized(request)) {
+        response.setHeader('www-authenticate', 'Bearer realm="threadline metrics"');
+        return send(response, 401, 'missing or wrong bearer token: send Authorization: Bearer <METRICS_TOKEN>');
+      }
       const { contentType, body } = await metrics();
       response.writeHead(200, { 'content-type': contentType }).end(body);
     });
@@ -101,22 +132,27 @@ async function serveRoute(
   route: WebhookRoute,
   request: IncomingMessage,
   response: ServerResponse,
-  deps: { readonly intake: Intake; readonly maxBodyBytes: number; readonly maxJsonDepth: number; readonly log: Logger },
+  deps: { readonly intake: Intake; readonly maxBodyBytes: number; readonly maxJsonDepth: number; readonly slots: BodySlots; readonly log: Logger },
 ): Promise<void> {
+  const headers = headersOf(request);
+  const refused = route.precheck?.(headers);
+  if (refused !== undefined) {
+    deps.log.warn({ method: route.method, path: route.path, status: refused.status, reason: refused.reason }, 'webhook rejected before its body');
+    return answerUnread(response, refused.status, refused.reason);
+  }
+  if (!deps.slots.take(request, response)) return answerBusy(response, route.path, deps.log);
   const body = await readBody(request, deps.maxBodyBytes);
   if (!body.ok) {
     if (body.reason === 'aborted') return;
     deps.log.warn({ method: route.method, path: route.path, limit: body.limit }, 'webhook body too large');
-    // The rest of the body is not read, so this connection cannot carry another request.
-    response.setHeader('connection', 'close');
-    return send(response, 413, 'payload too large');
+    return answerUnread(response, 413, `payload too large: at most ${body.limit} bytes`);
   }
   if (looksLikeJson(body.body) && jsonDeeperThan(body.body, deps.maxJsonDepth)) {
     deps.log.warn({ method: route.method, path: route.path, limit: deps.maxJsonDepth }, 'webhook body nested too deeply');
     return send(response, 400, `JSON nested deeper than ${deps.maxJsonDepth} levels; no documented webhook payload nests that deep, so it was refused`);
   }
 
-  const result = await route.handle(toWebhookRequest(request, body.body));
+  const result = await route.handle(toWebhookRequest(request, headers, body.body));
   if (result.status !== 200) {
     deps.log.warn({ method: route.method, path: route.path, status: result.status, reason: result.reason }, 'webhook rejected');
     return send(response, result.status, result.reason);
@@ -134,7 +170,14 @@ async function serveRoute(
   send(response, 200, result.body ?? '', result.contentType);
 }
 
-async function serveHealth(health: () => Promise<HealthReport>, response: ServerResponse, log: Logger): Promise<void> {
+/** 503 with Retry-After, unread: every body slot is taken. */
+function answerBusy(response: ServerResponse, path: string, log: Logger): void {
+  log.warn({ path }, 'too many request bodies at once; answered 503 busy');
+  answerUnread(response, 503, 'busy: too many requests at once, retry shortly', { 'retry-after': String(BUSY_RETRY_AFTER_SECONDS) });
+}
+
+/** The report; only its `status` word when `detailed` is false (METRICS_TOKEN set and not given). */
+async function serveHealth(health: () => Promise<HealthReport>, response: ServerResponse, log: Logger, detailed: boolean): Promise<void> {
   let report: HealthReport;
   try {
     report = await health();
@@ -143,7 +186,8 @@ async function serveHealth(health: () => Promise<HealthReport>, response: Server
     report = { ok: false, error: 'health check failed' };
   }
   response.setHeader('cache-control', 'no-store');
-  send(response, report.ok ? 200 : 503, JSON.stringify(report), 'application/json; charset=utf-8');
+  const shown = detailed ? report : { status: report.status ?? (report.ok ? 'ok' : 'unavailable') };
+  send(response, report.ok ? 200 : 503, JSON.stringify(shown), 'application/json; charset=utf-8');
 }
 
 function runSafely(handler: Handler, request: IncomingMessage, response: ServerResponse, context: { method: string; path: string; log: Logger }): void {
@@ -159,10 +203,14 @@ function runSafely(handler: Handler, request: IncomingMessage, response: ServerR
   }
 }
 
-function toWebhookRequest(request: IncomingMessage, rawBody: Buffer): WebhookRequest {
+function headersOf(request: IncomingMessage): Headers {
   const headers = new Headers();
   const raw = request.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
+  return headers;
+}
+
+function toWebhookRequest(request: IncomingMessage, headers: Headers, rawBody: Buffer): WebhookRequest {
   const url = request.url ?? '/';
   const queryStart = url.indexOf('?');
   const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));

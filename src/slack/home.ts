@@ -5,8 +5,13 @@
  */
 import type { App, types } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { RoutingSettings } from '../engine/slack-port.ts';
 import { routesText } from './inbox-command.ts';
+import { warnMalformed } from './malformed.ts';
+
+/** The fields of `app_home_opened` read here. */
+const homeOpened = z.looseObject({ user: z.string().min(1), tab: z.string().optional() });
 
 /** The Home tab view for the given routes text (pure; see {@link routesText}). */
 export function homeView(routes: string): types.HomeView {
@@ -32,7 +37,10 @@ export function homeView(routes: string): types.HomeView {
 
 /** Publishes the Home tab whenever a user opens it. */
 export function registerHome(app: App, options: { readonly settings: RoutingSettings; readonly logger: Logger }): void {
-  app.event('app_home_opened', async ({ event, client }) => {
+  app.event('app_home_opened', async ({ event: raw, client }) => {
+    const parsed = homeOpened.safeParse(raw);
+    if (!parsed.success) return warnMalformed(options.logger, 'app_home_opened', parsed.error);
+    const event = parsed.data;
     if (event.tab !== 'home') return;
     await client.views.publish({ user_id: event.user, view: homeView(await routesText(options.settings)) });
     options.logger.debug({ userId: event.user }, 'app home published');

@@ -3,24 +3,31 @@
  * Slack's signature, then answers only after the listeners finished (200 with the listener's answer;
  * 500 when processing failed, so Slack delivers the event again). Bad requests are answered as values:
  * 401 for a missing, wrong or stale signature, 400 for a malformed body, 413 for an oversized one.
+ * What the headers tell (the declared size, a missing signature header, a timestamp outside Slack's
+ * 5-minute window) is refused before the body is read (request-checks.ts).
  * @see https://docs.slack.dev/authentication/verifying-requests-from-slack
  * @see https://docs.slack.dev/apis/events-api/ (a 2xx within 3 seconds, else Slack retries)
  * @see https://docs.slack.dev/interactivity/handling-user-interaction (interactions: 200 within 3 seconds)
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { App, Receiver } from '@slack/bolt';
-import { defaultBodyLimit, verifySlackRequest } from '@slack/bolt';
+import { verifySlackRequest } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { readBody } from '../http/body.ts';
+import { answerUnread } from '../http/early-answer.ts';
 import { SLACK_EVENTS_PATH } from '../http/server.ts';
-import { logNotProcessed, processThenAcknowledge, type SlackRequest } from './receiver.ts';
+import { payloadProblem } from './payload-shape.ts';
+import { logNotProcessed, logUnacknowledged, processThenAcknowledge, type SlackRequest } from './receiver.ts';
+import { isSigned, refusalBeforeBody, SLACK_MAX_BODY_BYTES, SSL_CHECK_MAX_BYTES, timestampProblem } from './request-checks.ts';
 
 /** Options for {@link createHttpReceiver}. */
 export interface HttpReceiverOptions {
   readonly signingSecret: string;
   readonly logger: Logger;
-  /** Largest body accepted (default Bolt's 4 MB); larger ones get 413. */
+  /** Largest body accepted (default SLACK_MAX_BODY_BYTES, 1 MiB); larger ones get 413. */
   readonly maxBodyBytes?: number;
+  /** The clock for Slack's 5-minute window (default Date.now). */
+  readonly now?: () => number;
 }
 
 /** A Bolt Receiver whose transport is `requestListener`; `start` and `stop` do nothing (the service's server listens). */
@@ -41,19 +48,29 @@ const FORM = 'application/x-www-form-urlencoded';
 /** Creates the HTTP receiver; Bolt calls `init(app)` when it is passed as `new App({ receiver })`. */
 export function createHttpReceiver(options: HttpReceiverOptions): HttpReceiver {
   const { logger } = options;
-  const maxBodyBytes = options.maxBodyBytes ?? defaultBodyLimit;
+  const maxBodyBytes = options.maxBodyBytes ?? SLACK_MAX_BODY_BYTES;
+  const now = options.now ?? Date.now;
   let app: App | undefined;
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const read = await readBody(request, maxBodyBytes);
+    const refused = refusalBeforeBody(request.headers, maxBodyBytes, now());
+    if (refused !== undefined) {
+      logger.warn({ status: refused.status, reason: refused.reason }, 'slack request rejected before its body');
+      return answerUnread(response, refused.status, refused.answer);
+    }
+    const signed = isSigned(request.headers);
+    const read = await readBody(request, signed ? maxBodyBytes : SSL_CHECK_MAX_BYTES);
     if (!read.ok) {
       if (read.reason === 'aborted') return;
+      if (!signed) {
+        logger.warn({ limit: read.limit }, 'slack request rejected: unsigned, and larger than an SSL check');
+        return answerUnread(response, 401, 'Slack signature missing');
+      }
       logger.warn({ limit: read.limit }, 'slack request body too large');
-      response.setHeader('connection', 'close');
-      return write(response, { status: 413 });
+      return answerUnread(response, 413, `payload too large: at most ${read.limit} bytes`);
     }
     if (!app) throw new Error('Slack HTTP receiver used before Bolt initialised it (new App({ receiver }))');
-    write(response, await answerSlackRequest(app, { headers: request.headers, rawBody: read.body }, options));
+    write(response, await answerSlackRequest(app, { headers: request.headers, rawBody: read.body }, { ...options, now }));
   }
 
   return {
@@ -85,41 +102,48 @@ export function createHttpReceiver(options: HttpReceiverOptions): HttpReceiver {
 export async function answerSlackRequest(
   app: App,
   request: { readonly headers: IncomingHttpHeaders; readonly rawBody: Buffer },
-  options: Pick<HttpReceiverOptions, 'signingSecret' | 'logger'>,
+  options: Pick<HttpReceiverOptions, 'signingSecret' | 'logger' | 'now'>,
 ): Promise<SlackHttpAnswer> {
   const text = request.rawBody.toString('utf8');
   const form = contentTypeOf(request.headers) === FORM;
   // Slack's SSL check carries nothing to process and is answered unverified, as Bolt does.
   // https://docs.slack.dev/interactivity/implementing-slash-commands/#responding_basic_receipt
   if (form && new URLSearchParams(text).get('ssl_check') === '1') return { status: 200 };
-  const unverified = verificationFailure(request.headers, text, options.signingSecret);
+  const unverified = verificationFailure(request.headers, text, options.signingSecret, (options.now ?? Date.now)());
   if (unverified !== undefined) {
     options.logger.warn({ reason: unverified }, 'slack request rejected: signature');
-    return { status: 401 };
+    return plain(401, 'Slack signature missing, wrong or outside the 5-minute window');
   }
   const body = parseBody(text, form);
   if (body === undefined) {
     options.logger.warn({ contentType: contentTypeOf(request.headers) }, 'slack request rejected: malformed body');
-    return { status: 400 };
+    return plain(400, 'not a Slack payload: expected a JSON object, or a form');
   }
   if (body.type === 'url_verification') return json({ challenge: body.challenge });
+  const problem = payloadProblem(body);
+  if (problem !== undefined) {
+    options.logger.warn({ type: body.type, problem }, 'slack request rejected: the payload lacks fields Slack documents; not processed');
+    return plain(400, `malformed Slack payload: ${problem}`);
+  }
 
   const processed = await processThenAcknowledge(app, { body, ...retryOf(request.headers) });
   if (!processed.ok) {
     logNotProcessed(options.logger, processed.error, { type: body.type });
     return { status: 500 };
   }
-  if (!processed.acked) options.logger.debug({ type: body.type }, 'slack request processed without an ack; answered 200');
+  if (!processed.acked) logUnacknowledged(options.logger, body);
   return content(processed.response);
 }
 
-/** Why the signature does not hold (missing header, stale timestamp, mismatch), or undefined when it does. */
-function verificationFailure(headers: IncomingHttpHeaders, body: string, signingSecret: string): string | undefined {
+/** Why the signature does not hold (missing header, timestamp outside the window either way, mismatch), or undefined when it does. */
+function verificationFailure(headers: IncomingHttpHeaders, body: string, signingSecret: string, nowMs: number): string | undefined {
   const signature = headers['x-slack-signature'];
   const timestamp = headers['x-slack-request-timestamp'];
   if (typeof signature !== 'string' || typeof timestamp !== 'string') return 'signature headers missing';
+  const outside = timestampProblem(timestamp, nowMs);
+  if (outside !== undefined) return outside;
   try {
-    verifySlackRequest({ signingSecret, body, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': Number(timestamp) } });
+    verifySlackRequest({ signingSecret, body, nowMilliseconds: nowMs, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': Number(timestamp) } });
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -154,6 +178,7 @@ function content(response: unknown): SlackHttpAnswer {
 }
 
 const json = (value: unknown): SlackHttpAnswer => ({ status: 200, body: JSON.stringify(value), contentType: 'application/json' });
+const plain = (status: SlackHttpAnswer['status'], body: string): SlackHttpAnswer => ({ status, body, contentType: 'text/plain; charset=utf-8' });
 
 function write(response: ServerResponse, answer: SlackHttpAnswer): void {
   response.writeHead(answer.status, answer.contentType ? { 'content-type': answer.contentType } : {}).end(answer.body ?? '');

@@ -5,8 +5,10 @@
  */
 import type { App, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { RoutingSettings } from '../engine/slack-port.ts';
-import { languageName } from './blocks.ts';
+import { escapeText, languageName } from './blocks.ts';
+import { warnMalformed } from './malformed.ts';
 
 /** Dependencies of {@link registerInboxCommand}. */
 export interface InboxCommandOptions {
@@ -60,7 +62,7 @@ export function parseInbox(text: string, normalizeLanguage: (tag: string) => str
     const [lang, channel, extra] = args;
     if (!lang || !channel || extra) return invalid('Usage: `/inbox route <language> <#channel>`, e.g. `/inbox route ko #support-ko`.');
     const slackChannelId = parseChannelArg(channel);
-    if (!slackChannelId) return invalid(`\`${channel}\` is not a Slack channel Threadline can use. ${CHANNEL_EXAMPLE}`);
+    if (!slackChannelId) return invalid(`${echo(channel)} is not a Slack channel Threadline can use. ${CHANNEL_EXAMPLE}`);
     if (lang.toLowerCase() === 'default') return { kind: 'route-default', slackChannelId };
     const language = normalizeLanguage(lang);
     return language ? { kind: 'route', language, slackChannelId } : unknownLanguage(lang);
@@ -71,7 +73,16 @@ export function parseInbox(text: string, normalizeLanguage: (tag: string) => str
     const language = normalizeLanguage(lang);
     return language ? { kind: 'unroute', language } : unknownLanguage(lang);
   }
-  return invalid(`Unknown \`/inbox ${sub}\`.\n${INBOX_HELP}`);
+  return invalid(`Unknown ${echo(`/inbox ${sub}`)}.\n${INBOX_HELP}`);
+}
+
+/**
+ * What the admin typed, shown back as code. Escaped as customer text is (`&`, `<`, `>`), so that
+ * `<!channel>`, `<!here>`, `<!subteam^…>`, `<@U…>` or `<#C…>` in an argument is shown, not acted on.
+ * @see https://docs.slack.dev/messaging/formatting-message-text#escaping
+ */
+function echo(arg: string): string {
+  return `\`${escapeText(arg)}\``;
 }
 
 function invalid(text: string): InboxRequest {
@@ -79,7 +90,7 @@ function invalid(text: string): InboxRequest {
 }
 
 function unknownLanguage(tag: string): InboxRequest {
-  return invalid(`\`${tag}\` is not a language Threadline knows. Use a language tag such as \`ko\`, \`en\`, \`zh-Hant\` or \`pt\`.`);
+  return invalid(`${echo(tag)} is not a language Threadline knows. Use a language tag such as \`ko\`, \`en\`, \`zh-Hant\` or \`pt\`.`);
 }
 
 function describe(language: string): string {
@@ -160,9 +171,19 @@ export async function runInbox(request: InboxRequest, userId: string, client: we
   }
 }
 
+/** The fields of the command read here. @see https://docs.slack.dev/interactivity/implementing-slash-commands#app_command_handling */
+const inboxCommand = z.looseObject({ user_id: z.string().min(1), text: z.string().optional() });
+
 /** Registers `/inbox`. The answer is computed first and sent as the ephemeral ack (within Slack's 3 s). */
 export function registerInboxCommand(app: App, options: InboxCommandOptions): void {
-  app.command('/inbox', async ({ command, ack, client }) => {
+  app.command('/inbox', async ({ command: raw, ack, client }) => {
+    const parsed = inboxCommand.safeParse(raw);
+    if (!parsed.success) {
+      warnMalformed(options.logger, '/inbox', parsed.error);
+      await ack({ response_type: 'ephemeral', text: 'Threadline could not read this command (Slack sent it without the user or the text). Nothing was changed; try again.' });
+      return;
+    }
+    const command = parsed.data;
     let text: string;
     try {
       text = await runInbox(parseInbox(command.text ?? '', options.normalizeLanguage), command.user_id, client, options);

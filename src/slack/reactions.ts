@@ -5,11 +5,13 @@
  * @see https://docs.slack.dev/reference/events/reaction_added/
  * @see https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
  */
-import type { App, BlockAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { AgentActions, AgentCommand } from '../engine/slack-port.ts';
 import { ACTION_ASSIGN, ACTION_CLOSE, ACTION_REOPEN } from './blocks.ts';
 import { baseReactionName } from './emoji.ts';
+import { warnMalformed } from './malformed.ts';
 
 /** Which Slack reaction names (without colons) mean which command; one name or several each. */
 export interface ReactionMap {
@@ -43,14 +45,28 @@ export interface CommandListenerOptions {
   readonly logger: Logger;
 }
 
+/** The fields of `reaction_added` / `reaction_removed` read here; `channel` and `ts` only for message items. */
+const reactionEvent = z.looseObject({
+  user: z.string(),
+  reaction: z.string(),
+  item: z.looseObject({ type: z.string(), channel: z.string().optional(), ts: z.string().optional() }),
+});
+
+/** The fields of a `block_actions` payload read here; the clicked message comes from `channel`/`message` or `container`. */
+const buttonClick = z.looseObject({
+  user: z.looseObject({ id: z.string() }),
+  channel: z.looseObject({ id: z.string().optional() }).optional(),
+  message: z.looseObject({ ts: z.string().optional() }).optional(),
+  container: z.looseObject({ channel_id: z.string().optional(), message_ts: z.string().optional() }).optional(),
+});
+
 /** Registers `reaction_added` / `reaction_removed` listeners. The bot's own reactions are ignored. */
 export function registerReactions(app: App, options: CommandListenerOptions): void {
   const map = options.reactionMap ?? DEFAULT_REACTION_MAP;
-  const handle = async (
-    event: { user: string; reaction: string; item: { type: string; channel?: string; ts?: string } },
-    botUserId: string | undefined,
-    added: boolean,
-  ) => {
+  const handle = async (raw: unknown, botUserId: string | undefined, added: boolean) => {
+    const parsed = reactionEvent.safeParse(raw);
+    if (!parsed.success) return warnMalformed(options.logger, added ? 'reaction_added' : 'reaction_removed', parsed.error);
+    const event = parsed.data;
     if (event.item.type !== 'message' || !event.item.channel || !event.item.ts || event.user === botUserId) return;
     const action = commandForReaction(map, event.reaction, added);
     if (!action) return;
@@ -64,8 +80,11 @@ export function registerReactions(app: App, options: CommandListenerOptions): vo
 export function registerButtons(app: App, options: CommandListenerOptions): void {
   const buttons: Record<string, AgentCommand['action']> = { [ACTION_ASSIGN]: 'assign', [ACTION_CLOSE]: 'close', [ACTION_REOPEN]: 'reopen' };
   for (const [actionId, action] of Object.entries(buttons)) {
-    app.action<BlockAction>(actionId, async ({ ack, body }) => {
+    app.action(actionId, async ({ ack, body: raw }) => {
       await ack();
+      const parsed = buttonClick.safeParse(raw);
+      if (!parsed.success) return warnMalformed(options.logger, 'block_actions', parsed.error);
+      const body = parsed.data;
       const slackChannelId = body.channel?.id ?? body.container?.channel_id;
       const messageTs = body.message?.ts ?? body.container?.message_ts;
       if (!slackChannelId || !messageTs) return;

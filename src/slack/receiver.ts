@@ -70,3 +70,18 @@ export function logNotProcessed(logger: Logger, error: unknown, detail: Readonly
     : 'slack request not processed; not acknowledged, so Slack delivers an event again';
   logger.error({ err: error, ...(code === undefined ? {} : { code }), ...detail }, message);
 }
+
+/**
+ * Logs a request that no listener acknowledged although it was processed: a slash command or an
+ * interaction Threadline has no listener for (events are acknowledged by Bolt itself). It is answered
+ * 200 at once and ignored, since there is nothing to deliver again; the warning says where to look.
+ */
+export function logUnacknowledged(logger: Logger, body: Readonly<Record<string, unknown>>, detail: Readonly<Record<string, unknown>> = {}): void {
+  const command = typeof body.command === 'string' ? body.command : undefined;
+  const type = typeof body.type === 'string' ? body.type : undefined;
+  const what = command === undefined ? `a ${type ?? 'request'} Threadline has no listener for` : `the command ${command}, which Threadline does not serve`;
+  logger.warn(
+    { ...detail, ...(command === undefined ? {} : { command }), ...(type === undefined ? {} : { type }) },
+    `slack sent ${what}: acknowledged and ignored; remove it from the Slack app's configuration (manifest.yml lists what Threadline serves)`,
+  );
+}

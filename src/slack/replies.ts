@@ -5,7 +5,9 @@
  */
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { AgentActions, SlackFileRef } from '../engine/slack-port.ts';
+import { warnMalformed } from './malformed.ts';
 
 /** Replies starting with this (case-insensitive, after leading spaces) stay in Slack. */
 export const DEFAULT_NOTE_PREFIX = 'note:';
@@ -18,20 +20,30 @@ export interface RepliesOptions {
 }
 
 /**
- * The fields of a `message` event this listener reads. Bolt types messages as a wide union of
- * subtypes; this is the shape shared by plain, `file_share` and `thread_broadcast` messages.
+ * The fields of a `message` event this listener reads, checked before use (a message whose `text`
+ * is not a string is ignored with a warning, not a crash). Bolt types messages as a wide union of
+ * subtypes; this is the shape shared by plain, `file_share` and `thread_broadcast` messages, and
+ * every other subtype has at least `channel` and `ts`.
  * @see https://docs.slack.dev/tools/node-slack-sdk/reference/types/interfaces/GenericMessageEvent
  */
-interface ThreadMessage {
-  readonly subtype?: string;
-  readonly channel: string;
-  readonly user?: string;
-  readonly bot_id?: string;
-  readonly text?: string;
-  readonly ts: string;
-  readonly thread_ts?: string;
-  readonly files?: readonly { id: string; name?: string; title?: string; mimetype?: string; url_private?: string; size?: number }[];
-}
+const threadMessage = z.looseObject({
+  subtype: z.string().optional(),
+  channel: z.string(),
+  user: z.string().optional(),
+  bot_id: z.string().optional(),
+  text: z.string().optional(),
+  ts: z.string(),
+  thread_ts: z.string().optional(),
+  files: z.array(z.looseObject({
+    id: z.string(),
+    name: z.string().optional(),
+    title: z.string().optional(),
+    mimetype: z.string().optional(),
+    url_private: z.string().optional(),
+    size: z.number().optional(),
+  })).optional(),
+});
+type ThreadMessage = z.infer<typeof threadMessage>;
 
 /**
  * Subtypes that are a person writing: none (plain text), `file_share` (with files), and
@@ -80,8 +92,9 @@ function toFileRefs(files: ThreadMessage['files']): SlackFileRef[] {
 export function registerReplies(app: App, options: RepliesOptions): void {
   const prefix = options.notePrefix ?? DEFAULT_NOTE_PREFIX;
   app.message(async ({ message, context, client }) => {
-    // Library boundary: Bolt's message union narrowed to the fields above.
-    const m = message as unknown as ThreadMessage;
+    const parsed = threadMessage.safeParse(message);
+    if (!parsed.success) return warnMalformed(options.logger, 'message', parsed.error);
+    const m = parsed.data;
     if (!HUMAN_SUBTYPES.has(m.subtype) || m.bot_id || !m.user || m.user === context.botUserId) return;
     if (!m.thread_ts || m.thread_ts === m.ts) return;
     const text = m.text ?? '';

@@ -4,13 +4,16 @@
  * is acknowledged before the listeners run (App acks events first), so a crash or a storage failure in
  * between would lose the reply without a trace; left unacknowledged, Slack delivers the envelope
  * again. A listener that acks with a body (`/inbox`) still has that body sent, once processing is done.
+ * A malformed envelope (payload-shape.ts) is acknowledged and ignored with a warning: left
+ * unacknowledged, Slack would only deliver the same bad payload again.
  * @see https://docs.slack.dev/apis/events-api/using-socket-mode#acknowledge
  * @see https://docs.slack.dev/tools/node-slack-sdk/socket-mode
  */
 import type { App, Logger as BoltLogger, Receiver, webApi } from '@slack/bolt';
-import { SocketModeClient } from '@slack/socket-mode';
 import type { Logger } from 'pino';
-import { logNotProcessed, processThenAcknowledge } from './receiver.ts';
+import { payloadProblem } from './payload-shape.ts';
+import { logNotProcessed, logUnacknowledged, processThenAcknowledge } from './receiver.ts';
+import { GuardedSocketModeClient } from './socket-mode-client.ts';
 
 /** Options for {@link createSocketModeReceiver}. */
 export interface SocketModeReceiverOptions {
@@ -42,12 +45,12 @@ interface SocketModeEnvelope {
 /** A Bolt Receiver over its own SocketModeClient. `start` connects (resolves once connected); `stop` disconnects. */
 export function createSocketModeReceiver(options: SocketModeReceiverOptions): Receiver {
   const { logger } = options;
-  const client = new SocketModeClient({
+  const client = new GuardedSocketModeClient({
     appToken: options.appToken,
     logger: options.boltLogger,
     clientOptions: options.clientOptions,
     ...(options.clientPingTimeoutMs === undefined ? {} : { clientPingTimeout: options.clientPingTimeoutMs }),
-  });
+  }, logger);
   let app: App | undefined;
 
   async function receive(envelope: SocketModeEnvelope): Promise<void> {
@@ -56,14 +59,24 @@ export function createSocketModeReceiver(options: SocketModeReceiverOptions): Re
       logger.error(detail, 'slack envelope arrived before Bolt initialised the receiver; not acknowledged');
       return;
     }
+    const problem = payloadProblem(envelope.body);
+    if (problem !== undefined) {
+      logger.warn({ ...detail, problem }, 'slack envelope lacks fields Slack documents; acknowledged and ignored');
+      return acknowledge(envelope, undefined, detail);
+    }
     const processed = await processThenAcknowledge(app, {
       body: envelope.body,
       ...(envelope.retry_num === undefined ? {} : { retryNum: envelope.retry_num }),
       ...(envelope.retry_reason === undefined ? {} : { retryReason: envelope.retry_reason }),
     });
     if (!processed.ok) return logNotProcessed(logger, processed.error, detail);
+    if (!processed.acked) logUnacknowledged(logger, envelope.body, detail);
+    await acknowledge(envelope, processed.response, detail);
+  }
+
+  async function acknowledge(envelope: SocketModeEnvelope, response: unknown, detail: Readonly<Record<string, unknown>>): Promise<void> {
     try {
-      await envelope.ack(processed.response);
+      await envelope.ack(response);
     } catch (error) {
       // The connection dropped after processing: Slack delivers the envelope again, the engine dedupes it.
       logger.warn({ err: error, ...detail }, 'socket mode ack failed');

@@ -13,7 +13,6 @@ import { toReactionName } from './emoji.ts';
 import { parkedText } from './parked-text.ts';
 import { retryRateLimited, type Pacer } from './pacing.ts';
 import { toSlackApiError } from './slack-errors.ts';
-import { truncateGraphemes } from '../safe-text.ts';
 
 /** Dependencies of {@link createWebApiSlackPort}. */
 export interface WebApiSlackPortOptions {
@@ -109,7 +108,7 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
           channel: slackChannelId,
           thread_ts: threadTs,
           text,
-          username: truncateGraphemes(post.author.name, MAX_USERNAME),
+          username: slackUsername(post.author.name),
           ...(post.author.avatarUrl ? { icon_url: post.author.avatarUrl } : {}),
           metadata: markerMetadata(post.marker),
           unfurl_links: false,
@@ -220,6 +219,26 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
   };
   return port;
 }
+
+/**
+ * The customer's name as the message's `username`, escaped as their text is (Slack rendered a raw
+ * `<!channel>` there), and cut to MAX_USERNAME characters with an ellipsis, never inside a
+ * character (an emoji, a flag, a letter and its accent) or an escape such as `&amp;`.
+ */
+export function slackUsername(name: string): string {
+  const parts = Array.from(GRAPHEMES.segment(name), ({ segment }) => escapeText(segment));
+  if (parts.join('').length <= MAX_USERNAME) return parts.join('');
+  let username = '';
+  for (const part of parts) {
+    if (username.length + part.length + ELLIPSIS.length > MAX_USERNAME) break;
+    username += part;
+  }
+  return username + ELLIPSIS;
+}
+
+const ELLIPSIS = '…';
+/** Cuts fall between user-perceived characters, as Intl.Segmenter finds them. */
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 function requireTs(ts: string | undefined, method: string): string {
   if (!ts) throw new Error(`Slack ${method} answered ok without a message ts`);

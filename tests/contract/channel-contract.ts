@@ -9,14 +9,16 @@
  *   sample to the fake and resolves once the channel has handled it;
  * - a handshake (Meta hub.challenge, X CRC, WeChat echostr) is optional, with or without a verify token.
  *
- * The 13 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
+ * The 14 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
  * malformed → 400, no events; 3 handshake echo, wrong verify token → 403; 4 unknown kind → 200, no
  * events, one warn naming it, and none for the next of that kind; 5 redelivery → same eventId; 6 own
  * echo → no message; 7 events survive JSON; 8 send → documented request and platform ids; 9 failures
  * → the right ChannelError kind; 10 an inbound image resolves through fetchMedia; 11 no configured
  * secret in any log line; 12 setup checks (`check()`, for `threadline doctor`) pass on a healthy fake
  * and report, not throw, an unreachable API; 13 a message with wrong fields that still names its
- * customer → 200 and an unreadable message (never a throw, a 5xx or an error log), so the thread shows it came.
+ * customer → 200 and an unreadable message (never a throw, a 5xx or an error log), so the thread shows it came;
+ * 14 a route with a precheck refuses a missing signature from the headers alone (so the body is never
+ * read) and lets every valid delivery through.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AdapterState, Channel, ChannelDeps, CheckResult, WebhookRequest, WebhookResult, WebhookRoute } from '../../src/channel.ts';
@@ -34,6 +36,8 @@ export type InboundSample = 'message' | 'image' | 'unknownKind' | 'ownEcho' | 'u
 export interface WebhookInbound {
   /** Handles a request as the server would route it. */
   readonly handle: (request: WebhookRequest) => Promise<WebhookResult>;
+  /** The route's `precheck`, when it has one (the server calls it with the headers alone, before reading the body). */
+  readonly precheck?: WebhookRoute['precheck'];
   /** One builder per sample; a builder returns the same bytes each call, so calling it twice is a redelivery. */
   readonly requests: Readonly<Record<InboundSample, () => WebhookRequest>> & {
     readonly badSignature: () => WebhookRequest;
@@ -182,6 +186,19 @@ export function channelContract(descriptor: ContractDescriptor): void {
           const result = await webhook.handle(request);
           expect(result.status).toBe(401);
           expect(result).not.toHaveProperty('events');
+        }
+      });
+
+      it('14. a precheck, if any, refuses a missing signature from the headers alone and passes every valid delivery', () => {
+        const webhook = required(harness.webhook, 'webhook');
+        const precheck = webhook.precheck;
+        if (precheck === undefined) return;
+        // Only headers go in: a precheck cannot read the body, so a refused request's body is never read.
+        expect(precheck(webhook.requests.missingSignature().headers)).toMatchObject({ status: 401, reason: expect.any(String) });
+        const bad = precheck(webhook.requests.badSignature().headers);
+        if (bad !== undefined) expect(bad.status).toBe(401);
+        for (const sample of ['message', 'image', 'unknownKind', 'ownEcho', 'malformed'] as const) {
+          expect(precheck(webhook.requests[sample]().headers), sample).toBeUndefined();
         }
       });
 

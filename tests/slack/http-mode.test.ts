@@ -124,6 +124,26 @@ describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
     expect(h.recorded.replies).toEqual([]);
   });
 
+  it.each([
+    ['301 s in the future', 301],
+    ['an hour in the future', 3600],
+    ['a year in the future', 365 * 24 * 3600],
+    ['301 s old', -301],
+  ])('answers 401 and hands nothing over to a correctly signed request dated %s (Slack: more than 5 minutes either way)', async (_when, offset) => {
+    const timestamp = Math.floor(Date.now() / 1000) + offset;
+    const reply = await postEvent(url, SIGNING_SECRET, threadReply({ ts: '1800000000.000400' }), { timestamp });
+    const click = await postInteraction(url, SIGNING_SECRET, blockActions({ actionId: ACTION_CLOSE, userId: 'UAGENT3', channelId: CHANNEL, messageTs: PARENT_TS }), { timestamp });
+    expect([reply.status, click.status]).toEqual([401, 401]);
+    expect(h.recorded.replies).toEqual([]);
+    expect(h.recorded.commands).toEqual([]);
+  });
+
+  it('accepts a request dated within the window, a little in the future too (clock skew)', async () => {
+    const res = await postEvent(url, SIGNING_SECRET, threadReply({ ts: '1800000000.000401' }), { timestamp: Math.floor(Date.now() / 1000) + 240 });
+    expect(res.status).toBe(200);
+    expect(h.recorded.replies.map((r) => r.messageTs)).toEqual(['1800000000.000401']);
+  });
+
   it('answers 401 when the signature headers are missing', async () => {
     const res = await fetch(url, { method: 'POST', body: JSON.stringify(eventCallback(threadReply())), headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(401);

@@ -108,6 +108,20 @@ describe('/inbox', () => {
     expect(await inbox('frobnicate')).toContain('Unknown `/inbox frobnicate`');
   });
 
+  it.each([
+    ['a channel argument', 'route ko <!channel>', '`&lt;!channel&gt;` is not a Slack channel'],
+    ['a language argument', 'route <!here> C0123ABC', '`&lt;!here&gt;` is not a language'],
+    ['an unroute argument', 'unroute <!subteam^S0123|@support>', '`&lt;!subteam^S0123|@support&gt;` is not a language'],
+    ['a user mention', 'route ko <@U0ADMIN>', '`&lt;@U0ADMIN&gt;` is not a Slack channel'],
+    ['an unknown subcommand', '<!everyone>&more', 'Unknown `/inbox &lt;!everyone&gt;&amp;more`'],
+    ['a user mention as language', 'unroute <@U0ADMIN|ada>', '`&lt;@U0ADMIN|ada&gt;` is not a language'],
+  ])('shows %s back escaped, so that it mentions no one', async (_what, text, shown) => {
+    const answer = await inbox(text);
+    expect(answer).toContain(shown);
+    expect(answer).not.toMatch(/<[!@]/);
+    expect(h.routing.routes.get('ko')).toBe('C0KOREAN');
+  });
+
   it('answers with an apology, not silence, when the settings store fails', async () => {
     const setRoute = h.routing.settings.setRoute;
     h.routing.settings.setRoute = async () => {

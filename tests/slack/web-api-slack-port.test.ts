@@ -65,6 +65,17 @@ describe('Web API SlackPort against the fake Slack', () => {
     expect(await port.findPosted(CHANNEL, { slackChannelId: CHANNEL, threadTs }, p.marker)).toBe(ts);
   });
 
+  it("escapes Slack's control sequences in the customer's name as in their text, within 80 characters", async () => {
+    const threadTs = await port.postParent(CHANNEL, view(), marker());
+    const named = async (name: string) => fake.message(CHANNEL, await port.postCustomerMessage(post(threadTs, { author: { name } })))?.username;
+    expect(await named('<!channel> Tom & Jerry <@U0ADMIN> <#C0OTHER>')).toBe('&lt;!channel&gt; Tom &amp; Jerry &lt;@U0ADMIN&gt; &lt;#C0OTHER&gt;');
+    expect(await named('<!subteam^S0123|@support> <!here> <!everyone>')).toBe('&lt;!subteam^S0123|@support&gt; &lt;!here&gt; &lt;!everyone&gt;');
+    // Cut before an escape that would not fit whole, never inside it, and say that it was cut.
+    expect(await named(`${'a'.repeat(78)}&b`)).toBe(`${'a'.repeat(78)}…`);
+    expect(await named(`${'😀'.repeat(41)}`)).toBe(`${'😀'.repeat(39)}…`);
+    expect(await named(`${'😀'.repeat(40)}`)).toBe('😀'.repeat(40));
+  });
+
   it('uploads files into the thread after the text, keeping their bytes, and returns the text message ts', async () => {
     const threadTs = await port.postParent(CHANNEL, view(), marker());
     const photo = new TextEncoder().encode('JPEG-BYTES');

@@ -117,6 +117,6 @@ export function postSlashCommand(url: string, secret: string, fields: Record<str
 }
 
 /** POSTs an interaction (`payload=<json>`, form-encoded), as Slack sends block_actions. */
-export function postInteraction(url: string, secret: string, payload: Record<string, unknown>): Promise<SignedResponse> {
-  return postSigned(url, secret, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+export function postInteraction(url: string, secret: string, payload: Record<string, unknown>, options: { timestamp?: number } = {}): Promise<SignedResponse> {
+  return postSigned(url, secret, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', options);
 }

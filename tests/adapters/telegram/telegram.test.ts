@@ -83,12 +83,13 @@ channelContract({
     });
     if (config === undefined) throw new Error('no config');
     const channel = telegramFactory.create(config, deps);
-    const { handle } = routeOf(channel, 'POST', '/webhooks/telegram');
+    const { handle, precheck } = routeOf(channel, 'POST', '/webhooks/telegram');
     return {
       channel,
       secrets: telegramFactory.secretsOf(config),
       webhook: {
         handle,
+        ...(precheck === undefined ? {} : { precheck }),
         requests: {
           message: () => telegramRequest(samples.message),
           image: () => telegramRequest(samples.image),

@@ -38,6 +38,15 @@ describe('Telegram webhook', () => {
     }
   });
 
+  it('refuses a missing or wrong secret header before the body, and lets the right one through', async () => {
+    const route = await webhookMode();
+    expect(route.precheck).toBeTypeOf('function');
+    for (const secret of [null, 'wh_Secret-0123456780', 'short', `${SECRET}x`, '']) {
+      expect(route.precheck?.(telegramRequest(privateText, secret).headers)).toEqual({ status: 401, reason: 'missing or wrong secret token' });
+    }
+    expect(route.precheck?.(telegramRequest(privateText).headers)).toBeUndefined();
+  });
+
   it('acknowledges a group message without events and says why at info level, so an admin can find it', async () => {
     const route = await webhookMode();
     expect(await route.handle(telegramRequest(groupText))).toEqual({ status: 200, events: [] });
