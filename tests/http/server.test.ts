@@ -136,7 +136,10 @@ describe('createHttpServer: webhook routes', () => {
     const seen: WebhookRequest[] = [];
     const { intake } = recordingIntake();
     const { base } = await start({
-      routes: [route(async (request) => (seen.push(request), { status: 200, events: [] }))],
+      routes: [route(async (request) => {
+        seen.push(request);
+        return { status: 200, events: [] };
+      })],
       intake,
     });
     const body = Buffer.from([0x7b, 0xe2, 0x82, 0xac, 0x00, 0xff, 0x7d]);
@@ -152,7 +155,10 @@ describe('createHttpServer: webhook routes', () => {
     let calls = 0;
     const { intake } = recordingIntake();
     const { base } = await start({
-      routes: [route(async () => (calls++, { status: 200, events: [] }))],
+      routes: [route(async () => {
+        calls++;
+        return { status: 200, events: [] };
+      })],
       intake,
       maxBodyBytes: 16,
     });
@@ -165,7 +171,10 @@ describe('createHttpServer: webhook routes', () => {
     let calls = 0;
     const { intake } = recordingIntake();
     const { base } = await start({
-      routes: [route(async () => (calls++, { status: 200, events: [] }))],
+      routes: [route(async () => {
+        calls++;
+        return { status: 200, events: [] };
+      })],
       intake,
       maxBodyBytes: 16,
     });
@@ -193,7 +202,10 @@ describe('createHttpServer: webhook routes', () => {
   it('answers 400 to a JSON body nested deeper than the limit, before the route or the journal sees it', async () => {
     let calls = 0;
     const { intake, accepted } = recordingIntake();
-    const { base, capture } = await start({ routes: [route(async () => (calls++, { status: 200, events: [event] }))], intake });
+    const { base, capture } = await start({ routes: [route(async () => {
+        calls++;
+        return { status: 200, events: [event] };
+      })], intake });
     const res = await fetch(`${base}/webhooks/test`, { method: 'POST', body: `{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}` });
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/nested deeper than 64 levels/);
@@ -205,7 +217,10 @@ describe('createHttpServer: webhook routes', () => {
   it('passes JSON at the depth limit, and bodies that are not JSON, to the route', async () => {
     const seen: string[] = [];
     const { intake } = recordingIntake();
-    const { base } = await start({ routes: [route(async (request) => (seen.push(request.rawBody.toString()), { status: 200, events: [] }))], intake, maxJsonDepth: 3 });
+    const { base } = await start({ routes: [route(async (request) => {
+        seen.push(request.rawBody.toString());
+        return { status: 200, events: [] };
+      })], intake, maxJsonDepth: 3 });
     const bodies = ['[[{"a":1}]]', '<xml><![CDATA[[[[[text]]]]]]></xml>', 'a=[[[[[['];
     for (const body of bodies) expect((await fetch(`${base}/webhooks/test`, { method: 'POST', body })).status, body).toBe(200);
     expect(seen).toEqual(bodies);

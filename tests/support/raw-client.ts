@@ -37,8 +37,8 @@ export function rawClient(port: number, first: string): RawClient {
   const child = spawn(process.execPath, ['-e', CHILD, String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
   let received = '';
   let buffered = '';
-  let onConnect = () => undefined as void;
-  let onClose = () => undefined as void;
+  let onConnect: () => void = () => undefined;
+  let onClose: () => void = () => undefined;
   const connected = new Promise<void>((resolve) => (onConnect = resolve));
   const closed = new Promise<void>((resolve) => (onClose = resolve));
   child.on('exit', () => onClose());
