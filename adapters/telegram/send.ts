@@ -123,7 +123,8 @@ function plan(api: Api, chatId: number | string, message: OutboundMessage): Step
   if (text !== undefined && caption === undefined) {
     for (const part of splitText(text)) steps.push((o) => api.sendMessage(chatId, part, o));
   }
-  for (const [i, file] of files.entries()) steps.push((o) => sendFile(api, chatId, file, { ...o, ...(i === 0 && caption ? { caption } : {}) }));
+  for (const [i, file] of files.entries())
+    steps.push((o) => sendFile(api, chatId, file, { ...o, ...(i === 0 && caption ? { caption } : {}) }));
   return steps;
 }
 

@@ -10,9 +10,19 @@ import type { ServerResponse } from 'node:http';
  * is flushed (after the client has the answer: it sees the status, not a reset), and the rest of a
  * large body is never read. Does nothing when an answer was already sent.
  */
-export function answerUnread(response: ServerResponse, status: number, reason: string, headers: Readonly<Record<string, string>> = {}): void {
+export function answerUnread(
+  response: ServerResponse,
+  status: number,
+  reason: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   if (response.headersSent || response.writableEnded || response.destroyed) return;
   const bytes = Buffer.from(reason);
-  response.writeHead(status, { ...headers, connection: 'close', 'content-type': 'text/plain; charset=utf-8', 'content-length': bytes.length });
+  response.writeHead(status, {
+    ...headers,
+    connection: 'close',
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': bytes.length,
+  });
   response.end(bytes);
 }

@@ -103,13 +103,20 @@ function buildTable(options: HttpServerOptions, slots: BodySlots, log: Logger): 
     if (methods.has(method)) throw new Error(`Two handlers for ${method} ${path}: each route must be registered once`);
     table.set(path, methods.set(method, handler));
   };
-  const limits = { maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH };
+  const limits = {
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
+  };
   for (const route of options.routes) {
-    add(route.method, route.path, (request, response) => serveRoute(route, request, response, { intake: options.intake, ...limits, slots, log }));
+    add(route.method, route.path, (request, response) =>
+      serveRoute(route, request, response, { intake: options.intake, ...limits, slots, log }),
+    );
   }
   const slackHandler = options.slackHandler;
   if (slackHandler !== undefined) {
-    add('POST', SLACK_EVENTS_PATH, (request, response) => (slots.take(request, response) ? slackHandler(request, response) : answerBusy(response, SLACK_EVENTS_PATH, log)));
+    add('POST', SLACK_EVENTS_PATH, (request, response) =>
+      slots.take(request, response) ? slackHandler(request, response) : answerBusy(response, SLACK_EVENTS_PATH, log),
+    );
   }
   const { metricsToken } = options;
   const authorized = (request: IncomingMessage) => metricsToken === undefined || bearerMatches(request.headers.authorization, metricsToken);
@@ -132,12 +139,21 @@ async function serveRoute(
   route: WebhookRoute,
   request: IncomingMessage,
   response: ServerResponse,
-  deps: { readonly intake: Intake; readonly maxBodyBytes: number; readonly maxJsonDepth: number; readonly slots: BodySlots; readonly log: Logger },
+  deps: {
+    readonly intake: Intake;
+    readonly maxBodyBytes: number;
+    readonly maxJsonDepth: number;
+    readonly slots: BodySlots;
+    readonly log: Logger;
+  },
 ): Promise<void> {
   const headers = headersOf(request);
   const refused = route.precheck?.(headers);
   if (refused !== undefined) {
-    deps.log.warn({ method: route.method, path: route.path, status: refused.status, reason: refused.reason }, 'webhook rejected before its body');
+    deps.log.warn(
+      { method: route.method, path: route.path, status: refused.status, reason: refused.reason },
+      'webhook rejected before its body',
+    );
     return answerUnread(response, refused.status, refused.reason);
   }
   if (!deps.slots.take(request, response)) return answerBusy(response, route.path, deps.log);
@@ -149,7 +165,11 @@ async function serveRoute(
   }
   if (looksLikeJson(body.body) && jsonDeeperThan(body.body, deps.maxJsonDepth)) {
     deps.log.warn({ method: route.method, path: route.path, limit: deps.maxJsonDepth }, 'webhook body nested too deeply');
-    return send(response, 400, `JSON nested deeper than ${deps.maxJsonDepth} levels; no documented webhook payload nests that deep, so it was refused`);
+    return send(
+      response,
+      400,
+      `JSON nested deeper than ${deps.maxJsonDepth} levels; no documented webhook payload nests that deep, so it was refused`,
+    );
   }
 
   const result = await route.handle(toWebhookRequest(request, headers, body.body));
@@ -190,7 +210,12 @@ async function serveHealth(health: () => Promise<HealthReport>, response: Server
   send(response, report.ok ? 200 : 503, JSON.stringify(shown), 'application/json; charset=utf-8');
 }
 
-function runSafely(handler: Handler, request: IncomingMessage, response: ServerResponse, context: { method: string; path: string; log: Logger }): void {
+function runSafely(
+  handler: Handler,
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: { method: string; path: string; log: Logger },
+): void {
   const fail = (err: unknown) => {
     context.log.error({ err, method: context.method, path: context.path }, 'request handler failed');
     if (!response.headersSent) send(response, 500, 'internal error');

@@ -143,7 +143,12 @@ function verificationFailure(headers: IncomingHttpHeaders, body: string, signing
   const outside = timestampProblem(timestamp, nowMs);
   if (outside !== undefined) return outside;
   try {
-    verifySlackRequest({ signingSecret, body, nowMilliseconds: nowMs, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': Number(timestamp) } });
+    verifySlackRequest({
+      signingSecret,
+      body,
+      nowMilliseconds: nowMs,
+      headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': Number(timestamp) },
+    });
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -178,7 +183,11 @@ function content(response: unknown): SlackHttpAnswer {
 }
 
 const json = (value: unknown): SlackHttpAnswer => ({ status: 200, body: JSON.stringify(value), contentType: 'application/json' });
-const plain = (status: SlackHttpAnswer['status'], body: string): SlackHttpAnswer => ({ status, body, contentType: 'text/plain; charset=utf-8' });
+const plain = (status: SlackHttpAnswer['status'], body: string): SlackHttpAnswer => ({
+  status,
+  body,
+  contentType: 'text/plain; charset=utf-8',
+});
 
 function write(response: ServerResponse, answer: SlackHttpAnswer): void {
   response.writeHead(answer.status, answer.contentType ? { 'content-type': answer.contentType } : {}).end(answer.body ?? '');

@@ -65,9 +65,10 @@ export async function processThenAcknowledge(app: App, request: SlackRequest): P
  */
 export function logNotProcessed(logger: Logger, error: unknown, detail: Readonly<Record<string, unknown>>): void {
   const code = error instanceof Error && isCodedError(error) ? error.code : undefined;
-  const message = code === ErrorCode.AuthorizationError
-    ? 'slack request not processed: SLACK_BOT_TOKEN could not be checked (auth.test); not acknowledged'
-    : 'slack request not processed; not acknowledged, so Slack delivers an event again';
+  const message =
+    code === ErrorCode.AuthorizationError
+      ? 'slack request not processed: SLACK_BOT_TOKEN could not be checked (auth.test); not acknowledged'
+      : 'slack request not processed; not acknowledged, so Slack delivers an event again';
   logger.error({ err: error, ...(code === undefined ? {} : { code }), ...detail }, message);
 }
 
@@ -76,10 +77,17 @@ export function logNotProcessed(logger: Logger, error: unknown, detail: Readonly
  * interaction Threadline has no listener for (events are acknowledged by Bolt itself). It is answered
  * 200 at once and ignored, since there is nothing to deliver again; the warning says where to look.
  */
-export function logUnacknowledged(logger: Logger, body: Readonly<Record<string, unknown>>, detail: Readonly<Record<string, unknown>> = {}): void {
+export function logUnacknowledged(
+  logger: Logger,
+  body: Readonly<Record<string, unknown>>,
+  detail: Readonly<Record<string, unknown>> = {},
+): void {
   const command = typeof body.command === 'string' ? body.command : undefined;
   const type = typeof body.type === 'string' ? body.type : undefined;
-  const what = command === undefined ? `a ${type ?? 'request'} Threadline has no listener for` : `the command ${command}, which Threadline does not serve`;
+  const what =
+    command === undefined
+      ? `a ${type ?? 'request'} Threadline has no listener for`
+      : `the command ${command}, which Threadline does not serve`;
   logger.warn(
     { ...detail, ...(command === undefined ? {} : { command }), ...(type === undefined ? {} : { type }) },
     `slack sent ${what}: acknowledged and ignored; remove it from the Slack app's configuration (manifest.yml lists what Threadline serves)`,

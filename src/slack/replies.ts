@@ -34,14 +34,18 @@ const threadMessage = z.looseObject({
   text: z.string().optional(),
   ts: z.string(),
   thread_ts: z.string().optional(),
-  files: z.array(z.looseObject({
-    id: z.string(),
-    name: z.string().optional(),
-    title: z.string().optional(),
-    mimetype: z.string().optional(),
-    url_private: z.string().optional(),
-    size: z.number().optional(),
-  })).optional(),
+  files: z
+    .array(
+      z.looseObject({
+        id: z.string(),
+        name: z.string().optional(),
+        title: z.string().optional(),
+        mimetype: z.string().optional(),
+        url_private: z.string().optional(),
+        size: z.number().optional(),
+      }),
+    )
+    .optional(),
 });
 type ThreadMessage = z.infer<typeof threadMessage>;
 

@@ -37,8 +37,10 @@ export function timestampProblem(header: string | readonly string[] | undefined,
   if (header === undefined) return 'X-Slack-Request-Timestamp missing';
   if (typeof header !== 'string' || !/^\d{1,12}$/.test(header)) return 'X-Slack-Request-Timestamp is not a number of seconds';
   const difference = Math.floor(nowMs / 1000) - Number(header);
-  if (difference > SLACK_TIMESTAMP_WINDOW_SECONDS) return `X-Slack-Request-Timestamp is ${difference} s old, more than ${SLACK_TIMESTAMP_WINDOW_SECONDS} s (a replay, or this host's clock is wrong)`;
-  if (-difference > SLACK_TIMESTAMP_WINDOW_SECONDS) return `X-Slack-Request-Timestamp is ${-difference} s in the future, more than ${SLACK_TIMESTAMP_WINDOW_SECONDS} s (this host's clock is wrong, or the request is forged)`;
+  if (difference > SLACK_TIMESTAMP_WINDOW_SECONDS)
+    return `X-Slack-Request-Timestamp is ${difference} s old, more than ${SLACK_TIMESTAMP_WINDOW_SECONDS} s (a replay, or this host's clock is wrong)`;
+  if (-difference > SLACK_TIMESTAMP_WINDOW_SECONDS)
+    return `X-Slack-Request-Timestamp is ${-difference} s in the future, more than ${SLACK_TIMESTAMP_WINDOW_SECONDS} s (this host's clock is wrong, or the request is forged)`;
   return undefined;
 }
 
@@ -67,7 +69,11 @@ export function refusalBeforeBody(headers: IncomingHttpHeaders, maxBodyBytes: nu
     return { status: 413, answer: `payload too large: at most ${maxBodyBytes} bytes`, reason: `content-length over ${maxBodyBytes} bytes` };
   }
   if (!isSigned(headers)) return undefined;
-  const refuse = (reason: string): EarlyRefusal => ({ status: 401, answer: 'Slack signature missing, wrong or outside the 5-minute window', reason });
+  const refuse = (reason: string): EarlyRefusal => ({
+    status: 401,
+    answer: 'Slack signature missing, wrong or outside the 5-minute window',
+    reason,
+  });
   if (typeof headers['x-slack-signature'] !== 'string') return refuse('X-Slack-Signature missing');
   const problem = timestampProblem(headers['x-slack-request-timestamp'], nowMs);
   return problem === undefined ? undefined : refuse(problem);

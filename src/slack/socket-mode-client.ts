@@ -23,7 +23,10 @@ export class GuardedSocketModeClient extends SocketModeClient {
 
   protected override async onWebSocketMessage(data: string | ArrayBuffer, isBinary: boolean): Promise<void> {
     try {
-      await super.onWebSocketMessage(isBinary ? data : this.#usable(typeof data === 'string' ? data : new TextDecoder().decode(data)), isBinary);
+      await super.onWebSocketMessage(
+        isBinary ? data : this.#usable(typeof data === 'string' ? data : new TextDecoder().decode(data)),
+        isBinary,
+      );
     } catch (error) {
       this.#logger.error({ err: error }, 'socket mode message handling failed; the message is ignored');
     }
@@ -41,7 +44,10 @@ export class GuardedSocketModeClient extends SocketModeClient {
     const { payload } = message;
     const events = message.type === 'events_api';
     if (isRecord(payload) && (!events || isRecord(payload.event))) return text;
-    this.#logger.warn({ envelopeId: message.envelope_id, envelopeType: message.type }, 'socket mode envelope without a payload object; handed on empty');
+    this.#logger.warn(
+      { envelopeId: message.envelope_id, envelopeType: message.type },
+      'socket mode envelope without a payload object; handed on empty',
+    );
     const usable = isRecord(payload) ? { ...payload, event: {} } : events ? { event: {} } : {};
     return JSON.stringify({ ...message, payload: usable });
   }

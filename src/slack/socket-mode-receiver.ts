@@ -45,12 +45,15 @@ interface SocketModeEnvelope {
 /** A Bolt Receiver over its own SocketModeClient. `start` connects (resolves once connected); `stop` disconnects. */
 export function createSocketModeReceiver(options: SocketModeReceiverOptions): Receiver {
   const { logger } = options;
-  const client = new GuardedSocketModeClient({
-    appToken: options.appToken,
-    logger: options.boltLogger,
-    clientOptions: options.clientOptions,
-    ...(options.clientPingTimeoutMs === undefined ? {} : { clientPingTimeout: options.clientPingTimeoutMs }),
-  }, logger);
+  const client = new GuardedSocketModeClient(
+    {
+      appToken: options.appToken,
+      logger: options.boltLogger,
+      clientOptions: options.clientOptions,
+      ...(options.clientPingTimeoutMs === undefined ? {} : { clientPingTimeout: options.clientPingTimeoutMs }),
+    },
+    logger,
+  );
   let app: App | undefined;
 
   async function receive(envelope: SocketModeEnvelope): Promise<void> {
@@ -85,7 +88,9 @@ export function createSocketModeReceiver(options: SocketModeReceiverOptions): Re
 
   // eventemitter3 ignores what a listener returns, so receive() must never reject.
   client.on('slack_event', (envelope: SocketModeEnvelope) => {
-    receive(envelope).catch((error: unknown) => logger.error({ err: error, envelopeId: envelope.envelope_id }, 'slack envelope handling failed'));
+    receive(envelope).catch((error: unknown) =>
+      logger.error({ err: error, envelopeId: envelope.envelope_id }, 'slack envelope handling failed'),
+    );
   });
 
   return {

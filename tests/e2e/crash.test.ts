@@ -55,7 +55,9 @@ afterEach(async () => {
 });
 
 describe('crash safety of the embedded store', () => {
-  it('SIGKILL twice during a webhook burst: every acknowledged message reaches Slack exactly once, in order, one thread per customer', async ({ onTestFailed }) => {
+  it('SIGKILL twice during a webhook burst: every acknowledged message reaches Slack exactly once, in order, one thread per customer', async ({
+    onTestFailed,
+  }) => {
     onTestFailed(() => {
       console.error(`--- output of the service (last 200 lines) ---\n${output.slice(-200).join('\n')}`);
     });
@@ -110,7 +112,11 @@ describe('crash safety of the embedded store', () => {
     expect(parents).toHaveLength(CUSTOMERS.length);
     for (const feed of feeds) {
       // Exactly once, anywhere in Slack.
-      for (const text of feed.acknowledged) expect(everything.filter((m) => m.text === text), text).toHaveLength(1);
+      for (const text of feed.acknowledged)
+        expect(
+          everything.filter((m) => m.text === text),
+          text,
+        ).toHaveLength(1);
       // One thread per customer, holding their messages in acknowledgement order and nothing else.
       const own = parents.filter((parent) => shown(parent).includes(feed.name));
       expect(own, `${feed.name}'s threads`).toHaveLength(1);
@@ -124,7 +130,9 @@ describe('crash safety of the embedded store', () => {
 /** Every setting the service reads, explicitly: a developer's `.env` in the project root is blanked out. */
 function serviceEnv(deps: { slack: FakeSlack; telegram: FakeTelegramApi; dataDir: string; port: number }): Record<string, string> {
   const dotEnv = join(PROJECT_ROOT, '.env');
-  const blanked = existsSync(dotEnv) ? Object.fromEntries(Object.keys(parseEnv(readFileSync(dotEnv, 'utf8'))).map((name) => [name, ''])) : {};
+  const blanked = existsSync(dotEnv)
+    ? Object.fromEntries(Object.keys(parseEnv(readFileSync(dotEnv, 'utf8'))).map((name) => [name, '']))
+    : {};
   return {
     ...blanked, // a blank value counts as unset, and the environment wins over the file
     SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -154,7 +162,14 @@ async function startService(env: Record<string, string>, port: number, run: numb
     exitedEarly = true;
   });
   for (const stream of [child.stdout, child.stderr]) {
-    stream?.on('data', (chunk: Buffer) => output.push(...String(chunk).split('\n').filter((line) => line.trim() !== '').map((line) => `[run ${run}] ${line}`)));
+    stream?.on('data', (chunk: Buffer) =>
+      output.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line) => `[run ${run}] ${line}`),
+      ),
+    );
   }
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -192,7 +207,9 @@ async function deliverInOrder(port: number, feed: CustomerFeed, service: Service
 /** POSTs one update to the webhook: true when acknowledged (200), false when the connection failed. */
 async function deliverOnce(port: number, update: Update): Promise<boolean> {
   try {
-    const { status } = await send(port, 'POST', '/webhooks/telegram', JSON.stringify(update), { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET });
+    const { status } = await send(port, 'POST', '/webhooks/telegram', JSON.stringify(update), {
+      'x-telegram-bot-api-secret-token': WEBHOOK_SECRET,
+    });
     if (status !== 200 && status !== 503) throw new Error(`webhook answered ${status} to update ${update.update_id}`);
     return status === 200;
   } catch (error) {

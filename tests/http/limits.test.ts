@@ -22,7 +22,13 @@ afterEach(async () => {
 
 async function start(options: Partial<HttpServerOptions> = {}) {
   const capture = captureLogger({ level: 'debug' });
-  const server = createHttpServer({ routes: [], intake: { accept: async () => undefined }, health: async () => ({ ok: true }), logger: capture.logger, ...options });
+  const server = createHttpServer({
+    routes: [],
+    intake: { accept: async () => undefined },
+    health: async () => ({ ok: true }),
+    logger: capture.logger,
+    ...options,
+  });
   servers.push(server);
   const sockets: Socket[] = [];
   server.on('connection', (socket) => sockets.push(socket));
@@ -122,7 +128,9 @@ describe('createHttpServer: bodies read at once', () => {
     expect(slackBodies).toBe(1);
     slow.kill();
     await slow.closed;
-    await vi.waitFor(async () => expect((await fetch(`${base}/webhooks/test`, { method: 'POST', body: '{}', headers: { 'x-secret': 'right' } })).status).toBe(200));
+    await vi.waitFor(async () =>
+      expect((await fetch(`${base}/webhooks/test`, { method: 'POST', body: '{}', headers: { 'x-secret': 'right' } })).status).toBe(200),
+    );
   });
 
   it('does not count /healthz, which reads no body', async () => {

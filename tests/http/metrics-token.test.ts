@@ -17,7 +17,8 @@ afterEach(async () => {
 });
 
 async function start(options: { metricsToken?: string; report?: () => HealthReport } = {}) {
-  const report = options.report ?? (() => ({ ok: true, status: 'ok', store: { kind: 'memory', ok: true }, platforms: { telegram: 'live' } }));
+  const report =
+    options.report ?? (() => ({ ok: true, status: 'ok', store: { kind: 'memory', ok: true }, platforms: { telegram: 'live' } }));
   const server = createHttpServer({
     routes: [],
     intake: { accept: async () => undefined },
@@ -85,7 +86,16 @@ describe('bearerMatches', () => {
   it('accepts exactly the token after "Bearer" (any case), nothing else', () => {
     expect(bearerMatches(`Bearer ${TOKEN}`, TOKEN)).toBe(true);
     expect(bearerMatches(`bearer ${TOKEN}`, TOKEN)).toBe(true);
-    for (const header of [undefined, '', 'Bearer', 'Bearer ', TOKEN, `Bearer ${TOKEN.slice(1)}`, `Bearer ${TOKEN} extra`, `Token ${TOKEN}`]) {
+    for (const header of [
+      undefined,
+      '',
+      'Bearer',
+      'Bearer ',
+      TOKEN,
+      `Bearer ${TOKEN.slice(1)}`,
+      `Bearer ${TOKEN} extra`,
+      `Token ${TOKEN}`,
+    ]) {
       expect(bearerMatches(header, TOKEN), String(header)).toBe(false);
     }
   });

@@ -117,12 +117,15 @@ describe('createHttpServer: webhook routes', () => {
 
   it('writes a handshake body with its content type and accepts nothing', async () => {
     const { intake, accepted } = recordingIntake();
-    const handshake = route(async (request) => ({
-      status: 200,
-      events: [],
-      body: request.query.get('hub.challenge') ?? '',
-      contentType: 'text/plain',
-    }), 'GET');
+    const handshake = route(
+      async (request) => ({
+        status: 200,
+        events: [],
+        body: request.query.get('hub.challenge') ?? '',
+        contentType: 'text/plain',
+      }),
+      'GET',
+    );
     const { base, capture } = await start({ routes: [handshake], intake });
     const res = await fetch(`${base}/webhooks/test?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=vt-secret`);
     expect(res.status).toBe(200);
@@ -136,10 +139,12 @@ describe('createHttpServer: webhook routes', () => {
     const seen: WebhookRequest[] = [];
     const { intake } = recordingIntake();
     const { base } = await start({
-      routes: [route(async (request) => {
-        seen.push(request);
-        return { status: 200, events: [] };
-      })],
+      routes: [
+        route(async (request) => {
+          seen.push(request);
+          return { status: 200, events: [] };
+        }),
+      ],
       intake,
     });
     const body = Buffer.from([0x7b, 0xe2, 0x82, 0xac, 0x00, 0xff, 0x7d]);
@@ -155,10 +160,12 @@ describe('createHttpServer: webhook routes', () => {
     let calls = 0;
     const { intake } = recordingIntake();
     const { base } = await start({
-      routes: [route(async () => {
-        calls++;
-        return { status: 200, events: [] };
-      })],
+      routes: [
+        route(async () => {
+          calls++;
+          return { status: 200, events: [] };
+        }),
+      ],
       intake,
       maxBodyBytes: 16,
     });
@@ -171,10 +178,12 @@ describe('createHttpServer: webhook routes', () => {
     let calls = 0;
     const { intake } = recordingIntake();
     const { base } = await start({
-      routes: [route(async () => {
-        calls++;
-        return { status: 200, events: [] };
-      })],
+      routes: [
+        route(async () => {
+          calls++;
+          return { status: 200, events: [] };
+        }),
+      ],
       intake,
       maxBodyBytes: 16,
     });
@@ -202,10 +211,15 @@ describe('createHttpServer: webhook routes', () => {
   it('answers 400 to a JSON body nested deeper than the limit, before the route or the journal sees it', async () => {
     let calls = 0;
     const { intake, accepted } = recordingIntake();
-    const { base, capture } = await start({ routes: [route(async () => {
-        calls++;
-        return { status: 200, events: [event] };
-      })], intake });
+    const { base, capture } = await start({
+      routes: [
+        route(async () => {
+          calls++;
+          return { status: 200, events: [event] };
+        }),
+      ],
+      intake,
+    });
     const res = await fetch(`${base}/webhooks/test`, { method: 'POST', body: `{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}` });
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/nested deeper than 64 levels/);
@@ -217,10 +231,16 @@ describe('createHttpServer: webhook routes', () => {
   it('passes JSON at the depth limit, and bodies that are not JSON, to the route', async () => {
     const seen: string[] = [];
     const { intake } = recordingIntake();
-    const { base } = await start({ routes: [route(async (request) => {
-        seen.push(request.rawBody.toString());
-        return { status: 200, events: [] };
-      })], intake, maxJsonDepth: 3 });
+    const { base } = await start({
+      routes: [
+        route(async (request) => {
+          seen.push(request.rawBody.toString());
+          return { status: 200, events: [] };
+        }),
+      ],
+      intake,
+      maxJsonDepth: 3,
+    });
     const bodies = ['[[{"a":1}]]', '<xml><![CDATA[[[[[text]]]]]]></xml>', 'a=[[[[[['];
     for (const body of bodies) expect((await fetch(`${base}/webhooks/test`, { method: 'POST', body })).status, body).toBe(200);
     expect(seen).toEqual(bodies);
@@ -251,7 +271,12 @@ describe('createHttpServer: webhook routes', () => {
     const { intake } = recordingIntake();
     const handler = async (): Promise<WebhookResult> => ({ status: 200, events: [] });
     expect(() =>
-      createHttpServer({ routes: [route(handler), route(handler)], intake, health: async () => ({ ok: true }), logger: captureLogger().logger }),
+      createHttpServer({
+        routes: [route(handler), route(handler)],
+        intake,
+        health: async () => ({ ok: true }),
+        logger: captureLogger().logger,
+      }),
     ).toThrow(/POST \/webhooks\/test/);
   });
 });

@@ -50,7 +50,9 @@ describe('POST /slack/events before the body', () => {
    * server answered once it closed the connection: an answer that cannot have waited for the body.
    */
   async function answerToUnfinished(headers: Record<string, string>, body: string): Promise<string> {
-    const lines = Object.entries({ host: 'slack', 'content-type': 'application/json', ...headers }).map(([name, value]) => `${name}: ${value}\r\n`);
+    const lines = Object.entries({ host: 'slack', 'content-type': 'application/json', ...headers }).map(
+      ([name, value]) => `${name}: ${value}\r\n`,
+    );
     const client = rawClient(port, `POST /slack/events HTTP/1.1\r\n${lines.join('')}\r\n${body}`);
     clients.push(client);
     await client.closed;
@@ -61,11 +63,7 @@ describe('POST /slack/events before the body', () => {
     const justOver = Buffer.alloc(SLACK_MAX_BODY_BYTES + 1, 0x20);
     const large = Buffer.alloc(4 * 1024 * 1024, 0x20);
     const before = sockets.length;
-    const answers = [
-      await post(justOver, {}),
-      await post(large, {}),
-      await post(justOver, signSlack(SIGNING_SECRET, justOver.toString())),
-    ];
+    const answers = [await post(justOver, {}), await post(large, {}), await post(justOver, signSlack(SIGNING_SECRET, justOver.toString()))];
     expect(answers.map((res) => res.status)).toEqual([413, 413, 413]);
     expect(answers.map((res) => res.headers.get('connection'))).toEqual(['close', 'close', 'close']);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -7,7 +7,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ACTION_ASSIGN } from '../../src/slack/blocks.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.ts';
-import { blockActions, eventCallback, postEvent, postInteraction, postSigned, postSlashCommand, slashCommand, SLACK_TEST_IDS } from '../support/slack-signing.ts';
+import {
+  blockActions,
+  eventCallback,
+  postEvent,
+  postInteraction,
+  postSigned,
+  postSlashCommand,
+  slashCommand,
+  SLACK_TEST_IDS,
+} from '../support/slack-signing.ts';
 import { APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, startHarness, type Harness } from './harness.ts';
 
 const CHANNEL = 'C0SUPPORTKO';
@@ -16,20 +25,81 @@ const WARN = 40;
 
 /** Inner events a listener reads, each with one field missing or of the wrong type. */
 const badEvents: readonly (readonly [string, Record<string, unknown>])[] = [
-  ['reaction_added without item', { type: 'reaction_added', user: 'UAGENT1', reaction: 'raising_hand', item_user: SLACK_TEST_IDS.botUserId, event_ts: '1800000001.000100' }],
-  ['reaction_removed with a numeric reaction', { type: 'reaction_removed', user: 'UAGENT1', reaction: 7, item: { type: 'message', channel: CHANNEL, ts: PARENT_TS }, event_ts: '1800000001.000101' }],
-  ['a thread reply whose text is a number', { type: 'message', channel: CHANNEL, user: 'UAGENT1', text: 42, ts: '1800000000.000200', thread_ts: PARENT_TS, event_ts: '1800000000.000200' }],
-  ['a thread reply whose text is an object', { type: 'message', channel: CHANNEL, user: 'UAGENT1', text: { a: 1 }, ts: '1800000000.000201', thread_ts: PARENT_TS, event_ts: '1800000000.000201' }],
-  ['a thread reply whose files are not a list', { type: 'message', channel: CHANNEL, user: 'UAGENT1', text: 'see file', files: 'F1', ts: '1800000000.000202', thread_ts: PARENT_TS, event_ts: '1800000000.000202' }],
+  [
+    'reaction_added without item',
+    {
+      type: 'reaction_added',
+      user: 'UAGENT1',
+      reaction: 'raising_hand',
+      item_user: SLACK_TEST_IDS.botUserId,
+      event_ts: '1800000001.000100',
+    },
+  ],
+  [
+    'reaction_removed with a numeric reaction',
+    {
+      type: 'reaction_removed',
+      user: 'UAGENT1',
+      reaction: 7,
+      item: { type: 'message', channel: CHANNEL, ts: PARENT_TS },
+      event_ts: '1800000001.000101',
+    },
+  ],
+  [
+    'a thread reply whose text is a number',
+    {
+      type: 'message',
+      channel: CHANNEL,
+      user: 'UAGENT1',
+      text: 42,
+      ts: '1800000000.000200',
+      thread_ts: PARENT_TS,
+      event_ts: '1800000000.000200',
+    },
+  ],
+  [
+    'a thread reply whose text is an object',
+    {
+      type: 'message',
+      channel: CHANNEL,
+      user: 'UAGENT1',
+      text: { a: 1 },
+      ts: '1800000000.000201',
+      thread_ts: PARENT_TS,
+      event_ts: '1800000000.000201',
+    },
+  ],
+  [
+    'a thread reply whose files are not a list',
+    {
+      type: 'message',
+      channel: CHANNEL,
+      user: 'UAGENT1',
+      text: 'see file',
+      files: 'F1',
+      ts: '1800000000.000202',
+      thread_ts: PARENT_TS,
+      event_ts: '1800000000.000202',
+    },
+  ],
   ['app_home_opened without user', { type: 'app_home_opened', tab: 'home', channel: 'D0HOME', event_ts: '1800000001.000102' }],
 ];
 
 /** Whole payloads Bolt itself cannot process. */
 const badPayloads: readonly (readonly [string, Record<string, unknown>])[] = [
   ['an event_callback whose event is null', { ...eventCallback({ type: 'message' }), event: null }],
-  ['reaction_added with item null', eventCallback({ type: 'reaction_added', user: 'UAGENT1', reaction: 'raising_hand', item: null, event_ts: '1800000001.000103' })],
-  ['block_actions with actions: {}', { ...blockActions({ actionId: ACTION_ASSIGN, userId: 'UAGENT1', channelId: CHANNEL, messageTs: PARENT_TS }), actions: {} }],
-  ['block_actions without user', { ...blockActions({ actionId: ACTION_ASSIGN, userId: 'UAGENT1', channelId: CHANNEL, messageTs: PARENT_TS }), user: undefined }],
+  [
+    'reaction_added with item null',
+    eventCallback({ type: 'reaction_added', user: 'UAGENT1', reaction: 'raising_hand', item: null, event_ts: '1800000001.000103' }),
+  ],
+  [
+    'block_actions with actions: {}',
+    { ...blockActions({ actionId: ACTION_ASSIGN, userId: 'UAGENT1', channelId: CHANNEL, messageTs: PARENT_TS }), actions: {} },
+  ],
+  [
+    'block_actions without user',
+    { ...blockActions({ actionId: ACTION_ASSIGN, userId: 'UAGENT1', channelId: CHANNEL, messageTs: PARENT_TS }), user: undefined },
+  ],
   ['view_submission without view', { type: 'view_submission', team: { id: SLACK_TEST_IDS.teamId }, user: { id: 'UAGENT1' } }],
 ];
 
@@ -74,7 +144,10 @@ describe('malformed Slack input in HTTP mode', () => {
 
   it.each(['null', '[]', '"text"', '42'])('answers the JSON body %s with 400', async (body) => {
     expect((await postSigned(url, SIGNING_SECRET, body, 'application/json')).status).toBe(400);
-    expect((await postSigned(url, SIGNING_SECRET, new URLSearchParams({ payload: body }).toString(), 'application/x-www-form-urlencoded')).status).toBe(400);
+    expect(
+      (await postSigned(url, SIGNING_SECRET, new URLSearchParams({ payload: body }).toString(), 'application/x-www-form-urlencoded'))
+        .status,
+    ).toBe(400);
   });
 
   it('answers a command Threadline does not serve with 200 at once, and warns which one', async () => {
@@ -86,9 +159,15 @@ describe('malformed Slack input in HTTP mode', () => {
   });
 
   it('answers /inbox without a user id with an ephemeral explanation, changing nothing', async () => {
-    const res = await postSlashCommand(url, SIGNING_SECRET, { ...slashCommand({ text: 'route ko C0NEWKO', userId: 'UADMIN' }), user_id: '' });
+    const res = await postSlashCommand(url, SIGNING_SECRET, {
+      ...slashCommand({ text: 'route ko C0NEWKO', userId: 'UADMIN' }),
+      user_id: '',
+    });
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.text)).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('could not read this command') });
+    expect(JSON.parse(res.text)).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('could not read this command'),
+    });
     expect(h.routing.routes.get('ko')).toBeUndefined();
   });
 
@@ -137,7 +216,15 @@ describe('malformed Slack input in Socket Mode', () => {
   });
 
   it('still handles a good event after all of that', async () => {
-    await fake.socket.pushEvent({ type: 'reaction_added', user: 'UAGENT1', reaction: 'raising_hand', item: { type: 'message', channel: CHANNEL, ts: PARENT_TS }, event_ts: '1800000002.000001' });
-    await expect.poll(() => h.recorded.commands).toEqual([{ action: 'assign', slackChannelId: CHANNEL, messageTs: PARENT_TS, agentId: 'UAGENT1' }]);
+    await fake.socket.pushEvent({
+      type: 'reaction_added',
+      user: 'UAGENT1',
+      reaction: 'raising_hand',
+      item: { type: 'message', channel: CHANNEL, ts: PARENT_TS },
+      event_ts: '1800000002.000001',
+    });
+    await expect
+      .poll(() => h.recorded.commands)
+      .toEqual([{ action: 'assign', slackChannelId: CHANNEL, messageTs: PARENT_TS, agentId: 'UAGENT1' }]);
   });
 });
