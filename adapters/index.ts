@@ -1,6 +1,8 @@
 /** The registry: every platform Threadline can connect, one line each. Only src/app.ts imports this. */
 import type { RegistryEntry } from '../src/channel.ts';
+import { metaFactory } from './meta/index.ts';
 import { telegramFactory } from './telegram/index.ts';
+import { whatsappProduct } from './whatsapp/index.ts';
 
 /**
  * Every channel factory, and group factories for platforms that share one webhook (Meta). Each has its own config type, erased here to `unknown` (the seam's default):
@@ -9,4 +11,6 @@ import { telegramFactory } from './telegram/index.ts';
  */
 export const channelFactories: readonly RegistryEntry[] = [
   telegramFactory,
+  // One Meta app, one webhook (/webhooks/meta); Instagram and Messenger join this list.
+  metaFactory([whatsappProduct]),
 ];
