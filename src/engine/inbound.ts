@@ -4,7 +4,7 @@
  * Every Slack post goes through postOnce, so replaying a job after a crash posts nothing twice.
  */
 import { ChannelError, SlackChannelUnavailableError } from '../errors.ts';
-import type { ContactStatus, InboundEvent, InboundMessage, InboundReaction } from '../messages.ts';
+import type { ContactStatus, DeliveryUpdate, InboundEvent, InboundMessage, InboundReaction } from '../messages.ts';
 import { keys } from '../store/keys.ts';
 import {
   type ConversationRecord,
@@ -40,8 +40,7 @@ export async function handleInbound(ctx: EngineContext, event: InboundEvent, sig
     case 'reaction':
       return handleReaction(ctx, event);
     case 'delivery':
-      ctx.logger.debug({ platform: event.platform, messageId: event.messageId, status: event.status }, 'delivery update');
-      return;
+      return handleDelivery(ctx, event);
     case 'contact_status':
       return handleContactStatus(ctx, event);
   }
@@ -199,6 +198,36 @@ async function handleReaction(ctx: EngineContext, reaction: InboundReaction): Pr
   }
   if (reaction.removed) await ctx.slack.removeReaction(mirror.thread.slackChannelId, mirror.ts, reaction.emoji);
   else await ctx.slack.addReaction(mirror.thread.slackChannelId, mirror.ts, reaction.emoji);
+}
+
+/**
+ * The platform's later word on an agent's reply. A `failed` status (the send was accepted, then not
+ * delivered) marks the agent's message ⚠️ instead of ✔️ and explains why in its thread, once per
+ * platform message; `delivered` and `read` change nothing yet (✔️ is already there).
+ */
+async function handleDelivery(ctx: EngineContext, event: DeliveryUpdate): Promise<void> {
+  const conversationId = toConversationId({ platform: event.platform, account: event.account, contactId: event.contact.id });
+  const log = ctx.logger.child({ eventId: event.eventId, conversationId });
+  if (event.status !== 'failed') {
+    log.debug({ messageId: event.messageId, status: event.status }, 'delivery update');
+    return;
+  }
+  const mirror = await ctx.store.get<MirrorLink>(keys.platformMessage(conversationId, event.messageId));
+  if (!mirror) {
+    log.info({ messageId: event.messageId }, 'failed status for a message Threadline did not send, ignored');
+    return;
+  }
+  const shown = keys.failureShown(`${event.platform}:${event.account}:${event.messageId}`);
+  if (await ctx.store.get(shown)) return;
+  const failure = event.failure;
+  log.error({ messageId: event.messageId, code: failure?.code ?? null, kind: failure?.kind ?? null }, 'reply not delivered (reported after the send)');
+  await ctx.slack.reportDeliveryFailure(mirror.thread, mirror.ts, {
+    platform: event.platform,
+    kind: failure?.kind ?? 'rejected',
+    message: failure === undefined ? 'the platform reported the message as failed' : `${failure.code}: ${failure.title}`,
+    attempts: 1,
+  });
+  await ctx.store.set(shown, true, 90 * 24 * 3600 * 1000);
 }
 
 /** Blocking shows in the customer's open thread (replies would fail); it never opens a conversation. */

@@ -196,8 +196,10 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
     },
 
     async reportDeliveryFailure(thread, messageTs, failure) {
-      // The reaction first: it is idempotent, so a retry after a failed notice cannot double anything.
+      // The reactions first: they are idempotent, so a retry after a failed notice cannot double anything.
+      // A failure the platform reports after the send (a later `failed` status) turns ✔️ into ⚠️.
       await port.addReaction(thread.slackChannelId, messageTs, FAILED_REACTION);
+      await port.removeReaction(thread.slackChannelId, messageTs, DELIVERED_REACTION);
       await port.postNotice(thread, `⚠️ ${failureText(failure)}`);
     },
 
