@@ -27,7 +27,7 @@ import { fileNameFor, mediaOf, renderCustomerText } from './render.ts';
 import { postOnce } from './posting.ts';
 import { routeFor, routedLanguages } from './routing.ts';
 import { applyRules } from './rules.ts';
-import type { SlackUpload } from './slack-port.ts';
+import type { SlackUpload, ThreadRef } from './slack-port.ts';
 
 const MEDIA_ATTEMPTS = 3;
 const UPLOADED_TTL_MS = 90 * 24 * 3600 * 1000;
@@ -75,8 +75,9 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   const files = await downloadMedia(ctx, message, log);
   signal.throwIfAborted();
   const marker = { key: `msg:${conversationId}:${message.eventId}` };
+  const quoting = await quotedIn(ctx, conversationId, thread, message.replyTo);
   const ts = await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, marker, () =>
-    ctx.slack.postCustomerMessage({ thread, author: authorOf(message), text: files.text, files: files.uploads, marker }),
+    ctx.slack.postCustomerMessage({ thread, author: authorOf(message), text: files.text, files: files.uploads, marker, ...(quoting ? { quoting } : {}) }),
   );
   // Files are their own step: a crash after the text and before the upload must not lose them. A
   // crash between the upload and this record uploads them again (a duplicate, never a loss).
@@ -90,6 +91,14 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   const next = onCustomerMessage(record, message.contact, message.occurredAt);
   await saveConversation(ctx, next);
   if (!sameView(record, next)) await ctx.slack.updateParent(thread, toView(next));
+}
+
+/** The Slack message of this thread that a customer's reply answers, when it is mirrored there. */
+async function quotedIn(ctx: EngineContext, conversationId: string, thread: ThreadRef, replyTo: string | undefined): Promise<{ ts: string } | undefined> {
+  if (replyTo === undefined) return undefined;
+  const quoted = await ctx.store.get<MirrorLink>(keys.platformMessage(conversationId, replyTo));
+  if (!quoted || quoted.thread.slackChannelId !== thread.slackChannelId || quoted.thread.threadTs !== thread.threadTs) return undefined;
+  return { ts: quoted.ts };
 }
 
 /** Decides language and Slack channel for a new thread (first contact, or after a close). */
@@ -203,20 +212,18 @@ async function handleReaction(ctx: EngineContext, reaction: InboundReaction): Pr
 /**
  * The platform's later word on an agent's reply. A `failed` status (the send was accepted, then not
  * delivered) marks the agent's message ⚠️ instead of ✔️ and explains why in its thread, once per
- * platform message; `delivered` and `read` change nothing yet (✔️ is already there).
+ * platform message; `delivered` keeps ✔️ (idempotent) and `read` adds the read mark.
  */
 async function handleDelivery(ctx: EngineContext, event: DeliveryUpdate): Promise<void> {
   const conversationId = toConversationId({ platform: event.platform, account: event.account, contactId: event.contact.id });
   const log = ctx.logger.child({ eventId: event.eventId, conversationId });
-  if (event.status !== 'failed') {
-    log.debug({ messageId: event.messageId, status: event.status }, 'delivery update');
-    return;
-  }
   const mirror = await ctx.store.get<MirrorLink>(keys.platformMessage(conversationId, event.messageId));
   if (!mirror) {
-    log.info({ messageId: event.messageId }, 'failed status for a message Threadline did not send, ignored');
+    log.info({ messageId: event.messageId, status: event.status }, 'delivery update for a message Threadline did not send, ignored');
     return;
   }
+  if (event.status === 'delivered') return ctx.slack.markDelivered(mirror.thread.slackChannelId, mirror.ts);
+  if (event.status === 'read') return ctx.slack.markRead(mirror.thread.slackChannelId, mirror.ts);
   const shown = keys.failureShown(`${event.platform}:${event.account}:${event.messageId}`);
   if (await ctx.store.get(shown)) return;
   const failure = event.failure;

@@ -95,6 +95,14 @@ describe('WhatsApp through the shared Meta webhook', () => {
     expect(sent?.body).toMatchObject({ messaging_product: 'whatsapp', to: TAIWAN, type: 'text', text: { body: '有的，還有藍色和黑色。' } });
     await eventually(() => e2e.slack.message(ZH_HANT, replyTs)?.reactions.has('heavy_check_mark'));
 
+    // Read receipts show on the agent's message; a reply quoting it shows the quote.
+    expect(await postMeta(e2e, notification(statusChange({ id: 'wamid.FAKE0001', status: 'read', timestamp: '1764720100', recipient_id: TAIWAN })))).toBe(200);
+    await eventually(() => e2e.slack.message(ZH_HANT, replyTs)?.reactions.has('eyes'));
+    const quoting = { from: TAIWAN, id: 'wamid.E2E-TW-Q', timestamp: '1764720200', type: 'text', text: { body: '藍色的有M號嗎？' }, context: { from: '15550783881', id: 'wamid.FAKE0001' } };
+    expect(await postMeta(e2e, notification(incoming(quoting, { profile: { name: '林美玲' }, wa_id: TAIWAN })))).toBe(200);
+    const quoted = await eventually(() => e2e.slack.replies(ZH_HANT, zhParent!.ts).find((m) => m.text.endsWith('藍色的有M號嗎？')));
+    expect(quoted.text).toBe('> 有的，還有藍色和黑色。\n藍色的有M號嗎？');
+
     // Meta reports later that it could not deliver: outside the 24-hour window (131047).
     expect(await postMeta(e2e, notification(statusChange(failedReengagement('wamid.FAKE0001', TAIWAN))))).toBe(200);
     await eventually(() => {

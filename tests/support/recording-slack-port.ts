@@ -103,6 +103,9 @@ export function createRecordingSlackPort() {
     async markDelivered(slackChannelId: string, messageTs: string) {
       find(slackChannelId, messageTs)?.reactions.add(':heavy_check_mark:');
     },
+    async markRead(slackChannelId: string, messageTs: string) {
+      find(slackChannelId, messageTs)?.reactions.add(':eyes:');
+    },
     async reportDeliveryFailure(thread: ThreadRef, messageTs: string, failure: DeliveryFailure) {
       find(thread.slackChannelId, messageTs)?.reactions.add(':warning:');
       await port.postNotice(thread, `not delivered (${failure.kind}): ${failure.message}`);
