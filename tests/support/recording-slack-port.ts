@@ -21,6 +21,8 @@ export interface RecordedMessage {
   marker?: string;
   files: string[];
   reactions: Set<string>;
+  /** ts of the message a customer post quotes. */
+  quoting?: string;
 }
 
 /**
@@ -61,6 +63,7 @@ export function createRecordingSlackPort() {
       messages.push({
         slackChannelId: post.thread.slackChannelId, ts, threadTs: post.thread.threadTs, text: post.text,
         author: post.author.name, marker: post.marker.key, files: [], reactions: new Set(),
+        ...(post.quoting ? { quoting: post.quoting.ts } : {}),
       });
       return ts;
     },
