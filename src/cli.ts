@@ -13,7 +13,10 @@ interface Command {
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   start: { about: 'run Threadline (what `threadline` alone does)', run: () => import('./main.ts') },
-  doctor: { about: 'check the settings, Slack, each platform and the store; exit code 1 if a check fails', run: async () => (await import('./doctor/doctor.ts')).runDoctor(process.env, print) },
+  doctor: {
+    about: 'check the settings, Slack, each platform and the store; exit code 1 if a check fails',
+    run: async () => (await import('./doctor/doctor.ts')).runDoctor(process.env, print),
+  },
   help: { about: 'show this help', run: async () => print(usage()) },
 };
 

@@ -16,7 +16,12 @@ const deps = () => ({ logger: captureLogger().logger, state: memoryState(), now:
 
 describe('asGroupFactory', () => {
   it('makes a single-platform factory a group of one with no shared routes', () => {
-    const single: ChannelFactory<string> = { platform: 'telegram', readConfig: (env) => env.X, secretsOf: (c) => [c], create: () => channel('telegram') };
+    const single: ChannelFactory<string> = {
+      platform: 'telegram',
+      readConfig: (env) => env.X,
+      secretsOf: (c) => [c],
+      create: () => channel('telegram'),
+    };
     const group = asGroupFactory(single);
     expect(group.platforms).toEqual(['telegram']);
     expect(group.readConfig({ X: 'x' })).toBe('x');

@@ -45,9 +45,17 @@ export function anyMetaSetting(env: Env): boolean {
  */
 export function readMetaSettings(env: Env): MetaSettings {
   const appSecret = valueOf(env, 'META_APP_SECRET');
-  if (appSecret === undefined) throw invalid('META_APP_SECRET', 'is required for WhatsApp, Instagram and Messenger: copy the App secret from the Meta app (App settings → Basic)');
+  if (appSecret === undefined)
+    throw invalid(
+      'META_APP_SECRET',
+      'is required for WhatsApp, Instagram and Messenger: copy the App secret from the Meta app (App settings → Basic)',
+    );
   const verifyToken = valueOf(env, 'META_VERIFY_TOKEN');
-  if (verifyToken === undefined) throw invalid('META_VERIFY_TOKEN', 'is required for WhatsApp, Instagram and Messenger: choose a random string and type the same one as the webhook\'s Verify token in the Meta app');
+  if (verifyToken === undefined)
+    throw invalid(
+      'META_VERIFY_TOKEN',
+      "is required for WhatsApp, Instagram and Messenger: choose a random string and type the same one as the webhook's Verify token in the Meta app",
+    );
   const graphUrl = (valueOf(env, 'META_GRAPH_URL') ?? DEFAULT_GRAPH_URL).replace(/\/+$/, '');
   if (!isHttpUrl(graphUrl)) throw invalid('META_GRAPH_URL', `must be an http(s) URL such as ${DEFAULT_GRAPH_URL}`);
   const graphVersion = valueOf(env, 'META_GRAPH_VERSION') ?? DEFAULT_GRAPH_VERSION;

@@ -84,10 +84,20 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
 
   async function call(url: string, init: RequestInit): Promise<Response> {
     try {
-      return await fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${options.token}` }, signal: AbortSignal.timeout(timeoutMs) });
+      return await fetch(url, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${options.token}` },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (error) {
       const cause = networkCause(error) ?? 'network error';
-      throw new ChannelError(options.platform, 'transient', `could not reach the Graph API at ${displayUrl(options.graphUrl)}: ${cause} — a network problem (proxy, DNS, firewall), not a bad token; check META_GRAPH_URL and this host's network`, {}, { cause: error });
+      throw new ChannelError(
+        options.platform,
+        'transient',
+        `could not reach the Graph API at ${displayUrl(options.graphUrl)}: ${cause} — a network problem (proxy, DNS, firewall), not a bad token; check META_GRAPH_URL and this host's network`,
+        {},
+        { cause: error },
+      );
     }
   }
 
@@ -100,7 +110,14 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       body = undefined;
     }
     if (response.ok && body !== undefined) return body;
-    throw toGraphError({ platform: options.platform, name, status: response.status, body, retryAfter: response.headers.get('retry-after'), rules });
+    throw toGraphError({
+      platform: options.platform,
+      name,
+      status: response.status,
+      body,
+      retryAfter: response.headers.get('retry-after'),
+      rules,
+    });
   }
 
   return {
@@ -111,14 +128,20 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     },
     async post(path, body) {
       const init: RequestInit =
-        body instanceof FormData ? { method: 'POST', body } : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+        body instanceof FormData
+          ? { method: 'POST', body }
+          : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
       return json(await call(`${base}${path}`, init));
     },
     async download(url) {
       const response = await call(url, { method: 'GET' });
       if (!response.ok) {
-        const kind: ChannelErrorKind = response.status === 429 ? 'rate_limited' : response.status >= 500 ? 'transient' : response.status === 401 ? 'auth' : 'rejected';
-        throw new ChannelError(options.platform, kind, `${name} refused the media download (HTTP ${response.status})`, { platformCode: response.status, ...(kind === 'rate_limited' ? { retryAfterMs: retryAfterMs(response.headers.get('retry-after')) ?? DEFAULT_THROTTLE_MS } : {}) });
+        const kind: ChannelErrorKind =
+          response.status === 429 ? 'rate_limited' : response.status >= 500 ? 'transient' : response.status === 401 ? 'auth' : 'rejected';
+        throw new ChannelError(options.platform, kind, `${name} refused the media download (HTTP ${response.status})`, {
+          platformCode: response.status,
+          ...(kind === 'rate_limited' ? { retryAfterMs: retryAfterMs(response.headers.get('retry-after')) ?? DEFAULT_THROTTLE_MS } : {}),
+        });
       }
       const mimeType = response.headers.get('content-type') ?? undefined;
       return { data: new Uint8Array(await response.arrayBuffer()), ...(mimeType ? { mimeType } : {}) };
@@ -141,12 +164,10 @@ export function toGraphError(input: {
   const kind: ChannelErrorKind = rule?.kind ?? kindOfStatus(input.status);
   const said = error?.message === undefined ? `HTTP ${input.status}` : `${code ?? input.status}: ${error.message}`;
   const waited = retryAfterMs(input.retryAfter) ?? (kind === 'rate_limited' ? (rule?.retryAfterMs ?? DEFAULT_THROTTLE_MS) : undefined);
-  return new ChannelError(
-    input.platform,
-    kind,
-    `${rule?.say ?? `${input.name} refused the request`} (${said})`,
-    { platformCode: code ?? input.status, ...(waited === undefined ? {} : { retryAfterMs: waited }) },
-  );
+  return new ChannelError(input.platform, kind, `${rule?.say ?? `${input.name} refused the request`} (${said})`, {
+    platformCode: code ?? input.status,
+    ...(waited === undefined ? {} : { retryAfterMs: waited }),
+  });
 }
 
 function kindOfStatus(status: number): ChannelErrorKind {

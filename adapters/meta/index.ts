@@ -43,17 +43,29 @@ export function metaFactory(products: readonly MetaProduct[]): ChannelGroupFacto
     readConfig(env) {
       const configured = products
         .map((product) => ({ product, config: product.readConfig(env) }))
-        .filter((entry): entry is { product: MetaProduct; config: NonNullable<unknown> } => entry.config !== undefined && entry.config !== null);
+        .filter(
+          (entry): entry is { product: MetaProduct; config: NonNullable<unknown> } => entry.config !== undefined && entry.config !== null,
+        );
       if (configured.length === 0) {
         if (!anyMetaSetting(env)) return undefined;
-        throw invalid(products[0]?.tokenSetting ?? 'META_APP_SECRET', `is not set, but META_* is: set the token of each Meta product to connect (${products.map((p) => p.tokenSetting).join(', ')})`);
+        throw invalid(
+          products[0]?.tokenSetting ?? 'META_APP_SECRET',
+          `is not set, but META_* is: set the token of each Meta product to connect (${products.map((p) => p.tokenSetting).join(', ')})`,
+        );
       }
       return { settings: readMetaSettings(env), products: configured };
     },
-    secretsOf: (config) => [config.settings.appSecret, config.settings.verifyToken, ...config.products.flatMap(({ product, config: own }) => product.secretsOf(own))],
+    secretsOf: (config) => [
+      config.settings.appSecret,
+      config.settings.verifyToken,
+      ...config.products.flatMap(({ product, config: own }) => product.secretsOf(own)),
+    ],
     enabled: (config) => config.products.map(({ product }) => product.platform),
     create(config, deps) {
-      const channels = config.products.map(({ product, config: own }) => ({ object: product.object, channel: product.create(own, config.settings, deps(product.platform)) }));
+      const channels = config.products.map(({ product, config: own }) => ({
+        object: product.object,
+        channel: product.create(own, config.settings, deps(product.platform)),
+      }));
       const first = config.products[0]?.product.platform ?? 'whatsapp';
       const routes = createMetaWebhook({
         settings: config.settings,

@@ -30,7 +30,11 @@ const MAX_WARNED = 100;
  * The two routes. `parsers` maps a webhook `object` (`whatsapp_business_account`, `instagram`,
  * `page`) to the configured product that reads its entries.
  */
-export function createMetaWebhook(options: { readonly settings: MetaSettings; readonly parsers: ReadonlyMap<string, EntryParser>; readonly logger: Logger }): WebhookRoute[] {
+export function createMetaWebhook(options: {
+  readonly settings: MetaSettings;
+  readonly parsers: ReadonlyMap<string, EntryParser>;
+  readonly logger: Logger;
+}): WebhookRoute[] {
   const { settings, parsers, logger: log } = options;
   const warned = new Set<string>();
   const warnOnce = (kind: string, fields: Record<string, unknown>, message: string) => {
@@ -49,7 +53,10 @@ export function createMetaWebhook(options: { readonly settings: MetaSettings; re
     const token = request.query.get('hub.verify_token');
     const challenge = request.query.get('hub.challenge');
     if (mode !== 'subscribe' || !sameSecret(token, settings.verifyToken) || challenge === null) {
-      return { status: 403, reason: 'webhook verification refused: hub.mode is not subscribe, or hub.verify_token is not META_VERIFY_TOKEN' };
+      return {
+        status: 403,
+        reason: 'webhook verification refused: hub.mode is not subscribe, or hub.verify_token is not META_VERIFY_TOKEN',
+      };
     }
     log.info('Meta webhook verified');
     return { status: 200, events: [], body: challenge, contentType: 'text/plain; charset=utf-8' };

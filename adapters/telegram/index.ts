@@ -109,7 +109,11 @@ export const telegramFactory: ChannelFactory<TelegramConfig> = {
   create: (config, deps) => createTelegramChannel(config, deps),
 };
 
-function parseLogged(update: RawUpdate, ctx: ParseContext, logs: { readonly log: Logger; readonly updateLog: UpdateLog }): InboundEvent[] | undefined {
+function parseLogged(
+  update: RawUpdate,
+  ctx: ParseContext,
+  logs: { readonly log: Logger; readonly updateLog: UpdateLog },
+): InboundEvent[] | undefined {
   try {
     const result = parseUpdate(update, ctx);
     logs.updateLog(update.update_id, result);
@@ -131,7 +135,8 @@ function webhookRoute(secret: string, handleUpdate: UpdateHandler): WebhookRoute
     method: 'POST',
     path: WEBHOOK_PATH,
     async handle(request) {
-      if (!sameSecret(request.headers.get('x-telegram-bot-api-secret-token'), secret)) return { status: 401, reason: 'missing or wrong secret token' };
+      if (!sameSecret(request.headers.get('x-telegram-bot-api-secret-token'), secret))
+        return { status: 401, reason: 'missing or wrong secret token' };
       let body: unknown;
       try {
         body = JSON.parse(request.rawBody.toString('utf8'));
@@ -187,7 +192,10 @@ function startPolling(o: PollingOptions): () => Promise<void> {
       let updates: Update[];
       try {
         const timeout = o.pollTimeoutSeconds ?? 30;
-        updates = await o.api.getUpdates({ ...(offset === undefined ? {} : { offset }), timeout, allowed_updates: [...ALLOWED_UPDATES] }, apiSignal(signal));
+        updates = await o.api.getUpdates(
+          { ...(offset === undefined ? {} : { offset }), timeout, allowed_updates: [...ALLOWED_UPDATES] },
+          apiSignal(signal),
+        );
         failures = 0;
       } catch (error) {
         if (signal.aborted) break;

@@ -16,9 +16,16 @@ export function readConfig(env: Env): WhatsAppConfig | undefined {
   const token = valueOf(env, 'WHATSAPP_TOKEN');
   const phoneNumberId = valueOf(env, 'WHATSAPP_PHONE_NUMBER_ID');
   if (token === undefined && phoneNumberId === undefined) return undefined;
-  if (token === undefined) throw invalid('WHATSAPP_TOKEN', 'is required with WHATSAPP_PHONE_NUMBER_ID: a system user access token with whatsapp_business_messaging');
+  if (token === undefined)
+    throw invalid(
+      'WHATSAPP_TOKEN',
+      'is required with WHATSAPP_PHONE_NUMBER_ID: a system user access token with whatsapp_business_messaging',
+    );
   if (phoneNumberId === undefined || !/^[0-9]+$/.test(phoneNumberId)) {
-    throw invalid('WHATSAPP_PHONE_NUMBER_ID', 'must be the numeric Phone number ID from WhatsApp Manager → API Setup (not the phone number itself)');
+    throw invalid(
+      'WHATSAPP_PHONE_NUMBER_ID',
+      'must be the numeric Phone number ID from WhatsApp Manager → API Setup (not the phone number itself)',
+    );
   }
   return Object.freeze({ token, phoneNumberId });
 }

@@ -11,14 +11,22 @@ export const TOKEN_SETTING = 'WHATSAPP_TOKEN';
 
 export const RULES: readonly GraphRule[] = [
   // 131047 Re-engagement message: "more than 24 hours have passed since the customer last replied".
-  { code: 131047, kind: 'window_closed', say: 'The 24-hour customer service window has closed: only an approved template message can reach this customer now' },
+  {
+    code: 131047,
+    kind: 'window_closed',
+    say: 'The 24-hour customer service window has closed: only an approved template message can reach this customer now',
+  },
   // 130429 Rate limit hit: the phone number's throughput (80 messages/s by default).
   // @see https://developers.facebook.com/documentation/business-messaging/whatsapp/throughput
   { code: 130429, kind: 'rate_limited', say: "WhatsApp throttled the business number's throughput", retryAfterMs: 5000 },
   // 131056 (Business Account, Consumer Account) pair rate limit hit: too many messages to one customer in a short time.
   { code: 131056, kind: 'rate_limited', say: 'WhatsApp throttled messages to this customer (pair rate limit)', retryAfterMs: 6000 },
   // 131026 Message undeliverable: not a WhatsApp user, an old app, or terms not accepted.
-  { code: 131026, kind: 'unreachable', say: 'This number is not a WhatsApp user, or cannot receive this message (old WhatsApp version, terms not accepted)' },
+  {
+    code: 131026,
+    kind: 'unreachable',
+    say: 'This number is not a WhatsApp user, or cannot receive this message (old WhatsApp version, terms not accepted)',
+  },
   // 131049 not delivered "to maintain healthy ecosystem engagement".
   { code: 131049, kind: 'rejected', say: 'WhatsApp chose not to deliver this message (ecosystem engagement limit)' },
   // 131051 Unsupported message type.

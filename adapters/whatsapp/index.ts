@@ -19,9 +19,22 @@ export const WHATSAPP_OBJECT = 'whatsapp_business_account';
 
 export function createWhatsAppChannel(config: WhatsAppConfig, settings: MetaSettings, deps: ChannelDeps): MetaChannel {
   const log = deps.logger;
-  const graph = createGraphClient({ platform: 'whatsapp', graphUrl: settings.graphUrl, graphVersion: settings.graphVersion, token: config.token, tokenSetting: TOKEN_SETTING, rules: RULES });
+  const graph = createGraphClient({
+    platform: 'whatsapp',
+    graphUrl: settings.graphUrl,
+    graphVersion: settings.graphVersion,
+    token: config.token,
+    tokenSetting: TOKEN_SETTING,
+    rules: RULES,
+  });
   const identities = createIdentities(deps.state);
-  const sender = createSender({ graph, phoneNumberId: config.phoneNumberId, state: deps.state, recipientOf: identities.phoneOf, now: deps.now });
+  const sender = createSender({
+    graph,
+    phoneNumberId: config.phoneNumberId,
+    state: deps.state,
+    recipientOf: identities.phoneOf,
+    now: deps.now,
+  });
   return {
     platform: 'whatsapp',
     // @see https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media#supported-media-types (documents up to 100 MB)
@@ -37,7 +50,8 @@ export function createWhatsAppChannel(config: WhatsAppConfig, settings: MetaSett
     check: () => checkWhatsApp(graph, config.phoneNumberId),
     async parseEntry(entry) {
       const parsed = parseEntry(entry, { phoneNumberId: config.phoneNumberId });
-      if (parsed.otherNumbers > 0) log.debug({ changes: parsed.otherNumbers }, 'WhatsApp traffic for another phone number of the business account skipped');
+      if (parsed.otherNumbers > 0)
+        log.debug({ changes: parsed.otherNumbers }, 'WhatsApp traffic for another phone number of the business account skipped');
       const events: InboundEvent[] = [];
       for (const item of parsed.items) events.push(await identities.settle(item));
       return { events, unknown: parsed.unknown };
@@ -53,7 +67,10 @@ export function createWhatsAppChannel(config: WhatsAppConfig, settings: MetaSett
  * @see https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids/
  */
 function createIdentities(state: AdapterState) {
-  const keysOf = (identity: Identity) => [identity.userId && `id:user:${identity.userId}`, identity.phone && `id:phone:${identity.phone}`].filter((k): k is string => Boolean(k));
+  const keysOf = (identity: Identity) =>
+    [identity.userId && `id:user:${identity.userId}`, identity.phone && `id:phone:${identity.phone}`].filter((k): k is string =>
+      Boolean(k),
+    );
   return {
     async settle(item: Parsed): Promise<InboundEvent> {
       const { identity, event } = item;

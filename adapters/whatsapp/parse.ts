@@ -8,7 +8,16 @@ import type { ChannelErrorKind } from '../../src/errors.ts';
 import type { Attachment, Contact, InboundEvent, InboundMessage } from '../../src/messages.ts';
 import { languageOfPhone, toE164 } from './country.ts';
 import { kindOfCode } from './errors.ts';
-import { entrySchema, messageSchema, profileSchema, statusSchema, valueSchema, type WhatsAppMessage, type WhatsAppProfile, type WhatsAppStatus } from './schema.ts';
+import {
+  entrySchema,
+  messageSchema,
+  profileSchema,
+  statusSchema,
+  valueSchema,
+  type WhatsAppMessage,
+  type WhatsAppProfile,
+  type WhatsAppStatus,
+} from './schema.ts';
 
 /** Who an event is from, as the payload names them. */
 export interface Identity {
@@ -103,16 +112,29 @@ function parseMessage(raw: unknown, profiles: readonly WhatsAppProfile[], ctx: P
   if (message.type === 'reaction' && message.reaction !== undefined) {
     // An empty or absent emoji is the reaction taken back.
     const emoji = message.reaction.emoji ?? '';
-    return { item: { identity, event: { ...base, kind: 'reaction', eventId: message.id, messageId: message.reaction.message_id, emoji, removed: emoji === '' } } };
+    return {
+      item: {
+        identity,
+        event: { ...base, kind: 'reaction', eventId: message.id, messageId: message.reaction.message_id, emoji, removed: emoji === '' },
+      },
+    };
   }
   const content = contentOf(message);
   if (content === undefined) {
-    const event: InboundMessage = { ...base, kind: 'message', eventId: message.id, messageId: message.id, attachments: [], unreadable: { kind: `${message.type} message`, reason: `Threadline cannot show WhatsApp ${message.type} messages yet` } };
+    const event: InboundMessage = {
+      ...base,
+      kind: 'message',
+      eventId: message.id,
+      messageId: message.id,
+      attachments: [],
+      unreadable: { kind: `${message.type} message`, reason: `Threadline cannot show WhatsApp ${message.type} messages yet` },
+    };
     return { item: { identity, event }, unknown: `message:${message.type}` };
   }
   const replyTo = message.context?.id;
   const product = message.context?.referred_product;
-  const productLine = product === undefined ? undefined : `[Asks about product ${product.product_retailer_id} (catalog ${product.catalog_id})]`;
+  const productLine =
+    product === undefined ? undefined : `[Asks about product ${product.product_retailer_id} (catalog ${product.catalog_id})]`;
   const text = [productLine, content.text].filter((line): line is string => line !== undefined && line !== '').join('\n');
   const event: InboundMessage = {
     ...base,
@@ -200,7 +222,13 @@ function parseStatus(status: WhatsAppStatus, ctx: ParseContext): Parsed | undefi
       messageId: status.id,
       status: mapped,
       ...(mapped === 'failed'
-        ? { failure: { code: String(error?.code ?? 'unknown'), title: error?.error_data?.details ?? error?.message ?? error?.title ?? 'WhatsApp could not deliver the message', ...(kind === undefined ? {} : { kind }) } }
+        ? {
+            failure: {
+              code: String(error?.code ?? 'unknown'),
+              title: error?.error_data?.details ?? error?.message ?? error?.title ?? 'WhatsApp could not deliver the message',
+              ...(kind === undefined ? {} : { kind }),
+            },
+          }
         : {}),
     },
   };
@@ -237,7 +265,11 @@ function identityOf(from: string | undefined, userId: string | undefined, groupI
 }
 
 /** The profile of the sender among `contacts[]`: by user id, else by phone, else the only one. */
-function profileFor(profiles: readonly WhatsAppProfile[], from: string | undefined, userId: string | undefined): WhatsAppProfile | undefined {
+function profileFor(
+  profiles: readonly WhatsAppProfile[],
+  from: string | undefined,
+  userId: string | undefined,
+): WhatsAppProfile | undefined {
   const phone = from === undefined ? undefined : toE164(from);
   return (
     profiles.find((p) => userId !== undefined && p.user_id === userId) ??

@@ -51,7 +51,13 @@ export const messageSchema = z.object({
   document: mediaSchema.optional(),
   sticker: mediaSchema.optional(),
   location: z
-    .object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional(), url: z.string().optional() })
+    .object({
+      latitude: z.number(),
+      longitude: z.number(),
+      name: z.string().optional(),
+      address: z.string().optional(),
+      url: z.string().optional(),
+    })
     .optional(),
   contacts: z.array(contactCardSchema).optional(),
   interactive: z
@@ -82,7 +88,14 @@ export const statusSchema = z.object({
   recipient_id: z.string().optional(),
   recipient_user_id: z.string().optional(),
   errors: z
-    .array(z.object({ code: z.number(), title: z.string().optional(), message: z.string().optional(), error_data: z.object({ details: z.string().optional() }).optional() }))
+    .array(
+      z.object({
+        code: z.number(),
+        title: z.string().optional(),
+        message: z.string().optional(),
+        error_data: z.object({ details: z.string().optional() }).optional(),
+      }),
+    )
     .optional(),
 });
 export type WhatsAppStatus = z.infer<typeof statusSchema>;

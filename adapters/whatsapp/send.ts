@@ -27,11 +27,22 @@ type Step = (context: Record<string, unknown>) => Promise<string>;
 /** Where replies to `contactId` go: its phone (digits, as `wa_id`), learned from its messages. */
 export type RecipientOf = (contactId: string) => Promise<string | undefined>;
 
-export function createSender(options: { readonly graph: GraphClient; readonly phoneNumberId: string; readonly state: AdapterState; readonly recipientOf: RecipientOf; readonly now: () => number }) {
+export function createSender(options: {
+  readonly graph: GraphClient;
+  readonly phoneNumberId: string;
+  readonly state: AdapterState;
+  readonly recipientOf: RecipientOf;
+  readonly now: () => number;
+}) {
   const { graph, phoneNumberId, state } = options;
 
   async function postMessage(to: string, body: Record<string, unknown>): Promise<string> {
-    const answer = (await graph.post(`${phoneNumberId}/messages`, { messaging_product: 'whatsapp', recipient_type: 'individual', to, ...body })) as { messages?: { id?: unknown }[] };
+    const answer = (await graph.post(`${phoneNumberId}/messages`, {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to,
+      ...body,
+    })) as { messages?: { id?: unknown }[] };
     const id = answer.messages?.[0]?.id;
     if (typeof id !== 'string') throw new ChannelError('whatsapp', 'transient', 'WhatsApp accepted the message without a message id');
     return id;
@@ -48,9 +59,11 @@ export function createSender(options: { readonly graph: GraphClient; readonly ph
   }
 
   async function send(message: OutboundMessage): Promise<Delivery> {
-    if (message.contactId.startsWith('group:')) throw new ChannelError('whatsapp', 'rejected', 'Threadline does not send to WhatsApp groups yet');
+    if (message.contactId.startsWith('group:'))
+      throw new ChannelError('whatsapp', 'rejected', 'Threadline does not send to WhatsApp groups yet');
     const to = await options.recipientOf(message.contactId);
-    if (to === undefined) throw new ChannelError('whatsapp', 'rejected', 'No phone number is known for this WhatsApp customer (a username-only account)');
+    if (to === undefined)
+      throw new ChannelError('whatsapp', 'rejected', 'No phone number is known for this WhatsApp customer (a username-only account)');
     const key = `sent:${message.idempotencyKey}`;
     const sent = [...((await guard(() => state.get<string[]>(key))) ?? [])];
     const steps = plan(message);
@@ -70,7 +83,8 @@ export function createSender(options: { readonly graph: GraphClient; readonly ph
       const caption = text !== undefined && captionable && text.length <= MAX_CAPTION_LENGTH ? text : undefined;
       const result: Step[] = [];
       if (text !== undefined && caption === undefined) {
-        for (const part of splitText(text)) result.push((c) => postMessage(to as string, { type: 'text', text: { body: part, preview_url: false }, ...c }));
+        for (const part of splitText(text))
+          result.push((c) => postMessage(to as string, { type: 'text', text: { body: part, preview_url: false }, ...c }));
       }
       files.forEach((file, i) =>
         result.push(async (c) => {

@@ -56,7 +56,13 @@ export function createEngine(options: EngineOptions): Engine {
         return handleAgentCommand(ctx, job.conversationId, job.thread, job.command);
     }
   };
-  const worker = createWorker({ store: options.store, handle, onRetry: () => ctx.metrics.jobRetried(), logger: options.logger.child({ component: 'worker' }), ...(options.worker ? { options: options.worker } : {}) });
+  const worker = createWorker({
+    store: options.store,
+    handle,
+    onRetry: () => ctx.metrics.jobRetried(),
+    logger: options.logger.child({ component: 'worker' }),
+    ...(options.worker ? { options: options.worker } : {}),
+  });
   const append = async (jobs: readonly { queue: string; job: Job }[]) => {
     if (jobs.length === 0) return;
     await options.store.journal.append(jobs.map(({ queue, job }) => ({ queue, payload: job })));
@@ -65,7 +71,12 @@ export function createEngine(options: EngineOptions): Engine {
 
   const intake: Intake = {
     async accept(events: readonly InboundEvent[]) {
-      await append(events.map((event) => ({ queue: toConversationId({ platform: event.platform, account: event.account, contactId: event.contact.id }), job: { type: 'inbound', event } })));
+      await append(
+        events.map((event) => ({
+          queue: toConversationId({ platform: event.platform, account: event.account, contactId: event.contact.id }),
+          job: { type: 'inbound', event },
+        })),
+      );
       for (const event of events) ctx.metrics.eventsAccepted(event.platform, 1);
     },
   };
@@ -80,7 +91,12 @@ export function createEngine(options: EngineOptions): Engine {
     async command(command) {
       const link = await linkOf(command.slackChannelId, command.messageTs);
       if (!link) return false;
-      await append([{ queue: link.conversationId, job: { type: 'agent_command', requestId: randomUUID(), conversationId: link.conversationId, thread: link.thread, command } }]);
+      await append([
+        {
+          queue: link.conversationId,
+          job: { type: 'agent_command', requestId: randomUUID(), conversationId: link.conversationId, thread: link.thread, command },
+        },
+      ]);
       return true;
     },
   };

@@ -6,13 +6,7 @@
 import { ChannelError, SlackChannelUnavailableError } from '../errors.ts';
 import type { ContactStatus, DeliveryUpdate, InboundEvent, InboundMessage, InboundReaction } from '../messages.ts';
 import { keys } from '../store/keys.ts';
-import {
-  type ConversationRecord,
-  onCustomerMessage,
-  sameView,
-  toConversationId,
-  toView,
-} from './conversations.ts';
+import { type ConversationRecord, onCustomerMessage, sameView, toConversationId, toView } from './conversations.ts';
 import {
   type EngineContext,
   type MirrorLink,
@@ -68,7 +62,10 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   let record = open ? existing : await planGeneration(ctx, message, existing);
   if (!open) {
     await saveConversation(ctx, record);
-    log.info({ generation: record.generation, language: record.language ?? null, slackChannelId: record.slackChannelId }, 'conversation opening');
+    log.info(
+      { generation: record.generation, language: record.language ?? null, slackChannelId: record.slackChannelId },
+      'conversation opening',
+    );
   }
   record = await ensureThread(ctx, record, signal);
   const thread = record.thread!;
@@ -77,7 +74,14 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   const marker = { key: `msg:${conversationId}:${message.eventId}` };
   const quoting = await quotedIn(ctx, conversationId, thread, message.replyTo);
   const ts = await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, marker, () =>
-    ctx.slack.postCustomerMessage({ thread, author: authorOf(message), text: files.text, files: files.uploads, marker, ...(quoting ? { quoting } : {}) }),
+    ctx.slack.postCustomerMessage({
+      thread,
+      author: authorOf(message),
+      text: files.text,
+      files: files.uploads,
+      marker,
+      ...(quoting ? { quoting } : {}),
+    }),
   );
   // Files are their own step: a crash after the text and before the upload must not lose them. A
   // crash between the upload and this record uploads them again (a duplicate, never a loss).
@@ -94,7 +98,12 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
 }
 
 /** The Slack message of this thread that a customer's reply answers, when it is mirrored there. */
-async function quotedIn(ctx: EngineContext, conversationId: string, thread: ThreadRef, replyTo: string | undefined): Promise<{ ts: string } | undefined> {
+async function quotedIn(
+  ctx: EngineContext,
+  conversationId: string,
+  thread: ThreadRef,
+  replyTo: string | undefined,
+): Promise<{ ts: string } | undefined> {
   if (replyTo === undefined) return undefined;
   const quoted = await ctx.store.get<MirrorLink>(keys.platformMessage(conversationId, replyTo));
   if (!quoted || quoted.thread.slackChannelId !== thread.slackChannelId || quoted.thread.threadTs !== thread.threadTs) return undefined;
@@ -102,7 +111,11 @@ async function quotedIn(ctx: EngineContext, conversationId: string, thread: Thre
 }
 
 /** Decides language and Slack channel for a new thread (first contact, or after a close). */
-async function planGeneration(ctx: EngineContext, message: InboundMessage, previous: ConversationRecord | undefined): Promise<ConversationRecord> {
+async function planGeneration(
+  ctx: EngineContext,
+  message: InboundMessage,
+  previous: ConversationRecord | undefined,
+): Promise<ConversationRecord> {
   const routes = await ctx.settings.routes();
   const detected = message.text ? ctx.language.detect(message.text, routedLanguages(routes)) : undefined;
   const choice = chooseLanguage({ detected, hints: [message.contact.languageHint, previous?.language] });
@@ -137,7 +150,10 @@ async function ensureThread(ctx: EngineContext, record: ConversationRecord, sign
   } catch (error) {
     const fallback = await ctx.settings.defaultChannel();
     if (!(error instanceof SlackChannelUnavailableError) || record.slackChannelId === fallback) throw error;
-    ctx.logger.error({ err: error, conversationId: record.id, slackChannelId: record.slackChannelId, fallback }, 'routed Slack channel unusable, opening in the default channel');
+    ctx.logger.error(
+      { err: error, conversationId: record.id, slackChannelId: record.slackChannelId, fallback },
+      'routed Slack channel unusable, opening in the default channel',
+    );
     const rerouted = await postParentIn(ctx, { ...record, slackChannelId: fallback });
     await ctx.slack.noteRerouted(rerouted.thread!, { slackChannelId: error.slackChannelId, reason: error.reason });
     return rerouted;
@@ -155,12 +171,19 @@ async function postParentIn(ctx: EngineContext, record: ConversationRecord): Pro
   await linkSlackMessage(ctx, thread.slackChannelId, threadTs, { conversationId: record.id, thread });
   await saveConversation(ctx, withThread);
   ctx.metrics.conversationOpened(record.platform);
-  ctx.logger.info({ conversationId: record.id, generation: record.generation, slackChannelId: thread.slackChannelId }, 'conversation opened');
+  ctx.logger.info(
+    { conversationId: record.id, generation: record.generation, slackChannelId: thread.slackChannelId },
+    'conversation opened',
+  );
   return withThread;
 }
 
 /** Downloads the message's files; a file that cannot be fetched becomes a line saying so. */
-async function downloadMedia(ctx: EngineContext, message: InboundMessage, log: EngineContext['logger']): Promise<{ text: string; uploads: SlackUpload[] }> {
+async function downloadMedia(
+  ctx: EngineContext,
+  message: InboundMessage,
+  log: EngineContext['logger'],
+): Promise<{ text: string; uploads: SlackUpload[] }> {
   const lines = [renderCustomerText(message)].filter((l) => l.length > 0);
   const uploads: SlackUpload[] = [];
   const channel = ctx.channels.get(message.platform);
@@ -227,7 +250,10 @@ async function handleDelivery(ctx: EngineContext, event: DeliveryUpdate): Promis
   const shown = keys.failureShown(`${event.platform}:${event.account}:${event.messageId}`);
   if (await ctx.store.get(shown)) return;
   const failure = event.failure;
-  log.error({ messageId: event.messageId, code: failure?.code ?? null, kind: failure?.kind ?? null }, 'reply not delivered (reported after the send)');
+  log.error(
+    { messageId: event.messageId, code: failure?.code ?? null, kind: failure?.kind ?? null },
+    'reply not delivered (reported after the send)',
+  );
   await ctx.slack.reportDeliveryFailure(mirror.thread, mirror.ts, {
     platform: event.platform,
     kind: failure?.kind ?? 'rejected',

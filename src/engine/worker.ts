@@ -42,7 +42,13 @@ export interface Worker {
 }
 
 /** Creates the journal worker. */
-export function createWorker(deps: { store: Store; handle: JobHandler; logger: Logger; options?: Partial<WorkerOptions>; onRetry?: () => void }): Worker {
+export function createWorker(deps: {
+  store: Store;
+  handle: JobHandler;
+  logger: Logger;
+  options?: Partial<WorkerOptions>;
+  onRetry?: () => void;
+}): Worker {
   const options = { ...DEFAULT_WORKER_OPTIONS, ...deps.options };
   const journal: Journal = deps.store.journal;
   const log = deps.logger;
@@ -77,12 +83,15 @@ export function createWorker(deps: { store: Store; handle: JobHandler; logger: L
 
   async function drain(queue: string, owner: string): Promise<void> {
     const lease = new AbortController();
-    const heartbeat = setInterval(() => {
-      journal.head(queue, owner, options.leaseMs).catch((error: unknown) => {
-        log.warn({ err: error, queue }, 'lease lost');
-        lease.abort(error);
-      });
-    }, Math.max(50, Math.floor(options.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        journal.head(queue, owner, options.leaseMs).catch((error: unknown) => {
+          log.warn({ err: error, queue }, 'lease lost');
+          lease.abort(error);
+        });
+      },
+      Math.max(50, Math.floor(options.leaseMs / 3)),
+    );
     try {
       while (running && !lease.signal.aborted) {
         const entry = await journal.head(queue, owner, options.leaseMs);

@@ -119,7 +119,11 @@ function verificationFailure(headers: IncomingHttpHeaders, body: string, signing
   const timestamp = headers['x-slack-request-timestamp'];
   if (typeof signature !== 'string' || typeof timestamp !== 'string') return 'signature headers missing';
   try {
-    verifySlackRequest({ signingSecret, body, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': Number(timestamp) } });
+    verifySlackRequest({
+      signingSecret,
+      body,
+      headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': Number(timestamp) },
+    });
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);

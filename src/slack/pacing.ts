@@ -48,7 +48,12 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export async function retryRateLimited<T>(
   fn: () => Promise<T>,
-  options: { readonly maxAttempts?: number; readonly sleep?: (ms: number) => Promise<void>; readonly logger?: Logger; readonly key?: string } = {},
+  options: {
+    readonly maxAttempts?: number;
+    readonly sleep?: (ms: number) => Promise<void>;
+    readonly logger?: Logger;
+    readonly key?: string;
+  } = {},
 ): Promise<T> {
   const maxAttempts = options.maxAttempts ?? 5;
   const sleep = options.sleep ?? defaultSleep;

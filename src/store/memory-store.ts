@@ -172,4 +172,3 @@ function createMemoryJournal(state: MemoryState, now: () => number, open: () => 
 function lostLease(queue: string, owner: string): StoreError {
   return new StoreError(`Journal lease on queue ${queue} is not held by ${owner}: it expired or was never taken`);
 }
-

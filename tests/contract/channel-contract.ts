@@ -214,7 +214,11 @@ export function channelContract(descriptor: ContractDescriptor): void {
       const { events, result } = await receive('unknownKind');
       if (result !== undefined) expect(result.status).toBe(200);
       expect(events).toEqual([]);
-      const warns = () => capture.entries().slice(before).filter((entry) => entry.level === WARN);
+      const warns = () =>
+        capture
+          .entries()
+          .slice(before)
+          .filter((entry) => entry.level === WARN);
       expect(warns()).toHaveLength(1);
       expect(JSON.stringify(warns()[0])).toContain(harness.unknownKind);
       // One line tells the admin; one per update would bury the log.
@@ -297,7 +301,8 @@ export function channelContract(descriptor: ContractDescriptor): void {
         expect(result.subject.trim(), JSON.stringify(result)).not.toBe('');
         expect(result.detail.trim(), JSON.stringify(result)).not.toBe('');
         expect(`${result.subject} ${result.detail}`, JSON.stringify(result)).not.toMatch(/\n/);
-        for (const secret of harness.secrets) expect(`${result.subject} ${result.detail}`, 'a configured secret in a check result').not.toContain(secret);
+        for (const secret of harness.secrets)
+          expect(`${result.subject} ${result.detail}`, 'a configured secret in a check result').not.toContain(secret);
       }
     }
 
@@ -321,8 +326,10 @@ export function channelContract(descriptor: ContractDescriptor): void {
       expect(new Set(keys).size, keys.join(', ')).toBe(keys.length);
       for (const route of mounted) expect(route.path).toMatch(/^\/webhooks\/[a-z0-9-]+$/);
       const handlers = mounted.map((route) => route.handle);
-      if (descriptor.inbound === 'webhook') expect(handlers, 'the webhook fed to the suite is not a mounted route').toContain(harness.webhook?.handle);
-      if (descriptor.handshake) expect(handlers, 'the handshake fed to the suite is not a mounted route').toContain(harness.handshake?.handle);
+      if (descriptor.inbound === 'webhook')
+        expect(handlers, 'the webhook fed to the suite is not a mounted route').toContain(harness.webhook?.handle);
+      if (descriptor.handshake)
+        expect(handlers, 'the handshake fed to the suite is not a mounted route').toContain(harness.handshake?.handle);
     });
 
     it('13. turns a message with wrong fields that still names its customer into an unreadable message, never a throw or 5xx', async () => {
@@ -332,7 +339,11 @@ export function channelContract(descriptor: ContractDescriptor): void {
       expect(messages).toHaveLength(1);
       const [message] = messages;
       if (message?.kind !== 'message') throw new Error('no message event');
-      expect(message).toMatchObject({ contact: { id: harness.expectedUnreadable.contactId }, messageId: harness.expectedUnreadable.messageId, attachments: [] });
+      expect(message).toMatchObject({
+        contact: { id: harness.expectedUnreadable.contactId },
+        messageId: harness.expectedUnreadable.messageId,
+        attachments: [],
+      });
       expect(message.unreadable?.kind).toEqual(expect.any(String));
       expect(message.unreadable?.reason.length).toBeGreaterThan(0);
       expect(message).not.toHaveProperty('text');

@@ -12,9 +12,13 @@ describe('threadline doctor: WhatsApp', () => {
     graph = await startFakeGraphApi({ token: WHATSAPP_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
     const good = readPlatforms(metaEnv(graph.graphUrl));
     expect(good.results).toEqual([]);
-    expect(await checkPlatforms(good.platforms)).toEqual([{ status: 'ok', subject: 'WHATSAPP_TOKEN', detail: expect.stringContaining('15550783881') }]);
+    expect(await checkPlatforms(good.platforms)).toEqual([
+      { status: 'ok', subject: 'WHATSAPP_TOKEN', detail: expect.stringContaining('15550783881') },
+    ]);
     const bad = readPlatforms({ ...metaEnv(graph.graphUrl), WHATSAPP_TOKEN: 'EAAGwrong' });
-    expect(await checkPlatforms(bad.platforms)).toEqual([{ status: 'fail', subject: 'WHATSAPP_TOKEN', detail: expect.stringMatching(/set WHATSAPP_TOKEN/) }]);
+    expect(await checkPlatforms(bad.platforms)).toEqual([
+      { status: 'fail', subject: 'WHATSAPP_TOKEN', detail: expect.stringMatching(/set WHATSAPP_TOKEN/) },
+    ]);
   });
 
   it('names the missing Meta setting', () => {

@@ -40,11 +40,16 @@ function text(waId: string, name: string, id: string, body: string) {
 
 async function postMeta(e2e: E2e, payload: unknown, secret = APP_SECRET): Promise<number> {
   const body = metaBody(payload);
-  const response = await fetch(`${e2e.baseUrl}/webhooks/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMeta(secret, body) }, body });
+  const response = await fetch(`${e2e.baseUrl}/webhooks/meta`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMeta(secret, body) },
+    body,
+  });
   return response.status;
 }
 
-const parents = (e2e: E2e, channel: string): FakeMessage[] => e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
+const parents = (e2e: E2e, channel: string): FakeMessage[] =>
+  e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
 const shown = (message: FakeMessage | undefined) => JSON.stringify(message?.blocks ?? []) + (message?.text ?? '');
 
 describe('WhatsApp through the shared Meta webhook', () => {
@@ -54,17 +59,30 @@ describe('WhatsApp through the shared Meta webhook', () => {
       slackMode: 'http',
       telegramMode: 'webhook',
       adminUsers: ADMIN,
-      env: { META_APP_SECRET: APP_SECRET, META_VERIFY_TOKEN: VERIFY_TOKEN, META_GRAPH_URL: graph.graphUrl, WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID },
+      env: {
+        META_APP_SECRET: APP_SECRET,
+        META_VERIFY_TOKEN: VERIFY_TOKEN,
+        META_GRAPH_URL: graph.graphUrl,
+        WHATSAPP_TOKEN,
+        WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+      },
     });
     running.push(e2e);
     const health = (await (await fetch(`${e2e.baseUrl}/healthz`)).json()) as { platforms: Record<string, string> };
     expect(health.platforms).toMatchObject({ telegram: 'live', whatsapp: 'live' });
-    for (const [language, channel] of [['zh-Hant', ZH_HANT], ['en', ENGLISH], ['nb', NORSK], ['ko', KOREAN]]) {
+    for (const [language, channel] of [
+      ['zh-Hant', ZH_HANT],
+      ['en', ENGLISH],
+      ['nb', NORSK],
+      ['ko', KOREAN],
+    ]) {
       expect(await e2e.inbox(ADMIN, `route ${language} <#${channel}|support-${language}>`)).toContain(channel);
     }
 
     // The handshake Meta sends when the webhook is set up.
-    const challenge = await fetch(`${e2e.baseUrl}/webhooks/meta?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=${VERIFY_TOKEN}`);
+    const challenge = await fetch(
+      `${e2e.baseUrl}/webhooks/meta?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=${VERIFY_TOKEN}`,
+    );
     expect([challenge.status, await challenge.text()]).toEqual([200, '1158201444']);
     expect((await fetch(`${e2e.baseUrl}/webhooks/meta?hub.mode=subscribe&hub.challenge=1&hub.verify_token=wrong`)).status).toBe(403);
 
@@ -73,7 +91,13 @@ describe('WhatsApp through the shared Meta webhook', () => {
       object: 'whatsapp_business_account',
       entry: [
         { id: WABA_ID, changes: [text(TAIWAN, '林美玲', 'wamid.E2E-TW-1', '請問這件外套還有其他顏色嗎？')] },
-        { id: WABA_ID, changes: [text(NORWAY, 'Ola Nordmann', 'wamid.E2E-NO-1', 'Hello, where is my parcel? It was due on Monday.'), text(KOREA, '김민준', 'wamid.E2E-KR-1', 'hi')] },
+        {
+          id: WABA_ID,
+          changes: [
+            text(NORWAY, 'Ola Nordmann', 'wamid.E2E-NO-1', 'Hello, where is my parcel? It was due on Monday.'),
+            text(KOREA, '김민준', 'wamid.E2E-KR-1', 'hi'),
+          ],
+        },
       ],
     };
     expect(await postMeta(e2e, batch, 'not-the-app-secret')).toBe(401);
@@ -82,7 +106,9 @@ describe('WhatsApp through the shared Meta webhook', () => {
     const [zhParent] = await eventually(() => parents(e2e, ZH_HANT).length === 1 && parents(e2e, ZH_HANT));
     expect(shown(zhParent)).toContain('林美玲');
     expect(shown(zhParent)).toContain('WhatsApp');
-    const [customerPost] = await eventually(() => e2e.slack.replies(ZH_HANT, zhParent!.ts).length === 1 && e2e.slack.replies(ZH_HANT, zhParent!.ts));
+    const [customerPost] = await eventually(
+      () => e2e.slack.replies(ZH_HANT, zhParent!.ts).length === 1 && e2e.slack.replies(ZH_HANT, zhParent!.ts),
+    );
     expect(customerPost).toMatchObject({ username: '林美玲', text: '請問這件外套還有其他顏色嗎？' });
     // A hint never overrides a text that can tell; a text too short to tell follows the number's country.
     await eventually(() => parents(e2e, ENGLISH).length === 1);
@@ -96,9 +122,21 @@ describe('WhatsApp through the shared Meta webhook', () => {
     await eventually(() => e2e.slack.message(ZH_HANT, replyTs)?.reactions.has('heavy_check_mark'));
 
     // Read receipts show on the agent's message; a reply quoting it shows the quote.
-    expect(await postMeta(e2e, notification(statusChange({ id: 'wamid.FAKE0001', status: 'read', timestamp: '1764720100', recipient_id: TAIWAN })))).toBe(200);
+    expect(
+      await postMeta(
+        e2e,
+        notification(statusChange({ id: 'wamid.FAKE0001', status: 'read', timestamp: '1764720100', recipient_id: TAIWAN })),
+      ),
+    ).toBe(200);
     await eventually(() => e2e.slack.message(ZH_HANT, replyTs)?.reactions.has('eyes'));
-    const quoting = { from: TAIWAN, id: 'wamid.E2E-TW-Q', timestamp: '1764720200', type: 'text', text: { body: '藍色的有M號嗎？' }, context: { from: '15550783881', id: 'wamid.FAKE0001' } };
+    const quoting = {
+      from: TAIWAN,
+      id: 'wamid.E2E-TW-Q',
+      timestamp: '1764720200',
+      type: 'text',
+      text: { body: '藍色的有M號嗎？' },
+      context: { from: '15550783881', id: 'wamid.FAKE0001' },
+    };
     expect(await postMeta(e2e, notification(incoming(quoting, { profile: { name: '林美玲' }, wa_id: TAIWAN })))).toBe(200);
     const quoted = await eventually(() => e2e.slack.replies(ZH_HANT, zhParent!.ts).find((m) => m.text.endsWith('藍色的有M號嗎？')));
     expect(quoted.text).toBe('> 有的，還有藍色和黑色。\n藍色的有M號嗎？');
@@ -114,7 +152,12 @@ describe('WhatsApp through the shared Meta webhook', () => {
 
     // Meta delivers the same batch again, then a new message: the new one is posted, nothing twice.
     expect(await postMeta(e2e, batch)).toBe(200);
-    expect(await postMeta(e2e, { object: 'whatsapp_business_account', entry: [{ id: WABA_ID, changes: [text(TAIWAN, '林美玲', 'wamid.E2E-TW-2', '謝謝')] }] })).toBe(200);
+    expect(
+      await postMeta(e2e, {
+        object: 'whatsapp_business_account',
+        entry: [{ id: WABA_ID, changes: [text(TAIWAN, '林美玲', 'wamid.E2E-TW-2', '謝謝')] }],
+      }),
+    ).toBe(200);
     await eventually(() => e2e.slack.replies(ZH_HANT, zhParent!.ts).some((m) => m.text === '謝謝'));
     const texts = e2e.slack.replies(ZH_HANT, zhParent!.ts).map((m) => m.text);
     expect(texts.filter((t) => t === '請問這件外套還有其他顏色嗎？')).toHaveLength(1);

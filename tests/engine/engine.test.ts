@@ -107,7 +107,10 @@ describe('engine: a new customer opens a conversation', () => {
 
   it('opens exactly one thread when two first messages arrive at once', async () => {
     const { slack, engine, idle } = await setup();
-    await Promise.all([engine.intake.accept([message('Hello, where is my order?')]), engine.intake.accept([message('It was due on Monday')])]);
+    await Promise.all([
+      engine.intake.accept([message('Hello, where is my order?')]),
+      engine.intake.accept([message('It was due on Monday')]),
+    ]);
     await idle();
     expect(slack.parents()).toHaveLength(1);
     expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual(['Hello, where is my order?', 'It was due on Monday']);
@@ -153,13 +156,19 @@ describe('engine: the conversation continues', () => {
 
   it('shows a message the adapter could not read as a notice under the customer name, routed by the hints', async () => {
     const { slack, engine, idle, log } = await setup();
-    const unreadable = message(undefined, { unreadable: { kind: 'message', reason: 'text is a number, not a string' }, contact: { id: '42', name: 'Min-jun Kim', languageHint: 'ko' } });
+    const unreadable = message(undefined, {
+      unreadable: { kind: 'message', reason: 'text is a number, not a string' },
+      contact: { id: '42', name: 'Min-jun Kim', languageHint: 'ko' },
+    });
     await engine.intake.accept([unreadable]);
     await idle();
     const [parent] = slack.parents();
     expect(parent?.slackChannelId).toBe(KO);
     expect(slack.thread(parent!).map((m) => [m.author, m.text])).toEqual([
-      ['Min-jun Kim', '⚠️ A message Threadline could not read (Telegram message: text is a number, not a string). Ask the customer to send it again, as text if they can.'],
+      [
+        'Min-jun Kim',
+        '⚠️ A message Threadline could not read (Telegram message: text is a number, not a string). Ask the customer to send it again, as text if they can.',
+      ],
     ]);
     expect(log.entries().filter((e) => e.level >= 50)).toEqual([]);
   });
@@ -169,7 +178,14 @@ describe('engine: the conversation continues', () => {
     const original = message('Order 1243');
     await engine.intake.accept([original]);
     const { text: _, ...withoutText } = original;
-    await engine.intake.accept([{ ...withoutText, eventId: `${original.eventId}:edit`, edited: true, unreadable: { kind: 'edited_message', reason: 'text is an array, not a string' } }]);
+    await engine.intake.accept([
+      {
+        ...withoutText,
+        eventId: `${original.eventId}:edit`,
+        edited: true,
+        unreadable: { kind: 'edited_message', reason: 'text is an array, not a string' },
+      },
+    ]);
     await idle();
     expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual([
       'Order 1243',
@@ -182,8 +198,15 @@ describe('engine: the conversation continues', () => {
     const original = message('Thanks for the help');
     await engine.intake.accept([original]);
     const reaction: InboundReaction = {
-      kind: 'reaction', platform: 'telegram', account: '777', eventId: 'r1', messageId: original.messageId,
-      contact: original.contact, occurredAt: original.occurredAt, emoji: '👍', removed: false,
+      kind: 'reaction',
+      platform: 'telegram',
+      account: '777',
+      eventId: 'r1',
+      messageId: original.messageId,
+      contact: original.contact,
+      occurredAt: original.occurredAt,
+      emoji: '👍',
+      removed: false,
     };
     await engine.intake.accept([reaction, { ...reaction, eventId: 'r2', messageId: 'unknown-message' }]);
     await idle();
@@ -211,7 +234,7 @@ describe('engine: the conversation continues', () => {
     expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual(['Where is my parcel?']);
   });
 
-  it('still uploads a message\'s files when the upload failed after its text was posted, and posts the text once', async () => {
+  it("still uploads a message's files when the upload failed after its text was posted, and posts the text once", async () => {
     const { slack, engine, idle } = await setup();
     slack.failNext('uploadFiles');
     await engine.intake.accept([message('', { attachments: [{ kind: 'image', media: { platform: 'telegram', id: 'p1' } }] })]);
@@ -245,9 +268,13 @@ describe('engine: agents answer, assign and close', () => {
   it('sends a thread reply to the customer, marks it delivered and shows who answered', async () => {
     const { slack, telegram, engine, idle, parent, thread } = await opened();
     const ts = slack.addHumanMessage(thread, 'Sure, what is the invoice number?');
-    expect(await engine.actions.reply({ ...thread, messageTs: ts, agentId: 'UAGENT', text: 'Sure, what is the invoice number?', files: [] })).toBe(true);
+    expect(
+      await engine.actions.reply({ ...thread, messageTs: ts, agentId: 'UAGENT', text: 'Sure, what is the invoice number?', files: [] }),
+    ).toBe(true);
     await idle();
-    expect(telegram.sent).toMatchObject([{ platform: 'telegram', account: '777', contactId: '42', text: 'Sure, what is the invoice number?' }]);
+    expect(telegram.sent).toMatchObject([
+      { platform: 'telegram', account: '777', contactId: '42', text: 'Sure, what is the invoice number?' },
+    ]);
     expect(slack.messages.find((m) => m.ts === ts)?.reactions.has(':heavy_check_mark:')).toBe(true);
     expect(parent.view).toMatchObject({ status: 'answered', answeredBy: 'UAGENT' });
   });
@@ -257,12 +284,26 @@ describe('engine: agents answer, assign and close', () => {
     const ts = slack.addHumanMessage(thread, 'Sure, what is the invoice number?');
     await engine.actions.reply({ ...thread, messageTs: ts, agentId: 'UAGENT', text: 'Sure, what is the invoice number?', files: [] });
     await idle();
-    const base = { platform: 'telegram' as const, account: '777', contact: { id: '42' }, occurredAt: new Date(0).toISOString(), messageId: '501' };
+    const base = {
+      platform: 'telegram' as const,
+      account: '777',
+      contact: { id: '42' },
+      occurredAt: new Date(0).toISOString(),
+      messageId: '501',
+    };
     await engine.intake.accept([{ ...base, kind: 'delivery', eventId: 'status:1:read', status: 'read' }]);
     await idle();
     expect(slack.messages.find((m) => m.ts === ts)?.reactions.has(':eyes:')).toBe(true);
-    const failed = { ...base, kind: 'delivery' as const, status: 'failed' as const, failure: { code: '131047', title: 'more than 24 hours have passed', kind: 'window_closed' as const } };
-    await engine.intake.accept([{ ...failed, eventId: 'status:1:failed' }, { ...failed, eventId: 'status:1:failed-again' }]);
+    const failed = {
+      ...base,
+      kind: 'delivery' as const,
+      status: 'failed' as const,
+      failure: { code: '131047', title: 'more than 24 hours have passed', kind: 'window_closed' as const },
+    };
+    await engine.intake.accept([
+      { ...failed, eventId: 'status:1:failed' },
+      { ...failed, eventId: 'status:1:failed-again' },
+    ]);
     await idle();
     const reactions = slack.messages.find((m) => m.ts === ts)?.reactions;
     expect(reactions?.has(':warning:')).toBe(true);
@@ -286,7 +327,9 @@ describe('engine: agents answer, assign and close', () => {
 
   it('ignores replies in threads that are not conversations', async () => {
     const { engine } = await opened();
-    expect(await engine.actions.reply({ slackChannelId: EN, threadTs: '1.1', messageTs: '1.2', agentId: 'U', text: 'x', files: [] })).toBe(false);
+    expect(await engine.actions.reply({ slackChannelId: EN, threadTs: '1.1', messageTs: '1.2', agentId: 'U', text: 'x', files: [] })).toBe(
+      false,
+    );
   });
 
   it('retries transient failures and rate limits, then delivers once', async () => {

@@ -42,9 +42,20 @@ export interface FakeGraphApi {
 }
 
 /** Graph's answer to a token it does not accept. @see https://developers.facebook.com/docs/graph-api/guides/error-handling */
-export const invalidToken = { error: { message: 'Invalid OAuth access token - Cannot parse access token', type: 'OAuthException', code: 190, fbtrace_id: 'AWo3qB1rT2h' } };
+export const invalidToken = {
+  error: {
+    message: 'Invalid OAuth access token - Cannot parse access token',
+    type: 'OAuthException',
+    code: 190,
+    fbtrace_id: 'AWo3qB1rT2h',
+  },
+};
 
-export async function startFakeGraphApi(options: { readonly token: string; readonly phoneNumberId: string; readonly version?: string }): Promise<FakeGraphApi> {
+export async function startFakeGraphApi(options: {
+  readonly token: string;
+  readonly phoneNumberId: string;
+  readonly version?: string;
+}): Promise<FakeGraphApi> {
   const version = options.version ?? 'v24.0';
   const calls: GraphCall[] = [];
   const media = new Map<string, { data: Uint8Array; mimeType: string }>();
@@ -75,7 +86,11 @@ export async function startFakeGraphApi(options: { readonly token: string; reado
       case 'messages': {
         sent += 1;
         const to = String(body.to ?? '');
-        return reply(200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: `wamid.FAKE${String(sent).padStart(4, '0')}` }] });
+        return reply(200, {
+          messaging_product: 'whatsapp',
+          contacts: [{ input: to, wa_id: to }],
+          messages: [{ id: `wamid.FAKE${String(sent).padStart(4, '0')}` }],
+        });
       }
       case 'media-upload':
         uploaded += 1;
@@ -84,7 +99,14 @@ export async function startFakeGraphApi(options: { readonly token: string; reado
         const id = url.pathname.split('/').pop() ?? '';
         const file = media.get(id);
         if (file === undefined) return reply(400, { error: { message: 'Invalid parameter', type: 'OAuthException', code: 100 } });
-        return reply(200, { messaging_product: 'whatsapp', url: `${graphUrl}/download/${id}`, mime_type: file.mimeType, sha256: 'fake', file_size: String(file.data.byteLength), id });
+        return reply(200, {
+          messaging_product: 'whatsapp',
+          url: `${graphUrl}/download/${id}`,
+          mime_type: file.mimeType,
+          sha256: 'fake',
+          file_size: String(file.data.byteLength),
+          id,
+        });
       }
       case 'download': {
         const file = media.get(url.pathname.split('/').pop() ?? '');
@@ -129,7 +151,8 @@ async function bodyOf(contentType: string, raw: Buffer): Promise<Record<string, 
   if (contentType.includes('multipart/form-data')) {
     const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } }).formData();
     const fields: Record<string, unknown> = {};
-    for (const [name, value] of form.entries()) fields[name] = typeof value === 'string' ? value : { fileName: value.name, size: value.size, type: value.type };
+    for (const [name, value] of form.entries())
+      fields[name] = typeof value === 'string' ? value : { fileName: value.name, size: value.size, type: value.type };
     return fields;
   }
   return { raw: raw.toString('utf8') };

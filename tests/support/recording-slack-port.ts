@@ -61,8 +61,14 @@ export function createRecordingSlackPort() {
       failIfScripted('postCustomerMessage');
       const ts = nextTs();
       messages.push({
-        slackChannelId: post.thread.slackChannelId, ts, threadTs: post.thread.threadTs, text: post.text,
-        author: post.author.name, marker: post.marker.key, files: [], reactions: new Set(),
+        slackChannelId: post.thread.slackChannelId,
+        ts,
+        threadTs: post.thread.threadTs,
+        text: post.text,
+        author: post.author.name,
+        marker: post.marker.key,
+        files: [],
+        reactions: new Set(),
         ...(post.quoting ? { quoting: post.quoting.ts } : {}),
       });
       return ts;
@@ -77,7 +83,9 @@ export function createRecordingSlackPort() {
       if (message) message.text = `${text} (edited)`;
     },
     async findPosted(slackChannelId: string, thread: ThreadRef | undefined, marker: PostMarker) {
-      return messages.find((m) => m.slackChannelId === slackChannelId && m.marker === marker.key && (thread ? m.threadTs === thread.threadTs : !m.threadTs))?.ts;
+      return messages.find(
+        (m) => m.slackChannelId === slackChannelId && m.marker === marker.key && (thread ? m.threadTs === thread.threadTs : !m.threadTs),
+      )?.ts;
     },
     async threadOf(slackChannelId: string, ts: string) {
       const message = find(slackChannelId, ts);
@@ -91,7 +99,15 @@ export function createRecordingSlackPort() {
     },
     async postNotice(thread: ThreadRef, text: string) {
       const ts = nextTs();
-      messages.push({ slackChannelId: thread.slackChannelId, ts, threadTs: thread.threadTs, text, author: 'Threadline', files: [], reactions: new Set() });
+      messages.push({
+        slackChannelId: thread.slackChannelId,
+        ts,
+        threadTs: thread.threadTs,
+        text,
+        author: 'Threadline',
+        files: [],
+        reactions: new Set(),
+      });
       return ts;
     },
     async noteContactStatus(thread: ThreadRef, _platform: string, status: string) {
@@ -129,7 +145,15 @@ export function createRecordingSlackPort() {
     /** Simulates an agent (or anyone) writing in a thread, so reactions and replies have a ts. */
     addHumanMessage(thread: ThreadRef, text: string): string {
       const ts = nextTs();
-      messages.push({ slackChannelId: thread.slackChannelId, ts, threadTs: thread.threadTs, text, author: 'agent', files: [], reactions: new Set() });
+      messages.push({
+        slackChannelId: thread.slackChannelId,
+        ts,
+        threadTs: thread.threadTs,
+        text,
+        author: 'agent',
+        files: [],
+        reactions: new Set(),
+      });
       return ts;
     },
     parents: () => messages.filter((m) => !m.threadTs),

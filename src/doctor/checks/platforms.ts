@@ -27,7 +27,10 @@ export function readPlatforms(env: Readonly<Record<string, string>>): { platform
     } catch (error) {
       results.push(
         error instanceof ConfigError
-          ? fail('settings', `${error.message.replace(/^Invalid configuration: /, '')}: fix it in .env or the environment (${name} is not checked until then)`)
+          ? fail(
+              'settings',
+              `${error.message.replace(/^Invalid configuration: /, '')}: fix it in .env or the environment (${name} is not checked until then)`,
+            )
           : fail('settings', `reading the ${name} settings failed unexpectedly (${messageOf(error)}): report this as a bug`),
       );
     }
@@ -58,7 +61,12 @@ async function checkOne(factory: ChannelGroupFactory, settings: NonNullable<unkn
       results.push(...(await channel.check()));
     } catch (error) {
       // The seam says check() never throws; an adapter bug should still not hide the other platforms.
-      results.push(fail(channel.platform, `its check failed unexpectedly (${messageOf(error)}): report this as a bug, and start Threadline to see the platform's own error`));
+      results.push(
+        fail(
+          channel.platform,
+          `its check failed unexpectedly (${messageOf(error)}): report this as a bug, and start Threadline to see the platform's own error`,
+        ),
+      );
     }
   }
   return results;

@@ -31,16 +31,34 @@ describe('the Meta webhook', () => {
 
   it('hands every entry of a batched delivery to the product its object names', async () => {
     const { post, signed, seen } = setup();
-    const result = await post.handle(signed({ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [] }, { id: '2', changes: [] }] }));
+    const result = await post.handle(
+      signed({
+        object: 'whatsapp_business_account',
+        entry: [
+          { id: '1', changes: [] },
+          { id: '2', changes: [] },
+        ],
+      }),
+    );
     expect(result).toEqual({ status: 200, events: [] });
-    expect(seen).toEqual([{ id: '1', changes: [] }, { id: '2', changes: [] }]);
+    expect(seen).toEqual([
+      { id: '1', changes: [] },
+      { id: '2', changes: [] },
+    ]);
   });
 
   it('acknowledges an object no configured product takes with one warn line per object', async () => {
     const { post, signed, capture } = setup();
-    for (let i = 0; i < 3; i++) expect(await post.handle(signed({ object: 'instagram', entry: [{ id: '17841400000000000', time: 1, messaging: [] }] }))).toEqual({ status: 200, events: [] });
+    for (let i = 0; i < 3; i++)
+      expect(await post.handle(signed({ object: 'instagram', entry: [{ id: '17841400000000000', time: 1, messaging: [] }] }))).toEqual({
+        status: 200,
+        events: [],
+      });
     expect(await post.handle(signed({ object: 'page', entry: [] }))).toEqual({ status: 200, events: [] });
-    const warns = capture.entries().filter((e) => e.level === 40).map((e) => (e as { kind?: string }).kind);
+    const warns = capture
+      .entries()
+      .filter((e) => e.level === 40)
+      .map((e) => (e as { kind?: string }).kind);
     expect(warns).toEqual(['object:instagram', 'object:page']);
   });
 

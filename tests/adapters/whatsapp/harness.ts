@@ -14,7 +14,13 @@ export const WHATSAPP_TOKEN = 'EAAGm0PX4ZCpsBAFakeTokenForTests0123456789';
 export const factory = metaFactory([whatsappProduct]);
 
 export function metaEnv(graphUrl: string): Record<string, string> {
-  return { META_APP_SECRET: APP_SECRET, META_VERIFY_TOKEN: VERIFY_TOKEN, META_GRAPH_URL: graphUrl, WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID };
+  return {
+    META_APP_SECRET: APP_SECRET,
+    META_VERIFY_TOKEN: VERIFY_TOKEN,
+    META_GRAPH_URL: graphUrl,
+    WHATSAPP_TOKEN,
+    WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+  };
 }
 
 export async function setupMeta(deps: ChannelDeps): Promise<{ graph: FakeGraphApi; group: ChannelGroup; secrets: readonly string[] }> {
@@ -27,5 +33,8 @@ export async function setupMeta(deps: ChannelDeps): Promise<{ graph: FakeGraphAp
 /** A delivery as Meta posts it; `signature: null` leaves the header out. */
 export function metaRequest(payload: unknown, signature: string | null = APP_SECRET) {
   const body = metaBody(payload);
-  return webhookRequest(body, { 'content-type': 'application/json', ...(signature === null ? {} : { 'X-Hub-Signature-256': signMeta(signature, body) }) });
+  return webhookRequest(body, {
+    'content-type': 'application/json',
+    ...(signature === null ? {} : { 'X-Hub-Signature-256': signMeta(signature, body) }),
+  });
 }

@@ -17,7 +17,12 @@ async function channel(): Promise<MetaChannel> {
 }
 
 const reply = { idempotencyKey: 'C1:1.1', platform: 'whatsapp' as const, account: PHONE_NUMBER_ID, contactId: WA_ID };
-const file = (kind: 'image' | 'file', fileName: string, mimeType: string) => ({ kind, fileName, mimeType, data: new TextEncoder().encode(`bytes of ${fileName}`) });
+const file = (kind: 'image' | 'file', fileName: string, mimeType: string) => ({
+  kind,
+  fileName,
+  mimeType,
+  data: new TextEncoder().encode(`bytes of ${fileName}`),
+});
 
 describe('WhatsApp send', () => {
   it('uploads a file first and sends it by media id, with the text as its caption', async () => {
@@ -25,9 +30,19 @@ describe('WhatsApp send', () => {
     const delivery = await wa.send({ ...reply, text: 'Here is the label', files: [file('image', 'label.png', 'image/png')] });
     expect(delivery.messageIds).toEqual(['wamid.FAKE0001']);
     // @see https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media#upload-media
-    expect(graph!.callsOf('media-upload').map((c) => c.body)).toEqual([{ messaging_product: 'whatsapp', type: 'image/png', file: { fileName: 'label.png', size: 18, type: 'image/png' } }]);
+    expect(graph!.callsOf('media-upload').map((c) => c.body)).toEqual([
+      { messaging_product: 'whatsapp', type: 'image/png', file: { fileName: 'label.png', size: 18, type: 'image/png' } },
+    ]);
     // @see https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/image-messages/
-    expect(graph!.callsOf('messages').map((c) => c.body)).toEqual([{ messaging_product: 'whatsapp', recipient_type: 'individual', to: WA_ID, type: 'image', image: { id: '9001', caption: 'Here is the label' } }]);
+    expect(graph!.callsOf('messages').map((c) => c.body)).toEqual([
+      {
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: WA_ID,
+        type: 'image',
+        image: { id: '9001', caption: 'Here is the label' },
+      },
+    ]);
   });
 
   it('sends other files as documents with their name, and a long text in parts', async () => {
@@ -43,7 +58,10 @@ describe('WhatsApp send', () => {
 
   it('sends only the missing parts when a send is retried', async () => {
     const wa = await channel();
-    graph!.failNext('media-upload', { status: 500, body: { error: { message: 'Something went wrong', type: 'OAuthException', code: 131000 } } });
+    graph!.failNext('media-upload', {
+      status: 500,
+      body: { error: { message: 'Something went wrong', type: 'OAuthException', code: 131000 } },
+    });
     const message = { ...reply, text: 'x'.repeat(2000), files: [file('file', 'a.pdf', 'application/pdf')] };
     await expect(wa.send(message)).rejects.toMatchObject({ kind: 'transient' });
     const delivery = await wa.send(message);

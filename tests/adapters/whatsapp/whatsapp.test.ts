@@ -5,7 +5,17 @@ import { channelContract, webhookRequest, type FailureCase } from '../../contrac
 import type { FakeGraphApi } from '../../fakes/graph-api.ts';
 import { expiredToken, notWhatsAppUser, pairRateLimit, reengagement, serverError, throughput } from '../../fixtures/whatsapp/api-errors.ts';
 import {
-  imageMessage, incoming, notification, PHONE_NUMBER_ID, PROFILE_NAME, status, statusChange, templateStatusUpdate, textIsNumber, textMessage, WA_ID,
+  imageMessage,
+  incoming,
+  notification,
+  PHONE_NUMBER_ID,
+  PROFILE_NAME,
+  status,
+  statusChange,
+  templateStatusUpdate,
+  textIsNumber,
+  textMessage,
+  WA_ID,
 } from '../../fixtures/whatsapp/webhooks.ts';
 import { signMeta } from '../../support/meta-signing.ts';
 import { APP_SECRET, factory, metaEnv, metaRequest, setupMeta, VERIFY_TOKEN } from './harness.ts';
@@ -35,14 +45,28 @@ const reply: OutboundMessage = {
 
 function failures(graph: FakeGraphApi): FailureCase[] {
   return [
-    { name: '130429 throughput, Retry-After 7', arrange: () => graph.failNext('messages', { status: 400, body: throughput, headers: { 'retry-after': '7' } }), kind: 'rate_limited', retryAfterMs: 7000 },
-    { name: '131056 pair rate limit', arrange: () => graph.failNext('messages', { status: 400, body: pairRateLimit }), kind: 'rate_limited', retryAfterMs: 6000 },
+    {
+      name: '130429 throughput, Retry-After 7',
+      arrange: () => graph.failNext('messages', { status: 400, body: throughput, headers: { 'retry-after': '7' } }),
+      kind: 'rate_limited',
+      retryAfterMs: 7000,
+    },
+    {
+      name: '131056 pair rate limit',
+      arrange: () => graph.failNext('messages', { status: 400, body: pairRateLimit }),
+      kind: 'rate_limited',
+      retryAfterMs: 6000,
+    },
     { name: 'HTTP 429 without a body', arrange: () => graph.failNext('messages', { status: 429, body: {} }), kind: 'rate_limited' },
     { name: '131000 server error', arrange: () => graph.failNext('messages', { status: 500, body: serverError }), kind: 'transient' },
     { name: 'connection dropped', arrange: () => graph.failNext('messages', 'network'), kind: 'transient' },
     { name: '190 expired token', arrange: () => graph.failNext('messages', { status: 401, body: expiredToken }), kind: 'auth' },
     { name: '131047 re-engagement', arrange: () => graph.failNext('messages', { status: 400, body: reengagement }), kind: 'window_closed' },
-    { name: '131026 not a WhatsApp user', arrange: () => graph.failNext('messages', { status: 400, body: notWhatsAppUser }), kind: 'unreachable' },
+    {
+      name: '131026 not a WhatsApp user',
+      arrange: () => graph.failNext('messages', { status: 400, body: notWhatsAppUser }),
+      kind: 'unreachable',
+    },
   ];
 }
 
@@ -61,7 +85,12 @@ channelContract({
     graph.addMedia(imageMessage.image.id, { data: IMAGE, mimeType: 'image/jpeg' });
     const [channel] = group.channels;
     if (channel === undefined) throw new Error('no WhatsApp channel');
-    const handshake = (token: string) => webhookRequest('', {}, new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': token }).toString());
+    const handshake = (token: string) =>
+      webhookRequest(
+        '',
+        {},
+        new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': token }).toString(),
+      );
     return {
       channel,
       secrets,
@@ -82,7 +111,12 @@ channelContract({
           },
         },
       },
-      handshake: { handle: route(group.routes, 'GET'), valid: () => handshake(VERIFY_TOKEN), expectedBody: '1158201444', wrongToken: () => handshake('wrong') },
+      handshake: {
+        handle: route(group.routes, 'GET'),
+        valid: () => handshake(VERIFY_TOKEN),
+        expectedBody: '1158201444',
+        wrongToken: () => handshake('wrong'),
+      },
       expectedMessageEvents: [expectedMessage],
       unknownKind: 'message_template_status_update',
       expectedUnreadable: { contactId: WA_ID, messageId: textIsNumber.id },
@@ -92,7 +126,14 @@ channelContract({
         assertRequest: () => {
           // @see https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/text-messages
           expect(graph.callsOf('messages').map((c) => c.body)).toEqual([
-            { messaging_product: 'whatsapp', recipient_type: 'individual', to: WA_ID, type: 'text', text: { body: 'It comes in blue too.', preview_url: false }, context: { message_id: textMessage.id } },
+            {
+              messaging_product: 'whatsapp',
+              recipient_type: 'individual',
+              to: WA_ID,
+              type: 'text',
+              text: { body: 'It comes in blue too.', preview_url: false },
+              context: { message_id: textMessage.id },
+            },
           ]);
         },
         failures: failures(graph),
