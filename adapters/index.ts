@@ -1,10 +1,16 @@
 /** The registry: every platform Threadline can connect, one line each. Only src/app.ts imports this. */
-import type { ChannelFactory } from '../src/channel.ts';
+import type { RegistryEntry } from '../src/channel.ts';
+import { metaFactory } from './meta/index.ts';
 import { telegramFactory } from './telegram/index.ts';
+import { whatsappProduct } from './whatsapp/index.ts';
 
 /**
- * Every channel factory. Each has its own config type, erased here to `unknown` (the seam's default):
+ * Every channel factory, and group factories for platforms that share one webhook (Meta). Each has its own config type, erased here to `unknown` (the seam's default):
  * no `any` is needed because `secretsOf` and `create` are declared as methods, which TypeScript
  * checks bivariantly, and the composition root only passes a factory the value its own readConfig returned.
  */
-export const channelFactories: readonly ChannelFactory[] = [telegramFactory];
+export const channelFactories: readonly RegistryEntry[] = [
+  telegramFactory,
+  // One Meta app, one webhook (/webhooks/meta); Instagram and Messenger join this list.
+  metaFactory([whatsappProduct]),
+];

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { channelFactories } from '../adapters/index.ts';
-import type { AdapterState, Channel, ChannelFactory } from './channel.ts';
+import { asGroupFactory, type AdapterState, type Channel, type ChannelGroupFactory, type WebhookRoute } from './channel.ts';
 import { configSecrets, type Config } from './config.ts';
 import { StartupError } from './errors.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
@@ -59,8 +59,9 @@ export interface ThreadlineApp {
 /** Builds the app from a validated configuration; connects nothing yet except the store. */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<ThreadlineApp> {
   const platforms = channelFactories
+    .map(asGroupFactory)
     .map((factory) => ({ factory, settings: factory.readConfig(config.env) }))
-    .filter((entry): entry is { factory: ChannelFactory; settings: NonNullable<unknown> } => entry.settings !== undefined);
+    .filter((entry): entry is { factory: ChannelGroupFactory; settings: NonNullable<unknown> } => entry.settings !== undefined);
   const secrets = [...configSecrets(config), ...platforms.flatMap(({ factory, settings }) => factory.secretsOf(settings))];
   const logger = createLogger({ level: config.logLevel, format: config.logFormat, secrets }, overrides.logDestination);
   const now = overrides.now ?? Date.now;
@@ -68,11 +69,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const language = await createLanguageDetector({ database: config.languageDatabase });
 
   const channels = new Map<Platform, Channel>();
+  /** Routes shared by the channels of a group (one webhook feeding several platforms). */
+  const sharedRoutes: WebhookRoute[] = [];
   for (const { factory, settings } of platforms) {
-    channels.set(
-      factory.platform,
-      factory.create(settings, { logger: logger.child({ platform: factory.platform }), state: adapterState(store, factory.platform), now }),
-    );
+    const group = factory.create(settings, (platform) => ({
+      logger: logger.child({ platform }),
+      state: adapterState(store, platform),
+      now,
+    }));
+    for (const channel of group.channels) channels.set(channel.platform, channel);
+    sharedRoutes.push(...group.routes);
   }
 
   const slack = createSlackApp({
@@ -117,7 +123,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   /** Where start() and stop() are; /healthz says `starting` (503) until Slack is connected and the channels were started. */
   let phase: 'starting' | 'running' | 'stopping' = 'starting';
   const server = createHttpServer({
-    routes: [...channels.values()].flatMap((channel) => channel.routes),
+    routes: [...sharedRoutes, ...[...channels.values()].flatMap((channel) => channel.routes)],
     intake: engine.intake,
     ...(slack.httpHandler ? { slackHandler: slack.httpHandler } : {}),
     logger: logger.child({ component: 'http' }),
@@ -190,7 +196,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           slackMode: slack.mode,
           live: [...health].filter(([, s]) => s === 'live').map(([p]) => p),
           failed: [...health].filter(([, s]) => s !== 'live').map(([p]) => p),
-          off: channelFactories.map((f) => f.platform).filter((p) => !channels.has(p)),
+          off: channelFactories.flatMap((f) => asGroupFactory(f).platforms).filter((p) => !channels.has(p)),
         },
         'threadline started',
       );

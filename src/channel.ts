@@ -121,3 +121,42 @@ export interface ChannelFactory<C = unknown> {
   secretsOf(config: C): readonly string[];
   create(config: C, deps: ChannelDeps): Channel;
 }
+
+/**
+ * What a group entry builds: the channels its settings turn on, and the routes they share. A shared
+ * route belongs to no single channel: Meta sends WhatsApp, Instagram and Messenger traffic to one
+ * webhook (`/webhooks/meta`), which hands each entry to the channel it is for. A channel's own routes
+ * stay on `Channel.routes`; the server mounts both, and still refuses two owners of one route.
+ */
+export interface ChannelGroup {
+  readonly channels: readonly Channel[];
+  readonly routes: readonly WebhookRoute[];
+}
+
+/** How the registry builds platforms that share a webhook: one configuration, several channels. */
+export interface ChannelGroupFactory<C = unknown> {
+  /** Every platform this entry can build, whether or not its settings turn it on. */
+  readonly platforms: readonly Platform[];
+  /** undefined if none of the group's variables is set; throws ConfigError naming the bad one. */
+  readConfig(env: Readonly<Record<string, string | undefined>>): C | undefined;
+  secretsOf(config: C): readonly string[];
+  /** The platforms this config turns on (each product starts when its token is set). */
+  enabled(config: C): readonly Platform[];
+  /** Builds the channels the config turns on; `deps(platform)` gives each its own logger and state. */
+  create(config: C, deps: (platform: Platform) => ChannelDeps): ChannelGroup;
+}
+
+/** One line of the registry: a platform of its own, or a group sharing a webhook. */
+export type RegistryEntry = ChannelFactory | ChannelGroupFactory;
+
+/** Any registry entry as a group factory: a single platform is a group of one with no shared routes. */
+export function asGroupFactory(entry: RegistryEntry): ChannelGroupFactory {
+  if ('platforms' in entry) return entry;
+  return {
+    platforms: [entry.platform],
+    readConfig: (env) => entry.readConfig(env),
+    secretsOf: (config) => entry.secretsOf(config),
+    enabled: () => [entry.platform],
+    create: (config, deps) => ({ channels: [entry.create(config, deps(entry.platform))], routes: [] }),
+  };
+}

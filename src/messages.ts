@@ -2,6 +2,7 @@
  * Threadline's normalized messages. Everything an adapter produces is plain JSON: events are
  * journaled and replayed, so they hold no Date, no class instance and no raw payload.
  */
+import type { ChannelErrorKind } from './errors.ts';
 
 /** Platforms Threadline can connect. */
 export type Platform = 'telegram' | 'whatsapp' | 'instagram' | 'messenger' | 'x' | 'wechat';
@@ -112,7 +113,12 @@ export interface DeliveryUpdate extends EventBase {
   readonly kind: 'delivery';
   readonly messageId: string;
   readonly status: 'delivered' | 'read' | 'failed';
-  readonly failure?: { readonly code: string; readonly title: string };
+  /**
+   * Why a message that was sent did not arrive (a later `failed` status): the platform's code and
+   * words, and the adapter's ChannelErrorKind for that code when it knows it, which decides what the
+   * agent is told.
+   */
+  readonly failure?: { readonly code: string; readonly title: string; readonly kind?: ChannelErrorKind };
 }
 
 /** The customer blocked (or unblocked) our account: replies cannot reach them while blocked. */

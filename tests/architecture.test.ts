@@ -16,7 +16,7 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const PLATFORM_LIBRARIES: Record<string, readonly string[]> = {
   telegram: ['grammy', '@grammyjs/types'],
   x: ['twitter-api-v2'],
-  whatsapp: [],
+  whatsapp: ['libphonenumber-js'],
   instagram: [],
   messenger: [],
   meta: [],

@@ -4,7 +4,7 @@
  * Every Slack post goes through postOnce, so replaying a job after a crash posts nothing twice.
  */
 import { ChannelError, SlackChannelUnavailableError } from '../errors.ts';
-import type { ContactStatus, InboundEvent, InboundMessage, InboundReaction } from '../messages.ts';
+import type { ContactStatus, DeliveryUpdate, InboundEvent, InboundMessage, InboundReaction } from '../messages.ts';
 import { exponentialBackoff, retry } from '../retry.ts';
 import { keys } from '../store/keys.ts';
 import { type ConversationRecord, onCustomerMessage, sameView, toConversationId, toView } from './conversations.ts';
@@ -22,7 +22,7 @@ import { displayName, fileNameFor, mediaOf, renderCustomerText } from './render.
 import { postOnce } from './posting.ts';
 import { routeFor, routedLanguages } from './routing.ts';
 import { applyRules } from './rules.ts';
-import type { SlackUpload } from './slack-port.ts';
+import type { SlackUpload, ThreadRef } from './slack-port.ts';
 
 /** A file is tried three times (a platform asking to wait more than 10 s gets a line saying so instead). */
 const MEDIA_RETRY = { attempts: 3, backoff: exponentialBackoff(500, 10_000), maxRetryAfterMs: 10_000 } as const;
@@ -36,8 +36,7 @@ export async function handleInbound(ctx: EngineContext, event: InboundEvent, sig
     case 'reaction':
       return handleReaction(ctx, event);
     case 'delivery':
-      ctx.logger.debug({ platform: event.platform, messageId: event.messageId, status: event.status }, 'delivery update');
-      return;
+      return handleDelivery(ctx, event);
     case 'contact_status':
       return handleContactStatus(ctx, event);
   }
@@ -75,8 +74,16 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   const files = await downloadMedia(ctx, message, log, signal);
   signal.throwIfAborted();
   const marker = { key: `msg:${conversationId}:${message.eventId}` };
+  const quoting = await quotedIn(ctx, conversationId, thread, message.replyTo);
   const ts = await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, marker, () =>
-    ctx.slack.postCustomerMessage({ thread, author: authorOf(message), text: files.text, files: files.uploads, marker }),
+    ctx.slack.postCustomerMessage({
+      thread,
+      author: authorOf(message),
+      text: files.text,
+      files: files.uploads,
+      marker,
+      ...(quoting ? { quoting } : {}),
+    }),
   );
   // Files are their own step: a crash after the text and before the upload must not lose them. A
   // crash between the upload and this record uploads them again (a duplicate, never a loss).
@@ -90,6 +97,19 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   const next = onCustomerMessage(record, message.contact, message.occurredAt);
   await saveConversation(ctx, next);
   if (!sameView(record, next)) await ctx.slack.updateParent(thread, toView(next));
+}
+
+/** The Slack message of this thread that a customer's reply answers, when it is mirrored there. */
+async function quotedIn(
+  ctx: EngineContext,
+  conversationId: string,
+  thread: ThreadRef,
+  replyTo: string | undefined,
+): Promise<{ ts: string } | undefined> {
+  if (replyTo === undefined) return undefined;
+  const quoted = await ctx.store.get<MirrorLink>(keys.platformMessage(conversationId, replyTo));
+  if (!quoted || quoted.thread.slackChannelId !== thread.slackChannelId || quoted.thread.threadTs !== thread.threadTs) return undefined;
+  return { ts: quoted.ts };
 }
 
 /** Decides language and Slack channel for a new thread (first contact, or after a close). */
@@ -201,6 +221,37 @@ async function handleReaction(ctx: EngineContext, reaction: InboundReaction): Pr
   }
   if (reaction.removed) await ctx.slack.removeReaction(mirror.thread.slackChannelId, mirror.ts, reaction.emoji);
   else await ctx.slack.addReaction(mirror.thread.slackChannelId, mirror.ts, reaction.emoji);
+}
+
+/**
+ * The platform's later word on an agent's reply. A `failed` status (the send was accepted, then not
+ * delivered) marks the agent's message ⚠️ instead of ✔️ and explains why in its thread, once per
+ * platform message; `delivered` keeps ✔️ (idempotent) and `read` adds the read mark.
+ */
+async function handleDelivery(ctx: EngineContext, event: DeliveryUpdate): Promise<void> {
+  const conversationId = toConversationId({ platform: event.platform, account: event.account, contactId: event.contact.id });
+  const log = ctx.logger.child({ eventId: event.eventId, conversationId });
+  const mirror = await ctx.store.get<MirrorLink>(keys.platformMessage(conversationId, event.messageId));
+  if (!mirror) {
+    log.info({ messageId: event.messageId, status: event.status }, 'delivery update for a message Threadline did not send, ignored');
+    return;
+  }
+  if (event.status === 'delivered') return ctx.slack.markDelivered(mirror.thread.slackChannelId, mirror.ts);
+  if (event.status === 'read') return ctx.slack.markRead(mirror.thread.slackChannelId, mirror.ts);
+  const shown = keys.failureShown(`${event.platform}:${event.account}:${event.messageId}`);
+  if (await ctx.store.get(shown)) return;
+  const failure = event.failure;
+  log.error(
+    { messageId: event.messageId, code: failure?.code ?? null, kind: failure?.kind ?? null },
+    'reply not delivered (reported after the send)',
+  );
+  await ctx.slack.reportDeliveryFailure(mirror.thread, mirror.ts, {
+    platform: event.platform,
+    kind: failure?.kind ?? 'rejected',
+    message: failure === undefined ? 'the platform reported the message as failed' : `${failure.code}: ${failure.title}`,
+    attempts: 1,
+  });
+  await ctx.store.set(shown, true, 90 * 24 * 3600 * 1000);
 }
 
 /** Blocking shows in the customer's open thread (replies would fail); it never opens a conversation. */

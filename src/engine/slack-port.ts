@@ -61,6 +61,8 @@ export interface CustomerPost {
   /** The files that follow (uploadFiles): a files-only message names them in its text. */
   readonly files: readonly SlackUpload[];
   readonly marker: PostMarker;
+  /** The message of this thread it answers (the customer replied to it): shown as a quote above the text. */
+  readonly quoting?: { readonly ts: string };
 }
 
 /** A file an agent attached to a thread reply, as Slack describes it. */
@@ -114,6 +116,8 @@ export interface SlackPort {
   downloadFile(file: SlackFileRef): Promise<Uint8Array>;
   /** Marks an agent's message as delivered to the customer (a reaction on it). */
   markDelivered(slackChannelId: string, messageTs: string): Promise<void>;
+  /** Marks an agent's message as read by the customer, when the platform says so (a reaction on it). */
+  markRead(slackChannelId: string, messageTs: string): Promise<void>;
   /**
    * Marks an agent's message as not delivered and explains why in the thread, in words an agent
    * can act on (the Slack side owns the wording: src/slack/failure-text.ts).

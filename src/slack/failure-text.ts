@@ -62,7 +62,8 @@ const UNREACHABLE: Readonly<Record<Platform, string>> = {
  */
 const WINDOW: Readonly<Record<Platform, string>> = {
   telegram: 'Telegram refused the reply because of a time limit',
-  whatsapp: "WhatsApp only allows free-form replies within 24 hours of the customer's last message",
+  whatsapp:
+    "WhatsApp only allows free-form replies within 24 hours of the customer's last message; after that only an approved template message can reach them",
   instagram: "Instagram only allows replies within 24 hours of the customer's last message (7 days with the human agent tag)",
   messenger: "Messenger only allows replies within 24 hours of the customer's last message (7 days with the human agent tag)",
   x: 'X refused the reply because of a time limit',

@@ -30,6 +30,8 @@ export interface WebApiSlackPortOptions {
 
 /** Reaction on an agent's message that reached the customer (✔️; ✅ is the close command). */
 export const DELIVERED_REACTION = ':heavy_check_mark:';
+/** Reaction on an agent's message the customer has read (👀), when the platform reports reads. */
+export const READ_REACTION = ':eyes:';
 /** Reaction on an agent's message that did not reach the customer (⚠️), next to the notice explaining why. */
 export const FAILED_REACTION = ':warning:';
 
@@ -52,6 +54,32 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
         throw new SlackChannelUnavailableError(slackChannelId, code, describeSlackError(method, slackChannelId, error), { cause: error });
       }
       throw toSlackApiError(describeSlackError(method, slackChannelId, error), error, code);
+    }
+  }
+
+  /**
+   * The message a customer answered, as a Slack quote (`> …` lines, shortened) followed by a line
+   * break; empty when it cannot be read, so the customer's words are posted either way.
+   * @see https://docs.slack.dev/messaging/formatting-message-text#quotes
+   */
+  async function quoteOf(slackChannelId: string, ts: string): Promise<string> {
+    try {
+      const result = await call(
+        'conversations.replies',
+        slackChannelId,
+        () => client.conversations.replies({ channel: slackChannelId, ts, oldest: ts, inclusive: true, limit: 200 }),
+        false,
+      );
+      const quoted = result.messages?.find((m) => m.ts === ts)?.text?.trim();
+      if (!quoted) return '';
+      const short = quoted.length > 300 ? `${quoted.slice(0, 299)}…` : quoted;
+      return `${short
+        .split('\n')
+        .map((line) => `> ${line}`)
+        .join('\n')}\n`;
+    } catch (error) {
+      logger.debug({ err: error, slackChannelId, ts }, 'quoted message not read; posting without the quote');
+      return '';
     }
   }
 
@@ -115,7 +143,7 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
 
     async postCustomerMessage(post) {
       const { slackChannelId, threadTs } = post.thread;
-      const text = customerText(post.text, post.files);
+      const text = `${post.quoting ? await quoteOf(slackChannelId, post.quoting.ts) : ''}${customerText(post.text, post.files)}`;
       // The customer's name and picture need chat:write.customize. A text message is always posted
       // first, even for files alone: only it can carry the marker and the customer's identity.
       const result = await call('chat.postMessage', slackChannelId, () =>
@@ -226,9 +254,15 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
       await port.addReaction(slackChannelId, messageTs, DELIVERED_REACTION);
     },
 
+    async markRead(slackChannelId, messageTs) {
+      await port.addReaction(slackChannelId, messageTs, READ_REACTION);
+    },
+
     async reportDeliveryFailure(thread, messageTs, failure) {
-      // The reaction first: it is idempotent, so a retry after a failed notice cannot double anything.
+      // The reactions first: they are idempotent, so a retry after a failed notice cannot double anything.
+      // A failure the platform reports after the send (a later `failed` status) turns ✔️ into ⚠️.
       await port.addReaction(thread.slackChannelId, messageTs, FAILED_REACTION);
+      await port.removeReaction(thread.slackChannelId, messageTs, DELIVERED_REACTION);
       await port.postNotice(thread, `⚠️ ${failureText(failure)}`);
     },
 

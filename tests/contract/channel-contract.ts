@@ -9,7 +9,7 @@
  *   sample to the fake and resolves once the channel has handled it;
  * - a handshake (Meta hub.challenge, X CRC, WeChat echostr) is optional, with or without a verify token.
  *
- * The 14 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
+ * The 15 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
  * malformed → 400, no events; 3 handshake echo, wrong verify token → 403; 4 unknown kind → 200, no
  * events, one warn naming it, and none for the next of that kind; 5 redelivery → same eventId; 6 own
  * echo → no message; 7 events survive JSON; 8 send → documented request and platform ids; 9 failures
@@ -18,7 +18,9 @@
  * and report, not throw, an unreachable API; 13 a message with wrong fields that still names its
  * customer → 200 and an unreadable message (never a throw, a 5xx or an error log), so the thread shows it came;
  * 14 a route with a precheck refuses a missing signature from the headers alone (so the body is never
- * read) and lets every valid delivery through.
+ * read) and lets every valid delivery through; 15 the webhook it is fed through is a route the server
+ * mounts, once: its own, or one its group shares (`sharedRoutes`: the Meta three are fed through the
+ * shared /webhooks/meta of their group).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AdapterState, Channel, ChannelDeps, CheckResult, WebhookRequest, WebhookResult, WebhookRoute } from '../../src/channel.ts';
@@ -77,6 +79,11 @@ export interface ContractHarness {
   readonly webhook?: WebhookInbound;
   readonly polling?: PollingInbound;
   readonly handshake?: Handshake;
+  /**
+   * Routes of the channel's group that the channel does not own (ChannelGroup.routes), mounted beside
+   * `channel.routes`: the Meta three give the group's /webhooks/meta. Omitted for a platform of its own.
+   */
+  readonly sharedRoutes?: readonly WebhookRoute[];
   /** Exactly the events the 'message' sample gives. */
   readonly expectedMessageEvents: readonly InboundEvent[];
   /** The kind name carried by the 'unknownKind' sample. */
@@ -328,6 +335,18 @@ export function channelContract(descriptor: ContractDescriptor): void {
       const results = (await harness.channel.check?.()) ?? [];
       expectReadable(results);
       expect(results.some((result) => result.status === 'fail')).toBe(true);
+    });
+
+    it('15. is fed through a route the server mounts, and no route twice', () => {
+      const mounted = [...harness.channel.routes, ...(harness.sharedRoutes ?? [])];
+      const keys = mounted.map((route) => `${route.method} ${route.path}`);
+      expect(new Set(keys).size, keys.join(', ')).toBe(keys.length);
+      for (const route of mounted) expect(route.path).toMatch(/^\/webhooks\/[a-z0-9-]+$/);
+      const handlers = mounted.map((route) => route.handle);
+      if (descriptor.inbound === 'webhook')
+        expect(handlers, 'the webhook fed to the suite is not a mounted route').toContain(harness.webhook?.handle);
+      if (descriptor.handshake)
+        expect(handlers, 'the handshake fed to the suite is not a mounted route').toContain(harness.handshake?.handle);
     });
 
     it('13. turns a message with wrong fields that still names its customer into an unreadable message, never a throw or 5xx', async () => {

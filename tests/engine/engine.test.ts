@@ -283,6 +283,52 @@ describe('engine: agents answer, assign and close', () => {
     expect(parent.view).toMatchObject({ status: 'answered', answeredBy: 'UAGENT' });
   });
 
+  it("shows the platform's later word on a reply: read adds 👀, failed turns ✔️ into ⚠️ with the reason, once", async () => {
+    const { slack, engine, idle, thread } = await opened();
+    const ts = slack.addHumanMessage(thread, 'Sure, what is the invoice number?');
+    await engine.actions.reply({ ...thread, messageTs: ts, agentId: 'UAGENT', text: 'Sure, what is the invoice number?', files: [] });
+    await idle();
+    const base = {
+      platform: 'telegram' as const,
+      account: '777',
+      contact: { id: '42' },
+      occurredAt: new Date(0).toISOString(),
+      messageId: '501',
+    };
+    await engine.intake.accept([{ ...base, kind: 'delivery', eventId: 'status:1:read', status: 'read' }]);
+    await idle();
+    expect(slack.messages.find((m) => m.ts === ts)?.reactions.has(':eyes:')).toBe(true);
+    const failed = {
+      ...base,
+      kind: 'delivery' as const,
+      status: 'failed' as const,
+      failure: { code: '131047', title: 'more than 24 hours have passed', kind: 'window_closed' as const },
+    };
+    await engine.intake.accept([
+      { ...failed, eventId: 'status:1:failed' },
+      { ...failed, eventId: 'status:1:failed-again' },
+    ]);
+    await idle();
+    const reactions = slack.messages.find((m) => m.ts === ts)?.reactions;
+    expect(reactions?.has(':warning:')).toBe(true);
+    const notices = slack.messages.filter((m) => m.threadTs === thread.threadTs && m.text.startsWith('not delivered'));
+    expect(notices.map((m) => m.text)).toEqual(['not delivered (window_closed): 131047: more than 24 hours have passed']);
+    // A status for a message Threadline never sent changes nothing.
+    await engine.intake.accept([{ ...failed, eventId: 'status:x:failed', messageId: 'unknown' }]);
+    await idle();
+    expect(slack.messages.filter((m) => m.text.startsWith('not delivered'))).toHaveLength(1);
+  });
+
+  it('posts a customer reply to a mirrored message with a quote of it', async () => {
+    const { slack, engine, idle, thread } = await opened();
+    const first = slack.thread(slack.parents()[0]!)[0]!;
+    await engine.intake.accept([message('Any news on this?', { replyTo: String(counter) })]);
+    await idle();
+    const posts = slack.thread(slack.parents()[0]!);
+    expect(posts.at(-1)).toMatchObject({ text: 'Any news on this?', quoting: first.ts });
+    expect(thread.threadTs).toBe(slack.parents()[0]!.ts);
+  });
+
   it('ignores replies in threads that are not conversations', async () => {
     const { engine } = await opened();
     expect(await engine.actions.reply({ slackChannelId: EN, threadTs: '1.1', messageTs: '1.2', agentId: 'U', text: 'x', files: [] })).toBe(

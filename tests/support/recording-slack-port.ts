@@ -23,6 +23,8 @@ export interface RecordedMessage {
   marker?: string;
   files: string[];
   reactions: Set<string>;
+  /** ts of the message a customer post quotes. */
+  quoting?: string;
 }
 
 /**
@@ -72,6 +74,7 @@ export function createRecordingSlackPort() {
         marker: post.marker.key,
         files: [],
         reactions: new Set(),
+        ...(post.quoting ? { quoting: post.quoting.ts } : {}),
       });
       return ts;
     },
@@ -137,6 +140,9 @@ export function createRecordingSlackPort() {
     },
     async markDelivered(slackChannelId: string, messageTs: string) {
       find(slackChannelId, messageTs)?.reactions.add(':heavy_check_mark:');
+    },
+    async markRead(slackChannelId: string, messageTs: string) {
+      find(slackChannelId, messageTs)?.reactions.add(':eyes:');
     },
     async reportDeliveryFailure(thread: ThreadRef, messageTs: string, failure: DeliveryFailure) {
       find(thread.slackChannelId, messageTs)?.reactions.add(':warning:');

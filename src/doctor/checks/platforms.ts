@@ -4,14 +4,14 @@
  * other file that may import the adapter registry: it builds channels, but never starts them.
  */
 import { channelFactories } from '../../../adapters/index.ts';
-import type { AdapterState, Channel, ChannelFactory } from '../../channel.ts';
+import { asGroupFactory, type AdapterState, type ChannelGroupFactory } from '../../channel.ts';
 import { ConfigError } from '../../errors.ts';
 import { createLogger } from '../../logger.ts';
 import { fail, messageOf, warn, type CheckResult } from '../results.ts';
 
 /** A platform whose variables are set and valid. */
 export interface ConfiguredPlatform {
-  readonly factory: ChannelFactory;
+  readonly factory: ChannelGroupFactory;
   readonly settings: NonNullable<unknown>;
 }
 
@@ -19,7 +19,8 @@ export interface ConfiguredPlatform {
 export function readPlatforms(env: Readonly<Record<string, string>>): { platforms: ConfiguredPlatform[]; results: CheckResult[] } {
   const platforms: ConfiguredPlatform[] = [];
   const results: CheckResult[] = [];
-  for (const factory of channelFactories) {
+  for (const factory of channelFactories.map(asGroupFactory)) {
+    const name = factory.platforms.join(', ');
     try {
       const settings = factory.readConfig(env);
       if (settings !== undefined && settings !== null) platforms.push({ factory, settings });
@@ -28,9 +29,9 @@ export function readPlatforms(env: Readonly<Record<string, string>>): { platform
         error instanceof ConfigError
           ? fail(
               'settings',
-              `${error.message.replace(/^Invalid configuration: /, '')}: fix it in .env or the environment (${factory.platform} is not checked until then)`,
+              `${error.message.replace(/^Invalid configuration: /, '')}: fix it in .env or the environment (${name} is not checked until then)`,
             )
-          : fail('settings', `reading the ${factory.platform} settings failed unexpectedly (${messageOf(error)}): report this as a bug`),
+          : fail('settings', `reading the ${name} settings failed unexpectedly (${messageOf(error)}): report this as a bug`),
       );
     }
   }
@@ -48,21 +49,27 @@ export async function checkPlatforms(platforms: readonly ConfiguredPlatform[]): 
   return perPlatform.flat();
 }
 
-async function checkOne(factory: ChannelFactory, settings: NonNullable<unknown>): Promise<readonly CheckResult[]> {
-  const channel: Channel = factory.create(settings, { logger: createLogger({ level: 'silent' }), state: scratchState(), now: Date.now });
-  if (channel.check === undefined)
-    return [warn(factory.platform, 'this adapter has no setup checks yet: start Threadline and watch its log for this platform')];
-  try {
-    return await channel.check();
-  } catch (error) {
-    // The seam says check() never throws; an adapter bug should still not hide the other platforms.
-    return [
-      fail(
-        factory.platform,
-        `its check failed unexpectedly (${messageOf(error)}): report this as a bug, and start Threadline to see the platform's own error`,
-      ),
-    ];
+async function checkOne(factory: ChannelGroupFactory, settings: NonNullable<unknown>): Promise<readonly CheckResult[]> {
+  const group = factory.create(settings, () => ({ logger: createLogger({ level: 'silent' }), state: scratchState(), now: Date.now }));
+  const results: CheckResult[] = [];
+  for (const channel of group.channels) {
+    if (channel.check === undefined) {
+      results.push(warn(channel.platform, 'this adapter has no setup checks yet: start Threadline and watch its log for this platform'));
+      continue;
+    }
+    try {
+      results.push(...(await channel.check()));
+    } catch (error) {
+      // The seam says check() never throws; an adapter bug should still not hide the other platforms.
+      results.push(
+        fail(
+          channel.platform,
+          `its check failed unexpectedly (${messageOf(error)}): report this as a bug, and start Threadline to see the platform's own error`,
+        ),
+      );
+    }
   }
+  return results;
 }
 
 /** Checks are read-only, so an adapter's state lives in memory for the run rather than in the store. */

@@ -36,7 +36,7 @@ export function checkSettings(env: Env, envFile: string): SettingsOutcome {
   const { platforms, results } = readPlatforms(config.env);
   const slack = config.slack.mode === 'socket' ? 'Slack in Socket Mode' : 'Slack in HTTP mode (POST /slack/events)';
   const store = config.storeUrl === undefined ? `embedded store in ${config.dataDir}` : 'Redis store (STORE_URL)';
-  const names = platforms.map(({ factory }) => factory.platform);
+  const names = platforms.flatMap(({ factory, settings }) => factory.enabled(settings));
   const summary = ok(
     'settings',
     `${slack}, default channel ${config.defaultChannel}, ${store}, platforms: ${names.join(', ') || 'none'} (read ${source})`,

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import type { WebhookRoute } from '../../../src/channel.ts';
+import type { InboundMessage, OutboundMessage } from '../../../src/messages.ts';
+import { channelContract, webhookRequest, type FailureCase } from '../../contract/channel-contract.ts';
+import type { FakeGraphApi } from '../../fakes/graph-api.ts';
+import { expiredToken, notWhatsAppUser, pairRateLimit, reengagement, serverError, throughput } from '../../fixtures/whatsapp/api-errors.ts';
+import {
+  imageMessage,
+  incoming,
+  notification,
+  PHONE_NUMBER_ID,
+  PROFILE_NAME,
+  status,
+  statusChange,
+  templateStatusUpdate,
+  textIsNumber,
+  textMessage,
+  WA_ID,
+} from '../../fixtures/whatsapp/webhooks.ts';
+import { signMeta } from '../../support/meta-signing.ts';
+import { APP_SECRET, factory, metaEnv, metaRequest, setupMeta, VERIFY_TOKEN } from './harness.ts';
+
+const IMAGE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 9, 8, 7, 0xff, 0xd9]);
+
+const expectedMessage: InboundMessage = {
+  kind: 'message',
+  platform: 'whatsapp',
+  eventId: textMessage.id,
+  account: PHONE_NUMBER_ID,
+  contact: { id: WA_ID, name: PROFILE_NAME, languageHint: 'en' },
+  occurredAt: '2025-06-08T20:59:43.000Z',
+  messageId: textMessage.id,
+  text: 'Does it come in another color?',
+  attachments: [],
+};
+
+const reply: OutboundMessage = {
+  idempotencyKey: 'C024BE91L:1715000000.000100',
+  platform: 'whatsapp',
+  account: PHONE_NUMBER_ID,
+  contactId: WA_ID,
+  text: 'It comes in blue too.',
+  replyTo: textMessage.id,
+};
+
+function failures(graph: FakeGraphApi): FailureCase[] {
+  return [
+    {
+      name: '130429 throughput, Retry-After 7',
+      arrange: () => graph.failNext('messages', { status: 400, body: throughput, headers: { 'retry-after': '7' } }),
+      kind: 'rate_limited',
+      retryAfterMs: 7000,
+    },
+    {
+      name: '131056 pair rate limit',
+      arrange: () => graph.failNext('messages', { status: 400, body: pairRateLimit }),
+      kind: 'rate_limited',
+      retryAfterMs: 6000,
+    },
+    { name: 'HTTP 429 without a body', arrange: () => graph.failNext('messages', { status: 429, body: {} }), kind: 'rate_limited' },
+    { name: '131000 server error', arrange: () => graph.failNext('messages', { status: 500, body: serverError }), kind: 'transient' },
+    { name: 'connection dropped', arrange: () => graph.failNext('messages', 'network'), kind: 'transient' },
+    { name: '190 expired token', arrange: () => graph.failNext('messages', { status: 401, body: expiredToken }), kind: 'auth' },
+    { name: '131047 re-engagement', arrange: () => graph.failNext('messages', { status: 400, body: reengagement }), kind: 'window_closed' },
+    {
+      name: '131026 not a WhatsApp user',
+      arrange: () => graph.failNext('messages', { status: 400, body: notWhatsAppUser }),
+      kind: 'unreachable',
+    },
+  ];
+}
+
+const route = (routes: readonly WebhookRoute[], method: 'GET' | 'POST') => {
+  const found = routes.find((r) => r.method === method && r.path === '/webhooks/meta');
+  if (found === undefined) throw new Error(`no ${method} /webhooks/meta`);
+  return found.handle;
+};
+
+channelContract({
+  name: 'whatsapp (shared Meta webhook)',
+  inbound: 'webhook',
+  handshake: true,
+  async setup(deps) {
+    const { graph, group, secrets } = await setupMeta(deps);
+    graph.addMedia(imageMessage.image.id, { data: IMAGE, mimeType: 'image/jpeg' });
+    const [channel] = group.channels;
+    if (channel === undefined) throw new Error('no WhatsApp channel');
+    const handshake = (token: string) =>
+      webhookRequest(
+        '',
+        {},
+        new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': token }).toString(),
+      );
+    return {
+      channel,
+      secrets,
+      sharedRoutes: group.routes,
+      webhook: {
+        handle: route(group.routes, 'POST'),
+        requests: {
+          message: () => metaRequest(notification(incoming(textMessage))),
+          image: () => metaRequest(notification(incoming(imageMessage))),
+          unknownKind: () => metaRequest(notification(templateStatusUpdate)),
+          ownEcho: () => metaRequest(notification(statusChange(status('wamid.FAKE0001', 'delivered')))),
+          unreadable: () => metaRequest(notification(incoming(textIsNumber))),
+          badSignature: () => metaRequest(notification(incoming(textMessage)), 'not-the-app-secret'),
+          missingSignature: () => metaRequest(notification(incoming(textMessage)), null),
+          malformed: () => {
+            const body = '{"object":"whatsapp_business_account","entry":[';
+            return webhookRequest(body, { 'X-Hub-Signature-256': signMeta(APP_SECRET, body) });
+          },
+        },
+      },
+      handshake: {
+        handle: route(group.routes, 'GET'),
+        valid: () => handshake(VERIFY_TOKEN),
+        expectedBody: '1158201444',
+        wrongToken: () => handshake('wrong'),
+      },
+      expectedMessageEvents: [expectedMessage],
+      unknownKind: 'message_template_status_update',
+      expectedUnreadable: { contactId: WA_ID, messageId: textIsNumber.id },
+      send: {
+        message: reply,
+        expectedMessageIds: ['wamid.FAKE0001'],
+        assertRequest: () => {
+          // @see https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/text-messages
+          expect(graph.callsOf('messages').map((c) => c.body)).toEqual([
+            {
+              messaging_product: 'whatsapp',
+              recipient_type: 'individual',
+              to: WA_ID,
+              type: 'text',
+              text: { body: 'It comes in blue too.', preview_url: false },
+              context: { message_id: textMessage.id },
+            },
+          ]);
+        },
+        failures: failures(graph),
+      },
+      media: { expectedBytes: IMAGE },
+      checks: { unreachable: () => graph.failNext('phone', 'network') },
+      teardown: () => graph.close(),
+    };
+  },
+});
+
+describe('the Meta registry entry', () => {
+  it('is off when no Meta or WhatsApp variable is set, and names the missing app secret otherwise', () => {
+    expect(factory.readConfig({})).toBeUndefined();
+    const env = metaEnv('https://graph.facebook.com');
+    expect(() => factory.readConfig({ ...env, META_APP_SECRET: '' })).toThrow(/META_APP_SECRET/);
+    expect(() => factory.readConfig({ ...env, META_VERIFY_TOKEN: '' })).toThrow(/META_VERIFY_TOKEN/);
+    expect(() => factory.readConfig({ ...env, WHATSAPP_PHONE_NUMBER_ID: '+1 555' })).toThrow(/WHATSAPP_PHONE_NUMBER_ID/);
+    expect(() => factory.readConfig({ ...env, META_GRAPH_VERSION: '24' })).toThrow(/META_GRAPH_VERSION/);
+    expect(() => factory.readConfig({ META_APP_SECRET: 'x' })).toThrow(/WHATSAPP_TOKEN/);
+  });
+
+  it('turns on WhatsApp with its token, uses a current Graph version by default, and keeps every secret out of logs', () => {
+    const config = factory.readConfig(metaEnv('https://graph.facebook.com'));
+    if (config === undefined) throw new Error('no config');
+    expect(factory.enabled(config)).toEqual(['whatsapp']);
+    expect(config.settings.graphVersion).toMatch(/^v[0-9]+\.0$/);
+    expect(factory.secretsOf(config)).toEqual(expect.arrayContaining([APP_SECRET, VERIFY_TOKEN]));
+  });
+});
