@@ -102,6 +102,11 @@ export async function answerSlackRequest(
     options.logger.warn({ contentType: contentTypeOf(request.headers) }, 'slack request rejected: malformed body');
     return { status: 400 };
   }
+  const unroutable = unroutableBy(body);
+  if (unroutable !== undefined) {
+    options.logger.warn({ type: typeof body.type === 'string' ? body.type : typeof body.type, field: unroutable }, 'slack request rejected: malformed body');
+    return { status: 400 };
+  }
   if (body.type === 'url_verification') return json({ challenge: body.challenge });
 
   const processed = await processThenAcknowledge(app, { body, ...retryOf(request.headers) });
@@ -136,6 +141,26 @@ function parseBody(text: string, form: boolean): Record<string, unknown> | undef
   } catch {
     return undefined;
   }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The field that keeps Bolt from routing a signed body, or undefined. Bolt reads the conversation of
+ * every request before any listener (`getTypeAndConversation`) and throws a TypeError when `event`
+ * (or `event.item`) is present but not an object, or `channel` is null on an interaction or options
+ * request: that would be a 500 on every delivery, so Slack would retry a body that can never work.
+ */
+function unroutableBy(body: Record<string, unknown>): string | undefined {
+  if (body.event !== undefined) {
+    if (!isRecord(body.event)) return 'event';
+    if (body.event.item !== undefined && (typeof body.event.item !== 'object' || body.event.item === null)) return 'event.item';
+    if (body.event.channel === null) return 'event.channel';
+    return undefined;
+  }
+  if (body.command !== undefined) return undefined;
+  if (body.channel === null) return 'channel';
+  return undefined;
 }
 
 function retryOf(headers: IncomingHttpHeaders): Omit<SlackRequest, 'body'> {

@@ -135,6 +135,23 @@ describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
     expect((await postSigned(url, SIGNING_SECRET, '[1, 2]', 'application/json')).status).toBe(400);
   });
 
+  // Found by the fuzz (tests/e2e/fuzz.test.ts): Bolt threw a TypeError reading the conversation of these, a 500 on every delivery.
+  it('answers 400 to a signed event_callback whose event (or event.item, or channel) is not an object', async () => {
+    const bodies = [
+      { ...eventCallback(threadReply()), event: '</script>' },
+      { ...eventCallback(threadReply()), event: null },
+      eventCallback({ type: 'reaction_added', user: 'U0AGENT', reaction: 'eyes', item: 42, event_ts: '1800000002.000100' }),
+      eventCallback({ ...threadReply(), channel: null }),
+      { ...blockActions({ actionId: ACTION_ASSIGN, userId: 'U0AGENT', channelId: CHANNEL, messageTs: '1800000000.000100' }), channel: null },
+    ];
+    for (const body of bodies) {
+      const res = body.type === 'block_actions' ? await postInteraction(url, SIGNING_SECRET, body) : await postSigned(url, SIGNING_SECRET, JSON.stringify(body), 'application/json');
+      expect(res.status, JSON.stringify(body).slice(0, 120)).toBe(400);
+    }
+    expect(h.recorded.replies).toEqual([]);
+    expect(h.recorded.commands).toEqual([]);
+  });
+
   it("answers Slack's SSL check with 200 and processes nothing", async () => {
     const res = await fetch(url, { method: 'POST', body: 'ssl_check=1&token=XXYYZZ', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(res.status).toBe(200);
