@@ -35,6 +35,8 @@ export interface E2eOptions {
   readonly adminUsers?: string;
   /** Worker tuning on top of the harness's own (e.g. a short backoff before a job is set aside). */
   readonly worker?: Partial<WorkerOptions>;
+  /** More settings, on top of (and overriding) the harness's own (e.g. `SLACK_POSTS_PER_SECOND`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** A running app plus the fakes it talks to and the log lines it wrote. */
@@ -93,6 +95,7 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
     ...(options.slackMode === 'socket' ? { SLACK_APP_TOKEN: APP_TOKEN } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
     ...(options.telegramMode === 'webhook' ? { TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET } : {}),
     ...(options.adminUsers ? { ADMIN_USERS: options.adminUsers } : {}),
+    ...options.env,
   };
   const config = loadConfig(env, { envFile: join(dataDir, 'no-such.env') });
   const logs: string[] = [];
