@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { AgentActions, AgentCommand } from '../engine/slack-port.ts';
 import { ACTION_ASSIGN, ACTION_CLOSE, ACTION_REOPEN } from './blocks.ts';
 import { baseReactionName } from './emoji.ts';
+import { isSlackId, isSlackTs } from './ids.ts';
 
 /** Which Slack reaction names (without colons) mean which command; one name or several each. */
 export interface ReactionMap {
@@ -51,6 +52,10 @@ export function registerReactions(app: App, options: CommandListenerOptions): vo
     botUserId: string | undefined,
     added: boolean,
   ) => {
+    // A signed event with a field of another type than documented is not a command (it would throw below).
+    const item: unknown = event.item;
+    if (typeof item !== 'object' || item === null) return;
+    if (![event.user, event.reaction, event.item.type, event.item.channel, event.item.ts].every((value) => typeof value === 'string')) return;
     if (event.item.type !== 'message' || !event.item.channel || !event.item.ts || event.user === botUserId) return;
     const action = commandForReaction(map, event.reaction, added);
     if (!action) return;
@@ -75,6 +80,10 @@ export function registerButtons(app: App, options: CommandListenerOptions): void
 }
 
 async function send(options: CommandListenerOptions, command: AgentCommand): Promise<void> {
+  if (!isSlackId(command.slackChannelId) || !isSlackTs(command.messageTs) || !isSlackId(command.agentId)) {
+    options.logger.warn({ action: command.action }, 'slack command with a channel, message or user that is not a Slack id; ignored');
+    return;
+  }
   const accepted = await options.actions.command(command);
   options.logger.debug({ ...command, accepted }, 'agent command handed over');
 }

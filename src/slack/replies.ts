@@ -6,6 +6,7 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { AgentActions, SlackFileRef } from '../engine/slack-port.ts';
+import { isSlackId, isSlackTs } from './ids.ts';
 
 /** Replies starting with this (case-insensitive, after leading spaces) stay in Slack. */
 export const DEFAULT_NOTE_PREFIX = 'note:';
@@ -22,6 +23,8 @@ export interface RepliesOptions {
  * subtypes; this is the shape shared by plain, `file_share` and `thread_broadcast` messages.
  * @see https://docs.slack.dev/tools/node-slack-sdk/reference/types/interfaces/GenericMessageEvent
  */
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
+
 interface ThreadMessage {
   readonly subtype?: string;
   readonly channel: string;
@@ -84,6 +87,12 @@ export function registerReplies(app: App, options: RepliesOptions): void {
     const m = message as unknown as ThreadMessage;
     if (!HUMAN_SUBTYPES.has(m.subtype) || m.bot_id || !m.user || m.user === context.botUserId) return;
     if (!m.thread_ts || m.thread_ts === m.ts) return;
+    // Slack documents these as strings; a signed event that says otherwise cannot be a reply (and would throw below).
+    if (!isSlackId(m.user) || !isSlackId(m.channel) || !isSlackTs(m.ts) || !isSlackTs(m.thread_ts) || (m.text !== undefined && typeof m.text !== 'string')
+      || (m.files !== undefined && !(Array.isArray(m.files) && m.files.every(isObject)))) {
+      options.logger.warn({ fields: { user: typeof m.user, channel: typeof m.channel, ts: typeof m.ts, thread_ts: typeof m.thread_ts, text: typeof m.text, files: typeof m.files } }, 'slack message event with fields of the wrong type or shape; ignored');
+      return;
+    }
     const text = m.text ?? '';
     const files = toFileRefs(m.files);
     const log = options.logger.child({ slackChannelId: m.channel, threadTs: m.thread_ts, messageTs: m.ts });
