@@ -26,6 +26,7 @@
 import { once } from 'node:events';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDeeperThan } from '../../src/http/json-depth.ts';
 import { createHttpServer } from '../../src/http/server.ts';
 import type { AdapterState, Channel, ChannelDeps, CheckResult, WebhookRequest, WebhookResult, WebhookRoute } from '../../src/channel.ts';
 import { ChannelError, StoreError, type ChannelErrorKind } from '../../src/errors.ts';
@@ -415,6 +416,8 @@ export function channelContract(descriptor: ContractDescriptor): void {
               return; // The Bot API answers getUpdates with JSON: only what still parses can come this way.
             }
             if (typeof update !== 'object' || update === null || Array.isArray(update)) return;
+            // Bot API answers are Telegram's own JSON and never nest that deep (the webhook fuzz covers deep bodies); the fake could not serialize some.
+            if (jsonDeeperThan(request.body, DEFAULT_MAX_JSON_DEPTH)) return;
             const before = accepted.length;
             await deliverRaw(update);
             for (const event of accepted.slice(before)) expectShowable(event, `${request.sample} (${request.mutation})`);
@@ -432,7 +435,7 @@ export function channelContract(descriptor: ContractDescriptor): void {
 function expectShowable(event: InboundEvent, what: string): void {
   expect(JSON.parse(JSON.stringify(event)), `${what}: the event does not survive the journal`).toEqual(event);
   if (event.kind !== 'message') return;
-  const showable = event.unreadable !== undefined ? event.unreadable.reason.length > 0 : (event.text ?? '').trim().length > 0 || event.attachments.length > 0;
+  const showable = event.unreadable !== undefined ? event.unreadable.reason.length > 0 : (event.text ?? '').length > 0 || event.attachments.length > 0;
   expect(showable, `${what}: a message with nothing to show: ${JSON.stringify(event).slice(0, 300)}`).toBe(true);
 }
 
