@@ -7,6 +7,4 @@ import { telegramFactory } from './telegram/index.ts';
  * no `any` is needed because `secretsOf` and `create` are declared as methods, which TypeScript
  * checks bivariantly, and the composition root only passes a factory the value its own readConfig returned.
  */
-export const channelFactories: readonly ChannelFactory[] = [
-  telegramFactory,
-];
+export const channelFactories: readonly ChannelFactory[] = [telegramFactory];

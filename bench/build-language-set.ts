@@ -48,11 +48,38 @@ const LOCALES: Readonly<Record<string, readonly string[]>> = {
  * names) and shared-mime-info (file-type names such as "XBM image") catalogs do not.
  */
 const DOMAINS = [
-  'PackageKit', 'glib20', 'gtk20', 'gtk20-properties', 'Linux-PAM', 'software-properties', 'apt',
-  'libapt-pkg6.0', 'at-spi2-core', 'gdk-pixbuf', 'xdg-user-dirs', 'appstream',
-  'gsettings-desktop-schemas', 'avahi', 'shadow', 'adduser', 'wget', 'sed', 'grep', 'coreutils',
-  'bash', 'popt', 'gstreamer-1.0', 'dpkg', 'tar', 'findutils', 'diffutils', 'psmisc', 'man-db',
-  'python-apt', 'polkit-1', 'systemd',
+  'PackageKit',
+  'glib20',
+  'gtk20',
+  'gtk20-properties',
+  'Linux-PAM',
+  'software-properties',
+  'apt',
+  'libapt-pkg6.0',
+  'at-spi2-core',
+  'gdk-pixbuf',
+  'xdg-user-dirs',
+  'appstream',
+  'gsettings-desktop-schemas',
+  'avahi',
+  'shadow',
+  'adduser',
+  'wget',
+  'sed',
+  'grep',
+  'coreutils',
+  'bash',
+  'popt',
+  'gstreamer-1.0',
+  'dpkg',
+  'tar',
+  'findutils',
+  'diffutils',
+  'psmisc',
+  'man-db',
+  'python-apt',
+  'polkit-1',
+  'systemd',
 ] as const;
 
 /** The set measured in docs/language.md had 40 % of its texts at 15 characters or fewer; keep that share. */
@@ -104,7 +131,8 @@ function readMo(path: string): Entry[] {
   return entries;
 }
 
-const FORMAT = /%(?:\d+\$)?[-+ 0#']*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|ll|[hlLqjztI])?[diouxXeEfFgGaAcspn]|%\([a-z_]+\)[sd]|\{[\w.]*\}|\$\{\w+\}/;
+const FORMAT =
+  /%(?:\d+\$)?[-+ 0#']*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|ll|[hlLqjztI])?[diouxXeEfFgGaAcspn]|%\([a-z_]+\)[sd]|\{[\w.]*\}|\$\{\w+\}/;
 
 /**
  * Strips accelerators (`_File`, `&Open`, `ファイル(_F)`) and a format specifier at either end
@@ -207,7 +235,8 @@ function render(samples: readonly Picked[], perLanguage: number): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([domain, pkg]) => ` *   ${pkg}: /usr/share/locale/<locale>/LC_MESSAGES/${domain}.mo`);
   const rows = samples.map(
-    (s) => `  { language: ${JSON.stringify(s.language)}, locale: ${JSON.stringify(s.locale)}, domain: ${JSON.stringify(s.domain)}, text: ${JSON.stringify(s.text)} },`,
+    (s) =>
+      `  { language: ${JSON.stringify(s.language)}, locale: ${JSON.stringify(s.locale)}, domain: ${JSON.stringify(s.domain)}, text: ${JSON.stringify(s.text)} },`,
   );
   return [
     '/**',
@@ -215,10 +244,10 @@ function render(samples: readonly Picked[], perLanguage: number): string {
     ' * them 15 characters or fewer (the share of the set measured in docs/language.md).',
     ' *',
     ' * Source: the gettext catalogs of Debian packages, as installed on a Debian machine. The',
-    ' * translations are the work of those projects\' translation teams and carry the licences of',
+    " * translations are the work of those projects' translation teams and carry the licences of",
     ' * the packages that ship them: GPL or LGPL for nearly all; Linux-PAM is BSD-3-Clause or GPL,',
     ' * popt is expat (see /usr/share/doc/<package>/copyright). Debian package and catalog of each',
-    ' * domain below; in a sample, `locale` is the catalog\'s folder and `domain` its file name:',
+    " * domain below; in a sample, `locale` is the catalog's folder and `domain` its file name:",
     ...sourceLines,
     ' *',
     ' * Accelerators (`_`, `&`, `(_F)`) and a format specifier at either end were stripped;',

@@ -145,7 +145,15 @@ async function benchBackend(backend: Backend): Promise<{ rows: string[][]; notes
   const rows: string[][] = [];
   const notes: string[] = [];
   const row = (what: string, count: number, seconds: number | undefined, latencies: readonly number[], extra = '') =>
-    rows.push([backend, what, count.toLocaleString('en'), seconds === undefined ? '–' : rate(count / seconds), ms(quantile(latencies, 0.5)), ms(quantile(latencies, 0.99)), extra]);
+    rows.push([
+      backend,
+      what,
+      count.toLocaleString('en'),
+      seconds === undefined ? '–' : rate(count / seconds),
+      ms(quantile(latencies, 0.5)),
+      ms(quantile(latencies, 0.99)),
+      extra,
+    ]);
   try {
     const seq = await appendAll(store, SIZES.perQueue, 1);
     row('append 1 item, sequential', seq.latencies.length, seq.seconds, seq.latencies, `${SIZES.queues} queues`);
@@ -153,10 +161,18 @@ async function benchBackend(backend: Backend): Promise<{ rows: string[][]; notes
 
     const drain1 = await drainAll(store, 1);
     row('drain: head + ack per entry, 1 drainer', drain1.entries, drain1.seconds, drain1.entryTimes, `${SIZES.queues} × ${SIZES.perQueue}`);
-    row('  of which: lease (one call)', drain1.leaseTimes.length, undefined, drain1.leaseTimes, leaseShape(drain1.leaseTimes, SIZES.queues * SIZES.perQueue));
+    row(
+      '  of which: lease (one call)',
+      drain1.leaseTimes.length,
+      undefined,
+      drain1.leaseTimes,
+      leaseShape(drain1.leaseTimes, SIZES.queues * SIZES.perQueue),
+    );
     console.log(`  drain 1: ${rate(drain1.entries / drain1.seconds)} entries/s, lease p50 ${ms(quantile(drain1.leaseTimes, 0.5))}`);
     if (drain1.entries !== seq.latencies.length || drain1.left !== 0 || drain1.outOfOrder !== 0) {
-      notes.push(`${backend}: drain 1 saw ${drain1.entries} of ${seq.latencies.length} entries, ${drain1.left} left, ${drain1.outOfOrder} out of order`);
+      notes.push(
+        `${backend}: drain 1 saw ${drain1.entries} of ${seq.latencies.length} entries, ${drain1.left} left, ${drain1.outOfOrder} out of order`,
+      );
     }
 
     const conc = await appendAll(store, SIZES.concurrentPerQueue, IN_FLIGHT);
@@ -164,11 +180,25 @@ async function benchBackend(backend: Backend): Promise<{ rows: string[][]; notes
     console.log(`  append ×${IN_FLIGHT}: ${rate(conc.latencies.length / conc.seconds)}/s`);
 
     const drain4 = await drainAll(store, DRAINERS);
-    row(`drain: head + ack per entry, ${DRAINERS} drainers`, drain4.entries, drain4.seconds, drain4.entryTimes, `${SIZES.queues} × ${SIZES.concurrentPerQueue}`);
-    row('  of which: lease (one call)', drain4.leaseTimes.length, undefined, drain4.leaseTimes, leaseShape(drain4.leaseTimes, SIZES.queues * SIZES.concurrentPerQueue));
+    row(
+      `drain: head + ack per entry, ${DRAINERS} drainers`,
+      drain4.entries,
+      drain4.seconds,
+      drain4.entryTimes,
+      `${SIZES.queues} × ${SIZES.concurrentPerQueue}`,
+    );
+    row(
+      '  of which: lease (one call)',
+      drain4.leaseTimes.length,
+      undefined,
+      drain4.leaseTimes,
+      leaseShape(drain4.leaseTimes, SIZES.queues * SIZES.concurrentPerQueue),
+    );
     console.log(`  drain ${DRAINERS}: ${rate(drain4.entries / drain4.seconds)} entries/s`);
     if (drain4.entries !== conc.latencies.length || drain4.left !== 0 || drain4.outOfOrder !== 0) {
-      notes.push(`${backend}: drain ${DRAINERS} saw ${drain4.entries} of ${conc.latencies.length} entries, ${drain4.left} left, ${drain4.outOfOrder} out of order`);
+      notes.push(
+        `${backend}: drain ${DRAINERS} saw ${drain4.entries} of ${conc.latencies.length} entries, ${drain4.left} left, ${drain4.outOfOrder} out of order`,
+      );
     }
 
     const sia = await timed(SIZES.keys, 1, (i) => store.setIfAbsent(`intent:bench:${i}`, true, TTL_MS));
@@ -179,7 +209,9 @@ async function benchBackend(backend: Backend): Promise<{ rows: string[][]; notes
     row('set (~500 B JSON, TTL), sequential', SIZES.keys, set.seconds, set.latencies);
     const get = await timed(SIZES.keys, 1, (i) => store.get(`conv:bench:${i}`));
     row('get, sequential', SIZES.keys, get.seconds, get.latencies);
-    console.log(`  setIfAbsent ${rate(SIZES.keys / sia.seconds)}/s, set ${rate(SIZES.keys / set.seconds)}/s, get ${rate(SIZES.keys / get.seconds)}/s`);
+    console.log(
+      `  setIfAbsent ${rate(SIZES.keys / sia.seconds)}/s, set ${rate(SIZES.keys / set.seconds)}/s, get ${rate(SIZES.keys / get.seconds)}/s`,
+    );
   } finally {
     await store.close();
     await opened.cleanup();
@@ -188,7 +220,10 @@ async function benchBackend(backend: Backend): Promise<{ rows: string[][]; notes
 }
 
 async function main(): Promise<void> {
-  const only = process.argv.find((a) => a.startsWith('--backends='))?.slice('--backends='.length).split(',');
+  const only = process.argv
+    .find((a) => a.startsWith('--backends='))
+    ?.slice('--backends='.length)
+    .split(',');
   const backends = ALL.filter((b) => only === undefined || only.includes(b));
   const rows: string[][] = [];
   const notes: string[] = [];

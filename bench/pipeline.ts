@@ -36,7 +36,28 @@ import { DEFAULT_WORKER_OPTIONS } from '../src/engine/worker.ts';
 import { emitResult, ms, quantile, quick, rate, rssMb, type Section } from './report.ts';
 
 /** Twenty routing languages, one Slack channel each (the close pairs nb/da/sv, fi and id left out). */
-const LANGUAGES = ['en', 'ko', 'ja', 'zh-Hans', 'zh-Hant', 'th', 'he', 'ar', 'hi', 'ru', 'uk', 'de', 'fr', 'es', 'pt', 'it', 'nl', 'pl', 'tr', 'vi'] as const;
+const LANGUAGES = [
+  'en',
+  'ko',
+  'ja',
+  'zh-Hans',
+  'zh-Hant',
+  'th',
+  'he',
+  'ar',
+  'hi',
+  'ru',
+  'uk',
+  'de',
+  'fr',
+  'es',
+  'pt',
+  'it',
+  'nl',
+  'pl',
+  'tr',
+  'vi',
+] as const;
 const IN_FLIGHT = 16;
 
 interface Scenario {
@@ -56,14 +77,61 @@ interface Scenario {
 
 const SCENARIOS: readonly Scenario[] = quick
   ? [
-      { id: 'paced', label: 'createApp as shipped (paced 1/s per channel)', channels: 10, customers: 40, messagesPerCustomer: 2, timeoutMs: 60_000 },
-      { id: 'unpaced', label: 'UNPACED (SLACK_POSTS_PER_SECOND=100000): engine capacity', channels: 10, customers: 100, messagesPerCustomer: 2, postsPerSecond: 100_000, timeoutMs: 60_000 },
+      {
+        id: 'paced',
+        label: 'createApp as shipped (paced 1/s per channel)',
+        channels: 10,
+        customers: 40,
+        messagesPerCustomer: 2,
+        timeoutMs: 60_000,
+      },
+      {
+        id: 'unpaced',
+        label: 'UNPACED (SLACK_POSTS_PER_SECOND=100000): engine capacity',
+        channels: 10,
+        customers: 100,
+        messagesPerCustomer: 2,
+        postsPerSecond: 100_000,
+        timeoutMs: 60_000,
+      },
     ]
   : [
-      { id: 'paced', label: 'createApp as shipped (paced 1/s per channel)', channels: 20, customers: 160, messagesPerCustomer: 2, timeoutMs: 120_000 },
-      { id: 'paced-c20', label: 'paced, worker concurrency 20 (test override)', channels: 20, customers: 160, messagesPerCustomer: 2, workerConcurrency: 20, timeoutMs: 120_000 },
-      { id: 'unpaced', label: 'UNPACED (SLACK_POSTS_PER_SECOND=100000): engine capacity', channels: 20, customers: 400, messagesPerCustomer: 3, postsPerSecond: 100_000, timeoutMs: 120_000 },
-      { id: 'unpaced-redis', label: 'UNPACED, Redis store: engine capacity', channels: 20, customers: 400, messagesPerCustomer: 3, postsPerSecond: 100_000, store: 'redis', timeoutMs: 120_000 },
+      {
+        id: 'paced',
+        label: 'createApp as shipped (paced 1/s per channel)',
+        channels: 20,
+        customers: 160,
+        messagesPerCustomer: 2,
+        timeoutMs: 120_000,
+      },
+      {
+        id: 'paced-c20',
+        label: 'paced, worker concurrency 20 (test override)',
+        channels: 20,
+        customers: 160,
+        messagesPerCustomer: 2,
+        workerConcurrency: 20,
+        timeoutMs: 120_000,
+      },
+      {
+        id: 'unpaced',
+        label: 'UNPACED (SLACK_POSTS_PER_SECOND=100000): engine capacity',
+        channels: 20,
+        customers: 400,
+        messagesPerCustomer: 3,
+        postsPerSecond: 100_000,
+        timeoutMs: 120_000,
+      },
+      {
+        id: 'unpaced-redis',
+        label: 'UNPACED, Redis store: engine capacity',
+        channels: 20,
+        customers: 400,
+        messagesPerCustomer: 3,
+        postsPerSecond: 100_000,
+        store: 'redis',
+        timeoutMs: 120_000,
+      },
     ];
 
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -96,7 +164,8 @@ const memory = (): Memory => {
 async function runApp(): Promise<void> {
   const send = (message: FromApp) => process.send?.(message);
   const start = await new Promise<Extract<ToApp, { type: 'start' }>>((resolve) =>
-    process.once('message', (message: ToApp) => message.type === 'start' && resolve(message)));
+    process.once('message', (message: ToApp) => message.type === 'start' && resolve(message)),
+  );
   const [{ createApp }, { loadConfig }, { createRoutingSettings }] = await Promise.all([
     import('../src/app.ts'),
     import('../src/config.ts'),
@@ -124,9 +193,10 @@ async function runApp(): Promise<void> {
     const t0 = performance.now();
     const config = loadConfig(start.env, { envFile: join(start.env.DATA_DIR ?? tmpdir(), 'no-such.env') });
     // On Redis, the store the app would build from STORE_URL, with the run's own key namespace (as tests/e2e does).
-    const store = start.redisNamespace === undefined || config.storeUrl === undefined
-      ? undefined
-      : await (await import('../src/store/redis-store.ts')).createRedisStore({ url: config.storeUrl, namespace: start.redisNamespace });
+    const store =
+      start.redisNamespace === undefined || config.storeUrl === undefined
+        ? undefined
+        : await (await import('../src/store/redis-store.ts')).createRedisStore({ url: config.storeUrl, namespace: start.redisNamespace });
     const app = await createApp(config, {
       ...(store === undefined ? {} : { store }),
       logDestination,
@@ -166,7 +236,10 @@ function forkApp(): {
 } {
   // BENCH_APP_NODE_OPTIONS adds node flags to the app process only, e.g. "--cpu-prof --cpu-prof-dir=tmp/prof".
   const extra = (process.env.BENCH_APP_NODE_OPTIONS ?? '').split(' ').filter((flag) => flag !== '');
-  const child = fork(fileURLToPath(import.meta.url), ['--role=app'], { execArgv: ['--import', 'tsx', ...extra], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--role=app'], {
+    execArgv: ['--import', 'tsx', ...extra],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     child,
@@ -216,7 +289,12 @@ const CHAT_IDS = 600_000_000;
 const IDLE_CHAT_IDS = 600_100_000;
 
 /** `rounds` messages from each of `customers` customers: round j of every customer, then round j+1 (as traffic interleaves). */
-function plan(customers: readonly number[], rounds: number, languages: readonly string[], channelOf: (language: string) => string): Planned[] {
+function plan(
+  customers: readonly number[],
+  rounds: number,
+  languages: readonly string[],
+  channelOf: (language: string) => string,
+): Planned[] {
   const byLanguage = new Map<string, string[]>();
   for (const sample of LANGUAGE_SAMPLES) byLanguage.set(sample.language, [...(byLanguage.get(sample.language) ?? []), sample.text]);
   const planned: Planned[] = [];
@@ -227,10 +305,22 @@ function plan(customers: readonly number[], rounds: number, languages: readonly 
       const chatId = CHAT_IDS + customer;
       const messageId = 1000 + round;
       const text = texts[(Math.floor(customer / languages.length) * rounds + round) % texts.length]!;
-      const from = { id: chatId, is_bot: false, first_name: `Customer${customer}`, username: `customer_${customer}`, language_code: language.toLowerCase() };
+      const from = {
+        id: chatId,
+        is_bot: false,
+        first_name: `Customer${customer}`,
+        username: `customer_${customer}`,
+        language_code: language.toLowerCase(),
+      };
       const update = {
         update_id: nextUpdateId++,
-        message: { message_id: messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private', first_name: from.first_name, username: from.username }, from, text },
+        message: {
+          message_id: messageId,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: chatId, type: 'private', first_name: from.first_name, username: from.username },
+          from,
+          text,
+        },
       };
       planned.push({ key: `${chatId}:${messageId}`, customer, language, channel: channelOf(language), body: JSON.stringify(update) });
     }
@@ -274,7 +364,8 @@ function redisNamespace(): { namespace: string; cleanup(): Promise<number> } {
       const client = createClient({ url: redisUrl });
       await client.connect();
       let deleted = 0;
-      for await (const keys of client.scanIterator({ MATCH: `${namespace}:*`, COUNT: 1000 })) if (keys.length > 0) deleted += await client.del(keys);
+      for await (const keys of client.scanIterator({ MATCH: `${namespace}:*`, COUNT: 1000 }))
+        if (keys.length > 0) deleted += await client.del(keys);
       await client.close();
       return deleted;
     },
@@ -293,7 +384,8 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
   const telegram = await startFakeTelegramApi({ token: TELEGRAM_TOKEN });
   const dataDir = mkdtempSync(join(tmpdir(), 'threadline-bench-pipeline-'));
   const languages = LANGUAGES.slice(0, scenario.channels);
-  const channelOf = (language: string) => `C0BENCH${String(LANGUAGES.indexOf(language as (typeof LANGUAGES)[number]) + 1).padStart(2, '0')}`;
+  const channelOf = (language: string) =>
+    `C0BENCH${String(LANGUAGES.indexOf(language as (typeof LANGUAGES)[number]) + 1).padStart(2, '0')}`;
   const routes = Object.fromEntries(languages.map((language) => [language, channelOf(language)]));
   const env: Record<string, string> = {
     SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -311,7 +403,9 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
   const app = forkApp();
   try {
     app.child.send({
-      type: 'start', env, routes,
+      type: 'start',
+      env,
+      routes,
       ...(scenario.workerConcurrency === undefined ? {} : { workerConcurrency: scenario.workerConcurrency }),
       ...(redis === undefined ? {} : { redisNamespace: redis.namespace }),
     } satisfies ToApp);
@@ -326,8 +420,18 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
       };
     }
     const url = `http://127.0.0.1:${started.port}/webhooks/telegram`;
-    const idle = plan(languages.map((_, i) => IDLE_CHAT_IDS - CHAT_IDS + i), 1, languages, channelOf);
-    const planned = plan(Array.from({ length: scenario.customers }, (_, i) => i), scenario.messagesPerCustomer, languages, channelOf);
+    const idle = plan(
+      languages.map((_, i) => IDLE_CHAT_IDS - CHAT_IDS + i),
+      1,
+      languages,
+      channelOf,
+    );
+    const planned = plan(
+      Array.from({ length: scenario.customers }, (_, i) => i),
+      scenario.messagesPerCustomer,
+      languages,
+      channelOf,
+    );
     const byKey = new Map([...idle, ...planned].map((p) => [p.key, p]));
 
     // Every Web API call reaches the fake's `calls` list as its request arrives: watch it there.
@@ -388,7 +492,11 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
     await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
     const intakeSeconds = (performance.now() - t0) / 1000;
     const mirrored = () => planned.filter((p) => p.mirroredAt !== undefined).length;
-    await until(() => mirrored() === planned.length, scenario.timeoutMs, () => `${mirrored()}/${planned.length} mirrored after ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    await until(
+      () => mirrored() === planned.length,
+      scenario.timeoutMs,
+      () => `${mirrored()}/${planned.length} mirrored after ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    );
     const endSeconds = (performance.now() - t0) / 1000;
     app.child.send({ type: 'measure' } satisfies ToApp);
     const after = await app.next('memory');
@@ -408,17 +516,24 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
     const complete = done.length === planned.length;
 
     const notes: string[] = [];
-    if (!complete) notes.push(`${scenario.id}: only ${done.length} of ${planned.length} messages were mirrored within ${scenario.timeoutMs / 1000} s (journal still holds ${after.journalSize})`);
+    if (!complete)
+      notes.push(
+        `${scenario.id}: only ${done.length} of ${planned.length} messages were mirrored within ${scenario.timeoutMs / 1000} s (journal still holds ${after.journalSize})`,
+      );
     if (failures > 0) notes.push(`${scenario.id}: ${failures} webhooks were not answered 200`);
     if (duplicates > 0) notes.push(`${scenario.id}: ${duplicates} messages were posted to Slack twice`);
     const expected = stopped.problems.filter((p) => p.startsWith('Telegram webhook must be registered outside'));
     if (stopped.errors + stopped.warnings > expected.length) {
-      notes.push(`${scenario.id}: the app logged ${stopped.errors} errors and ${stopped.warnings} warnings: ${stopped.problems.join('; ')}`);
+      notes.push(
+        `${scenario.id}: the app logged ${stopped.errors} errors and ${stopped.warnings} warnings: ${stopped.problems.join('; ')}`,
+      );
     }
     const slowAcks = planned.filter((p) => p.ackedAt !== undefined && p.ackedAt - p.sentAt! > 100);
     if (slowAcks.length > 0) {
       const sentAt = slowAcks.map((p) => p.sentAt! - t0);
-      notes.push(`${scenario.id}: ${slowAcks.length} of ${planned.length} acks took over 100 ms, sent between ${ms(Math.min(...sentAt))} and ${ms(Math.max(...sentAt))} into the burst (webhooks share the app's one event loop with the worker's store writes and Slack calls)`);
+      notes.push(
+        `${scenario.id}: ${slowAcks.length} of ${planned.length} acks took over 100 ms, sent between ${ms(Math.min(...sentAt))} and ${ms(Math.max(...sentAt))} into the burst (webhooks share the app's one event loop with the worker's store writes and Slack calls)`,
+      );
     }
     const paced = scenario.postsPerSecond === undefined;
     notes.push(
@@ -426,7 +541,9 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
         `busiest channel ${busiest} posts${paced ? ` (so ≥ ${Math.max(0, busiest - 3)} s at 1/s after its burst of 3)` : ''}; ` +
         `${misrouted} of ${done.length} messages went to another channel than their sample's language (detector), which makes channels uneven.`,
     );
-    console.log(`  ${scenario.id}: ${done.length}/${planned.length} mirrored, ack p50 ${ms(quantile(acks, 0.5))}, e2e p50 ${ms(quantile(e2e, 0.5))}, ${rate(done.length / e2eSeconds)} msg/s, idle e2e p50 ${ms(quantile(idleE2e, 0.5))}`);
+    console.log(
+      `  ${scenario.id}: ${done.length}/${planned.length} mirrored, ack p50 ${ms(quantile(acks, 0.5))}, e2e p50 ${ms(quantile(e2e, 0.5))}, ${rate(done.length / e2eSeconds)} msg/s, idle e2e p50 ${ms(quantile(idleE2e, 0.5))}`,
+    );
     return {
       throughput: [
         scenario.label,
@@ -441,7 +558,14 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
         ms(quantile(e2e, 0.99)),
         `${rate(done.length / e2eSeconds)}${complete ? '' : ` (${done.length} done in ${endSeconds.toFixed(0)} s)`}`,
       ],
-      memory: [scenario.label, rssMb(started.baseline.rss), rssMb(started.started.rss), rssMb(after.memory.rss), rssMb(after.memory.maxRss), `${(started.startMs / 1000).toFixed(1)} s`],
+      memory: [
+        scenario.label,
+        rssMb(started.baseline.rss),
+        rssMb(started.started.rss),
+        rssMb(after.memory.rss),
+        rssMb(after.memory.maxRss),
+        `${(started.startMs / 1000).toFixed(1)} s`,
+      ],
       notes,
     };
   } finally {
@@ -461,7 +585,9 @@ async function main(): Promise<void> {
   const memoryRows: string[][] = [];
   const notes: string[] = [];
   for (const scenario of scenarios) {
-    console.log(`pipeline ${scenario.id}: ${scenario.customers} customers × ${scenario.messagesPerCustomer} messages over ${scenario.channels} channels`);
+    console.log(
+      `pipeline ${scenario.id}: ${scenario.customers} customers × ${scenario.messagesPerCustomer} messages over ${scenario.channels} channels`,
+    );
     try {
       const outcome = await runScenario(scenario);
       throughput.push(outcome.throughput);
@@ -475,19 +601,38 @@ async function main(): Promise<void> {
   const sections: Section[] = [
     {
       title: 'Pipeline: Telegram webhook → journal → worker → Slack (createApp, Slack HTTP mode, embedded store unless noted)',
-      columns: ['scenario', 'burst msgs', 'channels', 'worker lanes', 'idle e2e p50', 'ack p50', 'ack p99', 'intake msg/s', 'e2e p50', 'e2e p99', 'e2e msg/s'],
+      columns: [
+        'scenario',
+        'burst msgs',
+        'channels',
+        'worker lanes',
+        'idle e2e p50',
+        'ack p50',
+        'ack p99',
+        'intake msg/s',
+        'e2e p50',
+        'e2e p99',
+        'e2e msg/s',
+      ],
       rows: throughput,
       notes: [
         'idle e2e: first, one new customer per channel writes once, alone, and waits until mirrored (parent + message posted): the latency of a quiet day.',
         `burst: then all the burst's messages are POSTed as fast as ${IN_FLIGHT} concurrent webhooks allow, so their e2e latency is mostly time queued (behind the per-channel pacing when paced): it grows with the burst size.`,
-        'ack = the webhook\'s 200, after the journal append is durable. e2e = from the POST until the fake Slack received the chat.postMessage mirroring the message.',
+        "ack = the webhook's 200, after the journal append is durable. e2e = from the POST until the fake Slack received the chat.postMessage mirroring the message.",
         'Ceiling when paced: channels × 1 post/s, and a new conversation costs 2 posts (parent + message).',
         ...notes,
       ],
     },
     {
       title: 'Pipeline: memory of the app process',
-      columns: ['scenario', 'RSS before createApp', 'RSS after start (language DB loaded)', 'RSS after the run', 'peak RSS', 'createApp + start'],
+      columns: [
+        'scenario',
+        'RSS before createApp',
+        'RSS after start (language DB loaded)',
+        'RSS after the run',
+        'peak RSS',
+        'createApp + start',
+      ],
       rows: memoryRows,
     },
   ];

@@ -71,7 +71,11 @@ export function rssMb(bytes = process.memoryUsage().rss): string {
 export const quick = process.argv.includes('--quick');
 
 /** Runs `count` async operations with at most `inFlight` at once; returns each one's latency in ms. */
-export async function timed(count: number, inFlight: number, op: (i: number) => Promise<unknown>): Promise<{ latencies: number[]; seconds: number }> {
+export async function timed(
+  count: number,
+  inFlight: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<{ latencies: number[]; seconds: number }> {
   const latencies = new Array<number>(count);
   let next = 0;
   const start = performance.now();

@@ -16,7 +16,10 @@ import { fileURLToPath } from 'node:url';
 import { formatSection, RESULT_PREFIX, type Section } from './report.ts';
 
 const quick = process.argv.includes('--quick');
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 
 interface Child {
   readonly output: string[];
@@ -85,9 +88,21 @@ async function languageBench(failures: string[]): Promise<Section> {
   }
   return {
     title: `Language detection (bench/language.ts: script rule + eld, shipped sample set: ${texts || 'see above'})`,
-    columns: ['eld database', 'accuracy', '≤ 15 chars', 'CJK wrong', 'unsure', 'detections/s (1 core)', 'load', 'RSS after load', 'detector adds'],
+    columns: [
+      'eld database',
+      'accuracy',
+      '≤ 15 chars',
+      'CJK wrong',
+      'unsure',
+      'detections/s (1 core)',
+      'load',
+      'RSS after load',
+      'detector adds',
+    ],
     rows,
-    notes: ['"unsure" falls back to the platform hint or DEFAULT_CHANNEL; "wrong" reaches a team that may not read it. The shipped set is small (20 texts per language): differences of a point or two are noise.'],
+    notes: [
+      '"unsure" falls back to the platform hint or DEFAULT_CHANNEL; "wrong" reaches a team that may not read it. The shipped set is small (20 texts per language): differences of a point or two are noise.',
+    ],
   };
 }
 
@@ -121,12 +136,16 @@ async function main(): Promise<void> {
   const want = (name: string) => only === undefined || only.includes(name);
 
   if (want('language')) sections.push(await languageBench(failures));
-  for (const [name, file] of [['journal', './journal.ts'], ['pipeline', './pipeline.ts']] as const) {
+  for (const [name, file] of [
+    ['journal', './journal.ts'],
+    ['pipeline', './pipeline.ts'],
+  ] as const) {
     if (!want(name)) continue;
     console.log(`\n== ${name} ==`);
     const child = await runChild(file, pass);
     console.log(`  (${child.seconds.toFixed(0)} s)`);
-    if (child.code !== 0 || child.sections === undefined) failures.push(`${name} exited with ${child.code}${child.sections ? '' : ' without a result'}`);
+    if (child.code !== 0 || child.sections === undefined)
+      failures.push(`${name} exited with ${child.code}${child.sections ? '' : ' without a result'}`);
     sections.push(...(child.sections ?? []));
   }
 

@@ -69,7 +69,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const channels = new Map<Platform, Channel>();
   for (const { factory, settings } of platforms) {
-    channels.set(factory.platform, factory.create(settings, { logger: logger.child({ platform: factory.platform }), state: adapterState(store, factory.platform), now }));
+    channels.set(
+      factory.platform,
+      factory.create(settings, { logger: logger.child({ platform: factory.platform }), state: adapterState(store, factory.platform), now }),
+    );
   }
 
   const slack = createSlackApp({
@@ -81,11 +84,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...(overrides.slackRetries === undefined ? {} : { retryConfig: { retries: overrides.slackRetries } }),
     ...(overrides.socketPingTimeoutMs === undefined ? {} : { socketPingTimeoutMs: overrides.socketPingTimeoutMs }),
   });
-  const slackPort = createWebApiSlackPort({ client: slack.client, pacer: createPacer({ perSecond: config.slackPostsPerSecond, logger: logger.child({ component: 'pacing' }) }), botToken: config.slack.botToken, logger: logger.child({ component: 'slack' }) });
+  const slackPort = createWebApiSlackPort({
+    client: slack.client,
+    pacer: createPacer({ perSecond: config.slackPostsPerSecond, logger: logger.child({ component: 'pacing' }) }),
+    botToken: config.slack.botToken,
+    logger: logger.child({ component: 'slack' }),
+  });
   const settings = createRoutingSettings(store, config.defaultChannel);
   const metrics = createMetrics(store.journal);
   const engine = createEngine({
-    store, slack: slackPort, channels, settings, language, now, metrics: metrics.engine,
+    store,
+    slack: slackPort,
+    channels,
+    settings,
+    language,
+    now,
+    metrics: metrics.engine,
     logger: logger.child({ component: 'engine' }),
     ...(overrides.worker ? { worker: overrides.worker } : {}),
     ...(overrides.outbox ? { outbox: overrides.outbox } : {}),
@@ -109,7 +123,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger: logger.child({ component: 'http' }),
     metrics: () => metrics.scrape(),
     health: async () => {
-      const storeOk = await store.ping().then(() => true, () => false);
+      const storeOk = await store.ping().then(
+        () => true,
+        () => false,
+      );
       const platformsOk = [...health.values()].every((state) => state === 'live');
       const ok = phase === 'running' && storeOk && platformsOk;
       const status = phase === 'running' ? (ok ? 'ok' : 'degraded') : phase;
@@ -135,7 +152,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       if (stopped) return;
       const delay = Math.min(5 * 60_000, 5000 * 2 ** failures);
       const reason = error instanceof Error ? error.message : String(error);
-      logger.error({ err: error, platform, attempt: failures + 1, retryInMs: delay }, `${platform} channel did not start: ${reason}; trying again in ${delay / 1000} s`);
+      logger.error(
+        { err: error, platform, attempt: failures + 1, retryInMs: delay },
+        `${platform} channel did not start: ${reason}; trying again in ${delay / 1000} s`,
+      );
       const timer = setTimeout(() => {
         retryTimers.delete(timer);
         if (!stopped) void startChannel(platform, channel, failures + 1);
@@ -145,7 +165,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   }
 
   return {
-    server, logger, store, engine, slack, channels,
+    server,
+    logger,
+    store,
+    engine,
+    slack,
+    channels,
     async start() {
       // The port first: a busy port fails at once, before anything was connected or started. From
       // here on webhooks are journaled (the worker drains them once it runs) and /healthz answers.
@@ -158,7 +183,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       if (stopped) return port;
       phase = 'running';
       logger.info(
-        { port, store: store.kind, slackMode: slack.mode, live: [...health].filter(([, s]) => s === 'live').map(([p]) => p), failed: [...health].filter(([, s]) => s !== 'live').map(([p]) => p), off: channelFactories.map((f) => f.platform).filter((p) => !channels.has(p)) },
+        {
+          port,
+          store: store.kind,
+          slackMode: slack.mode,
+          live: [...health].filter(([, s]) => s === 'live').map(([p]) => p),
+          failed: [...health].filter(([, s]) => s !== 'live').map(([p]) => p),
+          off: channelFactories.map((f) => f.platform).filter((p) => !channels.has(p)),
+        },
         'threadline started',
       );
       return port;
@@ -175,7 +207,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await Promise.all([...channels.values()].map((channel) => channel.stop().catch((error: unknown) => logger.warn({ err: error }, 'channel stop failed'))));
+      await Promise.all(
+        [...channels.values()].map((channel) =>
+          channel.stop().catch((error: unknown) => logger.warn({ err: error }, 'channel stop failed')),
+        ),
+      );
       await engine.stop();
       await slack.stop();
       await store.close();
@@ -189,8 +225,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 function listen(server: Server, port: number): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const fail = (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new StartupError('PORT', `port ${port} is already in use: set PORT to a free port or stop the other process`, { cause: error }));
-      else if (error.code === 'EACCES') reject(new StartupError('PORT', `port ${port} needs privileges this process does not have: set PORT to 1024 or above`, { cause: error }));
+      if (error.code === 'EADDRINUSE')
+        reject(
+          new StartupError('PORT', `port ${port} is already in use: set PORT to a free port or stop the other process`, { cause: error }),
+        );
+      else if (error.code === 'EACCES')
+        reject(
+          new StartupError('PORT', `port ${port} needs privileges this process does not have: set PORT to 1024 or above`, { cause: error }),
+        );
       else reject(error);
     };
     server.once('error', fail);

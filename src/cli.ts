@@ -16,7 +16,10 @@ interface Command {
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   start: { about: 'run Threadline (what `threadline` alone does)', run: () => import('./main.ts') },
-  doctor: { about: 'check the settings, Slack, each platform and the store; exit code 1 if a check fails', run: async () => (await import('./doctor/doctor.ts')).runDoctor(process.env, print) },
+  doctor: {
+    about: 'check the settings, Slack, each platform and the store; exit code 1 if a check fails',
+    run: async () => (await import('./doctor/doctor.ts')).runDoctor(process.env, print),
+  },
   journal: {
     about: 'parked: list the messages set aside; replay <id>: process one again',
     takesArguments: true,

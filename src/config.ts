@@ -139,7 +139,10 @@ const schema = z.object({
   ADMIN_USERS: z
     .string()
     .transform((list, ctx) => {
-      const ids = list.split(',').map((id) => id.trim()).filter((id) => id !== '');
+      const ids = list
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== '');
       const bad = ids.find((id) => !SLACK_USER_ID.test(id));
       if (bad !== undefined) ctx.addIssue({ code: 'custom', message: MESSAGES.adminUsers(bad) });
       return ids;
@@ -191,7 +194,12 @@ export function loadConfig(env: Env = process.env, options: { envFile?: string; 
   }
   if (core.SLACK_APP_TOKEN === undefined && core.SLACK_SIGNING_SECRET === undefined) {
     // Either one will do, so neither is "invalid": name both as the one missing choice.
-    issues.push({ variable: 'SLACK_APP_TOKEN', text: MESSAGES.noTransport, label: 'SLACK_APP_TOKEN or SLACK_SIGNING_SECRET', missing: true });
+    issues.push({
+      variable: 'SLACK_APP_TOKEN',
+      text: MESSAGES.noTransport,
+      label: 'SLACK_APP_TOKEN or SLACK_SIGNING_SECRET',
+      missing: true,
+    });
   }
   if (!parsed.success || issues.length > 0) throw toConfigError(issues);
 
@@ -208,12 +216,16 @@ export type StoreConfig = Pick<Config, 'storeUrl' | 'dataDir'>;
  */
 export function loadStoreConfig(env: Env = process.env, options: { envFile?: string } = {}): StoreConfig {
   const merged = mergeEnv(readEnvFile(options.envFile ?? '.env'), env);
-  const parsed = schema.pick({ STORE_URL: true, DATA_DIR: true }).safeParse({ STORE_URL: merged.STORE_URL?.trim(), DATA_DIR: merged.DATA_DIR?.trim() });
+  const parsed = schema
+    .pick({ STORE_URL: true, DATA_DIR: true })
+    .safeParse({ STORE_URL: merged.STORE_URL?.trim(), DATA_DIR: merged.DATA_DIR?.trim() });
   if (!parsed.success) {
-    throw toConfigError(parsed.error.issues.map((issue) => {
-      const variable = String(issue.path[0]);
-      return { variable, text: `${variable} ${issue.message}`, label: variable, missing: merged[variable] === undefined };
-    }));
+    throw toConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0]);
+        return { variable, text: `${variable} ${issue.message}`, label: variable, missing: merged[variable] === undefined };
+      }),
+    );
   }
   return { ...(parsed.data.STORE_URL === undefined ? {} : { storeUrl: parsed.data.STORE_URL }), dataDir: parsed.data.DATA_DIR };
 }

@@ -34,12 +34,19 @@ export interface JournalCommandOptions {
  * Runs `threadline journal <args…>`, writing its answer line by line to `out`. Resolves with the
  * exit code: 0 done, 1 failed (unknown id, store unavailable, bad setting), 2 not a valid command.
  */
-export async function runJournalCommand(args: readonly string[], env: Env, out: (line: string) => void, options: JournalCommandOptions = {}): Promise<number> {
+export async function runJournalCommand(
+  args: readonly string[],
+  env: Env,
+  out: (line: string) => void,
+  options: JournalCommandOptions = {},
+): Promise<number> {
   const [command, id] = args;
   const action: ((store: Store) => Promise<number>) | undefined =
-    command === 'parked' && args.length === 1 ? (store) => listParked(store, out)
-    : command === 'replay' && id !== undefined && args.length === 2 ? (store) => replay(store, id, out)
-    : undefined;
+    command === 'parked' && args.length === 1
+      ? (store) => listParked(store, out)
+      : command === 'replay' && id !== undefined && args.length === 2
+        ? (store) => replay(store, id, out)
+        : undefined;
   if (action === undefined) {
     const help = command === undefined || command === 'help' || command === '--help';
     if (!help) out(`Unknown journal command: ${args.join(' ')}`);
@@ -94,7 +101,9 @@ async function replay(store: Store, id: string, out: (line: string) => void): Pr
     out(`No message set aside has id ${id}: list them with \`threadline journal parked\``);
     return 1;
   }
-  out(`Entry ${id} is back in conversation ${entry.queue} as entry ${entry.id}: Threadline processes it now (if it fails again, it is set aside again).`);
+  out(
+    `Entry ${id} is back in conversation ${entry.queue} as entry ${entry.id}: Threadline processes it now (if it fails again, it is set aside again).`,
+  );
   // A redelivery of the same event may have gone through since; the worker then skips the replay.
   if (await store.get(keys.processed(jobId(entry.payload as Job)))) {
     out('Note: this event was processed since (the platform delivered it again), so it will not be shown twice.');

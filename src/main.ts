@@ -55,7 +55,8 @@ main().catch((error: unknown) => {
     process.stderr.write(`Threadline could not start: ${error.message}\n`);
   } else {
     process.stderr.write(`Threadline could not start: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (error instanceof Error && error.cause) process.stderr.write(`  cause: ${String(error.cause instanceof Error ? error.cause.message : error.cause)}\n`);
+    if (error instanceof Error && error.cause)
+      process.stderr.write(`  cause: ${String(error.cause instanceof Error ? error.cause.message : error.cause)}\n`);
   }
   process.exit(1);
 });

@@ -31,7 +31,18 @@ const TRANSIENT: Failure = { kind: 'transient' };
 const PERMANENT: Failure = { kind: 'permanent' };
 
 /** Node's codes for a connection that failed or dropped. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /**
  * Classifies any error Threadline's calls throw: ChannelError and SlackApiError by their `kind`,
@@ -84,7 +95,12 @@ export interface RetryOptions {
   /** Waits `ms`, or less when `signal` aborts (default: a timer). Tests pass a recorder. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Called before each wait, for logs. */
-  readonly onRetry?: (retry: { readonly error: unknown; readonly attempt: number; readonly waitMs: number; readonly failure: Failure }) => void;
+  readonly onRetry?: (retry: {
+    readonly error: unknown;
+    readonly attempt: number;
+    readonly waitMs: number;
+    readonly failure: Failure;
+  }) => void;
 }
 
 /**
@@ -112,7 +128,11 @@ export async function retry<T>(call: (attempt: number) => Promise<T>, options: R
 }
 
 /** The wait before trying again after `attempt` failed with `failure`, or undefined when it must not be retried. */
-export function waitBefore(failure: Failure, attempt: number, options: Pick<RetryOptions, 'backoff' | 'maxRetryAfterMs'>): number | undefined {
+export function waitBefore(
+  failure: Failure,
+  attempt: number,
+  options: Pick<RetryOptions, 'backoff' | 'maxRetryAfterMs'>,
+): number | undefined {
   switch (failure.kind) {
     case 'transient':
       return options.backoff(attempt);

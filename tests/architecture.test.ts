@@ -67,7 +67,11 @@ function adapterRule(file: string, specifier: string): string | undefined {
     const allowed = isRegistry ? [] : [...platform, ...ADAPTER_LIBRARIES];
     if (allowed.includes(packageName(specifier))) return undefined;
     const shared = ADAPTER_LIBRARIES.join(', ');
-    const what = isRegistry ? 'no library' : platform.length > 0 ? `its platform library (${platform.join(', ')}) and ${shared}` : `only ${shared}`;
+    const what = isRegistry
+      ? 'no library'
+      : platform.length > 0
+        ? `its platform library (${platform.join(', ')}) and ${shared}`
+        : `only ${shared}`;
     return `adapters/${isRegistry ? '' : `${folder}/`} may use ${what} besides node: builtins`;
   }
   const target = resolveTarget(file, specifier);
@@ -111,9 +115,7 @@ const lineOf = (source: string, offset: number) => source.slice(0, offset).split
 
 /** Import, export-from, side-effect and dynamic-import specifiers, found by TypeScript's scanner (comments and strings skipped). */
 function importsOf(source: string): { specifier: string; line: number }[] {
-  return ts
-    .preProcessFile(source, true, true)
-    .importedFiles.map((ref) => ({ specifier: ref.fileName, line: lineOf(source, ref.pos) }));
+  return ts.preProcessFile(source, true, true).importedFiles.map((ref) => ({ specifier: ref.fileName, line: lineOf(source, ref.pos) }));
 }
 
 const files = [...listTsFiles('src'), ...listTsFiles('adapters')];
@@ -135,7 +137,8 @@ describe('architecture: dependency rules (docs/architecture.md)', () => {
     for (const [file, source] of sources) {
       if (ENV_READERS.includes(file)) continue;
       source.split('\n').forEach((text, index) => {
-        if (text.includes('process.env')) violations.push(`${file}:${index + 1} mentions process.env: pass values down from loadConfig (config.env)`);
+        if (text.includes('process.env'))
+          violations.push(`${file}:${index + 1} mentions process.env: pass values down from loadConfig (config.env)`);
       });
     }
     expect(violations).toEqual([]);
@@ -212,7 +215,7 @@ describe('architecture: the rules themselves', () => {
       "export * from './b.ts';",
       "import './c.ts';",
       "const d = await import('./d.ts');",
-      "const s = \"import x from 'in-a-string'\";",
+      'const s = "import x from \'in-a-string\'";',
     ].join('\n');
     expect(importsOf(source)).toEqual([
       { specifier: '../../src/channel.ts', line: 2 },

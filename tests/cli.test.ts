@@ -11,15 +11,22 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cwd = mkdtempSync(join(tmpdir(), 'threadline-cli-'));
-const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(SLACK|TELEGRAM|DEFAULT_CHANNEL|STORE_URL|DATA_DIR)/.test(name)));
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => !/^(SLACK|TELEGRAM|DEFAULT_CHANNEL|STORE_URL|DATA_DIR)/.test(name)),
+);
 
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 function threadline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src', 'cli.ts'), ...args], { cwd, env, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
-    });
+    execFile(
+      join(root, 'node_modules', '.bin', 'tsx'),
+      [join(root, 'src', 'cli.ts'), ...args],
+      { cwd, env, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -49,7 +56,9 @@ describe('threadline (src/cli.ts)', () => {
     // A new DATA_DIR holds no store yet: the command says so instead of creating an empty one.
     const { code, stdout, stderr } = await threadline('journal', 'parked');
     expect(code, stdout + stderr).toBe(1);
-    expect(stdout + stderr).toMatch(/^No Threadline store at data\/threadline.db: run this with the DATA_DIR \(or STORE_URL\) the service uses/);
+    expect(stdout + stderr).toMatch(
+      /^No Threadline store at data\/threadline.db: run this with the DATA_DIR \(or STORE_URL\) the service uses/,
+    );
   });
 
   it('journal without a sub-command explains its usage and exits 2', async () => {

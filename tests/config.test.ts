@@ -100,7 +100,12 @@ describe('loadConfig', () => {
   });
 
   it('needs no SLACK_APP_TOKEN when SLACK_SIGNING_SECRET is set (HTTP mode)', () => {
-    const config = load({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abc123secret', SLACK_APP_TOKEN: '', DEFAULT_CHANNEL: 'C0123456789' });
+    const config = load({
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 'abc123secret',
+      SLACK_APP_TOKEN: '',
+      DEFAULT_CHANNEL: 'C0123456789',
+    });
     expect(config.slack.mode).toBe('http');
     expect(config.slack.appToken).toBeUndefined();
   });
@@ -297,9 +302,7 @@ describe('loadConfig errors', () => {
   it('names the first bad variable and lists the others on the same line', () => {
     const error = configError({ SLACK_BOT_TOKEN: 'nope', SLACK_APP_TOKEN: 'xapp-1', PORT: 'x', DEFAULT_CHANNEL: '#general' });
     expect(error.variable).toBe('SLACK_BOT_TOKEN');
-    expect(error.message).toBe(
-      'Invalid configuration: SLACK_BOT_TOKEN must start with xoxb- (also invalid: PORT, DEFAULT_CHANNEL)',
-    );
+    expect(error.message).toBe('Invalid configuration: SLACK_BOT_TOKEN must start with xoxb- (also invalid: PORT, DEFAULT_CHANNEL)');
   });
 
   it('names unset required settings as missing, and never an unset optional one as invalid', () => {

@@ -18,12 +18,21 @@ const stages = readDockerfile(projectRoot);
 const [build, runtime] = stages as [(typeof stages)[number], (typeof stages)[number]];
 const args = (stage: typeof build, keyword: string) => instructions(stage, keyword).map((i) => i.args);
 const cmd = execForm(args(runtime, 'CMD')[0]!);
-const packageJson = JSON.parse(read('package.json')) as { scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const packageJson = JSON.parse(read('package.json')) as {
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 
 describe('the production command', () => {
-  it('is `node dist/src/main.js`: the compiled entry point of tsconfig.build.json, the image\'s CMD, and what `npm start` execs', () => {
+  it("is `node dist/src/main.js`: the compiled entry point of tsconfig.build.json, the image's CMD, and what `npm start` execs", () => {
     const config = ts.readConfigFile(path.join(projectRoot, 'tsconfig.build.json'), (file) => ts.sys.readFile(file));
-    const options = config.config.compilerOptions as { outDir: string; rootDir: string; noEmit: boolean; rewriteRelativeImportExtensions: boolean };
+    const options = config.config.compilerOptions as {
+      outDir: string;
+      rootDir: string;
+      noEmit: boolean;
+      rewriteRelativeImportExtensions: boolean;
+    };
     expect(options).toMatchObject({ noEmit: false, rewriteRelativeImportExtensions: true });
     const entry = path.posix.join(options.outDir, path.posix.relative(options.rootDir, 'src/main.ts')).replace(/\.ts$/, '.js');
     expect(cmd).toEqual(['node', entry]);
@@ -34,7 +43,11 @@ describe('the production command', () => {
   });
 
   it('npm ci builds it (prepare), `npm run dev` watches the sources, and tsx is a devDependency', () => {
-    expect(packageJson.scripts).toMatchObject({ build: 'tsc -p tsconfig.build.json', prepare: 'npm run build', dev: 'tsx watch src/main.ts' });
+    expect(packageJson.scripts).toMatchObject({
+      build: 'tsc -p tsconfig.build.json',
+      prepare: 'npm run build',
+      dev: 'tsx watch src/main.ts',
+    });
     expect(packageJson.devDependencies).toHaveProperty('tsx');
     expect(packageJson.dependencies).not.toHaveProperty('tsx');
     expect(read('.gitignore').split('\n')).toContain('dist/');
@@ -47,7 +60,11 @@ describe('Dockerfile', () => {
     expect(build).toMatchObject({ image: 'node:24-slim', name: 'build' });
     expect(runtime.image).toBe('node:24-slim');
     expect(Number(read('.nvmrc').trim())).toBe(24);
-    expect(args(build, 'RUN')).toEqual(['npm ci --ignore-scripts --no-audit --no-fund', 'npm run build', 'npm prune --omit=dev --no-audit --no-fund']);
+    expect(args(build, 'RUN')).toEqual([
+      'npm ci --ignore-scripts --no-audit --no-fund',
+      'npm run build',
+      'npm prune --omit=dev --no-audit --no-fund',
+    ]);
     // The runtime stage gets only the build's output and production dependencies.
     expect(args(runtime, 'COPY').map((copy) => copyOf(copy))).toEqual([
       { from: 'build', sources: ['/app/package.json'], destination: './package.json' },
@@ -60,7 +77,11 @@ describe('Dockerfile', () => {
 
   it('runs as the non-root node user, with DATA_DIR=/data as a volume, port 3000, and a HEALTHCHECK on /healthz done by node', () => {
     expect(args(runtime, 'USER')).toEqual(['node']);
-    expect(Object.assign({}, ...args(runtime, 'ENV').map(envOf))).toMatchObject({ DATA_DIR: '/data', PORT: '3000', NODE_ENV: 'production' });
+    expect(Object.assign({}, ...args(runtime, 'ENV').map(envOf))).toMatchObject({
+      DATA_DIR: '/data',
+      PORT: '3000',
+      NODE_ENV: 'production',
+    });
     expect(args(runtime, 'VOLUME')).toEqual(['/data']);
     expect(args(runtime, 'EXPOSE')).toEqual(['3000']);
     const [healthcheck] = args(runtime, 'HEALTHCHECK').map(healthcheckOf);
@@ -82,7 +103,10 @@ describe('Dockerfile', () => {
   });
 
   it('.dockerignore keeps dependencies, build output, local data, secrets and git history out of the build context', () => {
-    const ignored = read('.dockerignore').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', 'data', '.env', '.git']));
   });
 });
@@ -100,7 +124,10 @@ interface ComposeService {
 }
 
 describe('compose.yaml', () => {
-  const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
+  const compose = parse(read('compose.yaml'), { merge: true }) as {
+    services: Record<string, ComposeService>;
+    volumes: Record<string, unknown>;
+  };
   const { services } = compose;
   const instances = ['threadline', 'threadline-a', 'threadline-b'];
 
@@ -121,7 +148,12 @@ describe('compose.yaml', () => {
     const hostPorts = new Set<string>();
     for (const name of ['threadline-a', 'threadline-b']) {
       const instance = services[name]!;
-      expect(instance, name).toMatchObject({ profiles: ['redis'], image: 'threadline', env_file: '.env', environment: { STORE_URL: 'redis://redis:6379' } });
+      expect(instance, name).toMatchObject({
+        profiles: ['redis'],
+        image: 'threadline',
+        env_file: '.env',
+        environment: { STORE_URL: 'redis://redis:6379' },
+      });
       expect(instance.depends_on).toHaveProperty('redis');
       const [hostPort, containerPort] = instance.ports![0]!.split(':');
       expect(containerPort).toBe('3000');
@@ -131,8 +163,10 @@ describe('compose.yaml', () => {
     expect(Object.keys(services).sort()).toEqual([...instances, 'redis'].sort());
   });
 
-  it('the README and compose.yaml give the same commands, naming the redis profile\'s services', () => {
-    const profiled = Object.entries(services).filter(([, service]) => service.profiles?.includes('redis')).map(([name]) => name);
+  it("the README and compose.yaml give the same commands, naming the redis profile's services", () => {
+    const profiled = Object.entries(services)
+      .filter(([, service]) => service.profiles?.includes('redis'))
+      .map(([name]) => name);
     const redisUp = `docker compose --profile redis up -d ${profiled.join(' ')}`;
     for (const file of ['README.md', 'compose.yaml']) {
       expect(read(file), file).toContain(redisUp);

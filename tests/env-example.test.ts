@@ -17,16 +17,21 @@ function exampleNames(): string[] {
 
 /** Names in the first column of the README's configuration table. */
 function readmeNames(): string[] {
-  const section = read('README.md').split(/^## Configuration$/m)[1]?.split(/^## /m)[0] ?? '';
+  const section =
+    read('README.md')
+      .split(/^## Configuration$/m)[1]
+      ?.split(/^## /m)[0] ?? '';
   return [...section.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1] as string);
 }
 
 function sourceText(dir: string): string {
-  return readdirSync(join(root, dir)).map((name) => {
-    const path = join(dir, name);
-    if (statSync(join(root, path)).isDirectory()) return sourceText(path);
-    return name.endsWith('.ts') ? read(path) : '';
-  }).join('\n');
+  return readdirSync(join(root, dir))
+    .map((name) => {
+      const path = join(dir, name);
+      if (statSync(join(root, path)).isDirectory()) return sourceText(path);
+      return name.endsWith('.ts') ? read(path) : '';
+    })
+    .join('\n');
 }
 
 describe('.env.example', () => {

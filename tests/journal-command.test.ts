@@ -17,14 +17,27 @@ afterEach(async () => {
 const QUEUE = 'telegram:777:42';
 const job = (text: string): Job => ({
   type: 'inbound',
-  event: { kind: 'message', platform: 'telegram', account: '777', eventId: `42:${text}`, messageId: text, contact: { id: '42', name: 'Ann' }, occurredAt: '2026-11-25T10:00:00.000Z', attachments: [], text },
+  event: {
+    kind: 'message',
+    platform: 'telegram',
+    account: '777',
+    eventId: `42:${text}`,
+    messageId: text,
+    contact: { id: '42', name: 'Ann' },
+    occurredAt: '2026-11-25T10:00:00.000Z',
+    attachments: [],
+    text,
+  },
 });
 
 /** A data directory with the service's store in it, holding `parkedTexts` set aside in one conversation. */
 async function serviceStore(parkedTexts: readonly string[]): Promise<{ dataDir: string; store: Store; ids: string[] }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'threadline-journal-'));
   const store = createSqliteStore({ dataDir });
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }), () => store.close());
+  cleanups.push(
+    () => rmSync(dataDir, { recursive: true, force: true }),
+    () => store.close(),
+  );
   await store.journal.append(parkedTexts.map((text) => ({ queue: QUEUE, payload: job(text) })));
   const ids: string[] = [];
   for (const text of parkedTexts) {
@@ -50,7 +63,11 @@ describe('threadline journal parked', () => {
     expect(code).toBe(0);
     expect(lines[0]).toBe('2 set aside (oldest first):');
     expect(lines[1]).toMatch(/^id +platform +conversation +set aside at +reason$/);
-    expect(lines[2]).toMatch(new RegExp(`^${ids[0]} +telegram +${QUEUE} +\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z +Slack chat.postMessage failed for channel C1: msg_too_long \\(first\\)$`));
+    expect(lines[2]).toMatch(
+      new RegExp(
+        `^${ids[0]} +telegram +${QUEUE} +\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z +Slack chat.postMessage failed for channel C1: msg_too_long \\(first\\)$`,
+      ),
+    );
     expect(lines[3]).toContain(`${ids[1]} `);
     expect(lines.at(-1)).toBe('Process one again with: threadline journal replay <id>');
   });
@@ -78,12 +95,15 @@ describe('threadline journal parked', () => {
   });
 
   it('names a bad STORE_URL', async () => {
-    expect(await run(['parked'], { STORE_URL: 'http://example.com' })).toMatchObject({ code: 1, text: expect.stringContaining('STORE_URL must be a redis://') });
+    expect(await run(['parked'], { STORE_URL: 'http://example.com' })).toMatchObject({
+      code: 1,
+      text: expect.stringContaining('STORE_URL must be a redis://'),
+    });
   });
 });
 
 describe('threadline journal replay', () => {
-  it('puts the entry back at the end of its conversation\'s queue, to be processed again', async () => {
+  it("puts the entry back at the end of its conversation's queue, to be processed again", async () => {
     const { dataDir, store, ids } = await serviceStore(['first', 'second']);
     const { code, text } = await run(['replay', ids[0]!], { DATA_DIR: dataDir });
     expect(code).toBe(0);
@@ -104,13 +124,21 @@ describe('threadline journal replay', () => {
   it('fails with a clear error for an unknown id', async () => {
     const { dataDir } = await serviceStore(['first']);
     expect(await run(['replay', '4242'], { DATA_DIR: dataDir })).toEqual({
-      code: 1, lines: ['No message set aside has id 4242: list them with `threadline journal parked`'], text: expect.any(String),
+      code: 1,
+      lines: ['No message set aside has id 4242: list them with `threadline journal parked`'],
+      text: expect.any(String),
     });
   });
 
   it('prints its usage for anything else', async () => {
-    expect(await run([], {})).toMatchObject({ code: 2, lines: [expect.stringMatching(/^Usage: threadline journal parked/), expect.any(String)] });
-    expect(await run(['replay'], {})).toMatchObject({ code: 2, lines: ['Unknown journal command: replay', expect.any(String), expect.any(String)] });
+    expect(await run([], {})).toMatchObject({
+      code: 2,
+      lines: [expect.stringMatching(/^Usage: threadline journal parked/), expect.any(String)],
+    });
+    expect(await run(['replay'], {})).toMatchObject({
+      code: 2,
+      lines: ['Unknown journal command: replay', expect.any(String), expect.any(String)],
+    });
     expect(await run(['help'], {})).toMatchObject({ code: 0 });
   });
 });

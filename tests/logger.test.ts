@@ -23,7 +23,11 @@ function capture(): { out: Writable; text: () => string } {
 /** Logs what a careless caller might: secrets in fields, in the message, in an error and its stack. */
 function logSecrets(logger: Logger): void {
   logger.info(
-    { token: 'field-token-123456', config: { botToken: BOT_TOKEN, appToken: 'xapp-1-field' }, req: { headers: { authorization: `Bearer ${BOT_TOKEN}`, 'x-slack-signature': 'v0=abcdef123456' } } },
+    {
+      token: 'field-token-123456',
+      config: { botToken: BOT_TOKEN, appToken: 'xapp-1-field' },
+      req: { headers: { authorization: `Bearer ${BOT_TOKEN}`, 'x-slack-signature': 'v0=abcdef123456' } },
+    },
     `connected with ${BOT_TOKEN}`,
   );
   logger.error({ err: new Error(`request to https://api.telegram.org/bot${TELEGRAM_TOKEN}/getMe failed`) }, 'channel did not start');
@@ -53,18 +57,21 @@ describe('createLogger', () => {
     expect(shown).not.toContain('\u001b[');
   });
 
-  it.each(['json', 'pretty'] as const)('hides secrets in %s output: redacted fields, configured values in messages and errors', async (format) => {
-    const { out, text } = capture();
-    logSecrets(createLogger({ level: 'info', format, secrets: [BOT_TOKEN, TELEGRAM_TOKEN] }, out));
-    await settle();
-    const shown = text();
-    expect(shown).toContain('connected with [redacted]');
-    expect(shown).toContain('channel did not start');
-    expect(shown).toContain('/bot[redacted]/getMe');
-    for (const secret of [BOT_TOKEN, TELEGRAM_TOKEN, 'field-token-123456', 'xapp-1-field', 'v0=abcdef123456', 'AAE2eLoggerTestToken']) {
-      expect(shown).not.toContain(secret);
-    }
-  });
+  it.each(['json', 'pretty'] as const)(
+    'hides secrets in %s output: redacted fields, configured values in messages and errors',
+    async (format) => {
+      const { out, text } = capture();
+      logSecrets(createLogger({ level: 'info', format, secrets: [BOT_TOKEN, TELEGRAM_TOKEN] }, out));
+      await settle();
+      const shown = text();
+      expect(shown).toContain('connected with [redacted]');
+      expect(shown).toContain('channel did not start');
+      expect(shown).toContain('/bot[redacted]/getMe');
+      for (const secret of [BOT_TOKEN, TELEGRAM_TOKEN, 'field-token-123456', 'xapp-1-field', 'v0=abcdef123456', 'AAE2eLoggerTestToken']) {
+        expect(shown).not.toContain(secret);
+      }
+    },
+  );
 
   it('keeps the level: debug lines are left out at info in pretty output too', async () => {
     const { out, text } = capture();

@@ -18,7 +18,10 @@ async function run(script: readonly unknown[], options: Partial<RetryOptions> = 
       return outcome;
     },
     { attempts: 5, backoff: exponentialBackoff(100, 1000), sleep: async (ms) => void waits.push(ms), ...options },
-  ).then((value): { value?: unknown; error?: unknown } => ({ value }), (error: unknown): { value?: unknown; error?: unknown } => ({ error }));
+  ).then(
+    (value): { value?: unknown; error?: unknown } => ({ value }),
+    (error: unknown): { value?: unknown; error?: unknown } => ({ error }),
+  );
   return { ...result, attempts, waits };
 }
 
@@ -52,7 +55,10 @@ describe('retry', () => {
   });
 
   it('caps the backoff at its maximum', async () => {
-    const outcome = await run(Array.from({ length: 7 }, () => new StoreError('down')), { attempts: 7 });
+    const outcome = await run(
+      Array.from({ length: 7 }, () => new StoreError('down')),
+      { attempts: 7 },
+    );
     expect(outcome.waits).toEqual([100, 200, 400, 800, 1000, 1000]);
   });
 
@@ -74,9 +80,18 @@ describe('retry', () => {
     const controller = new AbortController();
     const waits: number[] = [];
     const failure = telegram('transient');
-    const error = await retry(async () => { controller.abort(); throw failure; }, {
-      attempts: 5, backoff: () => 100, signal: controller.signal, sleep: async (ms) => void waits.push(ms),
-    }).catch((e: unknown) => e);
+    const error = await retry(
+      async () => {
+        controller.abort();
+        throw failure;
+      },
+      {
+        attempts: 5,
+        backoff: () => 100,
+        signal: controller.signal,
+        sleep: async (ms) => void waits.push(ms),
+      },
+    ).catch((e: unknown) => e);
     expect(error).toBe(failure);
     expect(waits).toEqual([]);
   });
@@ -88,7 +103,10 @@ describe('retry', () => {
       onRetry: ({ attempt, waitMs, failure }) => retries.push({ attempt, waitMs, kind: failure.kind }),
     });
     expect(outcome.value).toBe('ok');
-    expect(retries).toEqual([{ attempt: 1, waitMs: 100, kind: 'transient' }, { attempt: 2, waitMs: 200, kind: 'transient' }]);
+    expect(retries).toEqual([
+      { attempt: 1, waitMs: 100, kind: 'transient' },
+      { attempt: 2, waitMs: 200, kind: 'transient' },
+    ]);
   });
 
   it('retries until it works with attempts: Infinity', async () => {
@@ -103,7 +121,10 @@ describe('classifyFailure', () => {
     expect(classifyFailure(telegram('rate_limited', 5000))).toEqual({ kind: 'rate_limited', retryAfterMs: 5000 });
     expect(classifyFailure(telegram('auth'))).toEqual({ kind: 'auth' });
     expect(classifyFailure(telegram('unreachable'))).toEqual({ kind: 'permanent' });
-    expect(classifyFailure(new SlackApiError('rate_limited', 'slow', { retryAfterMs: 2000 }))).toEqual({ kind: 'rate_limited', retryAfterMs: 2000 });
+    expect(classifyFailure(new SlackApiError('rate_limited', 'slow', { retryAfterMs: 2000 }))).toEqual({
+      kind: 'rate_limited',
+      retryAfterMs: 2000,
+    });
     expect(classifyFailure(new SlackApiError('rejected', 'msg_too_long'))).toEqual({ kind: 'permanent' });
     expect(classifyFailure(new SlackApiError('auth', 'invalid_auth'))).toEqual({ kind: 'auth' });
   });

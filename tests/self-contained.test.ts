@@ -23,10 +23,7 @@ const UNTRACKED_FOLDERS = new Set(['.git', 'node_modules', 'data', 'tmp']);
 const DOTS = '\\.\\.';
 const SEPARATOR = '[\\\\/]';
 /** A sibling `shared` folder: as a path with either separator, or as path.join arguments ('..' then 'shared'). */
-const SIBLING_FOLDER = [
-  new RegExp(`${DOTS}${SEPARATOR}shared(?![\\w.-])`),
-  new RegExp(`['"\`]${DOTS}['"\`]\\s*,\\s*['"\`]shared['"\`]`),
-];
+const SIBLING_FOLDER = [new RegExp(`${DOTS}${SEPARATOR}shared(?![\\w.-])`), new RegExp(`['"\`]${DOTS}['"\`]\\s*,\\s*['"\`]shared['"\`]`)];
 /** Top folders of paths that only make sense on one machine: home and work folders, temp folders, mounts. */
 const MACHINE_FOLDERS = ['work', 'tmp', 'root', 'home', 'Users', 'mnt', 'var/tmp', 'var/folders', 'private/var'];
 /**
@@ -41,9 +38,17 @@ const MACHINE_PATH = [
 
 /** What a line must not contain, with the fix to suggest. */
 const RULES: readonly { readonly patterns: readonly RegExp[]; readonly says: string; readonly inGitignore: boolean }[] = [
-  { patterns: SIBLING_FOLDER, inGitignore: true, says: 'points outside the repository (a sibling shared folder): vendor the file or point into docs/' },
+  {
+    patterns: SIBLING_FOLDER,
+    inGitignore: true,
+    says: 'points outside the repository (a sibling shared folder): vendor the file or point into docs/',
+  },
   // .gitignore patterns with a leading slash are anchored at the repository root, not the machine's.
-  { patterns: MACHINE_PATH, inGitignore: false, says: 'names an absolute path on one machine: use a path relative to the repository or a public URL' },
+  {
+    patterns: MACHINE_PATH,
+    inGitignore: false,
+    says: 'names an absolute path on one machine: use a path relative to the repository or a public URL',
+  },
 ];
 
 /** One problem found, as `file:line: what`. */
@@ -56,7 +61,8 @@ function referenceFindings(file: string, text: string): Finding[] {
   text.split(/\r?\n/).forEach((line, index) => {
     for (const rule of RULES) {
       if (gitignore && !rule.inGitignore) continue;
-      if (rule.patterns.some((pattern) => pattern.test(line))) findings.push(`${file}:${index + 1} ${rule.says}: ${line.trim().slice(0, 160)}`);
+      if (rule.patterns.some((pattern) => pattern.test(line)))
+        findings.push(`${file}:${index + 1} ${rule.says}: ${line.trim().slice(0, 160)}`);
     }
   });
   return findings;
@@ -97,7 +103,14 @@ function resolveLink(file: string, target: string): string | undefined {
 
 /** Broken relative links of one Markdown file: a target must be a tracked file or a folder holding one. */
 function linkFindings(file: string, text: string, tracked: ReadonlySet<string>): Finding[] {
-  const folders = new Set([...tracked].flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const folders = new Set(
+    [...tracked].flatMap((f) =>
+      f
+        .split('/')
+        .slice(0, -1)
+        .map((_, i, parts) => parts.slice(0, i + 1).join('/')),
+    ),
+  );
   return markdownLinks(text).flatMap(({ target, line }) => {
     const resolved = resolveLink(file, target);
     if (resolved === undefined) return [`${file}:${line} links to ${target}, outside the repository`];
@@ -138,10 +151,14 @@ function textOf(file: string): string | undefined {
 
 const files = repositoryFiles();
 const tracked = new Set(files);
-const texts = new Map(files.filter((file) => !SKIPPED.has(path.posix.basename(file))).flatMap((file) => {
-  const text = textOf(file);
-  return text === undefined ? [] : [[file, text] as const];
-}));
+const texts = new Map(
+  files
+    .filter((file) => !SKIPPED.has(path.posix.basename(file)))
+    .flatMap((file) => {
+      const text = textOf(file);
+      return text === undefined ? [] : [[file, text] as const];
+    }),
+);
 
 describe('self-contained: the repository', () => {
   it('is listed (from git, or the work tree without it)', () => {
@@ -217,10 +234,18 @@ describe('self-contained: the checkers themselves', () => {
 
   it('resolves links from the linking file and reports missing targets and escapes', () => {
     const repo = new Set(['README.md', 'docs/architecture.md', 'docs/platforms/telegram.md', 'adapters/telegram/README.md']);
-    expect(linkFindings('docs/platforms/telegram.md', '[a](../../adapters/telegram/README.md) [b](../architecture.md#x) [c](../../adapters/)', repo)).toEqual([]);
+    expect(
+      linkFindings(
+        'docs/platforms/telegram.md',
+        '[a](../../adapters/telegram/README.md) [b](../architecture.md#x) [c](../../adapters/)',
+        repo,
+      ),
+    ).toEqual([]);
     expect(linkFindings('docs/architecture.md', '[d](missing.md)', repo)).toEqual([
       'docs/architecture.md:1 links to missing.md, but docs/missing.md is not a file of the repository',
     ]);
-    expect(linkFindings('README.md', `[e](${up}/shared/x.md)`, repo)).toEqual([`README.md:1 links to ${up}/shared/x.md, outside the repository`]);
+    expect(linkFindings('README.md', `[e](${up}/shared/x.md)`, repo)).toEqual([
+      `README.md:1 links to ${up}/shared/x.md, outside the repository`,
+    ]);
   });
 });

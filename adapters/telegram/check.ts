@@ -57,7 +57,12 @@ function webhookChecks(info: WebhookInfo, config: TelegramConfig): CheckResult[]
   if (config.webhookUrl !== undefined) {
     if (url === config.webhookUrl) results.push(ok(`set to ${url}, as TELEGRAM_WEBHOOK_URL says`));
     else if (url === '') results.push(ok(`none set yet: Threadline registers TELEGRAM_WEBHOOK_URL (${config.webhookUrl}) when it starts`));
-    else results.push(warn(`set to ${url}, not to TELEGRAM_WEBHOOK_URL (${config.webhookUrl}): Threadline replaces it when it starts; if another service uses this bot, give Threadline its own bot from @BotFather`));
+    else
+      results.push(
+        warn(
+          `set to ${url}, not to TELEGRAM_WEBHOOK_URL (${config.webhookUrl}): Threadline replaces it when it starts; if another service uses this bot, give Threadline its own bot from @BotFather`,
+        ),
+      );
   } else if (url === '') {
     return [
       fail(
@@ -66,20 +71,33 @@ function webhookChecks(info: WebhookInfo, config: TelegramConfig): CheckResult[]
       ),
     ];
   } else if (!url.endsWith(WEBHOOK_PATH)) {
-    results.push(warn(`set to ${url}, which is not Threadline's path ${WEBHOOK_PATH}: make sure it reaches POST ${WEBHOOK_PATH}, or set TELEGRAM_WEBHOOK_URL so Threadline registers the right URL`));
+    results.push(
+      warn(
+        `set to ${url}, which is not Threadline's path ${WEBHOOK_PATH}: make sure it reaches POST ${WEBHOOK_PATH}, or set TELEGRAM_WEBHOOK_URL so Threadline registers the right URL`,
+      ),
+    );
   } else {
-    results.push(ok(`set to ${url} (registered outside Threadline; its secret_token must be TELEGRAM_WEBHOOK_SECRET, which Telegram does not show)`));
+    results.push(
+      ok(`set to ${url} (registered outside Threadline; its secret_token must be TELEGRAM_WEBHOOK_SECRET, which Telegram does not show)`),
+    );
   }
   // "Defaults to all update types except chat_member" when absent: only a list that leaves ours out is a problem.
   const missing = info.allowed_updates === undefined ? [] : ALLOWED_UPDATES.filter((kind) => !info.allowed_updates?.includes(kind));
   if (url !== '' && missing.length > 0) {
     const kinds = JSON.stringify(ALLOWED_UPDATES);
-    const fix = config.webhookUrl !== undefined ? `(re)start Threadline, which registers it with allowed_updates=${kinds}` : `set TELEGRAM_WEBHOOK_URL so Threadline registers it with allowed_updates=${kinds}, or call setWebhook with that list`;
+    const fix =
+      config.webhookUrl !== undefined
+        ? `(re)start Threadline, which registers it with allowed_updates=${kinds}`
+        : `set TELEGRAM_WEBHOOK_URL so Threadline registers it with allowed_updates=${kinds}, or call setWebhook with that list`;
     results.push(warn(`does not ask for ${missing.join(', ')} updates, so those never arrive: ${fix}`));
   }
   if (url !== '' && info.last_error_message !== undefined) {
     const when = info.last_error_date === undefined ? '' : ` at ${new Date(info.last_error_date * 1000).toISOString()}`;
-    results.push(warn(`Telegram's last delivery to ${url} failed${when}: "${info.last_error_message}": check that the URL is public, serves HTTPS with a valid certificate, and reaches Threadline's POST ${WEBHOOK_PATH}`));
+    results.push(
+      warn(
+        `Telegram's last delivery to ${url} failed${when}: "${info.last_error_message}": check that the URL is public, serves HTTPS with a valid certificate, and reaches Threadline's POST ${WEBHOOK_PATH}`,
+      ),
+    );
   }
   return results;
 }
@@ -92,7 +110,8 @@ function failure(subject: string, error: unknown, config: TelegramConfig): Check
     // Worded as at start-up: which URL could not be reached, and that it is the network, not the token.
     return { status: 'fail', subject: 'telegram', detail: toConnectError(error, config.apiRoot).message };
   }
-  const retry = channelError.kind === 'transient' || channelError.kind === 'rate_limited' ? ': run threadline doctor again in a minute' : '';
+  const retry =
+    channelError.kind === 'transient' || channelError.kind === 'rate_limited' ? ': run threadline doctor again in a minute' : '';
   return { status: 'fail', subject, detail: `${channelError.message}${retry}` };
 }
 

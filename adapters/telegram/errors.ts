@@ -30,7 +30,11 @@ const RULES: readonly Rule[] = [
   // "Bad Request: file is too big" or HTTP 413: bots upload up to 50 MB and download up to 20 MB.
   // @see https://core.telegram.org/bots/api#sending-files
   // @see https://core.telegram.org/bots/api#getfile
-  { when: (c, d) => c === 413 || (c === 400 && /too big|too large/i.test(d)), kind: 'rejected', say: 'Telegram refused the file as too big' },
+  {
+    when: (c, d) => c === 413 || (c === 400 && /too big|too large/i.test(d)),
+    kind: 'rejected',
+    say: 'Telegram refused the file as too big',
+  },
   // Any other "Bad Request: …": content or parameters refused. @see https://core.telegram.org/bots/api#making-requests
   { when: (c) => c === 400, kind: 'rejected', say: 'Telegram refused the request' },
   // "Unauthorized: invalid token specified" (401); a token the server does not route is "Not Found" (404).
@@ -78,7 +82,13 @@ export function toConnectError(error: unknown, apiRoot: string, code?: string): 
   const mapped = toChannelError(error);
   if (mapped !== error && error instanceof GrammyError) {
     if (mapped.kind !== 'transient') return mapped;
-    return new ChannelError('telegram', 'transient', `Telegram at ${displayUrl(apiRoot)} had a server error (${error.error_code}: ${error.description}) — not a bad token`, mapped.detail, { cause: error });
+    return new ChannelError(
+      'telegram',
+      'transient',
+      `Telegram at ${displayUrl(apiRoot)} had a server error (${error.error_code}: ${error.description}) — not a bad token`,
+      mapped.detail,
+      { cause: error },
+    );
   }
   if (mapped === error) return mapped;
   const cause = code ?? networkCause(error) ?? 'network error';

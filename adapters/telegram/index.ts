@@ -110,7 +110,11 @@ export const telegramFactory: ChannelFactory<TelegramConfig> = {
   create: (config, deps) => createTelegramChannel(config, deps),
 };
 
-function parseLogged(update: RawUpdate, ctx: ParseContext, logs: { readonly log: Logger; readonly updateLog: UpdateLog }): InboundEvent[] | undefined {
+function parseLogged(
+  update: RawUpdate,
+  ctx: ParseContext,
+  logs: { readonly log: Logger; readonly updateLog: UpdateLog },
+): InboundEvent[] | undefined {
   try {
     const result = parseUpdate(update, ctx);
     logs.updateLog(update.update_id, result);
@@ -132,7 +136,8 @@ function webhookRoute(secret: string, handleUpdate: UpdateHandler): WebhookRoute
     method: 'POST',
     path: WEBHOOK_PATH,
     async handle(request) {
-      if (!sameSecret(request.headers.get('x-telegram-bot-api-secret-token'), secret)) return { status: 401, reason: 'missing or wrong secret token' };
+      if (!sameSecret(request.headers.get('x-telegram-bot-api-secret-token'), secret))
+        return { status: 401, reason: 'missing or wrong secret token' };
       let body: unknown;
       try {
         body = JSON.parse(request.rawBody.toString('utf8'));
@@ -192,7 +197,8 @@ function startPolling(o: PollingOptions): () => Promise<void> {
       const updates = await retry(() => o.api.getUpdates(params, apiSignal(signal)), {
         ...retrying,
         onRetry: ({ error, attempt }) => {
-          if (error instanceof GrammyError && error.error_code === 409) o.log.error({ hint: CONFLICT_HINT, code: 409 }, 'Telegram polling conflict');
+          if (error instanceof GrammyError && error.error_code === 409)
+            o.log.error({ hint: CONFLICT_HINT, code: 409 }, 'Telegram polling conflict');
           else o.log.warn({ err: toChannelError(error), attempt }, 'Telegram getUpdates failed, retrying');
         },
       }).catch((error: unknown) => {
@@ -214,12 +220,17 @@ function startPolling(o: PollingOptions): () => Promise<void> {
 }
 
 /** true once accepted (or nothing to accept); false only when stopped first: the batch stays unconfirmed. */
-async function acceptWithRetry(events: readonly InboundEvent[], o: Pick<PollingOptions, 'intake' | 'log'>, retrying: RetryOptions): Promise<boolean> {
+async function acceptWithRetry(
+  events: readonly InboundEvent[],
+  o: Pick<PollingOptions, 'intake' | 'log'>,
+  retrying: RetryOptions,
+): Promise<boolean> {
   if (events.length === 0) return true;
   try {
     await retry(() => o.intake.accept(events), {
       ...retrying,
-      onRetry: ({ error, attempt }) => o.log.error({ err: error, attempt, count: events.length }, 'journal unavailable: Telegram updates kept unconfirmed, retrying'),
+      onRetry: ({ error, attempt }) =>
+        o.log.error({ err: error, attempt, count: events.length }, 'journal unavailable: Telegram updates kept unconfirmed, retrying'),
     });
     return true;
   } catch (error) {

@@ -5,7 +5,14 @@
  */
 import type { Attachment, ContactStatus, InboundEvent, InboundMessage, InboundReaction } from '../../src/messages.ts';
 import { notCustomer, toContact, toIso, type ChatFields, type ParseContext, type SenderFields } from './contact.ts';
-import { chatMemberUpdatedSchema, messageSchema, reactionSchema, type TelegramChatMemberUpdated, type TelegramMessage, type TelegramReaction } from './schema.ts';
+import {
+  chatMemberUpdatedSchema,
+  messageSchema,
+  reactionSchema,
+  type TelegramChatMemberUpdated,
+  type TelegramMessage,
+  type TelegramReaction,
+} from './schema.ts';
 import { describeIssues, describeUnshownContent, toUnreadable, type MessageKind, type UnreadableOutcome } from './unreadable.ts';
 
 export type { ParseContext } from './contact.ts';
@@ -35,7 +42,8 @@ export const ALLOWED_UPDATES = ['message', 'edited_message', 'message_reaction',
  * @see https://core.telegram.org/bots/api#update
  */
 export function parseUpdate(update: unknown, ctx: ParseContext): ParseResult {
-  const fields: Readonly<Record<string, unknown>> = typeof update === 'object' && update !== null ? (update as Record<string, unknown>) : {};
+  const fields: Readonly<Record<string, unknown>> =
+    typeof update === 'object' && update !== null ? (update as Record<string, unknown>) : {};
   const updateId = Number.isSafeInteger(fields.update_id) ? Number(fields.update_id) : 0;
   if (fields.message !== undefined) return parseMessage('message', fields.message, updateId, ctx);
   if (fields.edited_message !== undefined) return parseMessage('edited_message', fields.edited_message, updateId, ctx);
@@ -121,17 +129,19 @@ function parseReaction(raw: unknown, ctx: ParseContext): ParseResult {
   ];
   if (changes.length === 0) return { events: [], ignored: 'reaction change has no Unicode emoji' };
   const base = `${reaction.chat.id}:${reaction.message_id}:reaction:${user.id}:${reaction.date}`;
-  const events = changes.map(({ emoji, removed }): InboundReaction => ({
-    kind: 'reaction',
-    platform: 'telegram',
-    eventId: `${base}:${removed ? '-' : '+'}${emoji}`,
-    account: ctx.account,
-    contact: toContact(reaction.chat, user),
-    occurredAt: toIso(reaction.date),
-    messageId: String(reaction.message_id),
-    emoji,
-    removed,
-  }));
+  const events = changes.map(
+    ({ emoji, removed }): InboundReaction => ({
+      kind: 'reaction',
+      platform: 'telegram',
+      eventId: `${base}:${removed ? '-' : '+'}${emoji}`,
+      account: ctx.account,
+      contact: toContact(reaction.chat, user),
+      occurredAt: toIso(reaction.date),
+      messageId: String(reaction.message_id),
+      emoji,
+      removed,
+    }),
+  );
   return { events };
 }
 
@@ -174,7 +184,12 @@ function customerOf<S extends SenderFields>(chat: ChatFields, sender: S | undefi
  * @see https://core.telegram.org/bots/api#message
  */
 function toAttachments(m: TelegramMessage): Attachment[] {
-  const media = (kind: 'image' | 'audio' | 'video' | 'file' | 'sticker', fileId: string, mimeType?: string, fileName?: string): Attachment => ({
+  const media = (
+    kind: 'image' | 'audio' | 'video' | 'file' | 'sticker',
+    fileId: string,
+    mimeType?: string,
+    fileName?: string,
+  ): Attachment => ({
     kind,
     media: { platform: 'telegram', id: fileId },
     ...(mimeType ? { mimeType } : {}),
@@ -195,7 +210,8 @@ function toAttachments(m: TelegramMessage): Attachment[] {
     const mime = m.sticker.is_animated ? 'application/x-tgsticker' : m.sticker.is_video ? 'video/webm' : 'image/webp';
     return [media('sticker', m.sticker.file_id, mime)];
   }
-  if (m.venue) return [{ kind: 'location', latitude: m.venue.location.latitude, longitude: m.venue.location.longitude, name: m.venue.title }];
+  if (m.venue)
+    return [{ kind: 'location', latitude: m.venue.location.latitude, longitude: m.venue.location.longitude, name: m.venue.title }];
   if (m.location) return [{ kind: 'location', latitude: m.location.latitude, longitude: m.location.longitude }];
   if (m.contact) {
     const name = [m.contact.first_name, m.contact.last_name].filter(Boolean).join(' ');

@@ -91,7 +91,8 @@ export function describeIssues(error: ZodError, input: unknown): string {
 function describeIssue(issue: ZodError['issues'][number], input: unknown): string {
   const where = issue.path.length === 0 ? 'the payload' : issue.path.map(String).join('.');
   const value = valueAt(input, issue.path);
-  if (value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union')) return `${where} is missing`;
+  if (value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union'))
+    return `${where} is missing`;
   switch (issue.code) {
     case 'invalid_type':
       return `${where} is ${typeOf(value)}, not ${EXPECTED[issue.expected] ?? issue.expected}`;
@@ -140,11 +141,37 @@ function typeOf(value: unknown): string {
  * @see https://core.telegram.org/bots/api#message
  */
 const ENVELOPE = new Set([
-  'message_id', 'message_thread_id', 'from', 'sender_chat', 'sender_boost_count', 'sender_business_bot', 'date',
-  'business_connection_id', 'chat', 'forward_origin', 'is_topic_message', 'is_automatic_forward', 'reply_to_message',
-  'external_reply', 'quote', 'reply_to_story', 'via_bot', 'edit_date', 'has_protected_content', 'is_from_offline',
-  'media_group_id', 'author_signature', 'text', 'entities', 'link_preview_options', 'effect_id', 'caption',
-  'caption_entities', 'show_caption_above_media', 'has_media_spoiler', 'reply_markup',
+  'message_id',
+  'message_thread_id',
+  'from',
+  'sender_chat',
+  'sender_boost_count',
+  'sender_business_bot',
+  'date',
+  'business_connection_id',
+  'chat',
+  'forward_origin',
+  'is_topic_message',
+  'is_automatic_forward',
+  'reply_to_message',
+  'external_reply',
+  'quote',
+  'reply_to_story',
+  'via_bot',
+  'edit_date',
+  'has_protected_content',
+  'is_from_offline',
+  'media_group_id',
+  'author_signature',
+  'text',
+  'entities',
+  'link_preview_options',
+  'effect_id',
+  'caption',
+  'caption_entities',
+  'show_caption_above_media',
+  'has_media_spoiler',
+  'reply_markup',
 ]);
 
 /** Bot API field names are lower-case words joined by underscores; anything else is not named. */
@@ -152,6 +179,8 @@ const FIELD_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** Why a well-formed message shows nothing: "contains poll, which Threadline cannot show". */
 export function describeUnshownContent(message: object): string {
-  const fields = Object.keys(message).filter((key) => !ENVELOPE.has(key) && FIELD_NAME.test(key)).slice(0, 3);
+  const fields = Object.keys(message)
+    .filter((key) => !ENVELOPE.has(key) && FIELD_NAME.test(key))
+    .slice(0, 3);
   return fields.length === 0 ? 'it has no text, caption or media' : `contains ${fields.join(', ')}, which Threadline cannot show`;
 }

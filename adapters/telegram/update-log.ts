@@ -27,12 +27,22 @@ export function createUpdateLog(log: Logger): UpdateLog {
   };
   return (updateId, result) => {
     if (result.unknownKind !== undefined) {
-      warnOnce(`unknown:${result.unknownKind}`, { kind: result.unknownKind, updateId, hint: UNKNOWN_HINT }, 'unknown Telegram update kind ignored');
+      warnOnce(
+        `unknown:${result.unknownKind}`,
+        { kind: result.unknownKind, updateId, hint: UNKNOWN_HINT },
+        'unknown Telegram update kind ignored',
+      );
     } else if (result.malformed !== undefined) {
       const { kind, reason } = result.malformed;
       const fields = { kind, reason, updateId, hint: MALFORMED_HINT };
-      if (result.events.length > 0) warnOnce(`malformed:${kind}`, fields, 'Telegram update without its documented fields: shown in the thread as unreadable');
-      else warnOnce(`malformed:${kind}`, { ...fields, ignored: result.ignored }, 'Telegram update without its documented fields: it names no customer, acknowledged and skipped');
+      if (result.events.length > 0)
+        warnOnce(`malformed:${kind}`, fields, 'Telegram update without its documented fields: shown in the thread as unreadable');
+      else
+        warnOnce(
+          `malformed:${kind}`,
+          { ...fields, ignored: result.ignored },
+          'Telegram update without its documented fields: it names no customer, acknowledged and skipped',
+        );
     } else if (result.ignored?.includes('TELEGRAM_ALLOW_GROUPS')) {
       // Group traffic is ignored unless enabled; say so at info once per update so an admin who added the
       // bot to a group sees why nothing arrives. Other ignored updates (own echoes, bots) are routine.

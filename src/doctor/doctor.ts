@@ -41,7 +41,9 @@ export async function runDoctor(env: Env, out: (line: string) => void, options: 
     print(store.results);
     const manifestScopes = await manifestBotScopes().catch((error: unknown) => new Error(`cannot read manifest.yml: ${messageOf(error)}`));
     const [slack, platforms] = await Promise.all([
-      guarded('Slack', () => checkSlack({ slack: config.slack, channels: channelUses(config.defaultChannel, store.routing), manifestScopes })),
+      guarded('Slack', () =>
+        checkSlack({ slack: config.slack, channels: channelUses(config.defaultChannel, store.routing), manifestScopes }),
+      ),
       guarded('platforms', () => checkPlatforms(settings.platforms)),
     ]);
     print(slack);

@@ -11,4 +11,3 @@ export const fail = (subject: string, detail: string): CheckResult => ({ status:
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message || error.name : String(error);
 }
-

@@ -7,14 +7,22 @@ import { type EngineContext, loadConversation, saveConversation } from './contex
 import type { AgentCommand, ThreadRef } from './slack-port.ts';
 
 /** Applies one command to the conversation whose thread `thread` is. */
-export async function handleAgentCommand(ctx: EngineContext, conversationId: string, thread: ThreadRef, command: AgentCommand): Promise<void> {
+export async function handleAgentCommand(
+  ctx: EngineContext,
+  conversationId: string,
+  thread: ThreadRef,
+  command: AgentCommand,
+): Promise<void> {
   const record = await loadConversation(ctx, conversationId);
   const log = ctx.logger.child({ conversationId, action: command.action, agentId: command.agentId });
   if (!record?.thread) return;
   if (record.thread.threadTs !== thread.threadTs || record.thread.slackChannelId !== thread.slackChannelId) {
     // The command is on an older thread of this customer: its state is final; say where the current one is.
     log.info('command on a superseded thread ignored');
-    await ctx.slack.postNotice(thread, 'This conversation was followed by a newer one with the same customer; act on the newer thread instead.');
+    await ctx.slack.postNotice(
+      thread,
+      'This conversation was followed by a newer one with the same customer; act on the newer thread instead.',
+    );
     return;
   }
   const next = apply(record, command);

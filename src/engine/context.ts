@@ -57,7 +57,12 @@ export function linkSlackMessage(ctx: EngineContext, slackChannelId: string, ts:
 }
 
 /** Remembers where a platform message shows in Slack (for the customer's reactions and edits). */
-export function linkPlatformMessage(ctx: EngineContext, conversationId: string, platformMessageId: string, link: MirrorLink): Promise<void> {
+export function linkPlatformMessage(
+  ctx: EngineContext,
+  conversationId: string,
+  platformMessageId: string,
+  link: MirrorLink,
+): Promise<void> {
   return ctx.store.set(keys.platformMessage(conversationId, platformMessageId), link, LINK_TTL_MS);
 }
 

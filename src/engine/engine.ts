@@ -79,7 +79,12 @@ export function createEngine(options: EngineOptions): Engine {
 
   const intake: Intake = {
     async accept(events: readonly InboundEvent[]) {
-      await append(events.map((event) => ({ queue: toConversationId({ platform: event.platform, account: event.account, contactId: event.contact.id }), job: { type: 'inbound', event } })));
+      await append(
+        events.map((event) => ({
+          queue: toConversationId({ platform: event.platform, account: event.account, contactId: event.contact.id }),
+          job: { type: 'inbound', event },
+        })),
+      );
       for (const event of events) ctx.metrics.eventsAccepted(event.platform, 1);
     },
   };
@@ -94,7 +99,12 @@ export function createEngine(options: EngineOptions): Engine {
     async command(command) {
       const link = await linkOf(command.slackChannelId, command.messageTs);
       if (!link) return false;
-      await append([{ queue: link.conversationId, job: { type: 'agent_command', requestId: randomUUID(), conversationId: link.conversationId, thread: link.thread, command } }]);
+      await append([
+        {
+          queue: link.conversationId,
+          job: { type: 'agent_command', requestId: randomUUID(), conversationId: link.conversationId, thread: link.thread, command },
+        },
+      ]);
       return true;
     },
   };

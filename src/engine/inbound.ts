@@ -7,13 +7,7 @@ import { ChannelError, SlackChannelUnavailableError } from '../errors.ts';
 import type { ContactStatus, InboundEvent, InboundMessage, InboundReaction } from '../messages.ts';
 import { exponentialBackoff, retry } from '../retry.ts';
 import { keys } from '../store/keys.ts';
-import {
-  type ConversationRecord,
-  onCustomerMessage,
-  sameView,
-  toConversationId,
-  toView,
-} from './conversations.ts';
+import { type ConversationRecord, onCustomerMessage, sameView, toConversationId, toView } from './conversations.ts';
 import {
   type EngineContext,
   type MirrorLink,
@@ -71,7 +65,10 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   let record = open ? existing : await planGeneration(ctx, message, existing);
   if (!open) {
     await saveConversation(ctx, record);
-    log.info({ generation: record.generation, language: record.language ?? null, slackChannelId: record.slackChannelId }, 'conversation opening');
+    log.info(
+      { generation: record.generation, language: record.language ?? null, slackChannelId: record.slackChannelId },
+      'conversation opening',
+    );
   }
   record = await ensureThread(ctx, record, signal);
   const thread = record.thread!;
@@ -96,7 +93,11 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
 }
 
 /** Decides language and Slack channel for a new thread (first contact, or after a close). */
-async function planGeneration(ctx: EngineContext, message: InboundMessage, previous: ConversationRecord | undefined): Promise<ConversationRecord> {
+async function planGeneration(
+  ctx: EngineContext,
+  message: InboundMessage,
+  previous: ConversationRecord | undefined,
+): Promise<ConversationRecord> {
   const routes = await ctx.settings.routes();
   const detected = message.text ? ctx.language.detect(message.text, routedLanguages(routes)) : undefined;
   const choice = chooseLanguage({ detected, hints: [message.contact.languageHint, previous?.language] });
@@ -131,7 +132,10 @@ async function ensureThread(ctx: EngineContext, record: ConversationRecord, sign
   } catch (error) {
     const fallback = await ctx.settings.defaultChannel();
     if (!(error instanceof SlackChannelUnavailableError) || record.slackChannelId === fallback) throw error;
-    ctx.logger.error({ err: error, conversationId: record.id, slackChannelId: record.slackChannelId, fallback }, 'routed Slack channel unusable, opening in the default channel');
+    ctx.logger.error(
+      { err: error, conversationId: record.id, slackChannelId: record.slackChannelId, fallback },
+      'routed Slack channel unusable, opening in the default channel',
+    );
     const rerouted = await postParentIn(ctx, { ...record, slackChannelId: fallback });
     await ctx.slack.noteRerouted(rerouted.thread!, { slackChannelId: error.slackChannelId, reason: error.reason });
     return rerouted;
@@ -149,12 +153,20 @@ async function postParentIn(ctx: EngineContext, record: ConversationRecord): Pro
   await linkSlackMessage(ctx, thread.slackChannelId, threadTs, { conversationId: record.id, thread });
   await saveConversation(ctx, withThread);
   ctx.metrics.conversationOpened(record.platform);
-  ctx.logger.info({ conversationId: record.id, generation: record.generation, slackChannelId: thread.slackChannelId }, 'conversation opened');
+  ctx.logger.info(
+    { conversationId: record.id, generation: record.generation, slackChannelId: thread.slackChannelId },
+    'conversation opened',
+  );
   return withThread;
 }
 
 /** Downloads the message's files; a file that cannot be fetched becomes a line saying so. */
-async function downloadMedia(ctx: EngineContext, message: InboundMessage, log: EngineContext['logger'], signal: AbortSignal): Promise<{ text: string; uploads: SlackUpload[] }> {
+async function downloadMedia(
+  ctx: EngineContext,
+  message: InboundMessage,
+  log: EngineContext['logger'],
+  signal: AbortSignal,
+): Promise<{ text: string; uploads: SlackUpload[] }> {
   const lines = [renderCustomerText(message)].filter((l) => l.length > 0);
   const uploads: SlackUpload[] = [];
   const channel = ctx.channels.get(message.platform);

@@ -27,7 +27,7 @@ export interface LanguageDetector {
   detect(text: string, routed: readonly string[]): string | undefined;
 }
 
-type Eld = (typeof import('eld'))['eld'];
+type Eld = typeof import('eld')['eld'];
 
 /** Static imports per size, so each database is loaded at most once per process. */
 const DATABASES: Readonly<Record<LanguageDatabase, () => Promise<{ readonly eld: Eld }>>> = {
@@ -39,7 +39,39 @@ const DATABASES: Readonly<Record<LanguageDatabase, () => Promise<{ readonly eld:
 
 /** eld's codes for the languages written in each shared script (eld 2.1 README, "Languages"). */
 const ELD_LANGUAGES: Readonly<Record<SharedScript, readonly string[]>> = {
-  latin: ['az', 'ca', 'cs', 'da', 'de', 'en', 'es', 'et', 'eu', 'fi', 'fr', 'hr', 'hu', 'is', 'it', 'lt', 'lv', 'ms', 'nl', 'no', 'pl', 'pt', 'ro', 'sk', 'sl', 'sq', 'sv', 'tl', 'tr', 'vi', 'yo'],
+  latin: [
+    'az',
+    'ca',
+    'cs',
+    'da',
+    'de',
+    'en',
+    'es',
+    'et',
+    'eu',
+    'fi',
+    'fr',
+    'hr',
+    'hu',
+    'is',
+    'it',
+    'lt',
+    'lv',
+    'ms',
+    'nl',
+    'no',
+    'pl',
+    'pt',
+    'ro',
+    'sk',
+    'sl',
+    'sq',
+    'sv',
+    'tl',
+    'tr',
+    'vi',
+    'yo',
+  ],
   cyrillic: ['be', 'bg', 'ru', 'sr', 'uk'],
 };
 
@@ -170,10 +202,10 @@ export type LanguageSource = 'text' | 'hint' | 'none';
  * conversation, …); otherwise none, and the caller routes to the default channel rather than
  * guess (docs/language.md: on one-word greetings the best pipeline was right about half the time).
  */
-export function chooseLanguage(input: {
-  detected: string | undefined;
-  hints: readonly (string | undefined)[];
-}): { language?: string; source: LanguageSource } {
+export function chooseLanguage(input: { detected: string | undefined; hints: readonly (string | undefined)[] }): {
+  language?: string;
+  source: LanguageSource;
+} {
   if (input.detected !== undefined) return { language: input.detected, source: 'text' };
   for (const hint of input.hints) {
     const language = hint === undefined ? undefined : normalizeLanguageTag(hint);

@@ -42,7 +42,9 @@ export async function handleAgentReply(
   if (!record) return;
   const idempotencyKey = `${reply.slackChannelId}:${reply.messageTs}`;
   const log = ctx.logger.child({ conversationId, slackTs: reply.messageTs });
-  const outcome = (await ctx.store.get<SendOutcome>(keys.sent(idempotencyKey))) ?? (await attemptSend(ctx, record, reply, idempotencyKey, signal, timing));
+  const outcome =
+    (await ctx.store.get<SendOutcome>(keys.sent(idempotencyKey))) ??
+    (await attemptSend(ctx, record, reply, idempotencyKey, signal, timing));
   ctx.metrics.replyOutcome(record.platform, outcome.outcome);
   if (outcome.outcome === 'delivered') {
     await recordDelivery(ctx, record, reply, outcome.delivery);
@@ -51,7 +53,11 @@ export async function handleAgentReply(
   }
   if (await ctx.store.get(keys.failureShown(idempotencyKey))) return;
   log.error({ kind: outcome.failure.kind, attempts: outcome.failure.attempts }, 'reply not delivered');
-  await ctx.slack.reportDeliveryFailure({ slackChannelId: reply.slackChannelId, threadTs: reply.threadTs }, reply.messageTs, outcome.failure);
+  await ctx.slack.reportDeliveryFailure(
+    { slackChannelId: reply.slackChannelId, threadTs: reply.threadTs },
+    reply.messageTs,
+    outcome.failure,
+  );
   await ctx.store.set(keys.failureShown(idempotencyKey), true, RECORD_TTL_MS);
 }
 
@@ -69,13 +75,21 @@ async function attemptSend(
   // A previous attempt began sending and the process died before recording the outcome: the
   // platform may or may not have the message. Tell the agent rather than risk sending it twice.
   if (!(await ctx.store.setIfAbsent(keys.sendIntent(idempotencyKey), true, RECORD_TTL_MS))) {
-    outcome = { outcome: 'failed', failure: { platform: record.platform, kind: 'unknown', message: 'Threadline restarted while sending this reply', attempts: 1 } };
+    outcome = {
+      outcome: 'failed',
+      failure: { platform: record.platform, kind: 'unknown', message: 'Threadline restarted while sending this reply', attempts: 1 },
+    };
     await ctx.store.set(keys.sent(idempotencyKey), outcome, RECORD_TTL_MS);
     return outcome;
   }
   try {
     const channel = ctx.channels.get(record.platform);
-    if (!channel) throw new ChannelError(record.platform, 'auth', `the ${record.platform} channel is not running: check its settings and the start-up log`);
+    if (!channel)
+      throw new ChannelError(
+        record.platform,
+        'auth',
+        `the ${record.platform} channel is not running: check its settings and the start-up log`,
+      );
     const files = await downloadFiles(ctx, reply);
     const message: OutboundMessage = {
       idempotencyKey,
@@ -147,5 +161,10 @@ function toFailure(record: ConversationRecord, error: unknown, attempts: number)
       ...(error.detail.retryAfterMs !== undefined ? { retryAfterMs: error.detail.retryAfterMs } : {}),
     };
   }
-  return { platform: record.platform, kind: 'transient', message: error instanceof Error ? error.message : String(error), attempts: Math.max(attempts, 1) };
+  return {
+    platform: record.platform,
+    kind: 'transient',
+    message: error instanceof Error ? error.message : String(error),
+    attempts: Math.max(attempts, 1),
+  };
 }

@@ -21,7 +21,10 @@ export async function announceParked(ctx: EngineContext, parked: ParkedJob): Pro
     await ctx.slack.noteParked(where, notice);
   } catch (error) {
     if (where === fallback) throw error;
-    ctx.logger.warn({ err: error, slackChannelId: where.slackChannelId, entryId: parked.entryId }, 'notice of a parked job refused in its thread, posting it in the default channel');
+    ctx.logger.warn(
+      { err: error, slackChannelId: where.slackChannelId, entryId: parked.entryId },
+      'notice of a parked job refused in its thread, posting it in the default channel',
+    );
     await ctx.slack.noteParked(fallback, notice);
   }
 }
@@ -29,7 +32,12 @@ export async function announceParked(ctx: EngineContext, parked: ParkedJob): Pro
 function noticeOf({ job, entryId, reason }: ParkedJob): ParkedNotice {
   switch (job.type) {
     case 'inbound':
-      return { what: job.event.kind === 'message' ? 'customer_message' : 'customer_event', customer: displayName(job.event.contact), reason, entryId };
+      return {
+        what: job.event.kind === 'message' ? 'customer_message' : 'customer_event',
+        customer: displayName(job.event.contact),
+        reason,
+        entryId,
+      };
     case 'agent_reply':
       return { what: 'agent_reply', agentId: job.reply.agentId, reason, entryId };
     case 'agent_command':

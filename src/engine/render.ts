@@ -43,7 +43,9 @@ export function renderCustomerText(message: InboundMessage): string {
   for (const attachment of message.attachments) {
     if (attachment.kind === 'location') {
       const name = attachment.name ? `${attachment.name}: ` : '';
-      lines.push(`📍 Location: ${name}${attachment.latitude}, ${attachment.longitude} ${mapLink(attachment.latitude, attachment.longitude)}`);
+      lines.push(
+        `📍 Location: ${name}${attachment.latitude}, ${attachment.longitude} ${mapLink(attachment.latitude, attachment.longitude)}`,
+      );
     } else if (attachment.kind === 'contact') {
       lines.push(`👤 Contact: ${attachment.name}${attachment.phone ? `, ${attachment.phone}` : ''}`);
     } else if (attachment.caption && attachment.caption !== message.text) {

@@ -95,7 +95,10 @@ export interface SlackPort {
   /** Removes a reaction added by Threadline. Already absent is fine. */
   removeReaction(slackChannelId: string, ts: string, emoji: string): Promise<void>;
   /** Explains in a thread that it was opened here because its routed Slack channel could not be used. */
-  noteRerouted(thread: ThreadRef, routed: { readonly slackChannelId: string; readonly reason: SlackChannelUnavailableError['reason'] }): Promise<void>;
+  noteRerouted(
+    thread: ThreadRef,
+    routed: { readonly slackChannelId: string; readonly reason: SlackChannelUnavailableError['reason'] },
+  ): Promise<void>;
   /** Tells the thread that the customer blocked (or unblocked) our account on the platform. */
   noteContactStatus(thread: ThreadRef, platform: Platform, status: 'blocked' | 'unblocked'): Promise<void>;
   /** Posts Threadline's own note in the thread (e.g. a delivery failure explained). */

@@ -33,7 +33,13 @@ export interface WorkerOptions {
   readonly parkAfterAttempts: number;
 }
 
-export const DEFAULT_WORKER_OPTIONS: WorkerOptions = { concurrency: 16, leaseMs: 10_000, idleMs: 500, maxBackoffMs: 5 * 60_000, parkAfterAttempts: 5 };
+export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
+  concurrency: 16,
+  leaseMs: 10_000,
+  idleMs: 500,
+  maxBackoffMs: 5 * 60_000,
+  parkAfterAttempts: 5,
+};
 
 const PROCESSED_TTL_MS = 30 * 24 * 3600 * 1000;
 /** The longest reason kept with a parked entry and shown in Slack. */
@@ -109,12 +115,15 @@ export function createWorker(deps: {
 
   async function drain(queue: string, owner: string): Promise<void> {
     const lease = new AbortController();
-    const heartbeat = setInterval(() => {
-      journal.head(queue, owner, options.leaseMs).catch((error: unknown) => {
-        log.warn({ err: error, queue }, 'lease lost');
-        lease.abort(error);
-      });
-    }, Math.max(50, Math.floor(options.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        journal.head(queue, owner, options.leaseMs).catch((error: unknown) => {
+          log.warn({ err: error, queue }, 'lease lost');
+          lease.abort(error);
+        });
+      },
+      Math.max(50, Math.floor(options.leaseMs / 3)),
+    );
     try {
       while (running && !lease.signal.aborted) {
         const entry = await journal.head(queue, owner, options.leaseMs);
@@ -166,7 +175,13 @@ export function createWorker(deps: {
     return false;
   }
 
-  async function park(entry: JournalEntry<Job>, queue: string, owner: string, error: unknown, context: Record<string, unknown>): Promise<void> {
+  async function park(
+    entry: JournalEntry<Job>,
+    queue: string,
+    owner: string,
+    error: unknown,
+    context: Record<string, unknown>,
+  ): Promise<void> {
     const reason = reasonOf(error);
     await journal.park(queue, entry.id, owner, reason);
     log.error(context, 'job set aside after repeated failures: replay it with `threadline journal replay`');

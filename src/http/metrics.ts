@@ -19,11 +19,34 @@ export interface Metrics {
 export function createMetrics(journal: Journal): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'threadline_' });
-  const events = new Counter({ name: 'threadline_inbound_events_total', help: 'Platform events journaled', labelNames: ['platform'], registers: [registry] });
-  const opened = new Counter({ name: 'threadline_conversations_opened_total', help: 'Conversation threads opened in Slack', labelNames: ['platform'], registers: [registry] });
-  const replies = new Counter({ name: 'threadline_replies_total', help: 'Agent replies by outcome', labelNames: ['platform', 'outcome'], registers: [registry] });
-  const retries = new Counter({ name: 'threadline_job_retries_total', help: 'Journal jobs that failed and were scheduled again', registers: [registry] });
-  const parked = new Counter({ name: 'threadline_jobs_parked_total', help: 'Journal jobs that kept failing and were set aside (threadline journal parked lists them)', registers: [registry] });
+  const events = new Counter({
+    name: 'threadline_inbound_events_total',
+    help: 'Platform events journaled',
+    labelNames: ['platform'],
+    registers: [registry],
+  });
+  const opened = new Counter({
+    name: 'threadline_conversations_opened_total',
+    help: 'Conversation threads opened in Slack',
+    labelNames: ['platform'],
+    registers: [registry],
+  });
+  const replies = new Counter({
+    name: 'threadline_replies_total',
+    help: 'Agent replies by outcome',
+    labelNames: ['platform', 'outcome'],
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: 'threadline_job_retries_total',
+    help: 'Journal jobs that failed and were scheduled again',
+    registers: [registry],
+  });
+  const parked = new Counter({
+    name: 'threadline_jobs_parked_total',
+    help: 'Journal jobs that kept failing and were set aside (threadline journal parked lists them)',
+    registers: [registry],
+  });
   new Gauge({
     name: 'threadline_journal_pending',
     help: 'Journal entries not yet processed (across every instance sharing the store)',

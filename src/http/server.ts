@@ -81,7 +81,10 @@ function buildTable(options: HttpServerOptions, log: Logger): Map<string, Map<st
     if (methods.has(method)) throw new Error(`Two handlers for ${method} ${path}: each route must be registered once`);
     table.set(path, methods.set(method, handler));
   };
-  const limits = { maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH };
+  const limits = {
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
+  };
   for (const route of options.routes) {
     add(route.method, route.path, (request, response) => serveRoute(route, request, response, { intake: options.intake, ...limits, log }));
   }
@@ -113,7 +116,11 @@ async function serveRoute(
   }
   if (looksLikeJson(body.body) && jsonDeeperThan(body.body, deps.maxJsonDepth)) {
     deps.log.warn({ method: route.method, path: route.path, limit: deps.maxJsonDepth }, 'webhook body nested too deeply');
-    return send(response, 400, `JSON nested deeper than ${deps.maxJsonDepth} levels; no documented webhook payload nests that deep, so it was refused`);
+    return send(
+      response,
+      400,
+      `JSON nested deeper than ${deps.maxJsonDepth} levels; no documented webhook payload nests that deep, so it was refused`,
+    );
   }
 
   const result = await route.handle(toWebhookRequest(request, body.body));
@@ -146,7 +153,12 @@ async function serveHealth(health: () => Promise<HealthReport>, response: Server
   send(response, report.ok ? 200 : 503, JSON.stringify(report), 'application/json; charset=utf-8');
 }
 
-function runSafely(handler: Handler, request: IncomingMessage, response: ServerResponse, context: { method: string; path: string; log: Logger }): void {
+function runSafely(
+  handler: Handler,
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: { method: string; path: string; log: Logger },
+): void {
   const fail = (err: unknown) => {
     context.log.error({ err, method: context.method, path: context.path }, 'request handler failed');
     if (!response.headersSent) send(response, 500, 'internal error');

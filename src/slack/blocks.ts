@@ -80,7 +80,13 @@ function languageLine(language: string | undefined): string {
 }
 
 function button(actionId: string, label: string, value: string, style?: 'primary'): types.Button {
-  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text: label, emoji: true }, value, ...(style ? { style } : {}) };
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text: label, emoji: true },
+    value,
+    ...(style ? { style } : {}),
+  };
 }
 
 /**
@@ -102,14 +108,27 @@ export function parentMessage(view: ConversationView, options: ParentOptions = {
   }
   const blocks: types.KnownBlock[] = [
     who,
-    { type: 'section', fields: [{ type: 'mrkdwn', text: `*Status*\n${status}` }, { type: 'mrkdwn', text: `*Assignee*\n${assignee}` }] },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Status*\n${status}` },
+        { type: 'mrkdwn', text: `*Assignee*\n${assignee}` },
+      ],
+    },
   ];
   if (view.previous) {
     const link = options.previousLink ? `<${options.previousLink}|the previous conversation>` : 'a previous conversation';
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `↩️ Continues ${link}, which was closed.` }] });
   }
-  const toggle = view.status === 'closed' ? button(ACTION_REOPEN, 'Reopen', view.conversationId) : button(ACTION_CLOSE, 'Close', view.conversationId, 'primary');
-  blocks.push({ type: 'actions', block_id: 'threadline_actions', elements: [button(ACTION_ASSIGN, 'Assign to me', view.conversationId), toggle] });
+  const toggle =
+    view.status === 'closed'
+      ? button(ACTION_REOPEN, 'Reopen', view.conversationId)
+      : button(ACTION_CLOSE, 'Close', view.conversationId, 'primary');
+  blocks.push({
+    type: 'actions',
+    block_id: 'threadline_actions',
+    elements: [button(ACTION_ASSIGN, 'Assign to me', view.conversationId), toggle],
+  });
 
   return { text: `${status}: ${name}${handle} on ${where} · ${language} · ${assignee}`, blocks };
 }

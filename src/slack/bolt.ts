@@ -121,7 +121,10 @@ function safeJson(value: unknown): string {
 /** Builds the Bolt app and its receiver without connecting anything; see {@link SlackApp}. */
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   if (!options.appToken && !options.signingSecret) {
-    throw new ConfigError('SLACK_SIGNING_SECRET', 'Set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode at POST /slack/events)');
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET',
+      'Set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode at POST /slack/events)',
+    );
   }
   const slackApiUrl = options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`;
   const boltLogger = toBoltLogger(options.logger, { apiUrl: slackApiUrl });
@@ -132,7 +135,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // auth.test gets a client of its own: no retries of the Web API client's (identify() retries,
   // briefly and with a log line each) and a timeout, so start-up fails in seconds, not minutes.
   const authClient = new webApi.WebClient(options.botToken, {
-    slackApiUrl, retryConfig: { retries: 0 }, timeout: STARTUP_TIMEOUT_MS, rejectRateLimitedCalls: true,
+    slackApiUrl,
+    retryConfig: { retries: 0 },
+    timeout: STARTUP_TIMEOUT_MS,
+    rejectRateLimitedCalls: true,
     // identify() logs each failure itself, with the URL; the client's own lines are for debugging.
     logger: toBoltLogger(options.logger, { apiUrl: slackApiUrl, quiet: true }),
   });
@@ -155,7 +161,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         await new Promise((resolve) => setTimeout(resolve, delay));
         continue;
       }
-      if (!result.user_id || !result.bot_id) throw new StartupError('SLACK_BOT_TOKEN', 'Slack auth.test did not name a bot: SLACK_BOT_TOKEN must be a bot token (xoxb-)');
+      if (!result.user_id || !result.bot_id)
+        throw new StartupError('SLACK_BOT_TOKEN', 'Slack auth.test did not name a bot: SLACK_BOT_TOKEN must be a bot token (xoxb-)');
       return { botUserId: result.user_id, botId: result.bot_id, ...(result.team_id ? { teamId: result.team_id } : {}) };
     }
   };

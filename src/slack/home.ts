@@ -18,9 +18,10 @@ export function homeView(routes: string): types.HomeView {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: 'Customer messages from Telegram and other platforms arrive here as one thread per conversation, '
-            + "in the channel of the customer's language. Reply in the thread to answer the customer; start with `note:` "
-            + 'to keep a reply internal. React with :raising_hand: to take a conversation and :white_check_mark: to close it.',
+          text:
+            'Customer messages from Telegram and other platforms arrive here as one thread per conversation, ' +
+            "in the channel of the customer's language. Reply in the thread to answer the customer; start with `note:` " +
+            'to keep a reply internal. React with :raising_hand: to take a conversation and :white_check_mark: to close it.',
         },
       },
       { type: 'divider' },

@@ -111,7 +111,10 @@ export async function answerSlackRequest(
   }
   const unroutable = unroutableBy(body);
   if (unroutable !== undefined) {
-    options.logger.warn({ type: typeof body.type === 'string' ? body.type : typeof body.type, field: unroutable }, 'slack request rejected: malformed body');
+    options.logger.warn(
+      { type: typeof body.type === 'string' ? body.type : typeof body.type, field: unroutable },
+      'slack request rejected: malformed body',
+    );
     return { status: 400 };
   }
   if (body.type === 'url_verification') return json({ challenge: body.challenge });
@@ -131,7 +134,11 @@ function verificationFailure(headers: IncomingHttpHeaders, body: string, signing
   const timestamp = headers['x-slack-request-timestamp'];
   if (typeof signature !== 'string' || typeof timestamp !== 'string') return 'signature headers missing';
   try {
-    verifySlackRequest({ signingSecret, body, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': Number(timestamp) } });
+    verifySlackRequest({
+      signingSecret,
+      body,
+      headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': Number(timestamp) },
+    });
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -153,7 +160,16 @@ function parseBody(text: string, form: boolean): Record<string, unknown> | undef
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
-const INTERACTION_TYPES = new Set(['block_actions', 'block_suggestion', 'interactive_message', 'dialog_submission', 'shortcut', 'message_action', 'view_submission', 'view_closed']);
+const INTERACTION_TYPES = new Set([
+  'block_actions',
+  'block_suggestion',
+  'interactive_message',
+  'dialog_submission',
+  'shortcut',
+  'message_action',
+  'view_submission',
+  'view_closed',
+]);
 
 /**
  * The field that keeps Bolt from routing a signed body, or undefined. Before any listener runs, Bolt
@@ -166,7 +182,8 @@ function unroutableBy(body: Record<string, unknown>): string | undefined {
   const event = body.event;
   if (event !== undefined) {
     if (!isRecord(event)) return 'event';
-    if (Array.isArray(body.authorizations) && body.authorizations[0] !== undefined && !isObject(body.authorizations[0])) return 'authorizations';
+    if (Array.isArray(body.authorizations) && body.authorizations[0] !== undefined && !isObject(body.authorizations[0]))
+      return 'authorizations';
     if (event.item !== undefined && !isObject(event.item)) return 'event.item';
     if (event.channel !== undefined && typeof event.channel !== 'string' && !isRecord(event.channel)) return 'event.channel';
     if (event.user !== undefined && typeof event.user !== 'string' && !isRecord(event.user)) return 'event.user';
@@ -174,7 +191,8 @@ function unroutableBy(body: Record<string, unknown>): string | undefined {
     return undefined;
   }
   if (body.command !== undefined) return undefined;
-  const interaction = body.actions !== undefined || body.name !== undefined || (typeof body.type === 'string' && INTERACTION_TYPES.has(body.type));
+  const interaction =
+    body.actions !== undefined || body.name !== undefined || (typeof body.type === 'string' && INTERACTION_TYPES.has(body.type));
   if (!interaction) return body.channel === null ? 'channel' : undefined;
   if (!isRecord(body.user)) return 'user';
   for (const field of ['channel', 'team', 'enterprise'] as const) {

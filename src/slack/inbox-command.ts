@@ -29,7 +29,7 @@ export type InboxRequest =
 
 /** The help text, also shown for `/inbox` alone. */
 export const INBOX_HELP = [
-  '*Threadline* brings customer messages into Slack: one thread per conversation, in the channel of the customer\'s language.',
+  "*Threadline* brings customer messages into Slack: one thread per conversation, in the channel of the customer's language.",
   '`/inbox routes`: which channel each language goes to',
   '`/inbox route <language> <#channel>`: send a language to a channel, e.g. `/inbox route ko #support-ko`',
   '`/inbox route default <#channel>`: the channel for other languages, and when the language cannot be told',
@@ -52,7 +52,10 @@ export function parseChannelArg(arg: string): string | undefined {
 
 /** Parses the command text into a request, validating channel and language arguments. */
 export function parseInbox(text: string, normalizeLanguage: (tag: string) => string | undefined): InboxRequest {
-  const [sub = 'help', ...args] = text.trim().split(/\s+/).filter((w) => w !== '');
+  const [sub = 'help', ...args] = text
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== '');
   const command = sub.toLowerCase();
   if (command === 'help') return { kind: 'help' };
   if (command === 'routes') return { kind: 'routes' };
@@ -105,7 +108,10 @@ async function mayChange(client: webApi.WebClient, userId: string, options: Inbo
 }
 
 function refusal(options: InboxCommandOptions): string {
-  const listed = options.adminUsers.length > 0 ? `, and ${options.adminUsers.map((u) => `<@${u}>`).join(', ')} (ADMIN_USERS)` : ' (and the users an operator lists in ADMIN_USERS)';
+  const listed =
+    options.adminUsers.length > 0
+      ? `, and ${options.adminUsers.map((u) => `<@${u}>`).join(', ')} (ADMIN_USERS)`
+      : ' (and the users an operator lists in ADMIN_USERS)';
   return `Only workspace admins and owners${listed} can change routing. Ask one of them, or use \`/inbox routes\` to see the current routes.`;
 }
 
@@ -119,7 +125,8 @@ const INVITE_HINT = 'Make sure Threadline is a member there (`/invite @Threadlin
 async function membershipNote(client: webApi.WebClient, slackChannelId: string, options: InboxCommandOptions): Promise<string> {
   try {
     const info = await client.conversations.info({ channel: slackChannelId });
-    if (info.channel?.is_archived) return ` ⚠️ <#${slackChannelId}> is archived: conversations routed there open in the default channel until it is unarchived.`;
+    if (info.channel?.is_archived)
+      return ` ⚠️ <#${slackChannelId}> is archived: conversations routed there open in the default channel until it is unarchived.`;
     if (info.channel?.is_member) return '';
     return ` ⚠️ Threadline is not a member of <#${slackChannelId}> yet: \`/invite @Threadline\` there. Until then, these conversations open in the default channel.`;
   } catch (error) {
@@ -129,7 +136,12 @@ async function membershipNote(client: webApi.WebClient, slackChannelId: string, 
 }
 
 /** Carries out one request for `userId` and returns the ephemeral answer. */
-export async function runInbox(request: InboxRequest, userId: string, client: webApi.WebClient, options: InboxCommandOptions): Promise<string> {
+export async function runInbox(
+  request: InboxRequest,
+  userId: string,
+  client: webApi.WebClient,
+  options: InboxCommandOptions,
+): Promise<string> {
   const { settings } = options;
   switch (request.kind) {
     case 'help':

@@ -51,7 +51,12 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export async function retryRateLimited<T>(
   fn: () => Promise<T>,
-  options: { readonly maxAttempts?: number; readonly sleep?: (ms: number) => Promise<void>; readonly logger?: Logger; readonly key?: string } = {},
+  options: {
+    readonly maxAttempts?: number;
+    readonly sleep?: (ms: number) => Promise<void>;
+    readonly logger?: Logger;
+    readonly key?: string;
+  } = {},
 ): Promise<T> {
   const sleep = options.sleep ?? defaultSleep;
   return retry(fn, {
@@ -62,7 +67,8 @@ export async function retryRateLimited<T>(
       return seconds === undefined ? { kind: 'permanent' } : { kind: 'rate_limited', retryAfterMs: seconds * 1000 };
     },
     sleep: (ms) => sleep(ms),
-    onRetry: ({ attempt, waitMs }) => options.logger?.warn({ slackChannelId: options.key, retryAfterSeconds: waitMs / 1000, attempt }, 'slack rate limited, waiting'),
+    onRetry: ({ attempt, waitMs }) =>
+      options.logger?.warn({ slackChannelId: options.key, retryAfterSeconds: waitMs / 1000, attempt }, 'slack rate limited, waiting'),
   });
 }
 

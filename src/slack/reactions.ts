@@ -55,7 +55,8 @@ export function registerReactions(app: App, options: CommandListenerOptions): vo
     // A signed event with a field of another type than documented is not a command (it would throw below).
     const item: unknown = event.item;
     if (typeof item !== 'object' || item === null) return;
-    if (![event.user, event.reaction, event.item.type, event.item.channel, event.item.ts].every((value) => typeof value === 'string')) return;
+    if (![event.user, event.reaction, event.item.type, event.item.channel, event.item.ts].every((value) => typeof value === 'string'))
+      return;
     if (event.item.type !== 'message' || !event.item.channel || !event.item.ts || event.user === botUserId) return;
     const action = commandForReaction(map, event.reaction, added);
     if (!action) return;

@@ -65,8 +65,9 @@ export async function processThenAcknowledge(app: App, request: SlackRequest): P
  */
 export function logNotProcessed(logger: Logger, error: unknown, detail: Readonly<Record<string, unknown>>): void {
   const code = error instanceof Error && isCodedError(error) ? error.code : undefined;
-  const message = code === ErrorCode.AuthorizationError
-    ? 'slack request not processed: SLACK_BOT_TOKEN could not be checked (auth.test); not acknowledged'
-    : 'slack request not processed; not acknowledged, so Slack delivers an event again';
+  const message =
+    code === ErrorCode.AuthorizationError
+      ? 'slack request not processed: SLACK_BOT_TOKEN could not be checked (auth.test); not acknowledged'
+      : 'slack request not processed; not acknowledged, so Slack delivers an event again';
   logger.error({ err: error, ...(code === undefined ? {} : { code }), ...detail }, message);
 }

@@ -88,9 +88,27 @@ export function registerReplies(app: App, options: RepliesOptions): void {
     if (!HUMAN_SUBTYPES.has(m.subtype) || m.bot_id || !m.user || m.user === context.botUserId) return;
     if (!m.thread_ts || m.thread_ts === m.ts) return;
     // Slack documents these as strings; a signed event that says otherwise cannot be a reply (and would throw below).
-    if (!isSlackId(m.user) || !isSlackId(m.channel) || !isSlackTs(m.ts) || !isSlackTs(m.thread_ts) || (m.text !== undefined && typeof m.text !== 'string')
-      || (m.files !== undefined && !(Array.isArray(m.files) && m.files.every(isObject)))) {
-      options.logger.warn({ fields: { user: typeof m.user, channel: typeof m.channel, ts: typeof m.ts, thread_ts: typeof m.thread_ts, text: typeof m.text, files: typeof m.files } }, 'slack message event with fields of the wrong type or shape; ignored');
+    if (
+      !isSlackId(m.user) ||
+      !isSlackId(m.channel) ||
+      !isSlackTs(m.ts) ||
+      !isSlackTs(m.thread_ts) ||
+      (m.text !== undefined && typeof m.text !== 'string') ||
+      (m.files !== undefined && !(Array.isArray(m.files) && m.files.every(isObject)))
+    ) {
+      options.logger.warn(
+        {
+          fields: {
+            user: typeof m.user,
+            channel: typeof m.channel,
+            ts: typeof m.ts,
+            thread_ts: typeof m.thread_ts,
+            text: typeof m.text,
+            files: typeof m.files,
+          },
+        },
+        'slack message event with fields of the wrong type or shape; ignored',
+      );
       return;
     }
     const text = m.text ?? '';

@@ -12,8 +12,16 @@ import { retryAfterSeconds } from './pacing.ts';
 const TRANSIENT_CODES = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 /** The bot token, or what it may do, was refused: every call fails until an admin acts. */
 const AUTH_CODES = new Set([
-  'invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'missing_scope',
-  'not_allowed_token_type', 'no_permission', 'ekm_access_denied', 'team_access_not_granted',
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+  'missing_scope',
+  'not_allowed_token_type',
+  'no_permission',
+  'ekm_access_denied',
+  'team_access_not_granted',
 ]);
 
 /**
@@ -30,7 +38,11 @@ export function toSlackApiError(message: string, error: unknown, code: string | 
 export function slackFailureKind(error: unknown, code: string | undefined): SlackApiError['kind'] {
   if (retryAfterSeconds(error) !== undefined || code === 'ratelimited') return 'rate_limited';
   if (code !== undefined) return TRANSIENT_CODES.has(code) ? 'transient' : AUTH_CODES.has(code) ? 'auth' : 'rejected';
-  const { code: clientCode, statusCode, original } = (typeof error === 'object' && error !== null ? error : {}) as {
+  const {
+    code: clientCode,
+    statusCode,
+    original,
+  } = (typeof error === 'object' && error !== null ? error : {}) as {
     code?: unknown;
     statusCode?: unknown;
     original?: unknown;

@@ -72,7 +72,9 @@ export function createSocketModeReceiver(options: SocketModeReceiverOptions): Re
 
   // eventemitter3 ignores what a listener returns, so receive() must never reject.
   client.on('slack_event', (envelope: SocketModeEnvelope) => {
-    receive(envelope).catch((error: unknown) => logger.error({ err: error, envelopeId: envelope.envelope_id }, 'slack envelope handling failed'));
+    receive(envelope).catch((error: unknown) =>
+      logger.error({ err: error, envelopeId: envelope.envelope_id }, 'slack envelope handling failed'),
+    );
   });
 
   return {

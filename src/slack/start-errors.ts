@@ -8,11 +8,19 @@
 import { displayUrl, networkCause, StartupError } from '../errors.ts';
 
 /** Slack API errors that mean the token itself is wrong, revoked or of the wrong kind. */
-export const TOKEN_REFUSED: ReadonlySet<string> = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'not_allowed_token_type']);
+export const TOKEN_REFUSED: ReadonlySet<string> = new Set([
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+  'not_allowed_token_type',
+]);
 
 /** Where each token comes from, for the message that says it was refused. */
 const TOKEN_HINTS = {
-  SLACK_BOT_TOKEN: "set it to the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page (reinstall the app if it was revoked)",
+  SLACK_BOT_TOKEN:
+    "set it to the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page (reinstall the app if it was revoked)",
   SLACK_APP_TOKEN: 'set it to an app-level token (xapp-…) with connections:write, from Basic Information → App-Level Tokens',
 } as const;
 
@@ -39,7 +47,10 @@ interface SlackErrorShape {
  * Explains an error thrown by a Web API call made at start-up with `token` (the variable's name),
  * against `apiUrl` (SLACK_API_URL). Any other error becomes a StartupError carrying its message (retryable: false).
  */
-export function explainSlackStartError(error: unknown, context: { readonly apiUrl: string; readonly token: keyof typeof TOKEN_HINTS; readonly method: string }): SlackStartProblem {
+export function explainSlackStartError(
+  error: unknown,
+  context: { readonly apiUrl: string; readonly token: keyof typeof TOKEN_HINTS; readonly method: string },
+): SlackStartProblem {
   const url = displayUrl(context.apiUrl);
   const e = (typeof error === 'object' && error !== null ? error : {}) as SlackErrorShape;
   const say = (setting: string, message: string) => new StartupError(setting, message, { cause: error });
@@ -47,9 +58,15 @@ export function explainSlackStartError(error: unknown, context: { readonly apiUr
     case 'slack_webapi_platform_error': {
       const slackError = String(e.data?.error ?? 'unknown_error');
       if (TOKEN_REFUSED.has(slackError)) {
-        return { retryable: false, error: say(context.token, `Slack refused ${context.token} (${slackError}): ${TOKEN_HINTS[context.token]}`) };
+        return {
+          retryable: false,
+          error: say(context.token, `Slack refused ${context.token} (${slackError}): ${TOKEN_HINTS[context.token]}`),
+        };
       }
-      return { retryable: false, error: say(context.token, `Slack answered ${context.method} with the error ${slackError} (Slack at ${url})`) };
+      return {
+        retryable: false,
+        error: say(context.token, `Slack answered ${context.method} with the error ${slackError} (Slack at ${url})`),
+      };
     }
     case 'slack_webapi_request_error': {
       const code = networkCause(e.original) ?? networkCause(error);
@@ -60,13 +77,31 @@ export function explainSlackStartError(error: unknown, context: { readonly apiUr
     case 'slack_webapi_http_error': {
       const status = Number(e.statusCode);
       if (status >= 500) {
-        return { retryable: true, error: say('SLACK_API_URL', `Slack at ${url} answered HTTP ${status} to ${context.method}: Slack, or a proxy in between, failed — not a bad token`) };
+        return {
+          retryable: true,
+          error: say(
+            'SLACK_API_URL',
+            `Slack at ${url} answered HTTP ${status} to ${context.method}: Slack, or a proxy in between, failed — not a bad token`,
+          ),
+        };
       }
-      return { retryable: false, error: say('SLACK_API_URL', `Slack at ${url} answered HTTP ${status} to ${context.method}: SLACK_API_URL must be Slack's Web API base URL, such as https://slack.com/api/`) };
+      return {
+        retryable: false,
+        error: say(
+          'SLACK_API_URL',
+          `Slack at ${url} answered HTTP ${status} to ${context.method}: SLACK_API_URL must be Slack's Web API base URL, such as https://slack.com/api/`,
+        ),
+      };
     }
     case 'slack_webapi_rate_limited_error':
       return { retryable: true, error: say(context.token, `Slack rate-limited ${context.method} (retry after ${String(e.retryAfter)} s)`) };
     default:
-      return { retryable: false, error: error instanceof StartupError ? error : say(context.token, `Slack ${context.method} failed: ${error instanceof Error ? error.message : String(error)}`) };
+      return {
+        retryable: false,
+        error:
+          error instanceof StartupError
+            ? error
+            : say(context.token, `Slack ${context.method} failed: ${error instanceof Error ? error.message : String(error)}`),
+      };
   }
 }

@@ -58,8 +58,12 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
 
   async function permalink(thread: ThreadRef): Promise<string | undefined> {
     try {
-      const result = await call('chat.getPermalink', thread.slackChannelId, () =>
-        client.chat.getPermalink({ channel: thread.slackChannelId, message_ts: thread.threadTs }), false);
+      const result = await call(
+        'chat.getPermalink',
+        thread.slackChannelId,
+        () => client.chat.getPermalink({ channel: thread.slackChannelId, message_ts: thread.threadTs }),
+        false,
+      );
       return result.permalink;
     } catch (error) {
       logger.warn({ err: error, slackChannelId: thread.slackChannelId }, 'previous thread link unavailable');
@@ -90,13 +94,24 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
     async postParent(slackChannelId, view, marker) {
       const result = await withParent(view, (body) =>
         call('chat.postMessage', slackChannelId, () =>
-          client.chat.postMessage({ channel: slackChannelId, ...body, metadata: markerMetadata(marker), unfurl_links: false, unfurl_media: false })));
+          client.chat.postMessage({
+            channel: slackChannelId,
+            ...body,
+            metadata: markerMetadata(marker),
+            unfurl_links: false,
+            unfurl_media: false,
+          }),
+        ),
+      );
       return requireTs(result.ts, 'chat.postMessage');
     },
 
     async updateParent(thread, view) {
       await withParent(view, (body) =>
-        call('chat.update', thread.slackChannelId, () => client.chat.update({ channel: thread.slackChannelId, ts: thread.threadTs, ...body })));
+        call('chat.update', thread.slackChannelId, () =>
+          client.chat.update({ channel: thread.slackChannelId, ts: thread.threadTs, ...body }),
+        ),
+      );
     },
 
     async postCustomerMessage(post) {
@@ -114,7 +129,8 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
           metadata: markerMetadata(post.marker),
           unfurl_links: false,
           unfurl_media: false,
-        }));
+        }),
+      );
       return requireTs(result.ts, 'chat.postMessage');
     },
 
@@ -132,18 +148,24 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
             filename: f.fileName,
             ...(f.title ? { title: f.title } : {}),
           })),
-        }));
+        }),
+      );
       logger.debug({ slackChannelId, threadTs, files: files.length }, 'customer files uploaded');
     },
 
     async updateCustomerMessage(thread, ts, text) {
       await call('chat.update', thread.slackChannelId, () =>
-        client.chat.update({ channel: thread.slackChannelId, ts, text: `${escapeText(text)} _(edited)_` }));
+        client.chat.update({ channel: thread.slackChannelId, ts, text: `${escapeText(text)} _(edited)_` }),
+      );
     },
 
     async findPosted(slackChannelId, thread, marker) {
-      return call(thread ? 'conversations.replies' : 'conversations.history', slackChannelId,
-        () => findMarked(client, slackChannelId, thread, marker), false);
+      return call(
+        thread ? 'conversations.replies' : 'conversations.history',
+        slackChannelId,
+        () => findMarked(client, slackChannelId, thread, marker),
+        false,
+      );
     },
 
     async addReaction(slackChannelId, ts, emoji) {
@@ -166,8 +188,12 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
 
     async threadOf(slackChannelId, ts) {
       try {
-        const result = await call('conversations.replies', slackChannelId, () =>
-          client.conversations.replies({ channel: slackChannelId, ts, limit: 1 }), false);
+        const result = await call(
+          'conversations.replies',
+          slackChannelId,
+          () => client.conversations.replies({ channel: slackChannelId, ts, limit: 1 }),
+          false,
+        );
         // Every message of a thread carries the parent's ts as thread_ts; a lone message has none.
         // @see https://docs.slack.dev/reference/methods/conversations.replies
         const first = result.messages?.[0];
@@ -191,7 +217,10 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
         routed.reason === 'is_archived'
           ? 'it is archived: unarchive it, or route the language elsewhere with `/inbox route`'
           : 'Threadline cannot post there: invite it with `/invite @Threadline` in that channel, or change the route with `/inbox route`';
-      await port.postNotice(thread, `This conversation was routed to <#${routed.slackChannelId}>, but ${why}. It was opened here instead so that it is not missed.`);
+      await port.postNotice(
+        thread,
+        `This conversation was routed to <#${routed.slackChannelId}>, but ${why}. It was opened here instead so that it is not missed.`,
+      );
     },
 
     async markDelivered(slackChannelId, messageTs) {
@@ -207,12 +236,16 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
     async noteParked(where, notice) {
       const text = parkedText(notice);
       if (where.threadTs) await port.postNotice({ slackChannelId: where.slackChannelId, threadTs: where.threadTs }, text);
-      else await call('chat.postMessage', where.slackChannelId, () => client.chat.postMessage({ channel: where.slackChannelId, text, unfurl_links: false }));
+      else
+        await call('chat.postMessage', where.slackChannelId, () =>
+          client.chat.postMessage({ channel: where.slackChannelId, text, unfurl_links: false }),
+        );
     },
 
     async postNotice(thread, text) {
       const result = await call('chat.postMessage', thread.slackChannelId, () =>
-        client.chat.postMessage({ channel: thread.slackChannelId, thread_ts: thread.threadTs, text, unfurl_links: false }));
+        client.chat.postMessage({ channel: thread.slackChannelId, thread_ts: thread.threadTs, text, unfurl_links: false }),
+      );
       return requireTs(result.ts, 'chat.postMessage');
     },
 
@@ -275,14 +308,17 @@ interface MaybeMarked {
  * @see https://docs.slack.dev/reference/methods/conversations.replies
  * @see https://docs.slack.dev/reference/methods/conversations.history
  */
-async function findMarked(client: webApi.WebClient, slackChannelId: string, thread: ThreadRef | undefined, marker: PostMarker): Promise<string | undefined> {
+async function findMarked(
+  client: webApi.WebClient,
+  slackChannelId: string,
+  thread: ThreadRef | undefined,
+  marker: PostMarker,
+): Promise<string | undefined> {
   let cursor: string | undefined;
   const pages = thread ? MARKER_PAGES.thread : MARKER_PAGES.channel;
   for (let page = 0; page < pages; page += 1) {
     const args = { channel: slackChannelId, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) };
-    const result = thread
-      ? await client.conversations.replies({ ...args, ts: thread.threadTs })
-      : await client.conversations.history(args);
+    const result = thread ? await client.conversations.replies({ ...args, ts: thread.threadTs }) : await client.conversations.history(args);
     const messages = (result.messages ?? []) as MaybeMarked[];
     const hit = messages.find((m) => m.metadata?.event_type === MARKER_EVENT_TYPE && m.metadata.event_payload?.key === marker.key);
     if (hit?.ts) return hit.ts;

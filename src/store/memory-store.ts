@@ -203,4 +203,3 @@ function toEntry(queue: string, stored: StoredEntry): JournalEntry {
 function lostLease(queue: string, owner: string): StoreError {
   return new StoreError(`Journal lease on queue ${queue} is not held by ${owner}: it expired or was never taken`);
 }
-

@@ -197,7 +197,6 @@ async function connect(options: RedisStoreOptions, namespace: string): Promise<C
   return { client, adapter, keyv, fail, where };
 }
 
-
 function createRedisJournal(client: RedisClient, namespace: string, guard: Guard): Journal {
   const k = {
     seq: journalKeys.sequence(namespace),

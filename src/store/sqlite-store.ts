@@ -45,9 +45,7 @@ export interface SqliteStoreOptions {
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const file = join(options.dataDir, 'threadline.db');
   const fail = (what: string, cause: unknown): StoreError =>
-    cause instanceof StoreError
-      ? cause
-      : new StoreError(`Embedded store ${file}: ${what} failed: ${messageOf(cause)}`, { cause });
+    cause instanceof StoreError ? cause : new StoreError(`Embedded store ${file}: ${what} failed: ${messageOf(cause)}`, { cause });
   const db = openDatabase(options.dataDir, file, fail);
   const adapter = new SqliteKeyvAdapter(db);
   const keyv = new Keyv({
@@ -104,7 +102,6 @@ function openDatabase(dataDir: string, file: string, fail: (what: string, cause:
   }
 }
 
-
 interface EntryRow {
   readonly id: number;
   readonly payload: string;
@@ -139,9 +136,7 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
     lease: db.prepare<[string], LeaseRow>(`SELECT owner, expires FROM ${LEASES} WHERE queue = ?`),
     dropLease: db.prepare(`DELETE FROM ${LEASES} WHERE queue = ?`),
     dropExpired: db.prepare(`DELETE FROM ${LEASES} WHERE expires <= ?`),
-    first: db.prepare<[string], EntryRow>(
-      `SELECT id, payload, appended_at FROM ${ENTRIES} WHERE queue = ? ORDER BY id LIMIT 1`,
-    ),
+    first: db.prepare<[string], EntryRow>(`SELECT id, payload, appended_at FROM ${ENTRIES} WHERE queue = ? ORDER BY id LIMIT 1`),
     ackHead: db.prepare(
       `DELETE FROM ${ENTRIES} WHERE queue = @queue AND id = @id
          AND id = (SELECT MIN(id) FROM ${ENTRIES} WHERE queue = @queue)`,
@@ -206,15 +201,13 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
   return {
     append: (items) => guard('journal append', () => append.immediate(items)),
     lease: (owner, leaseMs) => guard('journal lease', () => lease.immediate(owner, checkMs('leaseMs', leaseMs))),
-    head: (queue, owner, leaseMs) =>
-      guard(`journal head of ${queue}`, () => head.immediate(queue, owner, checkMs('leaseMs', leaseMs))),
+    head: (queue, owner, leaseMs) => guard(`journal head of ${queue}`, () => head.immediate(queue, owner, checkMs('leaseMs', leaseMs))),
     ack: (queue, entryId) =>
       guard(`journal ack of ${queue}`, () => {
         const id = Number(entryId);
         if (Number.isSafeInteger(id)) ack.immediate(queue, id);
       }),
-    release: (queue, owner, delayMs) =>
-      guard(`journal release of ${queue}`, () => release.immediate(queue, owner, delayMs)),
+    release: (queue, owner, delayMs) => guard(`journal release of ${queue}`, () => release.immediate(queue, owner, delayMs)),
     size: () => guard('journal size', () => q.size.get()?.n ?? 0),
     park: (queue, entryId, _owner, reason) =>
       guard(`journal park in ${queue}`, () => {
@@ -224,9 +217,14 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
     parked: () =>
       guard('journal parked', () =>
         q.parked.all().map((row) => ({
-          id: String(row.id), queue: row.queue, payload: JSON.parse(row.payload) as unknown,
-          appendedAt: row.appended_at, parkedAt: row.parked_at, reason: row.reason,
-        }))),
+          id: String(row.id),
+          queue: row.queue,
+          payload: JSON.parse(row.payload) as unknown,
+          appendedAt: row.appended_at,
+          parkedAt: row.parked_at,
+          reason: row.reason,
+        })),
+      ),
     replay: (entryId) =>
       guard(`journal replay of ${entryId}`, () => {
         const id = Number(entryId);
@@ -312,7 +310,6 @@ function isExpired(expires: number | null): boolean {
 function lostLease(queue: string, owner: string): StoreError {
   return new StoreError(`Journal lease on queue ${queue} is not held by ${owner}: it expired or was never taken`);
 }
-
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

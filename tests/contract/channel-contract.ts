@@ -32,7 +32,16 @@ import type { AdapterState, Channel, ChannelDeps, CheckResult, WebhookRequest, W
 import { ChannelError, StoreError, type ChannelErrorKind } from '../../src/errors.ts';
 import type { InboundEvent, OutboundMessage } from '../../src/messages.ts';
 import { captureLogger } from '../support/capture-logger.ts';
-import { allowedStatus, baseUrlOf, fuzzParameters, fuzzRequests, mutatedBody, send, type FuzzAuth, type FuzzSample } from '../fuzz/webhook-fuzz.ts';
+import {
+  allowedStatus,
+  baseUrlOf,
+  fuzzParameters,
+  fuzzRequests,
+  mutatedBody,
+  send,
+  type FuzzAuth,
+  type FuzzSample,
+} from '../fuzz/webhook-fuzz.ts';
 
 /**
  * The kinds of inbound traffic every descriptor can produce. `unreadable` is a customer message of a
@@ -236,7 +245,11 @@ export function channelContract(descriptor: ContractDescriptor): void {
       const { events, result } = await receive('unknownKind');
       if (result !== undefined) expect(result.status).toBe(200);
       expect(events).toEqual([]);
-      const warns = () => capture.entries().slice(before).filter((entry) => entry.level === WARN);
+      const warns = () =>
+        capture
+          .entries()
+          .slice(before)
+          .filter((entry) => entry.level === WARN);
       expect(warns()).toHaveLength(1);
       expect(JSON.stringify(warns()[0])).toContain(harness.unknownKind);
       // One line tells the admin; one per update would bury the log.
@@ -319,7 +332,8 @@ export function channelContract(descriptor: ContractDescriptor): void {
         expect(result.subject.trim(), JSON.stringify(result)).not.toBe('');
         expect(result.detail.trim(), JSON.stringify(result)).not.toBe('');
         expect(`${result.subject} ${result.detail}`, JSON.stringify(result)).not.toMatch(/\n/);
-        for (const secret of harness.secrets) expect(`${result.subject} ${result.detail}`, 'a configured secret in a check result').not.toContain(secret);
+        for (const secret of harness.secrets)
+          expect(`${result.subject} ${result.detail}`, 'a configured secret in a check result').not.toContain(secret);
       }
     }
 
@@ -344,7 +358,11 @@ export function channelContract(descriptor: ContractDescriptor): void {
       expect(messages).toHaveLength(1);
       const [message] = messages;
       if (message?.kind !== 'message') throw new Error('no message event');
-      expect(message).toMatchObject({ contact: { id: harness.expectedUnreadable.contactId }, messageId: harness.expectedUnreadable.messageId, attachments: [] });
+      expect(message).toMatchObject({
+        contact: { id: harness.expectedUnreadable.contactId },
+        messageId: harness.expectedUnreadable.messageId,
+        attachments: [],
+      });
       expect(message.unreadable?.kind).toEqual(expect.any(String));
       expect(message.unreadable?.reason.length).toBeGreaterThan(0);
       expect(message).not.toHaveProperty('text');
@@ -380,7 +398,10 @@ export function channelContract(descriptor: ContractDescriptor): void {
                 storeDown = isDown;
                 const before = journaled.length;
                 const path = route.method === 'GET' ? `${route.path}?${Buffer.from(request.body).toString('utf8')}` : route.path;
-                const { status } = await send(baseUrl, route.method, path, { ...request, body: route.method === 'GET' ? new Uint8Array() : request.body });
+                const { status } = await send(baseUrl, route.method, path, {
+                  ...request,
+                  body: route.method === 'GET' ? new Uint8Array() : request.body,
+                });
                 const what = `${route.method} ${route.path} ${request.sample} (${request.mutation}; auth: ${request.auth}) answered ${status}`;
                 expect(allowedStatus(status, isDown), what).toBe(true);
                 if (!request.authenticated) {
@@ -404,7 +425,9 @@ export function channelContract(descriptor: ContractDescriptor): void {
     } else if (descriptor.pollingFuzz === true) {
       it('14. fuzz: mutated updates fed through the polling fake are each confirmed (the channel never stalls), and every accepted message can be shown', async () => {
         const deliverRaw = required(required(harness.polling, 'polling').deliverRaw, 'polling.deliverRaw');
-        const samples = Object.values(required(harness.fuzz, 'fuzz')).flatMap((target) => target.samples).filter((sample) => sample.encoding === 'json');
+        const samples = Object.values(required(harness.fuzz, 'fuzz'))
+          .flatMap((target) => target.samples)
+          .filter((sample) => sample.encoding === 'json');
         expect(samples.length).toBeGreaterThan(0);
         const bodies = fc.oneof(...samples.map((sample) => mutatedBody(sample, { maxHugeLength: 20_000 })));
         await fc.assert(
@@ -435,7 +458,8 @@ export function channelContract(descriptor: ContractDescriptor): void {
 function expectShowable(event: InboundEvent, what: string): void {
   expect(JSON.parse(JSON.stringify(event)), `${what}: the event does not survive the journal`).toEqual(event);
   if (event.kind !== 'message') return;
-  const showable = event.unreadable !== undefined ? event.unreadable.reason.length > 0 : (event.text ?? '').length > 0 || event.attachments.length > 0;
+  const showable =
+    event.unreadable !== undefined ? event.unreadable.reason.length > 0 : (event.text ?? '').length > 0 || event.attachments.length > 0;
   expect(showable, `${what}: a message with nothing to show: ${JSON.stringify(event).slice(0, 300)}`).toBe(true);
 }
 

@@ -1,7 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APP_TOKEN, BOT_TOKEN, doctor, redisUrl, SIGNING_SECRET, startDoctorWorld, TELEGRAM_TOKEN, WEBHOOK_SECRET, type DoctorWorld } from './harness.ts';
+import {
+  APP_TOKEN,
+  BOT_TOKEN,
+  doctor,
+  redisUrl,
+  SIGNING_SECRET,
+  startDoctorWorld,
+  TELEGRAM_TOKEN,
+  WEBHOOK_SECRET,
+  type DoctorWorld,
+} from './harness.ts';
 
 let world: DoctorWorld;
 beforeEach(async () => {
@@ -15,7 +25,10 @@ describe('threadline doctor: a good setup', () => {
   it('prints one ✓ line per check and a summary, and exits 0', async () => {
     const run = await world.run();
     expect(run.code, run.text).toBe(0);
-    expect(run.lines.slice(0, -1).every((line) => line.startsWith('✓ ')), run.text).toBe(true);
+    expect(
+      run.lines.slice(0, -1).every((line) => line.startsWith('✓ ')),
+      run.text,
+    ).toBe(true);
     expect(run.line('settings')).toMatch(/Slack in Socket Mode, default channel C0DEFAULT, embedded store in .*, platforms: telegram/);
     expect(run.line('store')).toContain(`embedded store ${join(world.dataDir, 'threadline.db')}: a write, a read and a delete work`);
     expect(run.line('SLACK_BOT_TOKEN')).toBe('✓ SLACK_BOT_TOKEN: bot @threadline in workspace Threadline Test (T0THREAD)');
@@ -73,7 +86,9 @@ describe('threadline doctor: settings', () => {
     expect(run.code).toBe(1);
     expect(run.lines).toHaveLength(2);
     expect(run.lines[0]).toMatch(/^✗ settings: SLACK_BOT_TOKEN must start with xoxb-: fix it in \.env or the environment/);
-    expect(run.lines[1]).toMatch(/^1 of 1 checks failed: fix the ✗ lines above, then run threadline doctor again; the store, Slack and platform checks run once the settings are valid$/);
+    expect(run.lines[1]).toMatch(
+      /^1 of 1 checks failed: fix the ✗ lines above, then run threadline doctor again; the store, Slack and platform checks run once the settings are valid$/,
+    );
     expect(world.slack.calls).toEqual([]);
     expect(world.telegram.calls).toEqual([]);
   });
@@ -84,11 +99,13 @@ describe('threadline doctor: settings', () => {
     expect(run.lines[0]).toMatch(/^✗ settings: DEFAULT_CHANNEL is required/);
   });
 
-  it("names a bad platform variable and still checks Slack and the store", async () => {
+  it('names a bad platform variable and still checks Slack and the store', async () => {
     const run = await world.run({ TELEGRAM_BOT_TOKEN: 'not-a-token' });
     expect(run.code).toBe(1);
     expect(run.line('settings')).toBeDefined();
-    expect(run.lines).toContainEqual(expect.stringMatching(/^✗ settings: TELEGRAM_BOT_TOKEN must look like 123456:ABC-.*\(telegram is not checked until then\)$/));
+    expect(run.lines).toContainEqual(
+      expect.stringMatching(/^✗ settings: TELEGRAM_BOT_TOKEN must look like 123456:ABC-.*\(telegram is not checked until then\)$/),
+    );
     expect(run.line('SLACK_BOT_TOKEN')).toMatch(/^✓ /);
     expect(run.line('store')).toMatch(/^✓ /);
     expect(run.line('TELEGRAM_BOT_TOKEN')).toBeUndefined();
@@ -97,7 +114,9 @@ describe('threadline doctor: settings', () => {
   it('warns when no platform is configured', async () => {
     const run = await world.run({ TELEGRAM_BOT_TOKEN: '', TELEGRAM_API_ROOT: '' });
     expect(run.code, run.text).toBe(0);
-    expect(run.line('platforms')).toMatch(/^! platforms: none is configured, so no customer message can arrive: set a platform's variables, e\.g\. TELEGRAM_BOT_TOKEN/);
+    expect(run.line('platforms')).toMatch(
+      /^! platforms: none is configured, so no customer message can arrive: set a platform's variables, e\.g\. TELEGRAM_BOT_TOKEN/,
+    );
     expect(run.lines.at(-1)).toMatch(/checks passed, 1 warning \(!\): Threadline can start; read the ! lines$/);
   });
 });

@@ -56,7 +56,10 @@ export async function startDoctorWorld(options: { slack?: FakeSlackOptions } = {
     TELEGRAM_API_ROOT: telegram.apiRoot,
   };
   return {
-    slack, telegram, dataDir, env,
+    slack,
+    telegram,
+    dataDir,
+    env,
     run: (changes = {}) => doctor({ ...env, ...changes }, join(dataDir, 'no-such.env')),
     async route(routes, defaultChannel) {
       const store = createSqliteStore({ dataDir });

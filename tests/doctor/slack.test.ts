@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { closedPort, DEFAULT_CHANNEL, startDoctorWorld, type DoctorWorld } from './harness.ts';
 
-const manifestScopes = (parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8')) as { oauth_config: { scopes: { bot: string[] } } }).oauth_config.scopes.bot;
+const manifestScopes = (
+  parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8')) as { oauth_config: { scopes: { bot: string[] } } }
+).oauth_config.scopes.bot;
 
 let world: DoctorWorld | undefined;
 afterEach(async () => {
@@ -41,7 +43,9 @@ describe('threadline doctor: Slack channels', () => {
     w.slack.setChannel('C0GONE', { deleted: true });
     const run = await w.run();
     expect(run.code).toBe(1);
-    expect(run.line('#support-ja (C0JA)')).toBe('✗ #support-ja (C0JA): the channel is archived (route for ja): unarchive it, or route ja to another channel with /inbox route ja #channel');
+    expect(run.line('#support-ja (C0JA)')).toBe(
+      '✗ #support-ja (C0JA): the channel is archived (route for ja): unarchive it, or route ja to another channel with /inbox route ja #channel',
+    );
     expect(run.line('C0GONE')).toBe(
       '✗ C0GONE: Slack shows the bot no such channel (channel_not_found; route for ko): if it is a private channel, invite the bot there with /invite @threadline; ' +
         'otherwise the id is wrong: route ko to another channel with /inbox route ko #channel',
@@ -54,7 +58,9 @@ describe('threadline doctor: Slack channels', () => {
     w.slack.kickBot(DEFAULT_CHANNEL);
     const run = await w.run();
     expect(run.code, run.text).toBe(0);
-    expect(run.line('#c0newdefault (C0NEWDEFAULT)')).toBe('✓ #c0newdefault (C0NEWDEFAULT): the bot is a member (the default channel, set with /inbox route default)');
+    expect(run.line('#c0newdefault (C0NEWDEFAULT)')).toBe(
+      '✓ #c0newdefault (C0NEWDEFAULT): the bot is a member (the default channel, set with /inbox route default)',
+    );
     expect(run.text).not.toContain(`(${DEFAULT_CHANNEL})`);
   });
 
@@ -63,7 +69,9 @@ describe('threadline doctor: Slack channels', () => {
     w.slack.setChannel(DEFAULT_CHANNEL, { deleted: true });
     const run = await w.run();
     expect(run.code).toBe(1);
-    expect(run.line(DEFAULT_CHANNEL)).toMatch(/^✗ C0DEFAULT: Slack shows the bot no such channel \(channel_not_found; the default channel, DEFAULT_CHANNEL\): .*set DEFAULT_CHANNEL to another channel id$/);
+    expect(run.line(DEFAULT_CHANNEL)).toMatch(
+      /^✗ C0DEFAULT: Slack shows the bot no such channel \(channel_not_found; the default channel, DEFAULT_CHANNEL\): .*set DEFAULT_CHANNEL to another channel id$/,
+    );
   });
 });
 
@@ -105,7 +113,9 @@ describe('threadline doctor: Slack tokens and reachability', () => {
     const w = await start();
     w.slack.failNext('auth.test', { status: 503 });
     const run = await w.run();
-    expect(run.line('Slack')).toMatch(/^✗ Slack: Slack at http:\/\/127\.0\.0\.1:\d+\/api\/ answered HTTP 503 to auth\.test: .*not a bad token$/);
+    expect(run.line('Slack')).toMatch(
+      /^✗ Slack: Slack at http:\/\/127\.0\.0\.1:\d+\/api\/ answered HTTP 503 to auth\.test: .*not a bad token$/,
+    );
   });
 
   it('says to set SLACK_BOT_TOKEN when Slack answers invalid_auth, and checks nothing else of Slack', async () => {

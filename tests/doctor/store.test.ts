@@ -33,7 +33,11 @@ describe('threadline doctor: the embedded store', () => {
     writeFileSync(notADirectory, '');
     const run = await world.run({ DATA_DIR: join(notADirectory, 'data') });
     expect(run.code).toBe(1);
-    expect(run.line('store')).toMatch(new RegExp(`^✗ store: Embedded store ${join(notADirectory, 'data', 'threadline.db')}: opening \\(check that DATA_DIR is writable\\) failed: `));
+    expect(run.line('store')).toMatch(
+      new RegExp(
+        `^✗ store: Embedded store ${join(notADirectory, 'data', 'threadline.db')}: opening \\(check that DATA_DIR is writable\\) failed: `,
+      ),
+    );
   });
 });
 
@@ -42,7 +46,9 @@ describe('threadline doctor: Redis', () => {
     const port = await closedPort();
     const run = await world.run({ STORE_URL: `redis://:s3cretpass@127.0.0.1:${port}/2` });
     expect(run.code).toBe(1);
-    expect(run.line('store')).toBe(`✗ store: Redis at redis://127.0.0.1:${port}/2 is unreachable: connect ECONNREFUSED 127.0.0.1:${port}. Check STORE_URL and that Redis is running`);
+    expect(run.line('store')).toBe(
+      `✗ store: Redis at redis://127.0.0.1:${port}/2 is unreachable: connect ECONNREFUSED 127.0.0.1:${port}. Check STORE_URL and that Redis is running`,
+    );
     expect(run.line('routes')).toBe('! routes: not checked: the store could not be read (see the store line above)');
     expect(run.line(`#c0default (${DEFAULT_CHANNEL})`)).toMatch(/^✓ /);
     expect(run.text).not.toContain('s3cretpass');

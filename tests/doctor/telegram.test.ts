@@ -49,12 +49,16 @@ describe('threadline doctor: Telegram webhook against the mode', () => {
   it('fails webhook mode with no webhook set and no TELEGRAM_WEBHOOK_URL to register', async () => {
     const run = await world.run({ TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET });
     expect(run.code).toBe(1);
-    expect(run.line('telegram webhook')).toMatch(/^✗ telegram webhook: none set, and TELEGRAM_WEBHOOK_URL is unset, so Telegram delivers nothing: set TELEGRAM_WEBHOOK_URL=https:\/\/<public host>\/webhooks\/telegram/);
+    expect(run.line('telegram webhook')).toMatch(
+      /^✗ telegram webhook: none set, and TELEGRAM_WEBHOOK_URL is unset, so Telegram delivers nothing: set TELEGRAM_WEBHOOK_URL=https:\/\/<public host>\/webhooks\/telegram/,
+    );
   });
 
   it('passes webhook mode when Threadline will register TELEGRAM_WEBHOOK_URL, or already did', async () => {
     const before = await world.run({ TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, TELEGRAM_WEBHOOK_URL: WEBHOOK_URL });
-    expect(before.line('telegram webhook')).toBe(`✓ telegram webhook: none set yet: Threadline registers TELEGRAM_WEBHOOK_URL (${WEBHOOK_URL}) when it starts`);
+    expect(before.line('telegram webhook')).toBe(
+      `✓ telegram webhook: none set yet: Threadline registers TELEGRAM_WEBHOOK_URL (${WEBHOOK_URL}) when it starts`,
+    );
     world.telegram.presetWebhook(WEBHOOK_URL, { allowed_updates: ALL_KINDS });
     const after = await world.run({ TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, TELEGRAM_WEBHOOK_URL: WEBHOOK_URL });
     expect(after.code, after.text).toBe(0);
@@ -64,7 +68,9 @@ describe('threadline doctor: Telegram webhook against the mode', () => {
   it('warns about a webhook at another URL than TELEGRAM_WEBHOOK_URL', async () => {
     world.telegram.presetWebhook('https://old.example.com/webhooks/telegram');
     const run = await world.run({ TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, TELEGRAM_WEBHOOK_URL: WEBHOOK_URL });
-    expect(run.line('telegram webhook')).toMatch(/^! telegram webhook: set to https:\/\/old\.example\.com\/webhooks\/telegram, not to TELEGRAM_WEBHOOK_URL \(https:\/\/threadline\.example\.com\/webhooks\/telegram\): Threadline replaces it when it starts/);
+    expect(run.line('telegram webhook')).toMatch(
+      /^! telegram webhook: set to https:\/\/old\.example\.com\/webhooks\/telegram, not to TELEGRAM_WEBHOOK_URL \(https:\/\/threadline\.example\.com\/webhooks\/telegram\): Threadline replaces it when it starts/,
+    );
   });
 
   it("reports Telegram's last delivery error, and update kinds the webhook leaves out", async () => {
@@ -75,7 +81,9 @@ describe('threadline doctor: Telegram webhook against the mode', () => {
     const lines = run.lines.filter((line) => line.includes('telegram webhook:'));
     expect(lines).toEqual([
       `✓ telegram webhook: set to ${WEBHOOK_URL} (registered outside Threadline; its secret_token must be TELEGRAM_WEBHOOK_SECRET, which Telegram does not show)`,
-      expect.stringMatching(/^! telegram webhook: does not ask for message_reaction, my_chat_member updates, so those never arrive: set TELEGRAM_WEBHOOK_URL so Threadline registers it/),
+      expect.stringMatching(
+        /^! telegram webhook: does not ask for message_reaction, my_chat_member updates, so those never arrive: set TELEGRAM_WEBHOOK_URL so Threadline registers it/,
+      ),
       `! telegram webhook: Telegram's last delivery to ${WEBHOOK_URL} failed at 2026-11-20T10:00:00.000Z: "Wrong response from the webhook: 502 Bad Gateway": check that the URL is public, serves HTTPS with a valid certificate, and reaches Threadline's POST /webhooks/telegram`,
     ]);
   });
@@ -83,6 +91,8 @@ describe('threadline doctor: Telegram webhook against the mode', () => {
   it("warns about a webhook registered outside Threadline at another path than Threadline's", async () => {
     world.telegram.presetWebhook('https://proxy.example.com/tg');
     const run = await world.run({ TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET });
-    expect(run.line('telegram webhook')).toMatch(/^! telegram webhook: set to https:\/\/proxy\.example\.com\/tg, which is not Threadline's path \/webhooks\/telegram/);
+    expect(run.line('telegram webhook')).toMatch(
+      /^! telegram webhook: set to https:\/\/proxy\.example\.com\/tg, which is not Threadline's path \/webhooks\/telegram/,
+    );
   });
 });

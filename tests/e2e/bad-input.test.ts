@@ -20,7 +20,8 @@ async function start(): Promise<E2e> {
   return e2e;
 }
 
-const parents = (e2e: E2e): FakeMessage[] => e2e.slack.messages(DEFAULT_CHANNEL).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
+const parents = (e2e: E2e): FakeMessage[] =>
+  e2e.slack.messages(DEFAULT_CHANNEL).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
 const levels = (e2e: E2e) => e2e.logs.map((line) => JSON.parse(line) as { level: number; msg: string });
 
 describe('bad input from Telegram, end to end', () => {
@@ -29,7 +30,9 @@ describe('bad input from Telegram, end to end', () => {
     // `text` is documented as a String (https://core.telegram.org/bots/api#message); this one is a number.
     await e2e.customerSends({ text: 42 as unknown as string });
     const [parent] = await eventually(() => parents(e2e).length === 1 && parents(e2e));
-    const [notice] = await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts));
+    const [notice] = await eventually(
+      () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts),
+    );
     expect(notice).toMatchObject({ username: 'Ann Berg' });
     expect(notice?.text).toBe(
       '⚠️ A message Threadline could not read (Telegram message: text is a number, not a string). Ask the customer to send it again, as text if they can.',

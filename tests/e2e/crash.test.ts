@@ -56,7 +56,9 @@ afterEach(async () => {
 });
 
 describe('crash safety of the embedded store', () => {
-  it('SIGKILL twice during a webhook burst: every acknowledged message reaches Slack exactly once, in order, one thread per customer', async ({ onTestFailed }) => {
+  it('SIGKILL twice during a webhook burst: every acknowledged message reaches Slack exactly once, in order, one thread per customer', async ({
+    onTestFailed,
+  }) => {
     onTestFailed(() => {
       console.error(`--- output of the service (last 200 lines) ---\n${output.slice(-200).join('\n')}`);
     });
@@ -111,7 +113,11 @@ describe('crash safety of the embedded store', () => {
     expect(parents).toHaveLength(CUSTOMERS.length);
     for (const feed of feeds) {
       // Exactly once, anywhere in Slack.
-      for (const text of feed.acknowledged) expect(everything.filter((m) => m.text === text), text).toHaveLength(1);
+      for (const text of feed.acknowledged)
+        expect(
+          everything.filter((m) => m.text === text),
+          text,
+        ).toHaveLength(1);
       // One thread per customer, holding their messages in acknowledgement order and nothing else.
       const own = parents.filter((parent) => shown(parent).includes(feed.name));
       expect(own, `${feed.name}'s threads`).toHaveLength(1);
@@ -125,7 +131,9 @@ describe('crash safety of the embedded store', () => {
 /** Every setting the service reads, explicitly: a developer's `.env` in the project root is blanked out. */
 function serviceEnv(deps: { slack: FakeSlack; telegram: FakeTelegramApi; dataDir: string; port: number }): Record<string, string> {
   const dotEnv = join(PROJECT_ROOT, '.env');
-  const blanked = existsSync(dotEnv) ? Object.fromEntries(Object.keys(parseEnv(readFileSync(dotEnv, 'utf8'))).map((name) => [name, ''])) : {};
+  const blanked = existsSync(dotEnv)
+    ? Object.fromEntries(Object.keys(parseEnv(readFileSync(dotEnv, 'utf8'))).map((name) => [name, '']))
+    : {};
   return {
     ...blanked, // a blank value counts as unset, and the environment wins over the file
     SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -155,7 +163,14 @@ async function startService(env: Record<string, string>, port: number, run: numb
     exitedEarly = true;
   });
   for (const stream of [child.stdout, child.stderr]) {
-    stream?.on('data', (chunk: Buffer) => output.push(...String(chunk).split('\n').filter((line) => line.trim() !== '').map((line) => `[run ${run}] ${line}`)));
+    stream?.on('data', (chunk: Buffer) =>
+      output.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line) => `[run ${run}] ${line}`),
+      ),
+    );
   }
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -193,7 +208,9 @@ async function deliverInOrder(port: number, feed: CustomerFeed, service: Service
 /** POSTs one update to the webhook: true when acknowledged (200), false when the connection failed. */
 async function deliverOnce(port: number, update: Update): Promise<boolean> {
   try {
-    const { status } = await send(port, 'POST', '/webhooks/telegram', JSON.stringify(update), { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET });
+    const { status } = await send(port, 'POST', '/webhooks/telegram', JSON.stringify(update), {
+      'x-telegram-bot-api-secret-token': WEBHOOK_SECRET,
+    });
     if (status !== 200 && status !== 503) throw new Error(`webhook answered ${status} to update ${update.update_id}`);
     return status === 200;
   } catch (error) {
@@ -245,14 +262,30 @@ function customerFeed(name: string, index: number): CustomerFeed {
 }
 
 /** One HTTP request on a fresh connection (no keep-alive socket may outlive a killed service). */
-function send(port: number, method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number }> {
+function send(
+  port: number,
+  method: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, agent: false, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
-      // The status line is the answer: a 200 is written only after the update was journaled.
-      resolve({ status: res.statusCode ?? 0 });
-      res.on('error', () => undefined);
-      res.resume();
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent: false,
+        headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      },
+      (res) => {
+        // The status line is the answer: a 200 is written only after the update was journaled.
+        resolve({ status: res.statusCode ?? 0 });
+        res.on('error', () => undefined);
+        res.resume();
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -101,7 +101,11 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
   const logs: string[] = [];
   const logDestination = new Writable({
     write(chunk, _encoding, done) {
-      logs.push(...String(chunk).split('\n').filter((l) => l.trim()));
+      logs.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((l) => l.trim()),
+      );
       done();
     },
   });
@@ -122,7 +126,8 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
       else await slack.socket.pushInteractive(payload);
       return;
     }
-    const response = kind === 'event' ? await postEvent(eventsUrl, SIGNING_SECRET, payload) : await postInteraction(eventsUrl, SIGNING_SECRET, payload);
+    const response =
+      kind === 'event' ? await postEvent(eventsUrl, SIGNING_SECRET, payload) : await postInteraction(eventsUrl, SIGNING_SECRET, payload);
     if (response.status !== 200) throw new Error(`Slack request answered ${response.status}`);
   }
 
@@ -143,7 +148,13 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
   };
 
   return {
-    app, slack, telegram, baseUrl, dataDir, logs, deliver,
+    app,
+    slack,
+    telegram,
+    baseUrl,
+    dataDir,
+    logs,
+    deliver,
     customerSends(message, from = ANN) {
       return deliver({
         message: {
@@ -157,11 +168,39 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
     },
     async agentReplies(thread, user, text, extra = {}) {
       const posted = slack.addUserMessage(thread.channel, { user, text, thread_ts: thread.ts });
-      await sendToSlackApp('event', eventCallback({ type: 'message', channel: thread.channel, channel_type: 'channel', user, text, ts: posted.ts, thread_ts: thread.ts, event_ts: posted.ts, ...extra }, { eventId: `Ev${++eventCounter}` }));
+      await sendToSlackApp(
+        'event',
+        eventCallback(
+          {
+            type: 'message',
+            channel: thread.channel,
+            channel_type: 'channel',
+            user,
+            text,
+            ts: posted.ts,
+            thread_ts: thread.ts,
+            event_ts: posted.ts,
+            ...extra,
+          },
+          { eventId: `Ev${++eventCounter}` },
+        ),
+      );
       return posted.ts;
     },
     async react(channel, ts, user, reaction, removed = false) {
-      await sendToSlackApp('event', eventCallback({ type: removed ? 'reaction_removed' : 'reaction_added', user, reaction, item: { type: 'message', channel, ts }, event_ts: `${Date.now() / 1000}` }, { eventId: `Ev${++eventCounter}` }));
+      await sendToSlackApp(
+        'event',
+        eventCallback(
+          {
+            type: removed ? 'reaction_removed' : 'reaction_added',
+            user,
+            reaction,
+            item: { type: 'message', channel, ts },
+            event_ts: `${Date.now() / 1000}`,
+          },
+          { eventId: `Ev${++eventCounter}` },
+        ),
+      );
     },
     async click(channel, ts, user, actionId) {
       await sendToSlackApp('interaction', blockActions({ actionId, userId: user, channelId: channel, messageTs: ts }));

@@ -68,12 +68,17 @@ describe('a message Slack always refuses', () => {
     await e2e.customerSends({ text: 'Hello, where is my parcel?' }, olga);
     const parentOf = (name: string) => eventually(() => parents(e2e, DEFAULT_CHANNEL).find((m) => JSON.stringify(m.blocks).includes(name)));
     const olgaParent = await parentOf('Olga Berg');
-    const [olgaMessage] = await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, olgaParent.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, olgaParent.ts));
+    const [olgaMessage] = await eventually(
+      () => e2e.slack.replies(DEFAULT_CHANNEL, olgaParent.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, olgaParent.ts),
+    );
     expect(olgaMessage?.text).toBe('Hello, where is my parcel?');
     const olgaPosted = posts().findIndex((c) => c.args.text === 'Hello, where is my parcel?');
 
     const patParent = await parentOf('Pat Poisson');
-    const notice = await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, patParent.ts).find((m) => m.text.includes('could not be shown')), 20_000);
+    const notice = await eventually(
+      () => e2e.slack.replies(DEFAULT_CHANNEL, patParent.ts).find((m) => m.text.includes('could not be shown')),
+      20_000,
+    );
     // Pat's message was tried five times, and Olga's was posted while Pat's was still being retried.
     expect(patTries()).toHaveLength(5);
     expect(olgaPosted).toBeLessThan(patTries().at(-1)!);
@@ -88,10 +93,16 @@ describe('a message Slack always refuses', () => {
     await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, patParent.ts).some((m) => m.text === 'Hello? Anyone?'));
     lift();
     const lines: string[] = [];
-    expect(await runJournalCommand(['replay', entryId!], { DATA_DIR: e2e.dataDir }, (line) => lines.push(line), { envFile: '/nonexistent/.env' })).toBe(0);
+    expect(
+      await runJournalCommand(['replay', entryId!], { DATA_DIR: e2e.dataDir }, (line) => lines.push(line), {
+        envFile: '/nonexistent/.env',
+      }),
+    ).toBe(0);
     await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, patParent.ts).some((m) => m.text === 'POISON: my order never came'));
     expect(e2e.slack.replies(DEFAULT_CHANNEL, patParent.ts).map((m) => m.text.slice(0, 20))).toEqual([
-      '⚠️ A message from Pa', 'Hello? Anyone?', 'POISON: my order nev',
+      '⚠️ A message from Pa',
+      'Hello? Anyone?',
+      'POISON: my order nev',
     ]);
     expect(await e2e.app.store.journal.parked()).toEqual([]);
   });

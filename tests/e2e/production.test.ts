@@ -22,7 +22,18 @@ import { createSqliteStore } from '../../src/store/sqlite-store.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.ts';
 import { startFakeTelegramApi, type FakeTelegramApi } from '../fakes/telegram-api.ts';
 import { BOT_TOKEN, DEFAULT_CHANNEL, SIGNING_SECRET, TELEGRAM_TOKEN, WEBHOOK_SECRET, eventually } from './harness.ts';
-import { baseEnv, buildLikeDocker, canListenOn, freePort, logEntries, processExists, send, startService, type LocalImage, type ServiceProcess } from './service-process.ts';
+import {
+  baseEnv,
+  buildLikeDocker,
+  canListenOn,
+  freePort,
+  logEntries,
+  processExists,
+  send,
+  startService,
+  type LocalImage,
+  type ServiceProcess,
+} from './service-process.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** "Within a few seconds" (a paced backlog stops in about 2.5 s here); Docker's grace period before SIGKILL is 10 s. */
@@ -48,22 +59,32 @@ afterEach(async () => {
 });
 
 describe('the production start', () => {
-  it('runs the Dockerfile\'s build steps; the runtime /app holds the build and no development-only package', () => {
-    expect(image.buildCommands).toEqual(['npm ci --ignore-scripts --no-audit --no-fund', 'npm run build', 'npm prune --omit=dev --no-audit --no-fund']);
+  it("runs the Dockerfile's build steps; the runtime /app holds the build and no development-only package", () => {
+    expect(image.buildCommands).toEqual([
+      'npm ci --ignore-scripts --no-audit --no-fund',
+      'npm run build',
+      'npm prune --omit=dev --no-audit --no-fund',
+    ]);
     expect(image.cmd).toEqual(['node', 'dist/src/main.js']);
     expect(existsSync(join(image.appDir, 'dist', 'src', 'main.js'))).toBe(true);
     // threadline doctor reads the manifest beside package.json to compare the token's scopes.
     expect(existsSync(join(image.appDir, 'manifest.yml'))).toBe(true);
     expect(existsSync(join(image.appDir, 'node_modules', 'better-sqlite3'))).toBe(true);
     // What the lockfile marks "dev" (typescript, tsx, vitest and what only they need) is gone.
-    const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
-    const devOnly = Object.entries(lock.packages).filter(([where, entry]) => where !== '' && entry.dev).map(([where]) => where);
+    const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
+    const devOnly = Object.entries(lock.packages)
+      .filter(([where, entry]) => where !== '' && entry.dev)
+      .map(([where]) => where);
     expect(devOnly).toContain('node_modules/typescript');
     expect(devOnly).toContain('node_modules/tsx');
     expect(devOnly.filter((where) => existsSync(join(image.appDir, where)))).toEqual([]);
   });
 
-  it('the image\'s CMD: SIGTERM stops it within seconds, cleanly, port released; after a restart every acknowledged message reaches Slack exactly once', async ({ onTestFailed }) => {
+  it("the image's CMD: SIGTERM stops it within seconds, cleanly, port released; after a restart every acknowledged message reaches Slack exactly once", async ({
+    onTestFailed,
+  }) => {
     onTestFailed(() => console.error(`--- output (last 200 lines) ---\n${output.slice(-200).join('\n')}`));
     const world = await startWorld();
     // As shipped: Slack's pace of about one post per second per channel, so a backlog is still
@@ -91,10 +112,16 @@ describe('the production start', () => {
     await eventually(() => acknowledged.every((text) => postedTexts(world.slack).includes(text)), 30_000);
     expect((await stopWith(second, 'SIGTERM')).how).toEqual({ code: 0, signal: null });
     expect(await journalSize(world.dataDir)).toBe(0);
-    for (const text of acknowledged) expect(postedTexts(world.slack).filter((posted) => posted === text), text).toHaveLength(1);
+    for (const text of acknowledged)
+      expect(
+        postedTexts(world.slack).filter((posted) => posted === text),
+        text,
+      ).toHaveLength(1);
   }, 90_000);
 
-  it('SIGTERM while Slack keeps failing: it exits anyway before Docker\'s SIGKILL, and the message reaches Slack once after a restart', async ({ onTestFailed }) => {
+  it("SIGTERM while Slack keeps failing: it exits anyway before Docker's SIGKILL, and the message reaches Slack once after a restart", async ({
+    onTestFailed,
+  }) => {
     onTestFailed(() => console.error(`--- output (last 200 lines) ---\n${output.slice(-200).join('\n')}`));
     const world = await startWorld();
     const env = serviceEnv(world, { SLACK_POSTS_PER_SECOND: '1000' });
@@ -104,13 +131,18 @@ describe('the production start', () => {
     // that) keep the job running past the deadline, and the fifth try, after a restart or not, succeeds.
     for (let i = 0; i < 4; i++) world.slack.failNext('chat.postMessage', { status: 500 });
     const [update] = updatesOf('Lena', 9).slice(0, 1);
-    expect((await send(world.port, 'POST', '/webhooks/telegram', JSON.stringify(update), { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET })).status).toBe(200);
+    expect(
+      (await send(world.port, 'POST', '/webhooks/telegram', JSON.stringify(update), { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET }))
+        .status,
+    ).toBe(200);
     await world.slack.waitFor('chat.postMessage', 1, 10_000);
 
     const { ms, how } = await stopWith(first, 'SIGTERM');
     expect(how).toEqual({ code: 1, signal: null });
     expect(ms).toBeLessThan(10_000);
-    expect(logEntries(first.output).map((entry) => entry.msg)).toContain('stop timed out; exiting with jobs unfinished (they stay in the journal)');
+    expect(logEntries(first.output).map((entry) => entry.msg)).toContain(
+      'stop timed out; exiting with jobs unfinished (they stay in the journal)',
+    );
     expect(await canListenOn(world.port)).toBe(true);
 
     // The killed run held the conversation's lease: the restart takes the job over once the lease expires (10 s).
@@ -144,7 +176,11 @@ describe('the production start', () => {
     expect(logEntries(npm.output).map((entry) => entry.msg)).toContain('threadline stopped');
     await eventually(() => !processExists(servicePid), 2000);
     expect(await canListenOn(world.port)).toBe(true);
-    for (const text of acknowledged) expect(postedTexts(world.slack).filter((posted) => posted === text), text).toHaveLength(1);
+    for (const text of acknowledged)
+      expect(
+        postedTexts(world.slack).filter((posted) => posted === text),
+        text,
+      ).toHaveLength(1);
   }, 60_000);
 });
 
@@ -186,7 +222,13 @@ function serviceEnv(world: World, extra: Record<string, string>): Record<string,
 }
 
 /** Starts a command in the image's /app; killed with SIGKILL at the end of the test if still running. */
-async function start(command: string, args: readonly string[], env: Record<string, string>, port: number, label: string): Promise<ServiceProcess> {
+async function start(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  port: number,
+  label: string,
+): Promise<ServiceProcess> {
   const service = await startService(command, args, { cwd: image.appDir, env, port, label, output });
   cleanups.push(async () => {
     if (service.child.exitCode === null && service.child.signalCode === null) {
@@ -201,7 +243,10 @@ async function start(command: string, args: readonly string[], env: Record<strin
 async function stopWith(service: ServiceProcess, signal: NodeJS.Signals) {
   const startedAt = Date.now();
   service.child.kill(signal);
-  const how = await Promise.race([service.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 60_000))]);
+  const how = await Promise.race([
+    service.exited,
+    new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 60_000)),
+  ]);
   return { ms: Date.now() - startedAt, how };
 }
 
@@ -225,7 +270,9 @@ async function deliverAll(port: number): Promise<string[]> {
   await Promise.all(
     CUSTOMERS.map(async (name, index) => {
       for (const update of updatesOf(name, index)) {
-        const { status } = await send(port, 'POST', '/webhooks/telegram', JSON.stringify(update), { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET });
+        const { status } = await send(port, 'POST', '/webhooks/telegram', JSON.stringify(update), {
+          'x-telegram-bot-api-secret-token': WEBHOOK_SECRET,
+        });
         expect(status).toBe(200);
         acknowledged.push(update.message!.text!);
       }
@@ -239,16 +286,19 @@ function updatesOf(name: string, index: number): Update[] {
   const id = 8100 + index;
   updateBase += 1000;
   const base = updateBase;
-  return Array.from({ length: MESSAGES_PER_CUSTOMER }, (_, i): Update => ({
-    update_id: base + index * 100 + i,
-    message: {
-      message_id: base + i,
-      date: 1_760_000_000 + i,
-      chat: { id, type: 'private', first_name: name },
-      from: { id, is_bot: false, first_name: name, language_code: 'en' },
-      text: `Hi, ${name} here (${base}), message ${i + 1} of ${MESSAGES_PER_CUSTOMER}: where is my parcel ${id}-${i + 1}, please?`,
-    },
-  }));
+  return Array.from(
+    { length: MESSAGES_PER_CUSTOMER },
+    (_, i): Update => ({
+      update_id: base + index * 100 + i,
+      message: {
+        message_id: base + i,
+        date: 1_760_000_000 + i,
+        chat: { id, type: 'private', first_name: name },
+        from: { id, is_bot: false, first_name: name, language_code: 'en' },
+        text: `Hi, ${name} here (${base}), message ${i + 1} of ${MESSAGES_PER_CUSTOMER}: where is my parcel ${id}-${i + 1}, please?`,
+      },
+    }),
+  );
 }
 
 const postedTexts = (slack: FakeSlack) => slack.messages(DEFAULT_CHANNEL).map((message) => message.text);

@@ -69,7 +69,10 @@ async function cluster(onTestFailed: (fn: () => void) => void): Promise<Cluster>
   const namespace = `${runPrefix}:${++testCounter}`;
   const instances: Instance[] = [];
   const created: Cluster = {
-    slack, telegram, namespace, instances,
+    slack,
+    telegram,
+    namespace,
+    instances,
     async start(name) {
       const instance = await startInstance(name, slack, telegram, namespace);
       instances.push(instance);
@@ -105,7 +108,11 @@ async function startInstance(name: string, slack: FakeSlack, telegram: FakeTeleg
   const logs: string[] = [];
   const logDestination = new Writable({
     write(chunk, _encoding, done) {
-      logs.push(...String(chunk).split('\n').filter((line) => line.trim() !== ''));
+      logs.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((line) => line.trim() !== ''),
+      );
       done();
     },
   });
@@ -152,10 +159,13 @@ async function deliver(instance: Instance, update: Update): Promise<void> {
   expect(response.status, `${instance.name} acknowledges update ${update.update_id}`).toBe(200);
 }
 
-const parents = (slack: FakeSlack, channel: string): FakeMessage[] => slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
+const parents = (slack: FakeSlack, channel: string): FakeMessage[] =>
+  slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
 const shown = (message: FakeMessage): string => JSON.stringify(message.blocks ?? []) + message.text;
-const parentOf = (slack: FakeSlack, channel: string, name: string): FakeMessage[] => parents(slack, channel).filter((m) => shown(m).includes(name));
-const threadTexts = (slack: FakeSlack, channel: string, parent: FakeMessage): string[] => slack.replies(channel, parent.ts).map((m) => m.text);
+const parentOf = (slack: FakeSlack, channel: string, name: string): FakeMessage[] =>
+  parents(slack, channel).filter((m) => shown(m).includes(name));
+const threadTexts = (slack: FakeSlack, channel: string, parent: FakeMessage): string[] =>
+  slack.replies(channel, parent.ts).map((m) => m.text);
 
 /** Waits until one thread of `name` in `channel` holds at least `count` messages; returns its texts. */
 async function thread(slack: FakeSlack, channel: string, name: string, count: number): Promise<string[]> {
@@ -173,7 +183,9 @@ async function drained(instance: Instance): Promise<void> {
 }
 
 describe('several instances on one Redis', () => {
-  it('interleaved deliveries to two instances for one customer land in one thread, once each, in acknowledgement order', async ({ onTestFailed }) => {
+  it('interleaved deliveries to two instances for one customer land in one thread, once each, in acknowledgement order', async ({
+    onTestFailed,
+  }) => {
     const world = await cluster(onTestFailed);
     const a = await world.start('A');
     const b = await world.start('B');
@@ -221,7 +233,9 @@ describe('several instances on one Redis', () => {
     expect(parents(world.slack, DEFAULT_CHANNEL)).toHaveLength(1);
   });
 
-  it('two first messages of a new customer arriving at once on A and B open one thread; one update delivered to both posts once', async ({ onTestFailed }) => {
+  it('two first messages of a new customer arriving at once on A and B open one thread; one update delivered to both posts once', async ({
+    onTestFailed,
+  }) => {
     const world = await cluster(onTestFailed);
     const a = await world.start('A');
     const b = await world.start('B');
@@ -259,7 +273,11 @@ describe('several instances on one Redis', () => {
     const world = await cluster(onTestFailed);
     const a = await world.start('A');
     const b = await world.start('B');
-    const answer = await postSlashCommand(`${a.baseUrl}/slack/events`, SIGNING_SECRET, slashCommand({ text: `route ko <#${KO_CHANNEL}|support-ko>`, userId: ADMIN, responseUrl: world.slack.responseUrl() }));
+    const answer = await postSlashCommand(
+      `${a.baseUrl}/slack/events`,
+      SIGNING_SECRET,
+      slashCommand({ text: `route ko <#${KO_CHANNEL}|support-ko>`, userId: ADMIN, responseUrl: world.slack.responseUrl() }),
+    );
     expect(answer.status).toBe(200);
     await eventually(() => `${answer.text}${JSON.stringify(world.slack.responses)}`.includes(KO_CHANNEL));
 

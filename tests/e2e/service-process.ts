@@ -107,7 +107,14 @@ function run(command: string, cwd: string, log: (line: string) => void): Promise
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', command], { cwd, env: buildEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: string[] = [];
-    for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => lines.push(...String(chunk).split('\n').filter((l) => l.trim())));
+    for (const stream of [child.stdout, child.stderr])
+      stream.on('data', (chunk: Buffer) =>
+        lines.push(
+          ...String(chunk)
+            .split('\n')
+            .filter((l) => l.trim()),
+        ),
+      );
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       for (const line of lines) log(`[${command}] ${line}`);
@@ -129,13 +136,21 @@ export interface ServiceProcess {
  * Spawns `command args` in `cwd` and resolves once GET /healthz on `port` answers 200 (the
  * process's own output goes to `output`, prefixed with `label`).
  */
-export async function startService(command: string, args: readonly string[], options: { cwd: string; env: Record<string, string>; port: number; label: string; output: string[] }): Promise<ServiceProcess> {
+export async function startService(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string>; port: number; label: string; output: string[] },
+): Promise<ServiceProcess> {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   for (const stream of [child.stdout, child.stderr]) {
     stream.on('data', (chunk: Buffer) => {
-      const lines = String(chunk).split('\n').filter((line) => line.trim() !== '');
+      const lines = String(chunk)
+        .split('\n')
+        .filter((line) => line.trim() !== '');
       output.push(...lines);
       options.output.push(...lines.map((line) => `[${options.label}] ${line}`));
     });
@@ -152,13 +167,29 @@ export async function startService(command: string, args: readonly string[], opt
 }
 
 /** One HTTP request on a fresh connection (no keep-alive socket may outlive a stopped service). */
-export function send(port: number, method: string, urlPath: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number }> {
+export function send(
+  port: number,
+  method: string,
+  urlPath: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path: urlPath, agent: false, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
-      resolve({ status: res.statusCode ?? 0 });
-      res.on('error', () => undefined);
-      res.resume();
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path: urlPath,
+        agent: false,
+        headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      },
+      (res) => {
+        resolve({ status: res.statusCode ?? 0 });
+        res.on('error', () => undefined);
+        res.resume();
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

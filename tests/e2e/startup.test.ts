@@ -68,13 +68,26 @@ async function build(env: Record<string, string>): Promise<Built> {
   const dataDir = mkdtempSync(join(tmpdir(), 'threadline-startup-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const config = loadConfig(
-    { SLACK_BOT_TOKEN: BOT_TOKEN, PORT: '0', DATA_DIR: dataDir, DEFAULT_CHANNEL, LANGUAGE_DATABASE: 'extrasmall', LOG_FORMAT: 'json', ...(env.SLACK_APP_TOKEN ? {} : { SLACK_SIGNING_SECRET: SIGNING_SECRET }), ...env },
+    {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      PORT: '0',
+      DATA_DIR: dataDir,
+      DEFAULT_CHANNEL,
+      LANGUAGE_DATABASE: 'extrasmall',
+      LOG_FORMAT: 'json',
+      ...(env.SLACK_APP_TOKEN ? {} : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
+      ...env,
+    },
     { envFile: join(dataDir, 'no-such.env') },
   );
   const logs: string[] = [];
   const logDestination = new Writable({
     write(chunk, _encoding, done) {
-      logs.push(...String(chunk).split('\n').filter((line) => line.trim() !== ''));
+      logs.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((line) => line.trim() !== ''),
+      );
       done();
     },
   });
@@ -87,7 +100,9 @@ async function build(env: Record<string, string>): Promise<Built> {
 async function failedStart(app: ThreadlineApp): Promise<{ error: Error; ms: number }> {
   const started = Date.now();
   const error = await app.start().then(
-    () => { throw new Error('start() resolved'); },
+    () => {
+      throw new Error('start() resolved');
+    },
     (e: unknown) => e as Error,
   );
   return { error, ms: Date.now() - started };
@@ -99,7 +114,9 @@ describe('Slack at start-up', () => {
     const { app, messages } = await build({ SLACK_API_URL: url });
     const { error, ms } = await failedStart(app);
     expect(error).toBeInstanceOf(StartupError);
-    expect(error.message).toBe(`could not reach Slack at ${url}: ECONNREFUSED — a network problem (proxy, DNS, firewall), not a bad token; check SLACK_API_URL and this host's network`);
+    expect(error.message).toBe(
+      `could not reach Slack at ${url}: ECONNREFUSED — a network problem (proxy, DNS, firewall), not a bad token; check SLACK_API_URL and this host's network`,
+    );
     expect(error.message).not.toMatch(/refused SLACK_BOT_TOKEN/);
     expect(ms).toBeLessThan(5000);
     // Each retry is said, with the URL; none of it blames the token.
@@ -133,8 +150,15 @@ describe('Slack at start-up', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: PROJECT_ROOT,
       env: {
-        PATH: process.env.PATH ?? '', SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: url,
-        DEFAULT_CHANNEL, PORT: String(port), DATA_DIR: dataDir, LANGUAGE_DATABASE: 'extrasmall', LOG_FORMAT: 'json',
+        PATH: process.env.PATH ?? '',
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: url,
+        DEFAULT_CHANNEL,
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        LANGUAGE_DATABASE: 'extrasmall',
+        LOG_FORMAT: 'json',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -144,7 +168,9 @@ describe('Slack at start-up', () => {
     child.stdout.resume();
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
-    expect(stderr).toBe(`Threadline could not start: could not reach Slack at ${url}: ECONNREFUSED — a network problem (proxy, DNS, firewall), not a bad token; check SLACK_API_URL and this host's network\n`);
+    expect(stderr).toBe(
+      `Threadline could not start: could not reach Slack at ${url}: ECONNREFUSED — a network problem (proxy, DNS, firewall), not a bad token; check SLACK_API_URL and this host's network\n`,
+    );
   }, 30_000);
 });
 
@@ -153,7 +179,12 @@ describe('the port at start-up', () => {
     const port = await busyPort();
     const slack = await fakeSlack();
     const telegram = await fakeTelegram();
-    const { app, messages } = await build({ SLACK_API_URL: slack.apiUrl, PORT: String(port), TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN, TELEGRAM_API_ROOT: telegram.apiRoot });
+    const { app, messages } = await build({
+      SLACK_API_URL: slack.apiUrl,
+      PORT: String(port),
+      TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+    });
     const { error } = await failedStart(app);
     expect(error).toBeInstanceOf(StartupError);
     expect(error.message).toBe(`port ${port} is already in use: set PORT to a free port or stop the other process`);
@@ -188,16 +219,25 @@ async function slowSlack(slack: FakeSlack): Promise<{ apiUrl: string; open(): vo
   const server: Server = createHttpServer((req, res) => {
     const forward = () =>
       req.pipe(
-        request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer: IncomingMessage) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        }),
+        request(
+          { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+          (answer: IncomingMessage) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        ),
       );
     if (req.url?.endsWith('/auth.test')) void gate.then(forward);
     else forward();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
+  cleanups.push(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(resolve);
+      }),
+  );
   return { apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`, open: () => open() };
 }
 
@@ -206,7 +246,12 @@ describe('while Slack connects', () => {
     const slack = await fakeSlack();
     const slow = await slowSlack(slack);
     const telegram = await fakeTelegram();
-    const { app, messages } = await build({ SLACK_API_URL: slow.apiUrl, TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN, TELEGRAM_API_ROOT: telegram.apiRoot, TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET });
+    const { app, messages } = await build({
+      SLACK_API_URL: slow.apiUrl,
+      TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    });
     const starting = app.start();
     const address = await eventually(() => app.server.listening && (app.server.address() as AddressInfo));
     const base = `http://127.0.0.1:${address.port}`;
@@ -216,8 +261,21 @@ describe('while Slack connects', () => {
     expect(early.status).toBe(503);
     expect(await early.json()).toMatchObject({ ok: false, status: 'starting' });
 
-    const update = { update_id: 424242, message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat: { id: 5001, type: 'private', first_name: 'Ann' }, from: { id: 5001, is_bot: false, first_name: 'Ann', language_code: 'en' }, text: 'Hello, is anyone there? I wrote while you were starting.' } };
-    const webhook = await fetch(`${base}/webhooks/telegram`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET }, body: JSON.stringify(update) });
+    const update = {
+      update_id: 424242,
+      message: {
+        message_id: 1,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: 5001, type: 'private', first_name: 'Ann' },
+        from: { id: 5001, is_bot: false, first_name: 'Ann', language_code: 'en' },
+        text: 'Hello, is anyone there? I wrote while you were starting.',
+      },
+    };
+    const webhook = await fetch(`${base}/webhooks/telegram`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
+      body: JSON.stringify(update),
+    });
     expect(webhook.status).toBe(200);
     expect(await app.store.journal.size()).toBeGreaterThan(0);
     expect(slack.calls.filter((call) => call.method === 'chat.postMessage')).toHaveLength(0);
@@ -227,18 +285,26 @@ describe('while Slack connects', () => {
     const ready = await fetch(`${base}/healthz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ ok: true, status: 'ok', platforms: { telegram: 'live' } });
-    await eventually(() => slack.messages(DEFAULT_CHANNEL).some((m) => m.text === 'Hello, is anyone there? I wrote while you were starting.'));
+    await eventually(() =>
+      slack.messages(DEFAULT_CHANNEL).some((m) => m.text === 'Hello, is anyone there? I wrote while you were starting.'),
+    );
   });
 });
 
 describe('Telegram at start-up', () => {
-  it('unreachable: the log line names TELEGRAM_API_ROOT\'s URL and a network problem, never the token; the rest runs', async () => {
+  it("unreachable: the log line names TELEGRAM_API_ROOT's URL and a network problem, never the token; the rest runs", async () => {
     const slack = await fakeSlack();
     const root = `http://127.0.0.1:${await closedPort()}`;
-    const { app, logs, messages } = await build({ SLACK_API_URL: slack.apiUrl, TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN, TELEGRAM_API_ROOT: root });
+    const { app, logs, messages } = await build({
+      SLACK_API_URL: slack.apiUrl,
+      TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+      TELEGRAM_API_ROOT: root,
+    });
     const port = await app.start();
     const line = messages().find((m) => m.startsWith('telegram channel did not start'));
-    expect(line).toBe(`telegram channel did not start: could not reach Telegram at ${root}/: ECONNREFUSED — a network problem (proxy, DNS, firewall), not a bad token; check TELEGRAM_API_ROOT and this host's network; trying again in 5 s`);
+    expect(line).toBe(
+      `telegram channel did not start: could not reach Telegram at ${root}/: ECONNREFUSED — a network problem (proxy, DNS, firewall), not a bad token; check TELEGRAM_API_ROOT and this host's network; trying again in 5 s`,
+    );
     expect(logs.join('\n')).not.toContain(TELEGRAM_TOKEN);
     expect(logs.join('\n')).not.toContain(TELEGRAM_TOKEN.split(':')[1]);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -250,10 +316,16 @@ describe('Telegram at start-up', () => {
     const slack = await fakeSlack();
     const telegram = await fakeTelegram();
     const wrong = '1234567:AAWrongTokenForThreadlineTests_y';
-    const { app, logs, messages } = await build({ SLACK_API_URL: slack.apiUrl, TELEGRAM_BOT_TOKEN: wrong, TELEGRAM_API_ROOT: telegram.apiRoot });
+    const { app, logs, messages } = await build({
+      SLACK_API_URL: slack.apiUrl,
+      TELEGRAM_BOT_TOKEN: wrong,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+    });
     await app.start();
     const line = messages().find((m) => m.startsWith('telegram channel did not start'));
-    expect(line).toMatch(/^telegram channel did not start: Telegram rejected the bot token: set TELEGRAM_BOT_TOKEN to the token from @BotFather \(401: Unauthorized/);
+    expect(line).toMatch(
+      /^telegram channel did not start: Telegram rejected the bot token: set TELEGRAM_BOT_TOKEN to the token from @BotFather \(401: Unauthorized/,
+    );
     expect(line).not.toMatch(/network/);
     expect(logs.join('\n')).not.toContain(wrong);
   });

@@ -7,7 +7,18 @@ import { botBlocked, internalServerError } from '../fixtures/telegram/api-errors
 import { startFakeSlack } from '../fakes/slack-api.ts';
 import { startFakeTelegramApi } from '../fakes/telegram-api.ts';
 import type { FakeMessage } from '../fakes/slack-state.ts';
-import { ANN, APP_TOKEN, BOT_TOKEN, DEFAULT_CHANNEL, TELEGRAM_TOKEN, eventually, startE2e, type Customer, type E2e, type E2eOptions } from './harness.ts';
+import {
+  ANN,
+  APP_TOKEN,
+  BOT_TOKEN,
+  DEFAULT_CHANNEL,
+  TELEGRAM_TOKEN,
+  eventually,
+  startE2e,
+  type Customer,
+  type E2e,
+  type E2eOptions,
+} from './harness.ts';
 
 const KO_CHANNEL = 'C0KOREAN';
 const ADMIN = 'U01ADMIN99';
@@ -48,7 +59,9 @@ describe.each([
     expect(shown(parent)).toContain('Unassigned');
     expect(shown(parent)).toContain('threadline_assign');
     expect(shown(parent)).toContain('threadline_close');
-    const [first] = await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts));
+    const [first] = await eventually(
+      () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts),
+    );
     expect(first).toMatchObject({ username: 'Ann Berg', text: 'Hello, my order #1234 has not arrived yet. Can you help?' });
   });
 
@@ -95,7 +108,9 @@ describe.each([
     const e2e = await start(modes);
     await e2e.customerSends({ text: 'Hello, is the shop open on Sunday?' });
     const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
-    const [customerMessage] = await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts));
+    const [customerMessage] = await eventually(
+      () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts),
+    );
     const parentShows = () => shown(e2e.slack.message(DEFAULT_CHANNEL, parent!.ts));
 
     await e2e.react(DEFAULT_CHANNEL, customerMessage!.ts, AGENT, 'raising_hand');
@@ -117,7 +132,7 @@ describe.each([
     expect(shown(both[1])).toContain('Waiting for reply');
   });
 
-  it('mirrors photos as files in the thread and sends agents\' files to the customer', async () => {
+  it("mirrors photos as files in the thread and sends agents' files to the customer", async () => {
     const e2e = await start(modes);
     const photo = e2e.telegram.addFile({ data: 'jpeg-bytes-of-the-box', filePath: 'photos/box.jpg', contentType: 'image/jpeg' });
     await e2e.customerSends({
@@ -130,7 +145,10 @@ describe.each([
     await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).some((m) => m.text.includes('The box arrived damaged')));
 
     const label = e2e.slack.addFile({ name: 'return-label.pdf', mimetype: 'application/pdf', data: 'pdf-bytes' });
-    await e2e.agentReplies({ channel: DEFAULT_CHANNEL, ts: parent!.ts }, AGENT, 'Here is a return label', { files: [label], subtype: 'file_share' });
+    await e2e.agentReplies({ channel: DEFAULT_CHANNEL, ts: parent!.ts }, AGENT, 'Here is a return label', {
+      files: [label],
+      subtype: 'file_share',
+    });
     const [doc] = await e2e.telegram.waitFor('sendDocument', 1, 8000);
     expect(String(doc?.params.chat_id)).toBe(String(ANN.id));
     expect(Object.values(doc!.files)[0]?.data.toString()).toBe('pdf-bytes');
@@ -148,19 +166,25 @@ describe.each([
     expect(shown(e2e.slack.message(DEFAULT_CHANNEL, parent!.ts))).toContain('Waiting for reply');
   });
 
-  it('shows edits as edited and the customer\'s reactions as reactions, never as new conversations', async () => {
+  it("shows edits as edited and the customer's reactions as reactions, never as new conversations", async () => {
     const e2e = await start(modes);
     const update = await e2e.customerSends({ text: 'My order number is 1243' });
     const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
-    const [mirrored] = await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts));
+    const [mirrored] = await eventually(
+      () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts),
+    );
     const original = update.message!;
     await e2e.deliver({ edited_message: { ...original, text: 'My order number is 1234', edit_date: original.date + 30 } });
     await eventually(() => e2e.slack.message(DEFAULT_CHANNEL, mirrored!.ts)?.text.includes('1234'));
     expect(e2e.slack.message(DEFAULT_CHANNEL, mirrored!.ts)?.text).toMatch(/edited/);
     await e2e.deliver({
       message_reaction: {
-        chat: original.chat, message_id: original.message_id, user: original.from, date: original.date + 40,
-        old_reaction: [], new_reaction: [{ type: 'emoji', emoji: '👍' }],
+        chat: original.chat,
+        message_id: original.message_id,
+        user: original.from,
+        date: original.date + 40,
+        old_reaction: [],
+        new_reaction: [{ type: 'emoji', emoji: '👍' }],
       },
     });
     await eventually(() => e2e.slack.message(DEFAULT_CHANNEL, mirrored!.ts)?.reactions.has('+1'));
@@ -172,9 +196,22 @@ describe.each([
 describe('Telegram webhook mode', () => {
   it('answers 401 to a wrong or missing secret and stores nothing; a redelivered update posts once', async () => {
     const e2e = await start({ slackMode: 'http', telegramMode: 'webhook' });
-    const update = { update_id: 4242, message: { message_id: 7, date: 1_700_000_000, chat: { id: 9, type: 'private', first_name: 'Eve' }, from: { id: 9, is_bot: false, first_name: 'Eve' }, text: 'Hello there, anyone?' } };
+    const update = {
+      update_id: 4242,
+      message: {
+        message_id: 7,
+        date: 1_700_000_000,
+        chat: { id: 9, type: 'private', first_name: 'Eve' },
+        from: { id: 9, is_bot: false, first_name: 'Eve' },
+        text: 'Hello there, anyone?',
+      },
+    };
     const post = (headers: Record<string, string>) =>
-      fetch(`${e2e.baseUrl}/webhooks/telegram`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(update) });
+      fetch(`${e2e.baseUrl}/webhooks/telegram`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(update),
+      });
     expect((await post({ 'x-telegram-bot-api-secret-token': 'wrong' })).status).toBe(401);
     expect((await post({})).status).toBe(401);
     expect(await e2e.app.store.journal.size()).toBe(0);
@@ -185,7 +222,11 @@ describe('Telegram webhook mode', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts)).toHaveLength(1);
     expect(parents(e2e, DEFAULT_CHANNEL)).toHaveLength(1);
-    const malformed = await fetch(`${e2e.baseUrl}/webhooks/telegram`, { method: 'POST', headers: { 'x-telegram-bot-api-secret-token': 'tg-webhook-secret_123' }, body: '{not json' });
+    const malformed = await fetch(`${e2e.baseUrl}/webhooks/telegram`, {
+      method: 'POST',
+      headers: { 'x-telegram-bot-api-secret-token': 'tg-webhook-secret_123' },
+      body: '{not json',
+    });
     expect(malformed.status).toBe(400);
   });
 });
@@ -207,11 +248,22 @@ describe('restart', () => {
     expect(exposition).toContain('threadline_process_resident_memory_bytes');
     await first.app.stop();
 
-    const second = await start({ slackMode: 'http', telegramMode: 'polling', dataDir: first.dataDir, fakes: { slack: first.slack, telegram: first.telegram } });
+    const second = await start({
+      slackMode: 'http',
+      telegramMode: 'polling',
+      dataDir: first.dataDir,
+      fakes: { slack: first.slack, telegram: first.telegram },
+    });
     await second.customerSends({ text: 'It is invoice 2026-118' });
     await eventually(() => second.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 2);
     expect(parents(second, DEFAULT_CHANNEL)).toHaveLength(1);
-    running.push({ ...first, stop: async () => { await first.slack.close(); await first.telegram.close(); } });
+    running.push({
+      ...first,
+      stop: async () => {
+        await first.slack.close();
+        await first.telegram.close();
+      },
+    });
   });
 });
 
@@ -224,7 +276,16 @@ describe('storage outage', () => {
     await e2e.app.store.close();
     const text = 'Your refund was issued yesterday.';
     const reply = e2e.slack.addUserMessage(DEFAULT_CHANNEL, { user: AGENT, text, thread_ts: parent!.ts });
-    const delivery = e2e.slack.socket.pushEvent({ type: 'message', channel: DEFAULT_CHANNEL, channel_type: 'channel', user: AGENT, text, ts: reply.ts, thread_ts: parent!.ts, event_ts: reply.ts });
+    const delivery = e2e.slack.socket.pushEvent({
+      type: 'message',
+      channel: DEFAULT_CHANNEL,
+      channel_type: 'channel',
+      user: AGENT,
+      text,
+      ts: reply.ts,
+      thread_ts: parent!.ts,
+      event_ts: reply.ts,
+    });
     await expect(delivery).rejects.toThrow(/no ack/);
     expect(e2e.slack.message(DEFAULT_CHANNEL, reply.ts)?.reactions.has('warning')).toBe(true);
     expect(e2e.telegram.callsOf('sendMessage')).toHaveLength(0);
@@ -243,7 +304,16 @@ describe('storage outage', () => {
       await append(items);
       journaledBeforeAck = true;
     };
-    const ack = await e2e.slack.socket.pushEvent({ type: 'message', channel: DEFAULT_CHANNEL, channel_type: 'channel', user: AGENT, text, ts: reply.ts, thread_ts: parent!.ts, event_ts: reply.ts });
+    const ack = await e2e.slack.socket.pushEvent({
+      type: 'message',
+      channel: DEFAULT_CHANNEL,
+      channel_type: 'channel',
+      user: AGENT,
+      text,
+      ts: reply.ts,
+      thread_ts: parent!.ts,
+      event_ts: reply.ts,
+    });
     expect(ack.envelope_id).toBeTruthy();
     expect(journaledBeforeAck).toBe(true);
     await e2e.telegram.waitFor('sendMessage', 1, 8000);
@@ -256,7 +326,13 @@ describe('a platform unreachable at start-up', () => {
     const telegram = await startFakeTelegramApi({ token: TELEGRAM_TOKEN });
     telegram.failNext('getMe', internalServerError);
     const e2e = await start({ slackMode: 'http', telegramMode: 'polling', fakes: { slack, telegram } });
-    running.push({ ...e2e, stop: async () => { await slack.close(); await telegram.close(); } });
+    running.push({
+      ...e2e,
+      stop: async () => {
+        await slack.close();
+        await telegram.close();
+      },
+    });
     const down = await fetch(`${e2e.baseUrl}/healthz`);
     expect(down.status).toBe(503);
     expect(await down.json()).toMatchObject({ store: { ok: true }, platforms: { telegram: 'failed' } });
@@ -274,7 +350,9 @@ describe('a routed channel the bot cannot post in', () => {
     await e2e.customerSends({ text: '안녕하세요, 환불은 언제 되나요?' }, SOO);
     const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
     expect(shown(parent)).toContain('Korean');
-    const thread = await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 2 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts));
+    const thread = await eventually(
+      () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 2 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts),
+    );
     expect(thread[0]?.text).toContain(`<#${KO_CHANNEL}>`);
     expect(thread[0]?.text).toContain('/invite @Threadline');
     expect(thread[1]?.text).toBe('안녕하세요, 환불은 언제 되나요?');
@@ -289,8 +367,13 @@ describe('a customer who blocks the bot', () => {
     const from = { is_bot: false, ...ANN };
     // Source: https://core.telegram.org/bots/api#chatmemberupdated (private chat: only sent when the user blocks or unblocks the bot)
     const blocked = (id: number, date: number) => ({
-      my_chat_member: { chat: { id, type: 'private' as const, first_name: 'Someone' }, from: { id, is_bot: false, first_name: 'Someone' }, date,
-        old_chat_member: { status: 'member' as const, user: bot }, new_chat_member: { status: 'kicked' as const, user: bot, until_date: 0 } },
+      my_chat_member: {
+        chat: { id, type: 'private' as const, first_name: 'Someone' },
+        from: { id, is_bot: false, first_name: 'Someone' },
+        date,
+        old_chat_member: { status: 'member' as const, user: bot },
+        new_chat_member: { status: 'kicked' as const, user: bot, until_date: 0 },
+      },
     });
     await e2e.deliver(blocked(7777, 1_700_000_000));
     await e2e.customerSends({ text: 'Please delete my account data.' });

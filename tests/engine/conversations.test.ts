@@ -38,8 +38,14 @@ describe('routing', () => {
 
 describe('rules', () => {
   const base: InboundMessage = {
-    kind: 'message', platform: 'instagram', account: '1', eventId: 'e', messageId: 'm',
-    contact: { id: 'c' }, occurredAt: '2026-01-01T00:00:00.000Z', attachments: [],
+    kind: 'message',
+    platform: 'instagram',
+    account: '1',
+    eventId: 'e',
+    messageId: 'm',
+    contact: { id: 'c' },
+    occurredAt: '2026-01-01T00:00:00.000Z',
+    attachments: [],
   };
   it('ignores story mentions and emoji-only story replies unless a conversation is open', () => {
     expect(applyRules({ ...base, context: { kind: 'story_mention' } }, false).action).toBe('ignore');

@@ -111,7 +111,10 @@ describe('engine: a new customer opens a conversation', () => {
 
   it('opens exactly one thread when two first messages arrive at once', async () => {
     const { slack, engine, idle } = await setup();
-    await Promise.all([engine.intake.accept([message('Hello, where is my order?')]), engine.intake.accept([message('It was due on Monday')])]);
+    await Promise.all([
+      engine.intake.accept([message('Hello, where is my order?')]),
+      engine.intake.accept([message('It was due on Monday')]),
+    ]);
     await idle();
     expect(slack.parents()).toHaveLength(1);
     expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual(['Hello, where is my order?', 'It was due on Monday']);
@@ -157,13 +160,19 @@ describe('engine: the conversation continues', () => {
 
   it('shows a message the adapter could not read as a notice under the customer name, routed by the hints', async () => {
     const { slack, engine, idle, log } = await setup();
-    const unreadable = message(undefined, { unreadable: { kind: 'message', reason: 'text is a number, not a string' }, contact: { id: '42', name: 'Min-jun Kim', languageHint: 'ko' } });
+    const unreadable = message(undefined, {
+      unreadable: { kind: 'message', reason: 'text is a number, not a string' },
+      contact: { id: '42', name: 'Min-jun Kim', languageHint: 'ko' },
+    });
     await engine.intake.accept([unreadable]);
     await idle();
     const [parent] = slack.parents();
     expect(parent?.slackChannelId).toBe(KO);
     expect(slack.thread(parent!).map((m) => [m.author, m.text])).toEqual([
-      ['Min-jun Kim', '⚠️ A message Threadline could not read (Telegram message: text is a number, not a string). Ask the customer to send it again, as text if they can.'],
+      [
+        'Min-jun Kim',
+        '⚠️ A message Threadline could not read (Telegram message: text is a number, not a string). Ask the customer to send it again, as text if they can.',
+      ],
     ]);
     expect(log.entries().filter((e) => e.level >= 50)).toEqual([]);
   });
@@ -173,7 +182,14 @@ describe('engine: the conversation continues', () => {
     const original = message('Order 1243');
     await engine.intake.accept([original]);
     const { text: _, ...withoutText } = original;
-    await engine.intake.accept([{ ...withoutText, eventId: `${original.eventId}:edit`, edited: true, unreadable: { kind: 'edited_message', reason: 'text is an array, not a string' } }]);
+    await engine.intake.accept([
+      {
+        ...withoutText,
+        eventId: `${original.eventId}:edit`,
+        edited: true,
+        unreadable: { kind: 'edited_message', reason: 'text is an array, not a string' },
+      },
+    ]);
     await idle();
     expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual([
       'Order 1243',
@@ -186,8 +202,15 @@ describe('engine: the conversation continues', () => {
     const original = message('Thanks for the help');
     await engine.intake.accept([original]);
     const reaction: InboundReaction = {
-      kind: 'reaction', platform: 'telegram', account: '777', eventId: 'r1', messageId: original.messageId,
-      contact: original.contact, occurredAt: original.occurredAt, emoji: '👍', removed: false,
+      kind: 'reaction',
+      platform: 'telegram',
+      account: '777',
+      eventId: 'r1',
+      messageId: original.messageId,
+      contact: original.contact,
+      occurredAt: original.occurredAt,
+      emoji: '👍',
+      removed: false,
     };
     await engine.intake.accept([reaction, { ...reaction, eventId: 'r2', messageId: 'unknown-message' }]);
     await idle();
@@ -215,7 +238,7 @@ describe('engine: the conversation continues', () => {
     expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual(['Where is my parcel?']);
   });
 
-  it('still uploads a message\'s files when the upload failed after its text was posted, and posts the text once', async () => {
+  it("still uploads a message's files when the upload failed after its text was posted, and posts the text once", async () => {
     const { slack, engine, idle } = await setup();
     slack.failNext('uploadFiles');
     await engine.intake.accept([message('', { attachments: [{ kind: 'image', media: { platform: 'telegram', id: 'p1' } }] })]);
@@ -249,16 +272,22 @@ describe('engine: agents answer, assign and close', () => {
   it('sends a thread reply to the customer, marks it delivered and shows who answered', async () => {
     const { slack, telegram, engine, idle, parent, thread } = await opened();
     const ts = slack.addHumanMessage(thread, 'Sure, what is the invoice number?');
-    expect(await engine.actions.reply({ ...thread, messageTs: ts, agentId: 'UAGENT', text: 'Sure, what is the invoice number?', files: [] })).toBe(true);
+    expect(
+      await engine.actions.reply({ ...thread, messageTs: ts, agentId: 'UAGENT', text: 'Sure, what is the invoice number?', files: [] }),
+    ).toBe(true);
     await idle();
-    expect(telegram.sent).toMatchObject([{ platform: 'telegram', account: '777', contactId: '42', text: 'Sure, what is the invoice number?' }]);
+    expect(telegram.sent).toMatchObject([
+      { platform: 'telegram', account: '777', contactId: '42', text: 'Sure, what is the invoice number?' },
+    ]);
     expect(slack.messages.find((m) => m.ts === ts)?.reactions.has(':heavy_check_mark:')).toBe(true);
     expect(parent.view).toMatchObject({ status: 'answered', answeredBy: 'UAGENT' });
   });
 
   it('ignores replies in threads that are not conversations', async () => {
     const { engine } = await opened();
-    expect(await engine.actions.reply({ slackChannelId: EN, threadTs: '1.1', messageTs: '1.2', agentId: 'U', text: 'x', files: [] })).toBe(false);
+    expect(await engine.actions.reply({ slackChannelId: EN, threadTs: '1.1', messageTs: '1.2', agentId: 'U', text: 'x', files: [] })).toBe(
+      false,
+    );
   });
 
   it('retries transient failures and rate limits, then delivers once', async () => {
@@ -309,13 +338,17 @@ describe('engine: agents answer, assign and close', () => {
 });
 
 describe('engine: a message that cannot be shown', () => {
-  const refused = () => new SlackApiError('rejected', 'Slack chat.postMessage failed for channel CENGLISH: msg_too_long', { code: 'msg_too_long' });
+  const refused = () =>
+    new SlackApiError('rejected', 'Slack chat.postMessage failed for channel CENGLISH: msg_too_long', { code: 'msg_too_long' });
   /** Counts the job metrics. */
   function counting() {
     const counts = { retried: 0, parked: 0 };
     const metrics: EngineMetrics = {
-      eventsAccepted: () => undefined, conversationOpened: () => undefined, replyOutcome: () => undefined,
-      jobRetried: () => void counts.retried++, jobParked: () => void counts.parked++,
+      eventsAccepted: () => undefined,
+      conversationOpened: () => undefined,
+      replyOutcome: () => undefined,
+      jobRetried: () => void counts.retried++,
+      jobParked: () => void counts.parked++,
     };
     return { counts, metrics };
   }
@@ -335,7 +368,11 @@ describe('engine: a message that cannot be shown', () => {
     expect(tries.count).toBe(5);
     const [entry, ...others] = await store.journal.parked();
     expect(others).toEqual([]);
-    expect(entry).toMatchObject({ queue: 'telegram:777:42', payload: { type: 'inbound', event: { text: 'POISON in my order' } }, reason: 'Slack chat.postMessage failed for channel CENGLISH: msg_too_long' });
+    expect(entry).toMatchObject({
+      queue: 'telegram:777:42',
+      payload: { type: 'inbound', event: { text: 'POISON in my order' } },
+      reason: 'Slack chat.postMessage failed for channel CENGLISH: msg_too_long',
+    });
     const [parent, ...parents] = slack.parents();
     expect(parents).toEqual([]);
     expect(slack.thread(parent!).map((m) => m.text)).toEqual([
@@ -366,7 +403,11 @@ describe('engine: a message that cannot be shown', () => {
   it('never sets aside a job that fails on an outage, however often', async () => {
     const { slack, store, engine, idle } = await setup();
     let outages = 8;
-    slack.refuse('postCustomerMessage', () => outages-- > 0, new SlackApiError('transient', 'Slack chat.postMessage failed for channel CENGLISH: fetch failed'));
+    slack.refuse(
+      'postCustomerMessage',
+      () => outages-- > 0,
+      new SlackApiError('transient', 'Slack chat.postMessage failed for channel CENGLISH: fetch failed'),
+    );
     await engine.intake.accept([message('Hello, is anyone there at all?')]);
     await idle();
     expect(outages).toBeLessThan(0);
@@ -380,7 +421,12 @@ describe('engine: a message that cannot be shown', () => {
     await engine.intake.accept([message('Hello there, I have a question', { contact: { id: '43', name: 'Nobody Known' } })]);
     await idle();
     const [entry] = await store.journal.parked();
-    expect(slack.parents().map((m) => [m.slackChannelId, m.text])).toEqual([[DEFAULT, `parked ${entry!.id}: customer_message from Nobody Known (Slack chat.postMessage failed for channel CENGLISH: msg_too_long)`]]);
+    expect(slack.parents().map((m) => [m.slackChannelId, m.text])).toEqual([
+      [
+        DEFAULT,
+        `parked ${entry!.id}: customer_message from Nobody Known (Slack chat.postMessage failed for channel CENGLISH: msg_too_long)`,
+      ],
+    ]);
   });
 
   it('says so in the default channel when the thread refuses the notice too', async () => {
@@ -390,6 +436,11 @@ describe('engine: a message that cannot be shown', () => {
     await engine.intake.accept([message('Hello, I need help with my order'), message('POISON in my order')]);
     await idle();
     const [entry] = await store.journal.parked();
-    expect(slack.parents().filter((m) => m.slackChannelId === DEFAULT).map((m) => m.text)).toEqual([expect.stringContaining(`parked ${entry!.id}: customer_message`)]);
+    expect(
+      slack
+        .parents()
+        .filter((m) => m.slackChannelId === DEFAULT)
+        .map((m) => m.text),
+    ).toEqual([expect.stringContaining(`parked ${entry!.id}: customer_message`)]);
   });
 });

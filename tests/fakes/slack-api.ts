@@ -26,7 +26,10 @@ export interface FakeSlackCall {
 }
 
 /** What `failNext` makes the next call of a method answer. */
-export type FakeFailure = { readonly error: string; readonly needed?: string } | { readonly status: 429; readonly retryAfter: number } | { readonly status: number };
+export type FakeFailure =
+  | { readonly error: string; readonly needed?: string }
+  | { readonly status: 429; readonly retryAfter: number }
+  | { readonly status: number };
 
 /** A Socket Mode acknowledgement the client sent back. Source: https://docs.slack.dev/apis/events-api/using-socket-mode#acknowledge */
 export interface SocketAck {
@@ -44,7 +47,9 @@ export interface FakeSlackOptions {
 
 /** The bot scopes of the project's manifest.yml, read as Slack reads the pasted manifest. */
 function manifestScopes(): readonly string[] {
-  const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8')) as { oauth_config: { scopes: { bot: string[] } } };
+  const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8')) as {
+    oauth_config: { scopes: { bot: string[] } };
+  };
   return manifest.oauth_config.scopes.bot;
 }
 
@@ -75,7 +80,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
 
   const methods: Record<string, Handler> = {
     // https://docs.slack.dev/reference/methods/auth.test
-    'auth.test': () => ({ ok: true, url: `${base}/`, team: 'Threadline Test', user: 'threadline', team_id: SLACK_TEST_IDS.teamId, user_id: SLACK_TEST_IDS.botUserId, bot_id: SLACK_TEST_IDS.botId }),
+    'auth.test': () => ({
+      ok: true,
+      url: `${base}/`,
+      team: 'Threadline Test',
+      user: 'threadline',
+      team_id: SLACK_TEST_IDS.teamId,
+      user_id: SLACK_TEST_IDS.botUserId,
+      bot_id: SLACK_TEST_IDS.botId,
+    }),
     // https://docs.slack.dev/reference/methods/apps.connections.open
     'apps.connections.open': () => ({ ok: true, url: `${base.replace('http', 'ws')}/link/?ticket=fake` }),
     ...store.methods,
@@ -97,7 +110,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
       // Source: https://docs.slack.dev/messaging/working-with-files#authenticating
       const file = store.fileByPrivatePath(url.pathname);
       if (!file) return send(res, 404, 'not found', 'text/plain');
-      if (options.botToken && auth !== `Bearer ${options.botToken}`) return send(res, 200, '<html><body>Sign in to Slack</body></html>', 'text/html');
+      if (options.botToken && auth !== `Bearer ${options.botToken}`)
+        return send(res, 200, '<html><body>Sign in to Slack</body></html>', 'text/html');
       res.writeHead(302, { location: `${base}/download/${file.id}?sig=fake` }).end();
       return;
     }
@@ -120,8 +134,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     calls.push({ method, path, args, ...(auth ? { auth } : {}) });
     const failure = failures.get(method)?.shift();
     if (failure && 'status' in failure) {
-      const headers: Record<string, string> = failure.status === 429 && 'retryAfter' in failure ? { 'retry-after': String(failure.retryAfter) } : {};
-      res.writeHead(failure.status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ ok: false, error: failure.status === 429 ? 'ratelimited' : 'internal_error' }));
+      const headers: Record<string, string> =
+        failure.status === 429 && 'retryAfter' in failure ? { 'retry-after': String(failure.retryAfter) } : {};
+      res
+        .writeHead(failure.status, { 'content-type': 'application/json', ...headers })
+        .end(JSON.stringify({ ok: false, error: failure.status === 429 ? 'ratelimited' : 'internal_error' }));
       return;
     }
     if (failure) return json(res, { ok: false, ...failure });
@@ -147,19 +164,43 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
         pendingAcks.delete(ack.envelope_id);
       });
       // Without hello the client never reports itself connected.
-      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: SLACK_TEST_IDS.appId }, debug_info: { host: 'fake' } }));
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: 1,
+          connection_info: { app_id: SLACK_TEST_IDS.appId },
+          debug_info: { host: 'fake' },
+        }),
+      );
     });
   });
 
   /** Sends one Socket Mode envelope and resolves with the client's ack. Source: https://docs.slack.dev/apis/events-api/using-socket-mode */
-  function envelope(type: 'events_api' | 'slash_commands' | 'interactive', payload: Args, acceptsResponsePayload: boolean, timeoutMs = 3000): Promise<SocketAck> {
+  function envelope(
+    type: 'events_api' | 'slash_commands' | 'interactive',
+    payload: Args,
+    acceptsResponsePayload: boolean,
+    timeoutMs = 3000,
+  ): Promise<SocketAck> {
     const ws = [...sockets][0];
     if (!ws) return Promise.reject(new Error('no Socket Mode client is connected'));
     const envelopeId = `env-${++envelopeCounter}`;
     return new Promise<SocketAck>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ack for ${envelopeId} (${type})`)), timeoutMs);
-      pendingAcks.set(envelopeId, (ack) => { clearTimeout(timer); resolve(ack); });
-      ws.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: acceptsResponsePayload, retry_attempt: 0, retry_reason: '' }));
+      pendingAcks.set(envelopeId, (ack) => {
+        clearTimeout(timer);
+        resolve(ack);
+      });
+      ws.send(
+        JSON.stringify({
+          envelope_id: envelopeId,
+          type,
+          payload,
+          accepts_response_payload: acceptsResponsePayload,
+          retry_attempt: 0,
+          retry_reason: '',
+        }),
+      );
     });
   }
 
@@ -177,7 +218,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     /** One message, or undefined. */
     message: (slackChannelId: string, ts: string): FakeMessage | undefined => store.find(slackChannelId, ts),
     /** The replies of a thread (not the parent), in order. */
-    replies: (slackChannelId: string, threadTs: string): FakeMessage[] => store.messages(slackChannelId).filter((m) => m.thread_ts === threadTs && m.ts !== threadTs),
+    replies: (slackChannelId: string, threadTs: string): FakeMessage[] =>
+      store.messages(slackChannelId).filter((m) => m.thread_ts === threadTs && m.ts !== threadTs),
     files: store.files,
     /** Views published per user (views.publish), newest last. */
     views: store.views,

@@ -45,7 +45,16 @@ export interface FakeChannel {
 type Args = Record<string, unknown>;
 type Ids = { readonly teamId: string; readonly botUserId: string; readonly botId: string };
 
-const MIME: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', pdf: 'application/pdf', txt: 'text/plain', ogg: 'audio/ogg', mp4: 'video/mp4' };
+const MIME: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+  ogg: 'audio/ogg',
+  mp4: 'video/mp4',
+};
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 const truthy = (v: unknown) => v === true || v === 'true' || v === '1' || v === 1;
@@ -74,8 +83,12 @@ export function createMessageStore(base: string, ids: Ids) {
     const id = `F${String(++fileCounter).padStart(8, '0')}`;
     const ext = input.name.split('.').pop()?.toLowerCase() ?? '';
     const file: FakeFile = {
-      id, name: input.name, title: input.title ?? input.name, mimetype: input.mimetype ?? MIME[ext] ?? 'application/octet-stream',
-      data: Buffer.from(input.data), url_private: `${base}/files-pri/${ids.teamId}-${id}/${encodeURIComponent(input.name)}`,
+      id,
+      name: input.name,
+      title: input.title ?? input.name,
+      mimetype: input.mimetype ?? MIME[ext] ?? 'application/octet-stream',
+      data: Buffer.from(input.data),
+      url_private: `${base}/files-pri/${ids.teamId}-${id}/${encodeURIComponent(input.name)}`,
     };
     files.set(id, file);
     return fileView(file);
@@ -84,9 +97,20 @@ export function createMessageStore(base: string, ids: Ids) {
   /** Slack's file object. Source: https://docs.slack.dev/reference/objects/file-object */
   function fileView(f: FakeFile) {
     return {
-      id: f.id, created: 1800000000, timestamp: 1800000000, name: f.name, title: f.title, mimetype: f.mimetype,
-      filetype: f.name.split('.').pop() ?? 'binary', user: ids.botUserId, mode: 'hosted', is_external: false, is_public: true,
-      size: f.data.length, url_private: f.url_private, url_private_download: `${f.url_private}?download=1`,
+      id: f.id,
+      created: 1800000000,
+      timestamp: 1800000000,
+      name: f.name,
+      title: f.title,
+      mimetype: f.mimetype,
+      filetype: f.name.split('.').pop() ?? 'binary',
+      user: ids.botUserId,
+      mode: 'hosted',
+      is_external: false,
+      is_public: true,
+      size: f.data.length,
+      url_private: f.url_private,
+      url_private_download: `${f.url_private}?download=1`,
       permalink: `${base}/files/${ids.botUserId}/${f.id}/${encodeURIComponent(f.name)}`,
     };
   }
@@ -95,12 +119,18 @@ export function createMessageStore(base: string, ids: Ids) {
   function messageView(m: FakeMessage, withMetadata: boolean): Args {
     const replies = m.thread_ts === m.ts ? (channels.get(m.channel) ?? []).filter((r) => r.thread_ts === m.ts && r.ts !== m.ts) : [];
     return {
-      type: 'message', ts: m.ts, text: m.text,
+      type: 'message',
+      ts: m.ts,
+      text: m.text,
       ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
       ...(replies.length ? { reply_count: replies.length, latest_reply: replies.at(-1)?.ts } : {}),
-      ...(m.user ? { user: m.user } : {}), ...(m.bot_id ? { bot_id: m.bot_id } : {}), ...(m.subtype ? { subtype: m.subtype } : {}),
-      ...(m.username ? { username: m.username } : {}), ...(m.icon_url ? { icons: { image_48: m.icon_url } } : {}),
-      ...(m.blocks ? { blocks: m.blocks } : {}), ...(m.edited ? { edited: m.edited } : {}),
+      ...(m.user ? { user: m.user } : {}),
+      ...(m.bot_id ? { bot_id: m.bot_id } : {}),
+      ...(m.subtype ? { subtype: m.subtype } : {}),
+      ...(m.username ? { username: m.username } : {}),
+      ...(m.icon_url ? { icons: { image_48: m.icon_url } } : {}),
+      ...(m.blocks ? { blocks: m.blocks } : {}),
+      ...(m.edited ? { edited: m.edited } : {}),
       ...(m.files.length ? { files: m.files.map(fileView) } : {}),
       ...(m.reactions.size ? { reactions: [...m.reactions].map(([name, us]) => ({ name, users: us, count: us.length })) } : {}),
       ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
@@ -123,7 +153,12 @@ export function createMessageStore(base: string, ids: Ids) {
     const slice = messages.slice(offset, offset + limit);
     const next = offset + limit < messages.length ? String(offset + limit) : '';
     const withMetadata = truthy(args.include_all_metadata);
-    return { ok: true, messages: slice.map((m) => messageView(m, withMetadata)), has_more: next !== '', response_metadata: { next_cursor: next } };
+    return {
+      ok: true,
+      messages: slice.map((m) => messageView(m, withMetadata)),
+      has_more: next !== '',
+      response_metadata: { next_cursor: next },
+    };
   }
 
   const channelOf = (args: Args) => str(args.channel) ?? str(args.channel_id) ?? '';
@@ -145,7 +180,9 @@ export function createMessageStore(base: string, ids: Ids) {
       if (!text && !args.blocks) return error('no_text');
       const custom = str(args.username) !== undefined || str(args.icon_url) !== undefined;
       const m = post(channel, {
-        text, user: ids.botUserId, bot_id: ids.botId,
+        text,
+        user: ids.botUserId,
+        bot_id: ids.botId,
         ...(custom ? { subtype: 'bot_message' } : {}),
         ...(str(args.thread_ts) ? { thread_ts: str(args.thread_ts) } : {}),
         ...(str(args.username) ? { username: str(args.username) } : {}),
@@ -185,8 +222,14 @@ export function createMessageStore(base: string, ids: Ids) {
       return {
         ok: true,
         channel: {
-          id: channel, name: info.name ?? channel.toLowerCase(), is_channel: true, is_group: false, is_private: info.private ?? false,
-          is_member: member, is_archived: info.archived ?? false, created: 1700000000,
+          id: channel,
+          name: info.name ?? channel.toLowerCase(),
+          is_channel: true,
+          is_group: false,
+          is_private: info.private ?? false,
+          is_member: member,
+          is_archived: info.archived ?? false,
+          created: 1700000000,
         },
       };
     },
@@ -198,12 +241,23 @@ export function createMessageStore(base: string, ids: Ids) {
       const m = find(channel, str(args.ts));
       if (!m) return error('thread_not_found');
       const parentTs = m.thread_ts ?? m.ts;
-      return page(list(channel).filter((x) => x.ts === parentTs || x.thread_ts === parentTs), args);
+      return page(
+        list(channel).filter((x) => x.ts === parentTs || x.thread_ts === parentTs),
+        args,
+      );
     },
     // https://docs.slack.dev/reference/methods/conversations.history (newest first, top-level only)
     'conversations.history': (args) => {
       const channel = channelOf(args);
-      return guard(channel) ?? page(list(channel).filter((m) => !m.thread_ts || m.thread_ts === m.ts).reverse(), args);
+      return (
+        guard(channel) ??
+        page(
+          list(channel)
+            .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
+            .reverse(),
+          args,
+        )
+      );
     },
     // https://docs.slack.dev/reference/methods/reactions.add (already_reacted when present)
     'reactions.add': (args) => {
@@ -231,7 +285,20 @@ export function createMessageStore(base: string, ids: Ids) {
     'users.info': (args) => {
       const id = str(args.user) ?? '';
       const u = users.get(id) ?? {};
-      return { ok: true, user: { id, team_id: ids.teamId, name: u.name ?? id.toLowerCase(), deleted: false, is_bot: false, is_admin: u.is_admin ?? false, is_owner: u.is_owner ?? false, is_primary_owner: false, is_restricted: false } };
+      return {
+        ok: true,
+        user: {
+          id,
+          team_id: ids.teamId,
+          name: u.name ?? id.toLowerCase(),
+          deleted: false,
+          is_bot: false,
+          is_admin: u.is_admin ?? false,
+          is_owner: u.is_owner ?? false,
+          is_primary_owner: false,
+          is_restricted: false,
+        },
+      };
     },
     // https://docs.slack.dev/reference/methods/files.getUploadURLExternal
     'files.getUploadURLExternal': (args) => {
@@ -251,7 +318,9 @@ export function createMessageStore(base: string, ids: Ids) {
         const blocked = guard(channel, true);
         if (blocked) return blocked;
         post(channel, {
-          text: str(args.initial_comment) ?? '', user: ids.botUserId, subtype: 'file_share',
+          text: str(args.initial_comment) ?? '',
+          user: ids.botUserId,
+          subtype: 'file_share',
           ...(str(args.thread_ts) ? { thread_ts: str(args.thread_ts) } : {}),
           files: found.map((f) => f.file as FakeFile),
         });

@@ -65,7 +65,12 @@ export interface FakeTelegramApi {
   /** Resolves with the calls of `method` once there are at least `count` of them. */
   waitFor(method: string, count?: number, timeoutMs?: number): Promise<RecordedCall[]>;
   /** Makes a file available to getFile and the download route. Returns its file_id and file_path. */
-  addFile(file: { readonly data: Uint8Array | string; readonly fileId?: string; readonly filePath?: string; readonly contentType?: string }): { file_id: string; file_path: string };
+  addFile(file: {
+    readonly data: Uint8Array | string;
+    readonly fileId?: string;
+    readonly filePath?: string;
+    readonly contentType?: string;
+  }): { file_id: string; file_path: string };
   /** The next `times` calls of `method` (or `downloadFile`) answer with `reply`; `'network'` drops the connection. */
   failNext(method: string, reply: TelegramErrorReply | 'network', times?: number): void;
   /** Drops parked long polls and open connections, then stops listening. */
@@ -119,7 +124,11 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
 
   /** Stores an upload so it can be fetched back, and describes it as Telegram's file objects do. @see https://core.telegram.org/bots/api#document */
   function stored(upload: UploadedFile | undefined, dir: string) {
-    const { file_id, file_path } = addFile({ data: upload?.data ?? Buffer.alloc(0), filePath: `${dir}/${upload?.fileName ?? 'file'}`, fileId: `sent-${files.size + 1}` });
+    const { file_id, file_path } = addFile({
+      data: upload?.data ?? Buffer.alloc(0),
+      filePath: `${dir}/${upload?.fileName ?? 'file'}`,
+      fileId: `sent-${files.size + 1}`,
+    });
     return { file_id, file_unique_id: `u-${file_id}`, file_size: upload?.data.length ?? 0, file_path };
   }
 
@@ -191,13 +200,20 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
   function getUpdates(params: Record<string, unknown>, res: http.ServerResponse): void {
     // @see https://core.telegram.org/bots/api#getupdates ("will not work if an outgoing webhook is set up")
     if (webhook !== undefined) {
-      return send(res, 409, errorBody(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"));
+      return send(
+        res,
+        409,
+        errorBody(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"),
+      );
     }
     if (serveUpdates(params, res)) return notify();
-    const timer = setTimeout(() => {
-      parked.delete(wake);
-      send(res, 200, { ok: true, result: [] });
-    }, Number(params.timeout ?? 0) * 1000);
+    const timer = setTimeout(
+      () => {
+        parked.delete(wake);
+        send(res, 200, { ok: true, result: [] });
+      },
+      Number(params.timeout ?? 0) * 1000,
+    );
     const wake = (): boolean => {
       if (!serveUpdates(params, res)) return false;
       clearTimeout(timer);
@@ -293,7 +309,11 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
       return update;
     },
     waitForConfirmed: (updateId, timeoutMs = 5000) =>
-      waitUntil(() => (confirmedBelow > updateId ? true : undefined), timeoutMs, () => `getUpdates with offset > ${updateId}`).then(() => undefined),
+      waitUntil(
+        () => (confirmedBelow > updateId ? true : undefined),
+        timeoutMs,
+        () => `getUpdates with offset > ${updateId}`,
+      ).then(() => undefined),
     waitFor: (method, count = 1, timeoutMs = 5000) =>
       waitUntil(
         () => {
@@ -344,10 +364,15 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
 }
 
 /** Bot API parameters come as a query string, JSON or multipart/form-data. @see https://core.telegram.org/bots/api#making-requests */
-function parseParams(req: http.IncomingMessage, url: URL, body: Buffer): { params: Record<string, unknown>; files: Record<string, UploadedFile> } {
+function parseParams(
+  req: http.IncomingMessage,
+  url: URL,
+  body: Buffer,
+): { params: Record<string, unknown>; files: Record<string, UploadedFile> } {
   const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
   const type = req.headers['content-type'] ?? '';
-  if (type.startsWith('application/json') && body.length > 0) return { params: { ...params, ...(JSON.parse(body.toString('utf8')) as object) }, files: {} };
+  if (type.startsWith('application/json') && body.length > 0)
+    return { params: { ...params, ...(JSON.parse(body.toString('utf8')) as object) }, files: {} };
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(type);
   if (!type.startsWith('multipart/form-data') || boundary === null) return { params, files: {} };
   const { fields, parts } = parseMultipart(body, boundary[1] ?? boundary[2] ?? '');

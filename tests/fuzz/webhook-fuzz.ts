@@ -78,19 +78,54 @@ const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 /** Strings that break naive code: emoji (joined, flags, skin tones), lone surrogates, combining marks, controls, bidi, NUL. */
 const nastyPieces = [
-  '😀', '👩‍👩‍👧‍👦', '🇺🇦', '👍🏽', '\uD83D', '\uDE00', '\uDE00\uD83D', 'e\u0301', '\u0000', '\u0007', '\u202E', '\uFEFF', '\u200D',
-  '\n', '\r\n', '\t', '"', '\\', '</script>', '${x}', '%s', '`', '*bold*', '<!channel>', '<@U123>', '&amp;', '\u2028', '中文', 'عربى',
+  '😀',
+  '👩‍👩‍👧‍👦',
+  '🇺🇦',
+  '👍🏽',
+  '\uD83D',
+  '\uDE00',
+  '\uDE00\uD83D',
+  'e\u0301',
+  '\u0000',
+  '\u0007',
+  '\u202E',
+  '\uFEFF',
+  '\u200D',
+  '\n',
+  '\r\n',
+  '\t',
+  '"',
+  '\\',
+  '</script>',
+  '${x}',
+  '%s',
+  '`',
+  '*bold*',
+  '<!channel>',
+  '<@U123>',
+  '&amp;',
+  '\u2028',
+  '中文',
+  'عربى',
 ];
-const nastyString = fc.array(fc.oneof(fc.constantFrom(...nastyPieces), fc.string({ maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 8 })), { maxLength: 12 }).map((parts) => parts.join(''));
+const nastyString = fc
+  .array(fc.oneof(fc.constantFrom(...nastyPieces), fc.string({ maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 8 })), {
+    maxLength: 12,
+  })
+  .map((parts) => parts.join(''));
 
 /** A very long string: `unit` repeated up to `maxLength` characters (emoji included, so a cut may land inside one). */
 function hugeString(maxLength: number): fc.Arbitrary<string> {
-  return fc.tuple(fc.constantFrom('x', 'é', '😀', '👩‍👩‍👧‍👦', 'a\uD83D', ' '), fc.integer({ min: Math.min(5000, maxLength), max: maxLength })).map(([unit, length]) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length));
+  return fc
+    .tuple(fc.constantFrom('x', 'é', '😀', '👩‍👩‍👧‍👦', 'a\uD83D', ' '), fc.integer({ min: Math.min(5000, maxLength), max: maxLength }))
+    .map(([unit, length]) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length));
 }
 
 /** A value of another JSON type than usual: numbers (edge ones too), strings, null, booleans, arrays, objects. */
 const otherValue: fc.Arbitrary<Mutable> = fc.oneof(
-  fc.constantFrom<Mutable>(0, -1, 1.5, 2 ** 53 + 1, -(2 ** 63), 1e308, '', '0', 'true', 'null', null, true, false, [], {}, [null], { '': null }),
+  fc.constantFrom<Mutable>(0, -1, 1.5, 2 ** 53 + 1, -(2 ** 63), 1e308, '', '0', 'true', 'null', null, true, false, [], {}, [null], {
+    '': null,
+  }),
   fc.integer() as fc.Arbitrary<Mutable>,
   fc.double({ noNaN: true, noDefaultInfinity: true }) as fc.Arbitrary<Mutable>,
   nastyString as fc.Arbitrary<Mutable>,
@@ -136,7 +171,8 @@ type Edit = { readonly op: 'drop'; readonly pick: number } | { readonly op: 'ret
 
 function applyEdit(root: Mutable, edit: Edit): { root: Mutable; label: string } {
   const paths = pathsOf(root);
-  if (paths.length === 0) return { root: edit.op === 'retype' ? edit.value : root, label: edit.op === 'retype' ? 'root replaced' : 'nothing to drop' };
+  if (paths.length === 0)
+    return { root: edit.op === 'retype' ? edit.value : root, label: edit.op === 'retype' ? 'root replaced' : 'nothing to drop' };
   const path = paths[edit.pick % paths.length] as Path;
   const where = path.join('.');
   if (edit.op === 'drop') return { root: dropAt(root, path), label: `drop ${where}` };
@@ -185,7 +221,10 @@ function jsonTextMutations(sample: Mutable, maxHugeLength: number): fc.Arbitrary
     // Deep nesting in one field, around and beyond the 64-level limit.
     fc.tuple(fc.nat(), nestingDepth, fc.constantFrom('array', 'object') as fc.Arbitrary<'array' | 'object'>).map(([pick, depth, kind]) => {
       const applied = applyEdit(clone(), { op: 'retype', pick, value: RAW });
-      return { text: JSON.stringify(applied.root).replace(JSON.stringify(RAW), nestedText(depth, kind, '1')), label: `nested ${depth} ${kind}s: ${applied.label}` };
+      return {
+        text: JSON.stringify(applied.root).replace(JSON.stringify(RAW), nestedText(depth, kind, '1')),
+        label: `nested ${depth} ${kind}s: ${applied.label}`,
+      };
     }),
     // A duplicate key, as raw text (JSON.parse keeps the last one).
     fc.tuple(fc.nat(), otherValue, fc.boolean()).map(([pick, value, before]) => duplicateKey(clone(), pick % pathCount, value, before)),
@@ -218,14 +257,38 @@ function duplicateKey(root: Mutable, pick: number, value: Mutable, before: boole
   }
   const rootWithCopy = path.length === 1 ? rebuilt : setAt(root, path.slice(0, -1), rebuilt);
   const text = JSON.stringify(rootWithCopy).replace(JSON.stringify(marker), JSON.stringify(key));
-  return { text, label: `duplicate key ${path.join('.')} (${before ? 'copy first' : 'copy last'}: ${describe(value)}, original ${describe(original)})` };
+  return {
+    text,
+    label: `duplicate key ${path.join('.')} (${before ? 'copy first' : 'copy last'}: ${describe(value)}, original ${describe(original)})`,
+  };
 }
 
 /** Bytes that are not the sample's encoding at all. */
 const junkBodies: fc.Arbitrary<{ body: Uint8Array; label: string }> = fc.oneof(
   fc.constant({ body: new Uint8Array(), label: 'empty body' }),
   fc.uint8Array({ maxLength: 600 }).map((body) => ({ body, label: `${body.length} random bytes` })),
-  fc.constantFrom('null', '[]', '{}', '""', '42', 'true', '<xml/>', 'a=1&b=2', 'payload=%7B', ' ', '\uFEFF{"update_id":1}', '{"update_id":1}garbage', '{"a":1}{"b":2}', '[1,]', '{"a":}', "{'a':1}", '{"a":1,}', 'NaN', '\u0000')
+  fc
+    .constantFrom(
+      'null',
+      '[]',
+      '{}',
+      '""',
+      '42',
+      'true',
+      '<xml/>',
+      'a=1&b=2',
+      'payload=%7B',
+      ' ',
+      '\uFEFF{"update_id":1}',
+      '{"update_id":1}garbage',
+      '{"a":1}{"b":2}',
+      '[1,]',
+      '{"a":}',
+      "{'a':1}",
+      '{"a":1,}',
+      'NaN',
+      '\u0000',
+    )
     .map((text) => ({ body: utf8(text), label: `junk ${JSON.stringify(text)}` })),
   // Invalid UTF-8 inside an otherwise fine JSON string.
   fc.constantFrom([0xff], [0xc3], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82]).map((bytes) => ({
@@ -245,7 +308,11 @@ function formText(fields: Mutable): string {
   return params.toString();
 }
 
-const CONTENT_TYPES = { json: 'application/json', form: 'application/x-www-form-urlencoded', 'form-payload': 'application/x-www-form-urlencoded' } as const;
+const CONTENT_TYPES = {
+  json: 'application/json',
+  form: 'application/x-www-form-urlencoded',
+  'form-payload': 'application/x-www-form-urlencoded',
+} as const;
 
 /** Mutated bodies of one sample. `maxHugeLength` bounds the huge strings (default 300,000 characters). */
 export function mutatedBody(sample: FuzzSample, options: { readonly maxHugeLength?: number } = {}): fc.Arbitrary<FuzzBody> {
@@ -274,7 +341,21 @@ export function mutatedBody(sample: FuzzSample, options: { readonly maxHugeLengt
   return fc.oneof(
     { arbitrary: structured, weight: 6 },
     { arbitrary: junkBodies.map(({ body, label }) => of(body, label)), weight: 2 },
-    { arbitrary: fc.constant(of(utf8(sample.encoding === 'json' ? JSON.stringify(value) : sample.encoding === 'form' ? formText(value) : new URLSearchParams({ payload: JSON.stringify(value) }).toString()), 'unchanged')), weight: 1 },
+    {
+      arbitrary: fc.constant(
+        of(
+          utf8(
+            sample.encoding === 'json'
+              ? JSON.stringify(value)
+              : sample.encoding === 'form'
+                ? formText(value)
+                : new URLSearchParams({ payload: JSON.stringify(value) }).toString(),
+          ),
+          'unchanged',
+        ),
+      ),
+      weight: 1,
+    },
   );
 }
 
@@ -294,7 +375,21 @@ function printable<T extends FuzzBody>(value: T): T {
 function contentTypeVariant(right: string): fc.Arbitrary<string | undefined> {
   return fc.oneof(
     { arbitrary: fc.constant(right), weight: 4 },
-    { arbitrary: fc.constantFrom(`${right}; charset=utf-8`, right.toUpperCase(), `${right};charset=UTF-8`, 'text/plain', 'application/octet-stream', 'multipart/form-data; boundary=x', 'application/json', 'application/x-www-form-urlencoded', '', 'application/json; charset=latin1'), weight: 3 },
+    {
+      arbitrary: fc.constantFrom(
+        `${right}; charset=utf-8`,
+        right.toUpperCase(),
+        `${right};charset=UTF-8`,
+        'text/plain',
+        'application/octet-stream',
+        'multipart/form-data; boundary=x',
+        'application/json',
+        'application/x-www-form-urlencoded',
+        '',
+        'application/json; charset=latin1',
+      ),
+      weight: 3,
+    },
     { arbitrary: fc.constant(undefined), weight: 1 },
   );
 }
@@ -316,15 +411,26 @@ function alteredValue(value: string, how: number): { value: string; label: strin
  * Requests built from `bodies`: mostly authenticated (so the parser is reached), the rest with
  * authentication missing or wrong in a generic or scheme-specific way, with content-type variations.
  */
-export function fuzzRequests(bodies: fc.Arbitrary<FuzzBody>, auth: FuzzAuth, options: { readonly authenticatedWeight?: number } = {}): fc.Arbitrary<FuzzRequest> {
-  const wrong = fc.record({ kind: fc.constantFrom<'valid' | 'missing' | 'dropOne' | 'altered' | 'forged'>('missing', 'dropOne', 'altered', 'forged'), index: fc.nat() });
+export function fuzzRequests(
+  bodies: fc.Arbitrary<FuzzBody>,
+  auth: FuzzAuth,
+  options: { readonly authenticatedWeight?: number } = {},
+): fc.Arbitrary<FuzzRequest> {
+  const wrong = fc.record({
+    kind: fc.constantFrom<'valid' | 'missing' | 'dropOne' | 'altered' | 'forged'>('missing', 'dropOne', 'altered', 'forged'),
+    index: fc.nat(),
+  });
   const weight = options.authenticatedWeight ?? 3;
-  const how = weight <= 0 ? wrong : fc.oneof({ arbitrary: fc.constant({ kind: 'valid' as const, index: 0 }), weight }, { arbitrary: wrong, weight: 2 });
+  const how =
+    weight <= 0
+      ? wrong
+      : fc.oneof({ arbitrary: fc.constant({ kind: 'valid' as const, index: 0 }), weight }, { arbitrary: wrong, weight: 2 });
   return fc.tuple(bodies, how, fc.nat()).chain(([body, authHow, pick]) =>
     contentTypeVariant(body.contentType).map((contentType): FuzzRequest => {
       const valid = auth.headers(body.body);
       const names = Object.keys(valid);
-      const typed = (headers: Record<string, string>) => (contentType === undefined ? headers : { 'content-type': contentType, ...headers });
+      const typed = (headers: Record<string, string>) =>
+        contentType === undefined ? headers : { 'content-type': contentType, ...headers };
       const result = (label: string, headers: Record<string, string>): FuzzRequest => {
         // A "wrong" variant that happens to equal the genuine headers (a token that does not depend on the body) is authenticated.
         const authenticated = label === 'valid' || names.every((name) => headers[name] === valid[name]);
@@ -341,7 +447,10 @@ export function fuzzRequests(bodies: fc.Arbitrary<FuzzBody>, auth: FuzzAuth, opt
         const altered = alteredValue(valid[name] as string, authHow.index);
         return result(`${name} ${altered.label}`, { ...valid, [name]: altered.value });
       }
-      const forgeries = { 'headers of another body': auth.headers(utf8(`${new TextDecoder().decode(body.body)} `)), ...auth.forgeries?.(body.body) };
+      const forgeries = {
+        'headers of another body': auth.headers(utf8(`${new TextDecoder().decode(body.body)} `)),
+        ...auth.forgeries?.(body.body),
+      };
       const [label, headers] = Object.entries(forgeries)[authHow.index % Object.keys(forgeries).length] as [string, Record<string, string>];
       return result(label, headers);
     }),

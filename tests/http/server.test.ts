@@ -117,12 +117,15 @@ describe('createHttpServer: webhook routes', () => {
 
   it('writes a handshake body with its content type and accepts nothing', async () => {
     const { intake, accepted } = recordingIntake();
-    const handshake = route(async (request) => ({
-      status: 200,
-      events: [],
-      body: request.query.get('hub.challenge') ?? '',
-      contentType: 'text/plain',
-    }), 'GET');
+    const handshake = route(
+      async (request) => ({
+        status: 200,
+        events: [],
+        body: request.query.get('hub.challenge') ?? '',
+        contentType: 'text/plain',
+      }),
+      'GET',
+    );
     const { base, capture } = await start({ routes: [handshake], intake });
     const res = await fetch(`${base}/webhooks/test?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=vt-secret`);
     expect(res.status).toBe(200);
@@ -205,7 +208,11 @@ describe('createHttpServer: webhook routes', () => {
   it('passes JSON at the depth limit, and bodies that are not JSON, to the route', async () => {
     const seen: string[] = [];
     const { intake } = recordingIntake();
-    const { base } = await start({ routes: [route(async (request) => (seen.push(request.rawBody.toString()), { status: 200, events: [] }))], intake, maxJsonDepth: 3 });
+    const { base } = await start({
+      routes: [route(async (request) => (seen.push(request.rawBody.toString()), { status: 200, events: [] }))],
+      intake,
+      maxJsonDepth: 3,
+    });
     const bodies = ['[[{"a":1}]]', '<xml><![CDATA[[[[[text]]]]]]></xml>', 'a=[[[[[['];
     for (const body of bodies) expect((await fetch(`${base}/webhooks/test`, { method: 'POST', body })).status, body).toBe(200);
     expect(seen).toEqual(bodies);
@@ -236,7 +243,12 @@ describe('createHttpServer: webhook routes', () => {
     const { intake } = recordingIntake();
     const handler = async (): Promise<WebhookResult> => ({ status: 200, events: [] });
     expect(() =>
-      createHttpServer({ routes: [route(handler), route(handler)], intake, health: async () => ({ ok: true }), logger: captureLogger().logger }),
+      createHttpServer({
+        routes: [route(handler), route(handler)],
+        intake,
+        health: async () => ({ ok: true }),
+        logger: captureLogger().logger,
+      }),
     ).toThrow(/POST \/webhooks\/test/);
   });
 });

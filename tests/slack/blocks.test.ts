@@ -4,8 +4,13 @@ import type { ConversationView } from '../../src/engine/slack-port.ts';
 import { ACTION_ASSIGN, ACTION_CLOSE, ACTION_REOPEN, parentMessage } from '../../src/slack/blocks.ts';
 
 const view = (fields: Partial<ConversationView> = {}): ConversationView => ({
-  conversationId: 'telegram:777:42', platform: 'telegram', contact: { id: '42', name: 'Ana Lima', handle: 'analima' },
-  language: 'zh-Hant', status: 'waiting', openedAt: '2025-11-25T06:00:00.000Z', ...fields,
+  conversationId: 'telegram:777:42',
+  platform: 'telegram',
+  contact: { id: '42', name: 'Ana Lima', handle: 'analima' },
+  language: 'zh-Hant',
+  status: 'waiting',
+  openedAt: '2025-11-25T06:00:00.000Z',
+  ...fields,
 });
 
 /** All visible text of a message's blocks, and its buttons. */
@@ -33,7 +38,10 @@ describe('parentMessage', () => {
     expect(text).toContain('Telegram · Traditional Chinese (zh-Hant)');
     expect(text).toContain('⏳ Waiting for reply');
     expect(text).toContain('Unassigned');
-    expect(buttons).toEqual([{ id: ACTION_ASSIGN, label: 'Assign to me' }, { id: ACTION_CLOSE, label: 'Close' }]);
+    expect(buttons).toEqual([
+      { id: ACTION_ASSIGN, label: 'Assign to me' },
+      { id: ACTION_CLOSE, label: 'Close' },
+    ]);
   });
 
   it('shows who answered and who is assigned', () => {
@@ -55,8 +63,9 @@ describe('parentMessage', () => {
 
   it('links the previous conversation when there is one', () => {
     const previous = { slackChannelId: 'C1', threadTs: '1.2' };
-    expect(seen(parentMessage(view({ previous }), { previousLink: 'https://x.slack.com/archives/C1/p12' })).text)
-      .toContain('<https://x.slack.com/archives/C1/p12|the previous conversation>');
+    expect(seen(parentMessage(view({ previous }), { previousLink: 'https://x.slack.com/archives/C1/p12' })).text).toContain(
+      '<https://x.slack.com/archives/C1/p12|the previous conversation>',
+    );
     expect(seen(parentMessage(view({ previous }))).text).toContain('Continues a previous conversation');
     expect(seen(parentMessage(view())).text).not.toContain('Continues');
   });

@@ -4,13 +4,22 @@ import type { ChannelErrorKind } from '../../src/errors.ts';
 import type { Platform } from '../../src/messages.ts';
 import { failureText, platformName } from '../../src/slack/failure-text.ts';
 
-const KINDS: readonly (ChannelErrorKind | 'unknown')[] = ['transient', 'rate_limited', 'window_closed', 'unreachable', 'rejected', 'auth', 'unknown'];
+const KINDS: readonly (ChannelErrorKind | 'unknown')[] = [
+  'transient',
+  'rate_limited',
+  'window_closed',
+  'unreachable',
+  'rejected',
+  'auth',
+  'unknown',
+];
 const PLATFORMS: readonly Platform[] = ['telegram', 'whatsapp', 'instagram', 'messenger', 'x', 'wechat'];
 
 describe('failureText', () => {
   it('explains a blocked Telegram bot and how contact resumes', () => {
     expect(failureText({ platform: 'telegram', kind: 'unreachable', message: 'Forbidden: bot was blocked by the user' })).toBe(
-      'Not delivered: the customer blocked the bot or deleted the chat, so Telegram refuses messages to them. They can write again to reopen contact. (Telegram said: Forbidden: bot was blocked by the user)');
+      'Not delivered: the customer blocked the bot or deleted the chat, so Telegram refuses messages to them. They can write again to reopen contact. (Telegram said: Forbidden: bot was blocked by the user)',
+    );
   });
 
   it('names the token an admin must fix', () => {
@@ -32,13 +41,18 @@ describe('failureText', () => {
   });
 
   it('counts attempts for transient failures and rate limits, and suggests trying again', () => {
-    expect(failureText({ platform: 'telegram', kind: 'transient', message: 'ETIMEDOUT', attempts: 5 })).toMatch(/^Not delivered after 5 attempts: Telegram could not be reached.*Try again/);
-    expect(failureText({ platform: 'x', kind: 'rate_limited', message: 'Too Many Requests', attempts: 3, retryAfterMs: 60_000 }))
-      .toContain('X is limiting how fast messages can be sent (it asked to wait 60 s)');
+    expect(failureText({ platform: 'telegram', kind: 'transient', message: 'ETIMEDOUT', attempts: 5 })).toMatch(
+      /^Not delivered after 5 attempts: Telegram could not be reached.*Try again/,
+    );
+    expect(failureText({ platform: 'x', kind: 'rate_limited', message: 'Too Many Requests', attempts: 3, retryAfterMs: 60_000 })).toContain(
+      'X is limiting how fast messages can be sent (it asked to wait 60 s)',
+    );
   });
 
   it('says when the outcome is unknown after a restart', () => {
-    expect(failureText({ platform: 'telegram', kind: 'unknown', message: '' })).toContain('cannot tell whether it reached the customer on Telegram');
+    expect(failureText({ platform: 'telegram', kind: 'unknown', message: '' })).toContain(
+      'cannot tell whether it reached the customer on Telegram',
+    );
   });
 
   it('has distinct, non-empty words for every kind on every platform, and escapes the platform message', () => {

@@ -106,13 +106,19 @@ export async function startHarness(fake: FakeSlack, options: HarnessOptions): Pr
   if (slack.httpHandler) {
     const handler = slack.httpHandler;
     // The service's shared server mounts the handler at POST /slack/events; a bare server does here.
-    server = createServer((req, res) => (req.url === '/slack/events' && req.method === 'POST' ? handler(req, res) : res.writeHead(404).end()));
+    server = createServer((req, res) =>
+      req.url === '/slack/events' && req.method === 'POST' ? handler(req, res) : res.writeHead(404).end(),
+    );
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
     eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
   }
   await slack.start();
   return {
-    slack, recorded, routing, logs, ...(eventsUrl ? { eventsUrl } : {}),
+    slack,
+    recorded,
+    routing,
+    logs,
+    ...(eventsUrl ? { eventsUrl } : {}),
     async close() {
       await slack.stop();
       if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));

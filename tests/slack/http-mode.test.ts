@@ -17,15 +17,32 @@ const PARENT_TS = '1800000000.000100';
 /** A human's thread reply. Source: https://docs.slack.dev/reference/events/message/ (thread replies carry thread_ts and parent_user_id) */
 function threadReply(fields: Record<string, unknown> = {}) {
   return {
-    type: 'message', channel: CHANNEL, user: 'UAGENT1', text: 'Hello! Your order ships today.', ts: '1800000000.000200',
-    thread_ts: PARENT_TS, parent_user_id: SLACK_TEST_IDS.botUserId, channel_type: 'channel', event_ts: '1800000000.000200',
-    client_msg_id: '0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7', team: SLACK_TEST_IDS.teamId, ...fields,
+    type: 'message',
+    channel: CHANNEL,
+    user: 'UAGENT1',
+    text: 'Hello! Your order ships today.',
+    ts: '1800000000.000200',
+    thread_ts: PARENT_TS,
+    parent_user_id: SLACK_TEST_IDS.botUserId,
+    channel_type: 'channel',
+    event_ts: '1800000000.000200',
+    client_msg_id: '0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7',
+    team: SLACK_TEST_IDS.teamId,
+    ...fields,
   };
 }
 
 /** Source: https://docs.slack.dev/reference/events/reaction_added/ */
 function reaction(type: 'reaction_added' | 'reaction_removed', name: string, fields: Record<string, unknown> = {}) {
-  return { type, user: 'UAGENT1', reaction: name, item_user: SLACK_TEST_IDS.botUserId, item: { type: 'message', channel: CHANNEL, ts: PARENT_TS }, event_ts: '1800000001.000100', ...fields };
+  return {
+    type,
+    user: 'UAGENT1',
+    reaction: name,
+    item_user: SLACK_TEST_IDS.botUserId,
+    item: { type: 'message', channel: CHANNEL, ts: PARENT_TS },
+    event_ts: '1800000001.000100',
+    ...fields,
+  };
 }
 
 describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
@@ -53,19 +70,31 @@ describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
   });
 
   it("hands an agent's thread reply to the engine with channel, thread, message, agent and plain text", async () => {
-    const res = await postEvent(url, SIGNING_SECRET, threadReply({ text: 'Tea &amp; cake &lt;3 see <https://shop.example/t|our shop> <@U0OTHER>' }));
+    const res = await postEvent(
+      url,
+      SIGNING_SECRET,
+      threadReply({ text: 'Tea &amp; cake &lt;3 see <https://shop.example/t|our shop> <@U0OTHER>' }),
+    );
     expect(res.status).toBe(200);
-    expect(h.recorded.replies).toEqual([{
-      slackChannelId: CHANNEL, threadTs: PARENT_TS, messageTs: '1800000000.000200', agentId: 'UAGENT1',
-      text: 'Tea & cake <3 see our shop (https://shop.example/t) @U0OTHER', files: [],
-    }]);
+    expect(h.recorded.replies).toEqual([
+      {
+        slackChannelId: CHANNEL,
+        threadTs: PARENT_TS,
+        messageTs: '1800000000.000200',
+        agentId: 'UAGENT1',
+        text: 'Tea & cake <3 see our shop (https://shop.example/t) @U0OTHER',
+        files: [],
+      },
+    ]);
   });
 
   it('passes the files an agent attached (file_share) with their private URLs', async () => {
     const file = fake.addFile({ name: 'invoice.pdf', data: 'PDF' });
     await postEvent(url, SIGNING_SECRET, threadReply({ subtype: 'file_share', text: 'Here is the invoice', files: [file] }));
     expect(h.recorded.replies).toHaveLength(1);
-    expect(h.recorded.replies[0]?.files).toEqual([{ id: file.id, name: 'invoice.pdf', mimeType: 'application/pdf', urlPrivate: file.url_private, size: 3 }]);
+    expect(h.recorded.replies[0]?.files).toEqual([
+      { id: file.id, name: 'invoice.pdf', mimeType: 'application/pdf', urlPrivate: file.url_private, size: 3 },
+    ]);
   });
 
   it('keeps notes internal: a reply starting with the note prefix (any case, leading spaces) is not sent', async () => {
@@ -77,12 +106,32 @@ describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
   it('ignores top-level messages, bot posts, edits and deletions', async () => {
     await postEvent(url, SIGNING_SECRET, threadReply({ thread_ts: undefined, parent_user_id: undefined }));
     await postEvent(url, SIGNING_SECRET, threadReply({ ts: PARENT_TS }));
-    await postEvent(url, SIGNING_SECRET, threadReply({ subtype: 'bot_message', bot_id: SLACK_TEST_IDS.botId, username: 'Ana (Telegram)', user: undefined }));
+    await postEvent(
+      url,
+      SIGNING_SECRET,
+      threadReply({ subtype: 'bot_message', bot_id: SLACK_TEST_IDS.botId, username: 'Ana (Telegram)', user: undefined }),
+    );
     await postEvent(url, SIGNING_SECRET, threadReply({ bot_id: 'B0OTHERBOT' }));
     await postEvent(url, SIGNING_SECRET, threadReply({ user: SLACK_TEST_IDS.botUserId }));
-    await postEvent(url, SIGNING_SECRET, { type: 'message', subtype: 'message_changed', channel: CHANNEL, hidden: true, ts: '1800000000.000300', event_ts: '1800000000.000300',
-      message: threadReply({ text: 'edited' }), previous_message: threadReply() });
-    await postEvent(url, SIGNING_SECRET, { type: 'message', subtype: 'message_deleted', channel: CHANNEL, hidden: true, ts: '1800000000.000301', deleted_ts: '1800000000.000200', event_ts: '1800000000.000301' });
+    await postEvent(url, SIGNING_SECRET, {
+      type: 'message',
+      subtype: 'message_changed',
+      channel: CHANNEL,
+      hidden: true,
+      ts: '1800000000.000300',
+      event_ts: '1800000000.000300',
+      message: threadReply({ text: 'edited' }),
+      previous_message: threadReply(),
+    });
+    await postEvent(url, SIGNING_SECRET, {
+      type: 'message',
+      subtype: 'message_deleted',
+      channel: CHANNEL,
+      hidden: true,
+      ts: '1800000000.000301',
+      deleted_ts: '1800000000.000200',
+      event_ts: '1800000000.000301',
+    });
     expect(h.recorded.replies).toEqual([]);
   });
 
@@ -109,7 +158,11 @@ describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
 
   it('turns the Assign, Close and Reopen buttons into commands on the clicked message', async () => {
     for (const actionId of [ACTION_ASSIGN, ACTION_CLOSE, ACTION_REOPEN]) {
-      const res = await postInteraction(url, SIGNING_SECRET, blockActions({ actionId, userId: 'UAGENT3', channelId: CHANNEL, messageTs: PARENT_TS }));
+      const res = await postInteraction(
+        url,
+        SIGNING_SECRET,
+        blockActions({ actionId, userId: 'UAGENT3', channelId: CHANNEL, messageTs: PARENT_TS }),
+      );
       expect(res.status).toBe(200);
     }
     expect(h.recorded.commands.map((c) => c.action)).toEqual(['assign', 'close', 'reopen']);
@@ -117,7 +170,9 @@ describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
   });
 
   it('answers 401 and hands nothing over when the signature is wrong or the request is stale', async () => {
-    const wrong = await postEvent(url, SIGNING_SECRET, threadReply(), { signature: 'v0=0000000000000000000000000000000000000000000000000000000000000000' });
+    const wrong = await postEvent(url, SIGNING_SECRET, threadReply(), {
+      signature: 'v0=0000000000000000000000000000000000000000000000000000000000000000',
+    });
     const otherSecret = await postEvent(url, 'not-the-signing-secret', threadReply());
     const stale = await postEvent(url, SIGNING_SECRET, threadReply(), { timestamp: Math.floor(Date.now() / 1000) - 10 * 60 });
     expect([wrong.status, otherSecret.status, stale.status]).toEqual([401, 401, 401]);
@@ -125,7 +180,11 @@ describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
   });
 
   it('answers 401 when the signature headers are missing', async () => {
-    const res = await fetch(url, { method: 'POST', body: JSON.stringify(eventCallback(threadReply())), headers: { 'content-type': 'application/json' } });
+    const res = await fetch(url, {
+      method: 'POST',
+      body: JSON.stringify(eventCallback(threadReply())),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(401);
     expect(h.recorded.replies).toEqual([]);
   });
@@ -142,13 +201,22 @@ describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
       { ...eventCallback(threadReply()), event: null },
       eventCallback({ type: 'reaction_added', user: 'U0AGENT', reaction: 'eyes', item: 42, event_ts: '1800000002.000100' }),
       eventCallback({ ...threadReply(), channel: null }),
-      { ...blockActions({ actionId: ACTION_ASSIGN, userId: 'U0AGENT', channelId: CHANNEL, messageTs: '1800000000.000100' }), channel: null },
-      { ...blockActions({ actionId: ACTION_ASSIGN, userId: 'U0AGENT', channelId: CHANNEL, messageTs: '1800000000.000100' }), user: undefined },
+      {
+        ...blockActions({ actionId: ACTION_ASSIGN, userId: 'U0AGENT', channelId: CHANNEL, messageTs: '1800000000.000100' }),
+        channel: null,
+      },
+      {
+        ...blockActions({ actionId: ACTION_ASSIGN, userId: 'U0AGENT', channelId: CHANNEL, messageTs: '1800000000.000100' }),
+        user: undefined,
+      },
       { ...blockActions({ actionId: ACTION_ASSIGN, userId: 'U0AGENT', channelId: CHANNEL, messageTs: '1800000000.000100' }), actions: 'x' },
       { ...eventCallback(threadReply()), authorizations: [null] },
     ];
     for (const body of bodies) {
-      const res = body.type === 'block_actions' ? await postInteraction(url, SIGNING_SECRET, body) : await postSigned(url, SIGNING_SECRET, JSON.stringify(body), 'application/json');
+      const res =
+        body.type === 'block_actions'
+          ? await postInteraction(url, SIGNING_SECRET, body)
+          : await postSigned(url, SIGNING_SECRET, JSON.stringify(body), 'application/json');
       expect(res.status, JSON.stringify(body).slice(0, 120)).toBe(400);
     }
     const deep = JSON.stringify(eventCallback(threadReply({ text: 'DEEP' }))).replace('"DEEP"', `${'['.repeat(100)}${']'.repeat(100)}`);
@@ -162,9 +230,29 @@ describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
     const requests = [
       postEvent(url, SIGNING_SECRET, threadReply({ text: ['not', 'a', 'string'] })),
       postEvent(url, SIGNING_SECRET, threadReply({ channel: JSON.parse(`"${lone}"`) as string })),
-      postEvent(url, SIGNING_SECRET, { type: 'reaction_added', user: 'U0AGENT', reaction: {}, item: { type: 'message', channel: CHANNEL, ts: '1800000000.000100' }, event_ts: '1800000002.000100' }),
-      postEvent(url, SIGNING_SECRET, { type: 'reaction_added', user: 'U0AGENT', reaction: 'white_check_mark', event_ts: '1800000002.000100' }),
-      postInteraction(url, SIGNING_SECRET, blockActions({ actionId: ACTION_ASSIGN, userId: 'U0AGENT', channelId: JSON.parse(`"${lone}"`) as string, messageTs: '1800000000.000100' })),
+      postEvent(url, SIGNING_SECRET, {
+        type: 'reaction_added',
+        user: 'U0AGENT',
+        reaction: {},
+        item: { type: 'message', channel: CHANNEL, ts: '1800000000.000100' },
+        event_ts: '1800000002.000100',
+      }),
+      postEvent(url, SIGNING_SECRET, {
+        type: 'reaction_added',
+        user: 'U0AGENT',
+        reaction: 'white_check_mark',
+        event_ts: '1800000002.000100',
+      }),
+      postInteraction(
+        url,
+        SIGNING_SECRET,
+        blockActions({
+          actionId: ACTION_ASSIGN,
+          userId: 'U0AGENT',
+          channelId: JSON.parse(`"${lone}"`) as string,
+          messageTs: '1800000000.000100',
+        }),
+      ),
     ];
     for (const response of await Promise.all(requests)) expect(response.status).toBe(200);
     expect(h.recorded.replies).toEqual([]);
@@ -172,13 +260,21 @@ describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
   });
 
   it("answers Slack's SSL check with 200 and processes nothing", async () => {
-    const res = await fetch(url, { method: 'POST', body: 'ssl_check=1&token=XXYYZZ', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await fetch(url, {
+      method: 'POST',
+      body: 'ssl_check=1&token=XXYYZZ',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.status).toBe(200);
     expect(h.recorded.replies).toEqual([]);
   });
 
   it('answers 200 to an event no listener handles (nothing to deliver again)', async () => {
-    const res = await postEvent(url, SIGNING_SECRET, { type: 'channel_rename', channel: { id: CHANNEL, name: 'support-korean', created: 1800000000 }, event_ts: '1800000002.000100' });
+    const res = await postEvent(url, SIGNING_SECRET, {
+      type: 'channel_rename',
+      channel: { id: CHANNEL, name: 'support-korean', created: 1800000000 },
+      event_ts: '1800000002.000100',
+    });
     expect(res.status).toBe(200);
     expect(res.text).toBe('');
   });
@@ -212,7 +308,11 @@ describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
   });
 
   it("echoes Slack's url_verification challenge", async () => {
-    const res = await postEvent(url, SIGNING_SECRET, { type: 'url_verification', token: 'Jhj5dZrVaK7ZwHHjRyZWjbDl', challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
+    const res = await postEvent(url, SIGNING_SECRET, {
+      type: 'url_verification',
+      token: 'Jhj5dZrVaK7ZwHHjRyZWjbDl',
+      challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+    });
     expect(res.status).toBe(200);
     expect(JSON.parse(res.text)).toEqual({ challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
   });

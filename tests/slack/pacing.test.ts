@@ -7,7 +7,14 @@ import { captureLogger } from '../support/capture-logger.ts';
 function fakeTime() {
   const slept: number[] = [];
   let now = 1_000_000;
-  return { slept, now: () => now, sleep: async (ms: number) => { slept.push(ms); now += ms; } };
+  return {
+    slept,
+    now: () => now,
+    sleep: async (ms: number) => {
+      slept.push(ms);
+      now += ms;
+    },
+  };
 }
 
 function deferred() {
@@ -17,7 +24,8 @@ function deferred() {
 }
 
 /** What WebClient throws for a 429 when rejectRateLimitedCalls is on. */
-const rateLimited = (retryAfter: number) => Object.assign(new Error('A rate-limit has been reached'), { code: RATE_LIMITED_CODE, retryAfter });
+const rateLimited = (retryAfter: number) =>
+  Object.assign(new Error('A rate-limit has been reached'), { code: RATE_LIMITED_CODE, retryAfter });
 
 describe('createPacer', () => {
   it('runs one channel’s calls one at a time, in the order they were queued', async () => {
@@ -25,8 +33,14 @@ describe('createPacer', () => {
     const pacer = createPacer({ ...time, burst: 10 });
     const gate = deferred();
     const log: string[] = [];
-    const first = pacer.run('C1', async () => { log.push('first:start'); await gate.promise; log.push('first:end'); });
-    const second = pacer.run('C1', async () => { log.push('second'); });
+    const first = pacer.run('C1', async () => {
+      log.push('first:start');
+      await gate.promise;
+      log.push('first:end');
+    });
+    const second = pacer.run('C1', async () => {
+      log.push('second');
+    });
     await new Promise((r) => setTimeout(r, 5));
     expect(log).toEqual(['first:start']);
     gate.resolve();
@@ -73,14 +87,24 @@ describe('createPacer', () => {
     expect(results).toEqual(['a', 'b', 'c']);
     expect(log).toEqual(['a', 'a', 'b', 'c']);
     expect(time.slept[0]).toBe(4000);
-    expect(logs.entries().filter((e) => e.level === 40).map((e) => e.msg)).toEqual(['slack rate limited, waiting']);
+    expect(
+      logs
+        .entries()
+        .filter((e) => e.level === 40)
+        .map((e) => e.msg),
+    ).toEqual(['slack rate limited, waiting']);
   });
 
   it('gives up after maxAttempts with the rate-limit error, and the channel goes on', async () => {
     const time = fakeTime();
     const pacer = createPacer({ ...time, maxAttempts: 3 });
     let calls = 0;
-    const error = await pacer.run('C1', async () => { calls += 1; throw rateLimited(1); }).catch((e: unknown) => e);
+    const error = await pacer
+      .run('C1', async () => {
+        calls += 1;
+        throw rateLimited(1);
+      })
+      .catch((e: unknown) => e);
     expect(calls).toBe(3);
     expect(time.slept).toEqual([1000, 1000]); // Retry-After before each retry, none after the last attempt
     expect(error).toMatchObject({ code: RATE_LIMITED_CODE });
@@ -90,7 +114,12 @@ describe('createPacer', () => {
   it('does not retry other errors', async () => {
     const pacer = createPacer(fakeTime());
     let calls = 0;
-    await expect(pacer.run('C1', async () => { calls += 1; throw new Error('not_in_channel'); })).rejects.toThrow('not_in_channel');
+    await expect(
+      pacer.run('C1', async () => {
+        calls += 1;
+        throw new Error('not_in_channel');
+      }),
+    ).rejects.toThrow('not_in_channel');
     expect(calls).toBe(1);
   });
 });

@@ -10,12 +10,18 @@ describe('slackFailureKind', () => {
   it('reads a 429 and Slack\'s "ratelimited" as rate limits, with Retry-After', () => {
     const limited = coded(webApi.ErrorCode.RateLimitedError, { retryAfter: 7 });
     expect(slackFailureKind(limited, undefined)).toBe('rate_limited');
-    expect(toSlackApiError('slow', limited, undefined)).toMatchObject({ kind: 'rate_limited', detail: { retryAfterMs: 7000 }, cause: limited });
+    expect(toSlackApiError('slow', limited, undefined)).toMatchObject({
+      kind: 'rate_limited',
+      detail: { retryAfterMs: 7000 },
+      cause: limited,
+    });
     expect(slackFailureKind(platform('ratelimited'), 'ratelimited')).toBe('rate_limited');
   });
 
   it('reads network failures, 5xx and Slack\'s own "try later" codes as transient', () => {
-    expect(slackFailureKind(coded(webApi.ErrorCode.RequestError, { original: new TypeError('fetch failed') }), undefined)).toBe('transient');
+    expect(slackFailureKind(coded(webApi.ErrorCode.RequestError, { original: new TypeError('fetch failed') }), undefined)).toBe(
+      'transient',
+    );
     expect(slackFailureKind(coded(webApi.ErrorCode.HTTPError, { statusCode: 503 }), undefined)).toBe('transient');
     expect(slackFailureKind(platform('internal_error'), 'internal_error')).toBe('transient');
     expect(slackFailureKind(platform('service_unavailable'), 'service_unavailable')).toBe('transient');

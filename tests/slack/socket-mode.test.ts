@@ -14,12 +14,25 @@ const PARENT_TS = '1800000000.000100';
 
 /** An agent's thread reply. Source: https://docs.slack.dev/reference/events/message/ */
 const threadReply = (ts: string, text: string) => ({
-  type: 'message', channel: CHANNEL, user: 'UAGENT1', text, ts, thread_ts: PARENT_TS,
-  parent_user_id: SLACK_TEST_IDS.botUserId, channel_type: 'channel', event_ts: ts,
+  type: 'message',
+  channel: CHANNEL,
+  user: 'UAGENT1',
+  text,
+  ts,
+  thread_ts: PARENT_TS,
+  parent_user_id: SLACK_TEST_IDS.botUserId,
+  channel_type: 'channel',
+  event_ts: ts,
 });
 
 /** 🙋 on the parent, by another agent. Source: https://docs.slack.dev/reference/events/reaction_added/ */
-const raisedHand = (eventTs: string) => ({ type: 'reaction_added', user: 'UAGENT2', reaction: 'raising_hand', item: { type: 'message', channel: CHANNEL, ts: PARENT_TS }, event_ts: eventTs });
+const raisedHand = (eventTs: string) => ({
+  type: 'reaction_added',
+  user: 'UAGENT2',
+  reaction: 'raising_hand',
+  item: { type: 'message', channel: CHANNEL, ts: PARENT_TS },
+  event_ts: eventTs,
+});
 
 describe('Slack Socket Mode (Bolt over the fake WebSocket)', () => {
   let fake: FakeSlack;
@@ -44,20 +57,59 @@ describe('Slack Socket Mode (Bolt over the fake WebSocket)', () => {
 
   it("acks an event and hands an agent's thread reply to the engine", async () => {
     const ack = await fake.socket.pushEvent({
-      type: 'message', channel: CHANNEL, user: 'UAGENT1', text: 'We refunded you.', ts: '1800000000.000200', thread_ts: PARENT_TS,
-      parent_user_id: SLACK_TEST_IDS.botUserId, channel_type: 'channel', event_ts: '1800000000.000200',
+      type: 'message',
+      channel: CHANNEL,
+      user: 'UAGENT1',
+      text: 'We refunded you.',
+      ts: '1800000000.000200',
+      thread_ts: PARENT_TS,
+      parent_user_id: SLACK_TEST_IDS.botUserId,
+      channel_type: 'channel',
+      event_ts: '1800000000.000200',
     });
     expect(ack.envelope_id).toMatch(/^env-/);
-    await expect.poll(() => h.recorded.replies).toEqual([{
-      slackChannelId: CHANNEL, threadTs: PARENT_TS, messageTs: '1800000000.000200', agentId: 'UAGENT1', text: 'We refunded you.', files: [],
-    }]);
+    await expect
+      .poll(() => h.recorded.replies)
+      .toEqual([
+        {
+          slackChannelId: CHANNEL,
+          threadTs: PARENT_TS,
+          messageTs: '1800000000.000200',
+          agentId: 'UAGENT1',
+          text: 'We refunded you.',
+          files: [],
+        },
+      ]);
   });
 
   it('ignores a note and a top-level message', async () => {
-    await fake.socket.pushEvent({ type: 'message', channel: CHANNEL, user: 'UAGENT1', text: 'Note: VIP', ts: '1800000000.000300', thread_ts: PARENT_TS, channel_type: 'channel', event_ts: '1800000000.000300' });
-    await fake.socket.pushEvent({ type: 'message', channel: CHANNEL, user: 'UAGENT1', text: 'hello channel', ts: '1800000000.000301', channel_type: 'channel', event_ts: '1800000000.000301' });
+    await fake.socket.pushEvent({
+      type: 'message',
+      channel: CHANNEL,
+      user: 'UAGENT1',
+      text: 'Note: VIP',
+      ts: '1800000000.000300',
+      thread_ts: PARENT_TS,
+      channel_type: 'channel',
+      event_ts: '1800000000.000300',
+    });
+    await fake.socket.pushEvent({
+      type: 'message',
+      channel: CHANNEL,
+      user: 'UAGENT1',
+      text: 'hello channel',
+      ts: '1800000000.000301',
+      channel_type: 'channel',
+      event_ts: '1800000000.000301',
+    });
     // A later event proves the two before it were processed (and ignored).
-    await fake.socket.pushEvent({ type: 'reaction_added', user: 'UAGENT1', reaction: 'raising_hand', item: { type: 'message', channel: CHANNEL, ts: PARENT_TS }, event_ts: '1800000001.000001' });
+    await fake.socket.pushEvent({
+      type: 'reaction_added',
+      user: 'UAGENT1',
+      reaction: 'raising_hand',
+      item: { type: 'message', channel: CHANNEL, ts: PARENT_TS },
+      event_ts: '1800000001.000001',
+    });
     await expect.poll(() => h.recorded.commands.length).toBe(1);
     expect(h.recorded.replies).toHaveLength(1);
     expect(h.recorded.commands[0]).toEqual({ action: 'assign', slackChannelId: CHANNEL, messageTs: PARENT_TS, agentId: 'UAGENT1' });
@@ -65,7 +117,9 @@ describe('Slack Socket Mode (Bolt over the fake WebSocket)', () => {
 
   it('turns a button click into a command', async () => {
     await fake.socket.clickButton({ actionId: ACTION_CLOSE, userId: 'UAGENT2', channelId: CHANNEL, messageTs: PARENT_TS });
-    await expect.poll(() => h.recorded.commands.at(-1)).toEqual({ action: 'close', slackChannelId: CHANNEL, messageTs: PARENT_TS, agentId: 'UAGENT2' });
+    await expect
+      .poll(() => h.recorded.commands.at(-1))
+      .toEqual({ action: 'close', slackChannelId: CHANNEL, messageTs: PARENT_TS, agentId: 'UAGENT2' });
   });
 
   it('answers /inbox in the envelope ack, ephemeral', async () => {
@@ -78,7 +132,13 @@ describe('Slack Socket Mode (Bolt over the fake WebSocket)', () => {
   });
 
   it('publishes App Home with the routes in effect when a user opens it', async () => {
-    await fake.socket.pushEvent({ type: 'app_home_opened', user: 'UAGENT1', channel: 'D0HOME', tab: 'home', event_ts: '1800000002.000001' });
+    await fake.socket.pushEvent({
+      type: 'app_home_opened',
+      user: 'UAGENT1',
+      channel: 'D0HOME',
+      tab: 'home',
+      event_ts: '1800000002.000001',
+    });
     const [publish] = await fake.waitFor('views.publish');
     expect(publish?.auth).toBe(`Bearer ${BOT_TOKEN}`);
     const view = fake.views.get('UAGENT1')?.at(-1) as { type: string; blocks: { text?: { text: string } }[] };
@@ -129,7 +189,9 @@ describe('Slack Socket Mode (Bolt over the fake WebSocket)', () => {
       const other = await fake.socket.pushEvent(raisedHand('1800000004.000200'));
       expect(fake.acks.slice(before).map((a) => a.envelope_id)).toEqual([other.envelope_id]);
       await expect(failed).rejects.toThrow(/no ack/);
-      expect(fake.calls.filter((c) => c.method === 'reactions.add').map((c) => c.args)).toContainEqual(expect.objectContaining({ timestamp: '1800000004.000100', name: 'warning' }));
+      expect(fake.calls.filter((c) => c.method === 'reactions.add').map((c) => c.args)).toContainEqual(
+        expect.objectContaining({ timestamp: '1800000004.000100', name: 'warning' }),
+      );
     } finally {
       h.recorded.actions.reply = handOver;
     }

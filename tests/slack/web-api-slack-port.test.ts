@@ -14,8 +14,13 @@ import { BOT_TOKEN, SIGNING_SECRET } from './harness.ts';
 const CHANNEL = 'C0SUPPORTKO';
 
 const view = (fields: Partial<ConversationView> = {}): ConversationView => ({
-  conversationId: 'telegram:777:42', platform: 'telegram', contact: { id: '42', name: 'Min-jun Kim', handle: 'minjun' },
-  language: 'ko', status: 'waiting', openedAt: '2025-11-25T06:00:00.000Z', ...fields,
+  conversationId: 'telegram:777:42',
+  platform: 'telegram',
+  contact: { id: '42', name: 'Min-jun Kim', handle: 'minjun' },
+  language: 'ko',
+  status: 'waiting',
+  openedAt: '2025-11-25T06:00:00.000Z',
+  ...fields,
 });
 
 describe('Web API SlackPort against the fake Slack', () => {
@@ -27,15 +32,32 @@ describe('Web API SlackPort against the fake Slack', () => {
   let n = 0;
   const marker = () => ({ key: `event-${++n}` });
   const post = (threadTs: string, fields: Partial<CustomerPost> = {}): CustomerPost => ({
-    thread: { slackChannelId: CHANNEL, threadTs }, author: { name: 'Min-jun Kim (Telegram)', avatarUrl: 'https://cdn.example/minjun.jpg' },
-    text: 'Where is my order?', files: [], marker: marker(), ...fields,
+    thread: { slackChannelId: CHANNEL, threadTs },
+    author: { name: 'Min-jun Kim (Telegram)', avatarUrl: 'https://cdn.example/minjun.jpg' },
+    text: 'Where is my order?',
+    files: [],
+    marker: marker(),
+    ...fields,
   });
 
   beforeAll(async () => {
     fake = await startFakeSlack({ botToken: BOT_TOKEN });
-    const { client } = createSlackApp({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: fake.apiUrl, logger: logs.logger, retryConfig: { retries: 0 } });
+    const { client } = createSlackApp({
+      botToken: BOT_TOKEN,
+      signingSecret: SIGNING_SECRET,
+      apiUrl: fake.apiUrl,
+      logger: logs.logger,
+      retryConfig: { retries: 0 },
+    });
     // Time is injected: sleeping advances the clock, so pacing and Retry-After never wait for real.
-    const pacer = createPacer({ now: () => clock, sleep: async (ms) => { slept.push(ms); clock += ms; }, logger: logs.logger });
+    const pacer = createPacer({
+      now: () => clock,
+      sleep: async (ms) => {
+        slept.push(ms);
+        clock += ms;
+      },
+      logger: logs.logger,
+    });
     port = createWebApiSlackPort({ client, pacer, botToken: BOT_TOKEN, logger: logs.logger });
   });
   afterAll(async () => {
@@ -68,16 +90,27 @@ describe('Web API SlackPort against the fake Slack', () => {
   it('uploads files into the thread after the text, keeping their bytes, and returns the text message ts', async () => {
     const threadTs = await port.postParent(CHANNEL, view(), marker());
     const photo = new TextEncoder().encode('JPEG-BYTES');
-    const files = [{ fileName: 'damage.jpg', mimeType: 'image/jpeg', data: photo, title: 'Box corner' }, { fileName: 'label.pdf', data: new Uint8Array([1, 2, 3]) }];
+    const files = [
+      { fileName: 'damage.jpg', mimeType: 'image/jpeg', data: photo, title: 'Box corner' },
+      { fileName: 'label.pdf', data: new Uint8Array([1, 2, 3]) },
+    ];
     const ts = await port.postCustomerMessage(post(threadTs, { text: 'Photos of the damage', files }));
     await port.uploadFiles({ slackChannelId: CHANNEL, threadTs }, files);
     const replies = fake.replies(CHANNEL, threadTs);
     expect(replies.map((r) => r.text)).toEqual(['Photos of the damage', '']);
     expect(replies[0]?.ts).toBe(ts);
     const shared = replies[1]?.files ?? [];
-    expect(shared.map((f) => [f.name, f.title, f.data.toString()])).toEqual([['damage.jpg', 'Box corner', 'JPEG-BYTES'], ['label.pdf', 'label.pdf', '\u0001\u0002\u0003']]);
-    expect(fake.calls.map((c) => c.method).filter((m) => m.startsWith('files.') || m === 'upload')).toEqual(
-      ['files.getUploadURLExternal', 'files.getUploadURLExternal', 'upload', 'upload', 'files.completeUploadExternal']);
+    expect(shared.map((f) => [f.name, f.title, f.data.toString()])).toEqual([
+      ['damage.jpg', 'Box corner', 'JPEG-BYTES'],
+      ['label.pdf', 'label.pdf', '\u0001\u0002\u0003'],
+    ]);
+    expect(fake.calls.map((c) => c.method).filter((m) => m.startsWith('files.') || m === 'upload')).toEqual([
+      'files.getUploadURLExternal',
+      'files.getUploadURLExternal',
+      'upload',
+      'upload',
+      'files.completeUploadExternal',
+    ]);
   });
 
   it('names the files under the customer when a message is only files', async () => {
@@ -89,7 +122,10 @@ describe('Web API SlackPort against the fake Slack', () => {
   it('rewrites the parent in place with status, assignee and a link to the previous conversation', async () => {
     const previous = await port.postParent(CHANNEL, view({ status: 'closed', closedBy: 'UAGENT1' }), marker());
     const threadTs = await port.postParent(CHANNEL, view(), marker());
-    await port.updateParent({ slackChannelId: CHANNEL, threadTs }, view({ status: 'answered', answeredBy: 'UAGENT1', assignee: 'UAGENT1', previous: { slackChannelId: CHANNEL, threadTs: previous } }));
+    await port.updateParent(
+      { slackChannelId: CHANNEL, threadTs },
+      view({ status: 'answered', answeredBy: 'UAGENT1', assignee: 'UAGENT1', previous: { slackChannelId: CHANNEL, threadTs: previous } }),
+    );
     const parent = fake.message(CHANNEL, threadTs);
     const shown = JSON.stringify(parent?.blocks);
     expect(shown).toContain('💬 Answered by <@UAGENT1>');
@@ -101,7 +137,10 @@ describe('Web API SlackPort against the fake Slack', () => {
   it('posts the parent without the picture when Slack cannot fetch it (invalid_blocks)', async () => {
     const threadTs = await port.postParent(CHANNEL, view(), marker());
     fake.failNext('chat.update', { error: 'invalid_blocks' });
-    await port.updateParent({ slackChannelId: CHANNEL, threadTs }, view({ contact: { id: '42', name: 'Min-jun Kim', avatarUrl: 'https://cdn.example/gone.jpg' } }));
+    await port.updateParent(
+      { slackChannelId: CHANNEL, threadTs },
+      view({ contact: { id: '42', name: 'Min-jun Kim', avatarUrl: 'https://cdn.example/gone.jpg' } }),
+    );
     const updates = fake.calls.filter((c) => c.method === 'chat.update').slice(-2);
     expect(updates.map((c) => JSON.stringify(c.args.blocks).includes('gone.jpg'))).toEqual([true, false]);
     expect(JSON.stringify(fake.message(CHANNEL, threadTs)?.blocks)).toContain('Min-jun Kim');
@@ -134,12 +173,19 @@ describe('Web API SlackPort against the fake Slack', () => {
     const ok = fake.addUserMessage(CHANNEL, { user: 'UAGENT1', text: 'On its way', thread_ts: threadTs });
     const bad = fake.addUserMessage(CHANNEL, { user: 'UAGENT1', text: 'Hello?', thread_ts: threadTs });
     await port.markDelivered(CHANNEL, ok.ts);
-    await port.reportDeliveryFailure(thread, bad.ts, { platform: 'telegram', kind: 'unreachable', message: 'Forbidden: bot was blocked by the user', attempts: 1 });
+    await port.reportDeliveryFailure(thread, bad.ts, {
+      platform: 'telegram',
+      kind: 'unreachable',
+      message: 'Forbidden: bot was blocked by the user',
+      attempts: 1,
+    });
     expect([...ok.reactions.keys()]).toEqual(['heavy_check_mark']);
     expect([...bad.reactions.keys()]).toEqual(['warning']);
     const notice = fake.replies(CHANNEL, threadTs).at(-1);
     expect(notice?.username).toBeUndefined();
-    expect(notice?.text).toContain('Not delivered: the customer blocked the bot or deleted the chat, so Telegram refuses messages to them.');
+    expect(notice?.text).toContain(
+      'Not delivered: the customer blocked the bot or deleted the chat, so Telegram refuses messages to them.',
+    );
   });
 
   it('tells the thread of any message', async () => {
@@ -158,14 +204,21 @@ describe('Web API SlackPort against the fake Slack', () => {
 
   it('refuses the sign-in page Slack serves instead of a file when the token is not accepted', async () => {
     const file = fake.addFile({ name: 'a.txt', data: 'x' });
-    const other = createWebApiSlackPort({ client: createSlackApp({ botToken: 'xoxb-wrong', signingSecret: SIGNING_SECRET, apiUrl: fake.apiUrl, logger: logs.logger }).client,
-      pacer: createPacer(), botToken: 'xoxb-wrong', logger: logs.logger });
+    const other = createWebApiSlackPort({
+      client: createSlackApp({ botToken: 'xoxb-wrong', signingSecret: SIGNING_SECRET, apiUrl: fake.apiUrl, logger: logs.logger }).client,
+      pacer: createPacer(),
+      botToken: 'xoxb-wrong',
+      logger: logs.logger,
+    });
     await expect(other.downloadFile({ id: file.id, name: file.name, urlPrivate: file.url_private })).rejects.toThrow(/files:read/);
   });
 
   it('says the bot must be invited when it is not in the channel, keeping the cause', async () => {
     fake.kickBot('C0PRIVATE');
-    const error = await port.postParent('C0PRIVATE', view(), marker()).then(() => new Error('expected a failure'), (e: unknown) => e as Error);
+    const error = await port.postParent('C0PRIVATE', view(), marker()).then(
+      () => new Error('expected a failure'),
+      (e: unknown) => e as Error,
+    );
     expect(error.message).toMatch(/must be invited to Slack channel C0PRIVATE/);
     expect((error.cause as { data?: { error?: string } }).data?.error).toBe('not_in_channel');
   });
@@ -182,7 +235,11 @@ describe('Web API SlackPort against the fake Slack', () => {
   });
 
   it('never logs customer text at info or above', () => {
-    const loud = logs.entries().filter((e) => e.level >= 30).map((e) => JSON.stringify(e)).join('\n');
+    const loud = logs
+      .entries()
+      .filter((e) => e.level >= 30)
+      .map((e) => JSON.stringify(e))
+      .join('\n');
     expect(loud).not.toMatch(/Where is my order|Photos of the damage|damage\.jpg/);
   });
 });

@@ -26,18 +26,27 @@ interface Backend {
 
 let redisTests = 0;
 const backends: readonly [string, () => Backend][] = [
-  ['memory', () => {
-    const state = createMemoryState();
-    return { open: async () => createMemoryStore({ state }) };
-  }],
-  ['embedded', () => {
-    const dataDir = tempDir('threadline-store-');
-    return { open: async () => createSqliteStore({ dataDir }) };
-  }],
-  ['redis', () => {
-    const namespace = `${runPrefix}:${++redisTests}`;
-    return { open: () => createRedisStore({ url: redisUrl, namespace }) };
-  }],
+  [
+    'memory',
+    () => {
+      const state = createMemoryState();
+      return { open: async () => createMemoryStore({ state }) };
+    },
+  ],
+  [
+    'embedded',
+    () => {
+      const dataDir = tempDir('threadline-store-');
+      return { open: async () => createSqliteStore({ dataDir }) };
+    },
+  ],
+  [
+    'redis',
+    () => {
+      const namespace = `${runPrefix}:${++redisTests}`;
+      return { open: () => createRedisStore({ url: redisUrl, namespace }) };
+    },
+  ],
 ];
 
 const opened: Store[] = [];
@@ -150,7 +159,10 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
 
   it('journal leases two queues to two owners at once, but one queue to one owner only', async () => {
     const { store } = await open();
-    await store.journal.append([{ queue: 'q1', payload: 1 }, { queue: 'q2', payload: 2 }]);
+    await store.journal.append([
+      { queue: 'q1', payload: 1 },
+      { queue: 'q2', payload: 2 },
+    ]);
     expect(await store.journal.lease('A', LONG)).toBe('q1');
     expect(await store.journal.lease('B', LONG)).toBe('q2');
     expect(await store.journal.lease('C', LONG)).toBeUndefined();
@@ -161,7 +173,10 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
 
   it('journal head returns the oldest entry and ack removes only that head', async () => {
     const { store } = await open();
-    await store.journal.append([{ queue: 'q', payload: 'e1' }, { queue: 'q', payload: 'e2' }]);
+    await store.journal.append([
+      { queue: 'q', payload: 'e1' },
+      { queue: 'q', payload: 'e2' },
+    ]);
     await store.journal.lease('A', LONG);
     const first = await store.journal.head('q', 'A', LONG);
     expect(first).toMatchObject({ queue: 'q', payload: 'e1', id: expect.any(String), appendedAt: expect.any(Number) });
@@ -233,7 +248,11 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
 
   it('journal parks the head: it leaves its queue and size(), the next entry follows, and parked() lists it with why', async () => {
     const { store } = await open();
-    await store.journal.append([{ queue: 'q', payload: { n: 'poison' } }, { queue: 'q', payload: 'next' }, { queue: 'z-other', payload: 1 }]);
+    await store.journal.append([
+      { queue: 'q', payload: { n: 'poison' } },
+      { queue: 'q', payload: 'next' },
+      { queue: 'z-other', payload: 1 },
+    ]);
     expect(await store.journal.lease('A', LONG)).toBe('q');
     const poison = await store.journal.head('q', 'A', LONG);
     await store.journal.park('q', 'not-the-head', 'A', 'ignored');
@@ -251,7 +270,10 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
 
   it('journal replays a parked entry once, at the end of its queue as a new entry, from any instance', async () => {
     const { store, backend } = await open();
-    await store.journal.append([{ queue: 'q', payload: 'first' }, { queue: 'q', payload: 'second' }]);
+    await store.journal.append([
+      { queue: 'q', payload: 'first' },
+      { queue: 'q', payload: 'second' },
+    ]);
     await store.journal.lease('A', LONG);
     const first = await store.journal.head('q', 'A', LONG);
     await store.journal.park('q', first!.id, 'A', 'why');

@@ -71,7 +71,10 @@ export function envOf(args: string): Record<string, string> {
     return { [name]: rest.join(' ') };
   }
   return Object.fromEntries(
-    [...args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g)].map((m) => [m[1]!, m[2]!.startsWith('"') ? (JSON.parse(m[2]!) as string) : m[2]!]),
+    [...args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g)].map((m) => [
+      m[1]!,
+      m[2]!.startsWith('"') ? (JSON.parse(m[2]!) as string) : m[2]!,
+    ]),
   );
 }
 
@@ -101,7 +104,12 @@ export function copyOf(args: string): { from: string | undefined; sources: strin
  * another stage's WORKDIR (`/app/...`) mapped to `fromDir`: a directory source copies its content
  * into the destination; several sources go into a destination directory.
  */
-export function copyLikeDocker(copy: { sources: string[]; destination: string }, sourceRoot: string, imageWorkdir: string, workdir: string): void {
+export function copyLikeDocker(
+  copy: { sources: string[]; destination: string },
+  sourceRoot: string,
+  imageWorkdir: string,
+  workdir: string,
+): void {
   const onHost = (imagePath: string, root: string) => {
     if (!imagePath.startsWith('/')) return path.join(root, imagePath);
     if (imagePath !== imageWorkdir && !imagePath.startsWith(`${imageWorkdir}/`)) throw new Error(`${imagePath} is outside ${imageWorkdir}`);

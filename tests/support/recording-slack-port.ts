@@ -64,8 +64,14 @@ export function createRecordingSlackPort() {
       failIfScripted('postCustomerMessage', post);
       const ts = nextTs();
       messages.push({
-        slackChannelId: post.thread.slackChannelId, ts, threadTs: post.thread.threadTs, text: post.text,
-        author: post.author.name, marker: post.marker.key, files: [], reactions: new Set(),
+        slackChannelId: post.thread.slackChannelId,
+        ts,
+        threadTs: post.thread.threadTs,
+        text: post.text,
+        author: post.author.name,
+        marker: post.marker.key,
+        files: [],
+        reactions: new Set(),
       });
       return ts;
     },
@@ -79,7 +85,9 @@ export function createRecordingSlackPort() {
       if (message) message.text = `${text} (edited)`;
     },
     async findPosted(slackChannelId: string, thread: ThreadRef | undefined, marker: PostMarker) {
-      return messages.find((m) => m.slackChannelId === slackChannelId && m.marker === marker.key && (thread ? m.threadTs === thread.threadTs : !m.threadTs))?.ts;
+      return messages.find(
+        (m) => m.slackChannelId === slackChannelId && m.marker === marker.key && (thread ? m.threadTs === thread.threadTs : !m.threadTs),
+      )?.ts;
     },
     async threadOf(slackChannelId: string, ts: string) {
       const message = find(slackChannelId, ts);
@@ -93,7 +101,15 @@ export function createRecordingSlackPort() {
     },
     async postNotice(thread: ThreadRef, text: string) {
       const ts = nextTs();
-      messages.push({ slackChannelId: thread.slackChannelId, ts, threadTs: thread.threadTs, text, author: 'Threadline', files: [], reactions: new Set() });
+      messages.push({
+        slackChannelId: thread.slackChannelId,
+        ts,
+        threadTs: thread.threadTs,
+        text,
+        author: 'Threadline',
+        files: [],
+        reactions: new Set(),
+      });
       return ts;
     },
     async noteContactStatus(thread: ThreadRef, _platform: string, status: string) {
@@ -103,7 +119,15 @@ export function createRecordingSlackPort() {
       failIfScripted('noteParked', where);
       const text = `parked ${notice.entryId}: ${notice.what} from ${notice.customer ?? notice.agentId} (${notice.reason})`;
       const ts = nextTs();
-      messages.push({ slackChannelId: where.slackChannelId, ts, ...(where.threadTs ? { threadTs: where.threadTs } : {}), text, author: 'Threadline', files: [], reactions: new Set() });
+      messages.push({
+        slackChannelId: where.slackChannelId,
+        ts,
+        ...(where.threadTs ? { threadTs: where.threadTs } : {}),
+        text,
+        author: 'Threadline',
+        files: [],
+        reactions: new Set(),
+      });
     },
     async noteRerouted(thread: ThreadRef, routed: { slackChannelId: string; reason: string }) {
       await port.postNotice(thread, `rerouted from ${routed.slackChannelId} (${routed.reason})`);
@@ -140,7 +164,15 @@ export function createRecordingSlackPort() {
     /** Simulates an agent (or anyone) writing in a thread, so reactions and replies have a ts. */
     addHumanMessage(thread: ThreadRef, text: string): string {
       const ts = nextTs();
-      messages.push({ slackChannelId: thread.slackChannelId, ts, threadTs: thread.threadTs, text, author: 'agent', files: [], reactions: new Set() });
+      messages.push({
+        slackChannelId: thread.slackChannelId,
+        ts,
+        threadTs: thread.threadTs,
+        text,
+        author: 'agent',
+        files: [],
+        reactions: new Set(),
+      });
       return ts;
     },
     parents: () => messages.filter((m) => !m.threadTs),

@@ -10,7 +10,11 @@
 import { createHmac } from 'node:crypto';
 
 /** Slack's signing headers for `rawBody`. `timestamp` is Unix seconds (default now). */
-export function signSlack(secret: string, rawBody: string, timestamp: number = Math.floor(Date.now() / 1000)): {
+export function signSlack(
+  secret: string,
+  rawBody: string,
+  timestamp: number = Math.floor(Date.now() / 1000),
+): {
   'x-slack-signature': string;
   'x-slack-request-timestamp': string;
 } {
@@ -27,7 +31,10 @@ let eventCounter = 0;
  * The Events API wrapper around an inner event.
  * Source: https://docs.slack.dev/reference/events/reaction_added/ (wrapper example), https://api.slack.com/types/event
  */
-export function eventCallback(event: Record<string, unknown>, options: { eventId?: string; teamId?: string } = {}): Record<string, unknown> {
+export function eventCallback(
+  event: Record<string, unknown>,
+  options: { eventId?: string; teamId?: string } = {},
+): Record<string, unknown> {
   const teamId = options.teamId ?? SLACK_TEST_IDS.teamId;
   eventCounter += 1;
   return {
@@ -38,7 +45,9 @@ export function eventCallback(event: Record<string, unknown>, options: { eventId
     type: 'event_callback',
     event_id: options.eventId ?? `Ev${String(eventCounter).padStart(8, '0')}`,
     event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ enterprise_id: null, team_id: teamId, user_id: SLACK_TEST_IDS.botUserId, is_bot: true, is_enterprise_install: false }],
+    authorizations: [
+      { enterprise_id: null, team_id: teamId, user_id: SLACK_TEST_IDS.botUserId, is_bot: true, is_enterprise_install: false },
+    ],
   };
 }
 
@@ -46,7 +55,13 @@ export function eventCallback(event: Record<string, unknown>, options: { eventId
  * A slash command's form fields.
  * Source: https://docs.slack.dev/interactivity/implementing-slash-commands#app_command_handling
  */
-export function slashCommand(fields: { command?: string; text: string; userId: string; channelId?: string; responseUrl?: string }): Record<string, string> {
+export function slashCommand(fields: {
+  command?: string;
+  text: string;
+  userId: string;
+  channelId?: string;
+  responseUrl?: string;
+}): Record<string, string> {
   return {
     token: 'gIkuvaNzQIHg97ATvDxqgjtO',
     team_id: SLACK_TEST_IDS.teamId,
@@ -68,7 +83,13 @@ export function slashCommand(fields: { command?: string; text: string; userId: s
  * A `block_actions` payload for a button click on a message.
  * Source: https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
  */
-export function blockActions(fields: { actionId: string; userId: string; channelId: string; messageTs: string; value?: string }): Record<string, unknown> {
+export function blockActions(fields: {
+  actionId: string;
+  userId: string;
+  channelId: string;
+  messageTs: string;
+  value?: string;
+}): Record<string, unknown> {
   return {
     type: 'block_actions',
     team: { id: SLACK_TEST_IDS.teamId, domain: 'threadline-test' },
@@ -80,10 +101,16 @@ export function blockActions(fields: { actionId: string; userId: string; channel
     channel: { id: fields.channelId, name: 'support' },
     message: { type: 'message', ts: fields.messageTs, text: 'conversation', bot_id: SLACK_TEST_IDS.botId },
     response_url: 'https://hooks.slack.com/actions/T0THREAD/1/xyz',
-    actions: [{
-      type: 'button', action_id: fields.actionId, block_id: 'threadline_actions',
-      text: { type: 'plain_text', text: 'button', emoji: true }, value: fields.value ?? 'conversation', action_ts: '1548426417.840180',
-    }],
+    actions: [
+      {
+        type: 'button',
+        action_id: fields.actionId,
+        block_id: 'threadline_actions',
+        text: { type: 'plain_text', text: 'button', emoji: true },
+        value: fields.value ?? 'conversation',
+        action_ts: '1548426417.840180',
+      },
+    ],
   };
 }
 
@@ -98,7 +125,13 @@ export interface SignedResponse {
  * POSTs `rawBody` signed with `secret`. `signature` overrides the header (to test a wrong one);
  * `timestamp` signs with another time (to test replays).
  */
-export async function postSigned(url: string, secret: string, rawBody: string, contentType: string, options: { timestamp?: number; signature?: string } = {}): Promise<SignedResponse> {
+export async function postSigned(
+  url: string,
+  secret: string,
+  rawBody: string,
+  contentType: string,
+  options: { timestamp?: number; signature?: string } = {},
+): Promise<SignedResponse> {
   const headers = signSlack(secret, rawBody, options.timestamp);
   if (options.signature !== undefined) headers['x-slack-signature'] = options.signature;
   const response = await fetch(url, { method: 'POST', body: rawBody, headers: { 'content-type': contentType, ...headers } });
@@ -106,7 +139,12 @@ export async function postSigned(url: string, secret: string, rawBody: string, c
 }
 
 /** POSTs an Events API body (JSON). Pass an inner event (with `type`) or a full `event_callback`. */
-export function postEvent(url: string, secret: string, eventOrBody: Record<string, unknown>, options: { timestamp?: number; signature?: string } = {}): Promise<SignedResponse> {
+export function postEvent(
+  url: string,
+  secret: string,
+  eventOrBody: Record<string, unknown>,
+  options: { timestamp?: number; signature?: string } = {},
+): Promise<SignedResponse> {
   const body = eventOrBody.type === 'event_callback' || eventOrBody.type === 'url_verification' ? eventOrBody : eventCallback(eventOrBody);
   return postSigned(url, secret, JSON.stringify(body), 'application/json', options);
 }

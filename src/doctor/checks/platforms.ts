@@ -26,7 +26,10 @@ export function readPlatforms(env: Readonly<Record<string, string>>): { platform
     } catch (error) {
       results.push(
         error instanceof ConfigError
-          ? fail('settings', `${error.message.replace(/^Invalid configuration: /, '')}: fix it in .env or the environment (${factory.platform} is not checked until then)`)
+          ? fail(
+              'settings',
+              `${error.message.replace(/^Invalid configuration: /, '')}: fix it in .env or the environment (${factory.platform} is not checked until then)`,
+            )
           : fail('settings', `reading the ${factory.platform} settings failed unexpectedly (${messageOf(error)}): report this as a bug`),
       );
     }
@@ -47,12 +50,18 @@ export async function checkPlatforms(platforms: readonly ConfiguredPlatform[]): 
 
 async function checkOne(factory: ChannelFactory, settings: NonNullable<unknown>): Promise<readonly CheckResult[]> {
   const channel: Channel = factory.create(settings, { logger: createLogger({ level: 'silent' }), state: scratchState(), now: Date.now });
-  if (channel.check === undefined) return [warn(factory.platform, 'this adapter has no setup checks yet: start Threadline and watch its log for this platform')];
+  if (channel.check === undefined)
+    return [warn(factory.platform, 'this adapter has no setup checks yet: start Threadline and watch its log for this platform')];
   try {
     return await channel.check();
   } catch (error) {
     // The seam says check() never throws; an adapter bug should still not hide the other platforms.
-    return [fail(factory.platform, `its check failed unexpectedly (${messageOf(error)}): report this as a bug, and start Threadline to see the platform's own error`)];
+    return [
+      fail(
+        factory.platform,
+        `its check failed unexpectedly (${messageOf(error)}): report this as a bug, and start Threadline to see the platform's own error`,
+      ),
+    ];
   }
 }
 

@@ -37,7 +37,12 @@ export async function checkSlack(input: SlackCheckInput): Promise<CheckResult[]>
     return [slackFailure(error, { method: 'auth.test', subject: 'SLACK_BOT_TOKEN', apiUrl: slack.apiUrl })];
   }
   if (!auth.bot_id || !auth.user_id) {
-    return [fail('SLACK_BOT_TOKEN', "Slack accepted the token, but it is not a bot's: set SLACK_BOT_TOKEN to the Bot User OAuth Token (xoxb-…) from OAuth & Permissions")];
+    return [
+      fail(
+        'SLACK_BOT_TOKEN',
+        "Slack accepted the token, but it is not a bot's: set SLACK_BOT_TOKEN to the Bot User OAuth Token (xoxb-…) from OAuth & Permissions",
+      ),
+    ];
   }
   const botName = auth.user ?? auth.user_id;
   const workspace = auth.team ? `${auth.team} (${auth.team_id ?? '?'})` : (auth.team_id ?? 'unknown');
@@ -53,7 +58,10 @@ export async function checkSlack(input: SlackCheckInput): Promise<CheckResult[]>
 function scopesCheck(granted: readonly string[] | undefined, wanted: readonly string[] | Error): CheckResult {
   if (wanted instanceof Error) return warn('scopes', `not compared: ${messageOf(wanted)}`);
   if (granted === undefined) {
-    return warn('scopes', 'not compared: Slack did not say which scopes the token has (no x-oauth-scopes header; a proxy in SLACK_API_URL may drop it)');
+    return warn(
+      'scopes',
+      'not compared: Slack did not say which scopes the token has (no x-oauth-scopes header; a proxy in SLACK_API_URL may drop it)',
+    );
   }
   const missing = wanted.filter((scope) => !granted.includes(scope));
   if (missing.length === 0) return ok('scopes', `the token has all ${wanted.length} bot scopes manifest.yml asks for`);

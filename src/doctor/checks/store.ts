@@ -46,11 +46,20 @@ export async function checkStore(config: Config): Promise<StoreOutcome> {
     const read = await store.get<typeof written>(key);
     await store.delete(key);
     if (read?.probe !== written.probe) {
-      return { results: [fail('store', `${where}: a value written was read back as ${JSON.stringify(read ?? null)}: another program may be using the same ${config.storeUrl === undefined ? 'file' : 'Redis database'}; give Threadline its own`)] };
+      return {
+        results: [
+          fail(
+            'store',
+            `${where}: a value written was read back as ${JSON.stringify(read ?? null)}: another program may be using the same ${config.storeUrl === undefined ? 'file' : 'Redis database'}; give Threadline its own`,
+          ),
+        ],
+      };
     }
     const settings = createRoutingSettings(store, config.defaultChannel);
     const routing: Routing = { routes: await settings.routes(), defaultChannel: await settings.defaultChannel() };
-    const note = isNew ? ` (a new, empty store: if Threadline ran before, its data is elsewhere; check DATA_DIR ${config.dataDir} and the working directory ${process.cwd()})` : '';
+    const note = isNew
+      ? ` (a new, empty store: if Threadline ran before, its data is elsewhere; check DATA_DIR ${config.dataDir} and the working directory ${process.cwd()})`
+      : '';
     return { results: [ok('store', `${where}: a write, a read and a delete work${note}`)], routing };
   } catch (error) {
     return { results: [fail('store', error instanceof StoreError ? error.message : `${where}: ${messageOf(error)}`)] };

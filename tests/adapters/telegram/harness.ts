@@ -25,7 +25,10 @@ export interface TelegramTestSetup {
 }
 
 /** Starts a fake and builds (does not start) a channel; `env` adds or overrides TELEGRAM_* variables. */
-export async function setupTelegram(env: Record<string, string> = {}, options: TelegramChannelOptions = { backoffMs: () => 5 }): Promise<TelegramTestSetup> {
+export async function setupTelegram(
+  env: Record<string, string> = {},
+  options: TelegramChannelOptions = { backoffMs: () => 5 },
+): Promise<TelegramTestSetup> {
   const tg = await startFakeTelegramApi({ token: TOKEN });
   const config = telegramFactory.readConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: tg.apiRoot, ...env });
   if (config === undefined) throw new Error('no Telegram config');

@@ -47,20 +47,34 @@ describe('parseUpdate', () => {
 
   it('maps a document to a file with its MIME type and name', () => {
     expect(onlyMessage(fx.document).attachments).toEqual([
-      { kind: 'file', media: { platform: 'telegram', id: 'AwADBAADbXXXXXXXXXXXGBdhD2l6_XX' }, mimeType: 'application/pdf', fileName: 'Testfile.pdf' },
+      {
+        kind: 'file',
+        media: { platform: 'telegram', id: 'AwADBAADbXXXXXXXXXXXGBdhD2l6_XX' },
+        mimeType: 'application/pdf',
+        fileName: 'Testfile.pdf',
+      },
     ]);
   });
 
   it('maps voice and audio to audio', () => {
-    expect(onlyMessage(fx.voice).attachments).toEqual([{ kind: 'audio', media: { platform: 'telegram', id: 'AwADBAADbXXXXXXXXXXXGBdhD2l6_XX' }, mimeType: 'audio/ogg' }]);
-    expect(onlyMessage(fx.audio).attachments).toEqual([{ kind: 'audio', media: { platform: 'telegram', id: 'AwADBAADbXXXXXXXXXXXGBdhD2l6_XX' }, mimeType: 'audio/mpeg' }]);
+    expect(onlyMessage(fx.voice).attachments).toEqual([
+      { kind: 'audio', media: { platform: 'telegram', id: 'AwADBAADbXXXXXXXXXXXGBdhD2l6_XX' }, mimeType: 'audio/ogg' },
+    ]);
+    expect(onlyMessage(fx.audio).attachments).toEqual([
+      { kind: 'audio', media: { platform: 'telegram', id: 'AwADBAADbXXXXXXXXXXXGBdhD2l6_XX' }, mimeType: 'audio/mpeg' },
+    ]);
   });
 
   it('types stickers by format: animated TGS, video WEBM, static WEBP', () => {
     const sticker = fx.animatedSticker.message.sticker;
     const as = (is_animated: boolean, is_video: boolean) =>
-      onlyMessage({ ...fx.animatedSticker, message: { ...fx.animatedSticker.message, sticker: { ...sticker, is_animated, is_video } } }).attachments[0];
-    expect(as(true, false)).toEqual({ kind: 'sticker', media: { platform: 'telegram', id: sticker.file_id }, mimeType: 'application/x-tgsticker' });
+      onlyMessage({ ...fx.animatedSticker, message: { ...fx.animatedSticker.message, sticker: { ...sticker, is_animated, is_video } } })
+        .attachments[0];
+    expect(as(true, false)).toEqual({
+      kind: 'sticker',
+      media: { platform: 'telegram', id: sticker.file_id },
+      mimeType: 'application/x-tgsticker',
+    });
     expect(as(false, true)).toMatchObject({ kind: 'sticker', mimeType: 'video/webm' });
     expect(as(false, false)).toMatchObject({ kind: 'sticker', mimeType: 'image/webp' });
   });
@@ -73,7 +87,9 @@ describe('parseUpdate', () => {
 
   it('maps a location, and a venue to a named location', () => {
     expect(onlyMessage(fx.location).attachments).toEqual([{ kind: 'location', latitude: 52.520008, longitude: 13.404954 }]);
-    expect(onlyMessage(fx.venue).attachments).toEqual([{ kind: 'location', latitude: 52.516275, longitude: 13.377704, name: 'Brandenburg Gate' }]);
+    expect(onlyMessage(fx.venue).attachments).toEqual([
+      { kind: 'location', latitude: 52.516275, longitude: 13.377704, name: 'Brandenburg Gate' },
+    ]);
   });
 
   it('maps a shared contact', () => {
@@ -89,7 +105,14 @@ describe('parseUpdate', () => {
 
   it('turns a reaction change into one event per emoji added or removed, skipping custom emoji', () => {
     const { events } = parseUpdate(fx.reactionChanged, ctx);
-    const base = { kind: 'reaction', platform: 'telegram', account: '7777777', contact, occurredAt: '2015-09-07T17:25:00.000Z', messageId: '1400' };
+    const base = {
+      kind: 'reaction',
+      platform: 'telegram',
+      account: '7777777',
+      contact,
+      occurredAt: '2015-09-07T17:25:00.000Z',
+      messageId: '1400',
+    };
     expect(events).toEqual([
       { ...base, eventId: '1111111:1400:reaction:1111111:1441646700:+❤', emoji: '❤', removed: false },
       { ...base, eventId: '1111111:1400:reaction:1111111:1441646700:-👍', emoji: '👍', removed: true },
@@ -110,17 +133,33 @@ describe('parseUpdate', () => {
   });
 
   it('turns my_chat_member in a private chat into the customer blocking or unblocking the bot', () => {
-    expect(parseUpdate(fx.myChatMemberKicked, ctx).events).toEqual([{
-      kind: 'contact_status', platform: 'telegram', account: '7777777', eventId: '1111111:member:1441647000:kicked',
-      contact: { id: '1111111', name: 'Test Firstname Test Lastname', handle: 'Testusername', languageHint: 'en' },
-      occurredAt: '2015-09-07T17:30:00.000Z', status: 'blocked',
-    }]);
-    const unblocked = { ...fx.myChatMemberKicked, my_chat_member: { ...fx.myChatMemberKicked.my_chat_member, new_chat_member: { ...fx.myChatMemberKicked.my_chat_member.old_chat_member } } };
+    expect(parseUpdate(fx.myChatMemberKicked, ctx).events).toEqual([
+      {
+        kind: 'contact_status',
+        platform: 'telegram',
+        account: '7777777',
+        eventId: '1111111:member:1441647000:kicked',
+        contact: { id: '1111111', name: 'Test Firstname Test Lastname', handle: 'Testusername', languageHint: 'en' },
+        occurredAt: '2015-09-07T17:30:00.000Z',
+        status: 'blocked',
+      },
+    ]);
+    const unblocked = {
+      ...fx.myChatMemberKicked,
+      my_chat_member: {
+        ...fx.myChatMemberKicked.my_chat_member,
+        new_chat_member: { ...fx.myChatMemberKicked.my_chat_member.old_chat_member },
+      },
+    };
     expect(parseUpdate(unblocked, ctx).events).toMatchObject([{ kind: 'contact_status', status: 'unblocked' }]);
   });
 
   it('names an unknown update kind', () => {
-    expect(parseUpdate(fx.chatJoinRequest, ctx)).toEqual({ events: [], ignored: 'unknown update kind: chat_join_request', unknownKind: 'chat_join_request' });
+    expect(parseUpdate(fx.chatJoinRequest, ctx)).toEqual({
+      events: [],
+      ignored: 'unknown update kind: chat_join_request',
+      unknownKind: 'chat_join_request',
+    });
   });
 
   it("ignores the bot's own messages", () => {
@@ -143,25 +182,41 @@ describe('parseUpdate: messages it cannot read', () => {
 
   it('turns a message whose text is a number into an unreadable message for the same customer', () => {
     expect(parseUpdate(malformed.textIsNumber, ctx)).toEqual({
-      events: [{
-        kind: 'message', platform: 'telegram', eventId: '1111111:1390', account: '7777777', contact,
-        occurredAt: '2015-09-07T17:05:32.000Z', messageId: '1390', attachments: [],
-        unreadable: { kind: 'message', reason: 'text is a number, not a string' },
-      }],
+      events: [
+        {
+          kind: 'message',
+          platform: 'telegram',
+          eventId: '1111111:1390',
+          account: '7777777',
+          contact,
+          occurredAt: '2015-09-07T17:05:32.000Z',
+          messageId: '1390',
+          attachments: [],
+          unreadable: { kind: 'message', reason: 'text is a number, not a string' },
+        },
+      ],
       malformed: { kind: 'message', reason: 'text is a number, not a string' },
     });
   });
 
   it('reads a deeply nested text as an array without recursing, and the event stays small plain JSON', () => {
     const result = parseUpdate(JSON.parse(malformed.deeplyNestedTextBody()), ctx);
-    expect(result.events).toMatchObject([{ eventId: '1111111:1391', unreadable: { kind: 'message', reason: 'text is an array, not a string' } }]);
+    expect(result.events).toMatchObject([
+      { eventId: '1111111:1391', unreadable: { kind: 'message', reason: 'text is an array, not a string' } },
+    ]);
     expect(JSON.stringify(result).length).toBeLessThan(1000);
   });
 
   it('names the field and its type in the reason, never the value', () => {
-    const update = { update_id: 1, message: { ...message, chat: { ...message.chat, type: 'secret words' }, from: { ...message.from, username: ['secret words'] } } };
+    const update = {
+      update_id: 1,
+      message: { ...message, chat: { ...message.chat, type: 'secret words' }, from: { ...message.from, username: ['secret words'] } },
+    };
     const { events, malformed: problem } = parseUpdate(update, ctx);
-    expect(problem).toEqual({ kind: 'message', reason: 'from.username is an array, not a string; chat.type is not one of the documented values' });
+    expect(problem).toEqual({
+      kind: 'message',
+      reason: 'from.username is an array, not a string; chat.type is not one of the documented values',
+    });
     expect(JSON.stringify(events)).not.toContain('secret words');
     // The chat type could not be read, so the customer is the person: name from the sender, no handle.
     expect(events).toMatchObject([{ contact: { id: '1111111', name: 'Test Firstname Test Lastname' } }]);
@@ -178,14 +233,24 @@ describe('parseUpdate: messages it cannot read', () => {
 
   it('shows a private message without a sender as unreadable, named from the chat; ignores one in a group', () => {
     const { from: _, ...anonymous } = message;
-    expect(parseUpdate({ update_id: 3, message: anonymous }, ctx).events).toEqual([{
-      kind: 'message', platform: 'telegram', eventId: '1111111:1365', account: '7777777',
-      contact: { id: '1111111', name: 'Test Firstname Test Lastname', handle: 'Testusername' },
-      occurredAt: '2015-09-07T17:05:32.000Z', messageId: '1365', attachments: [],
-      unreadable: { kind: 'message', reason: 'from (the sender) is missing' },
-    }]);
+    expect(parseUpdate({ update_id: 3, message: anonymous }, ctx).events).toEqual([
+      {
+        kind: 'message',
+        platform: 'telegram',
+        eventId: '1111111:1365',
+        account: '7777777',
+        contact: { id: '1111111', name: 'Test Firstname Test Lastname', handle: 'Testusername' },
+        occurredAt: '2015-09-07T17:05:32.000Z',
+        messageId: '1365',
+        attachments: [],
+        unreadable: { kind: 'message', reason: 'from (the sender) is missing' },
+      },
+    ]);
     const { from: __, ...inGroup } = fx.groupText.message;
-    expect(parseUpdate({ update_id: 4, message: inGroup }, { ...ctx, allowGroups: true })).toEqual({ events: [], ignored: 'no sender user (anonymous or sent on behalf of a chat)' });
+    expect(parseUpdate({ update_id: 4, message: inGroup }, { ...ctx, allowGroups: true })).toEqual({
+      events: [],
+      ignored: 'no sender user (anonymous or sent on behalf of a chat)',
+    });
   });
 
   it("still ignores the bot's own messages, other bots and groups (when off) it cannot read", () => {
@@ -200,7 +265,12 @@ describe('parseUpdate: messages it cannot read', () => {
   it('keeps edit ids for an edit it cannot read, using the update id when edit_date is unreadable too', () => {
     const edit = fx.editedText.edited_message;
     expect(parseUpdate({ update_id: 8, edited_message: { ...edit, text: 42 } }, ctx).events).toMatchObject([
-      { eventId: '1111111:1365:edit:1441646600', edited: true, occurredAt: '2015-09-07T17:23:20.000Z', unreadable: { kind: 'edited_message' } },
+      {
+        eventId: '1111111:1365:edit:1441646600',
+        edited: true,
+        occurredAt: '2015-09-07T17:23:20.000Z',
+        unreadable: { kind: 'edited_message' },
+      },
     ]);
     expect(parseUpdate({ update_id: 9, edited_message: { ...edit, text: 42, edit_date: 'later' } }, ctx).events).toMatchObject([
       { eventId: '1111111:1365:edit:update-9', edited: true, occurredAt: '2015-09-07T17:05:32.000Z' },
@@ -209,18 +279,32 @@ describe('parseUpdate: messages it cannot read', () => {
 
   it('dates a message whose date cannot be read at its arrival', () => {
     const { date: _, ...undated } = message;
-    expect(parseUpdate({ update_id: 10, message: undated }, ctx).events).toMatchObject([{ occurredAt: received, unreadable: { reason: 'date is missing' } }]);
-    expect(parseUpdate({ update_id: 11, message: { ...message, date: 1e300 } }, ctx).events).toMatchObject([{ occurredAt: received, unreadable: { reason: 'date is out of the documented range' } }]);
-    expect(parseUpdate({ update_id: 12, message: { ...message, date: 1441645532.5 } }, ctx).events).toMatchObject([{ occurredAt: received, unreadable: { reason: 'date is a number with a fraction, not an integer' } }]);
+    expect(parseUpdate({ update_id: 10, message: undated }, ctx).events).toMatchObject([
+      { occurredAt: received, unreadable: { reason: 'date is missing' } },
+    ]);
+    expect(parseUpdate({ update_id: 11, message: { ...message, date: 1e300 } }, ctx).events).toMatchObject([
+      { occurredAt: received, unreadable: { reason: 'date is out of the documented range' } },
+    ]);
+    expect(parseUpdate({ update_id: 12, message: { ...message, date: 1441645532.5 } }, ctx).events).toMatchObject([
+      { occurredAt: received, unreadable: { reason: 'date is a number with a fraction, not an integer' } },
+    ]);
   });
 
   it('shows a private message with content it cannot show (dice) as unreadable, naming it, without a problem', () => {
     expect(parseUpdate(fx.dice, ctx)).toEqual({
-      events: [{
-        kind: 'message', platform: 'telegram', eventId: '1111111:1378', account: '7777777', contact,
-        occurredAt: '2015-09-07T17:05:32.000Z', messageId: '1378', attachments: [],
-        unreadable: { kind: 'message', reason: 'contains dice, which Threadline cannot show' },
-      }],
+      events: [
+        {
+          kind: 'message',
+          platform: 'telegram',
+          eventId: '1111111:1378',
+          account: '7777777',
+          contact,
+          occurredAt: '2015-09-07T17:05:32.000Z',
+          messageId: '1378',
+          attachments: [],
+          unreadable: { kind: 'message', reason: 'contains dice, which Threadline cannot show' },
+        },
+      ],
     });
     const groupDice = { ...fx.dice, message: { ...fx.dice.message, chat: fx.groupText.message.chat } };
     expect(parseUpdate(groupDice, { ...ctx, allowGroups: true })).toEqual({ events: [], ignored: 'message has no supported content' });
@@ -229,12 +313,14 @@ describe('parseUpdate: messages it cannot read', () => {
   it('reports a reaction or member change without its documented fields, with no event', () => {
     const { new_reaction: _, ...reaction } = fx.reactionChanged.message_reaction;
     expect(parseUpdate({ update_id: 12, message_reaction: reaction }, ctx)).toEqual({
-      events: [], ignored: 'message_reaction without its documented fields: new_reaction is missing',
+      events: [],
+      ignored: 'message_reaction without its documented fields: new_reaction is missing',
       malformed: { kind: 'message_reaction', reason: 'new_reaction is missing' },
     });
     const change = { ...fx.myChatMemberKicked.my_chat_member, new_chat_member: { status: 'gone' } };
     expect(parseUpdate({ update_id: 13, my_chat_member: change }, ctx)).toMatchObject({
-      events: [], malformed: { kind: 'my_chat_member', reason: 'new_chat_member.status is not one of the documented values' },
+      events: [],
+      malformed: { kind: 'my_chat_member', reason: 'new_chat_member.status is not one of the documented values' },
     });
     const noStatus = { ...fx.myChatMemberKicked.my_chat_member, new_chat_member: {} };
     expect(parseUpdate({ update_id: 14, my_chat_member: noStatus }, ctx).malformed?.reason).toBe('new_chat_member.status is missing');

@@ -52,7 +52,12 @@ describe('Telegram long polling', () => {
     expect(attempts).toHaveLength(2);
     expect(attempts[1]).toEqual(attempts[0]);
     expect(attempts[0]?.map((e) => e.eventId)).toEqual(['1111111:1365']);
-    expect(capture.entries().filter((e) => e.level === 50).map((e) => e.msg)).toEqual(['journal unavailable: Telegram updates kept unconfirmed, retrying']);
+    expect(
+      capture
+        .entries()
+        .filter((e) => e.level === 50)
+        .map((e) => e.msg),
+    ).toEqual(['journal unavailable: Telegram updates kept unconfirmed, retrying']);
 
     const second = tg.pushUpdate(content(replyText));
     await tg.waitForConfirmed(second.update_id);
@@ -114,13 +119,22 @@ describe('Telegram long polling', () => {
     await channel.start(intake);
     const update = tg.pushUpdate(content(privateText));
     await tg.waitForConfirmed(update.update_id);
-    expect(capture.entries().filter((e) => e.level === 40).map((e) => e.msg)).toEqual(['Telegram getUpdates failed, retrying']);
+    expect(
+      capture
+        .entries()
+        .filter((e) => e.level === 40)
+        .map((e) => e.msg),
+    ).toEqual(['Telegram getUpdates failed, retrying']);
     expect(setup.accepted.map((e) => e.eventId)).toEqual(['1111111:1365']);
   });
 
   it('fails start() with an auth error when getMe rejects the token', async () => {
     setup = await setupTelegram();
     setup.tg.failNext('getMe', { status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } });
-    await expect(setup.channel.start(setup.intake)).rejects.toMatchObject({ name: 'ChannelError', kind: 'auth', message: expect.stringContaining('TELEGRAM_BOT_TOKEN') });
+    await expect(setup.channel.start(setup.intake)).rejects.toMatchObject({
+      name: 'ChannelError',
+      kind: 'auth',
+      message: expect.stringContaining('TELEGRAM_BOT_TOKEN'),
+    });
   });
 });

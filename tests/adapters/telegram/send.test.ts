@@ -57,7 +57,11 @@ describe('Telegram send', () => {
     const [call] = setup.tg.callsOf('sendPhoto');
     expect(call?.files.photo?.fileName).toBe('label.png');
     expect(call?.files.photo?.data).toEqual(Buffer.from(file.data));
-    expect(call?.params).toMatchObject({ chat_id: '1111111', caption: 'Here is your label', reply_parameters: { message_id: 1365, allow_sending_without_reply: true } });
+    expect(call?.params).toMatchObject({
+      chat_id: '1111111',
+      caption: 'Here is your label',
+      reply_parameters: { message_id: 1365, allow_sending_without_reply: true },
+    });
     expect(setup.tg.callsOf('sendMessage')).toEqual([]);
     expect(delivery.messageIds).toEqual(['5001']);
   });
@@ -65,7 +69,12 @@ describe('Telegram send', () => {
   it('sends a text longer than a caption first, then the files without caption', async () => {
     setup = await setupTelegram();
     const text = 'x'.repeat(1025);
-    const delivery = await setup.channel.send({ ...base, text, replyTo: '9', files: [{ kind: 'file', fileName: 'a.pdf', data: bytes(1) }] });
+    const delivery = await setup.channel.send({
+      ...base,
+      text,
+      replyTo: '9',
+      files: [{ kind: 'file', fileName: 'a.pdf', data: bytes(1) }],
+    });
     expect(setup.tg.calls.map((c) => c.method)).toEqual(['sendMessage', 'sendDocument']);
     expect(setup.tg.callsOf('sendMessage')[0]?.params.reply_parameters).toEqual({ message_id: 9, allow_sending_without_reply: true });
     expect(setup.tg.callsOf('sendDocument')[0]?.params).not.toHaveProperty('caption');
@@ -89,7 +98,11 @@ describe('Telegram send', () => {
 
   it('sends only the missing parts when a partly failed send is retried', async () => {
     setup = await setupTelegram();
-    const message = { ...base, text: 'x'.repeat(2000), files: [{ kind: 'file', fileName: 'a.pdf', data: bytes(1) }] } satisfies OutboundMessage;
+    const message = {
+      ...base,
+      text: 'x'.repeat(2000),
+      files: [{ kind: 'file', fileName: 'a.pdf', data: bytes(1) }],
+    } satisfies OutboundMessage;
     setup.tg.failNext('sendDocument', internalServerError);
     await expect(setup.channel.send(message)).rejects.toMatchObject({ kind: 'transient' });
     const delivery = await setup.channel.send(message);

@@ -13,7 +13,13 @@ import { content, SECRET, setupTelegram, telegramRequest, TOKEN, WEBHOOK_URL } f
 
 const IMAGE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 0xff, 0xd9]);
 // `textIsNumber` is deliberately not an Update; the fake serves whatever it is given.
-const samples = { message: privateText, image: photoWithCaption, unknownKind: chatJoinRequest, ownEcho, unreadable: textIsNumber as Update } as const;
+const samples = {
+  message: privateText,
+  image: photoWithCaption,
+  unknownKind: chatJoinRequest,
+  ownEcho,
+  unreadable: textIsNumber as Update,
+} as const;
 
 const expectedMessage: InboundMessage = {
   kind: 'message',

@@ -60,7 +60,9 @@ describe('Telegram webhook', () => {
     const result = await route.handle(telegramRequest({ update_id: 5, message: { message_id: 1 } }));
     expect(result).toEqual({ status: 200, events: [] });
     const logged = setup!.capture.entries().filter((e) => e.level >= 40);
-    expect(logged).toMatchObject([{ level: 40, kind: 'message', reason: 'chat is missing; date is missing', msg: expect.stringContaining('names no customer') }]);
+    expect(logged).toMatchObject([
+      { level: 40, kind: 'message', reason: 'chat is missing; date is missing', msg: expect.stringContaining('names no customer') },
+    ]);
   });
 
   it('answers 200 with the events, before start() too (getMe is called on first use)', async () => {
@@ -84,7 +86,11 @@ describe('Telegram webhook', () => {
     await setup?.channel.start(setup.intake);
     expect(setup?.tg.webhook).toEqual({
       url: WEBHOOK_URL,
-      params: { url: WEBHOOK_URL, secret_token: SECRET, allowed_updates: ['message', 'edited_message', 'message_reaction', 'my_chat_member'] },
+      params: {
+        url: WEBHOOK_URL,
+        secret_token: SECRET,
+        allowed_updates: ['message', 'edited_message', 'message_reaction', 'my_chat_member'],
+      },
     });
     expect(setup?.tg.callsOf('getUpdates')).toEqual([]);
   });
@@ -94,7 +100,9 @@ describe('Telegram webhook', () => {
     await setup?.channel.start(setup.intake);
     expect(setup?.tg.callsOf('setWebhook')).toEqual([]);
     const warns = setup?.capture.entries().filter((e) => e.level === 40) ?? [];
-    expect(warns).toMatchObject([{ msg: 'Telegram webhook must be registered outside Threadline', hint: expect.stringContaining('setWebhook') }]);
+    expect(warns).toMatchObject([
+      { msg: 'Telegram webhook must be registered outside Threadline', hint: expect.stringContaining('setWebhook') },
+    ]);
     expect(setup?.capture.text()).not.toContain(SECRET);
   });
 });
@@ -118,7 +126,9 @@ describe('Telegram webhook behind the HTTP server: bad input', () => {
   async function serve(): Promise<{ post: (body: string) => Promise<Response>; store: Store; telegram: TelegramTestSetup }> {
     setup = await setupTelegram({ TELEGRAM_WEBHOOK_SECRET: SECRET });
     const store = createMemoryStore();
-    const intake = { accept: (events: readonly InboundEvent[]) => store.journal.append(events.map((payload) => ({ queue: 'telegram', payload }))) };
+    const intake = {
+      accept: (events: readonly InboundEvent[]) => store.journal.append(events.map((payload) => ({ queue: 'telegram', payload }))),
+    };
     server = createHttpServer({ routes: setup.channel.routes, intake, health: async () => ({ ok: true }), logger: setup.capture.logger });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/telegram`;
@@ -129,7 +139,11 @@ describe('Telegram webhook behind the HTTP server: bad input', () => {
   async function journaled(store: Store): Promise<unknown[]> {
     const queue = await store.journal.lease('test', 5000);
     const payloads: unknown[] = [];
-    for (let entry = queue && (await store.journal.head(queue, 'test', 5000)); queue && entry; entry = await store.journal.head(queue, 'test', 5000)) {
+    for (
+      let entry = queue && (await store.journal.head(queue, 'test', 5000));
+      queue && entry;
+      entry = await store.journal.head(queue, 'test', 5000)
+    ) {
       payloads.push(entry.payload);
       await store.journal.ack(queue, entry.id, 'test');
     }
@@ -154,7 +168,12 @@ describe('Telegram webhook behind the HTTP server: bad input', () => {
     expect((await post(JSON.stringify(textIsNumber))).status).toBe(200);
     const entries = await journaled(store);
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ kind: 'message', eventId: '1111111:1390', contact: { id: '1111111' }, unreadable: { kind: 'message', reason: 'text is a number, not a string' } });
+    expect(entries[0]).toMatchObject({
+      kind: 'message',
+      eventId: '1111111:1390',
+      contact: { id: '1111111' },
+      unreadable: { kind: 'message', reason: 'text is a number, not a string' },
+    });
     expect(entries[0]).not.toHaveProperty('text');
     expect(errors(telegram)).toEqual([]);
   });
@@ -171,6 +190,9 @@ describe('Telegram webhook behind the HTTP server: bad input', () => {
     const perKind = new Map<unknown, number>();
     for (const warn of warns) perKind.set(warn.kind, (perKind.get(warn.kind) ?? 0) + 1);
     expect(warns.length).toBeGreaterThan(0);
-    expect([...perKind.values()].every((count) => count === 1), JSON.stringify([...perKind])).toBe(true);
+    expect(
+      [...perKind.values()].every((count) => count === 1),
+      JSON.stringify([...perKind]),
+    ).toBe(true);
   });
 });
