@@ -10,7 +10,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /** The header Meta signs every POST with. */
 export const SIGNATURE_HEADER = 'x-hub-signature-256';
 
-const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
+/** Exactly what Meta sends: `sha256=` and 64 lowercase hex digits; anything else is refused. */
+const SIGNATURE = /^sha256=([0-9a-f]{64})$/;
 
 /** The header value Meta would send for `rawBody`. */
 export function signatureOf(rawBody: Buffer, appSecret: string): string {
@@ -21,7 +22,7 @@ export function signatureOf(rawBody: Buffer, appSecret: string): string {
 export function isValidSignature(rawBody: Buffer, header: string | null, appSecret: string): boolean {
   const match = header === null ? null : SIGNATURE.exec(header.trim());
   if (match === null) return false;
-  const given = Buffer.from((match[1] as string).toLowerCase(), 'hex');
+  const given = Buffer.from(match[1] as string, 'hex');
   const expected = createHmac('sha256', appSecret).update(rawBody).digest();
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

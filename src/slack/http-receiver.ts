@@ -15,6 +15,7 @@ import { verifySlackRequest } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { readBody } from '../http/body.ts';
 import { answerUnread } from '../http/early-answer.ts';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDeeperThan } from '../http/json-depth.ts';
 import { SLACK_EVENTS_PATH } from '../http/server.ts';
 import { payloadProblem } from './payload-shape.ts';
 import { logNotProcessed, logUnacknowledged, processThenAcknowledge, type SlackRequest } from './receiver.ts';
@@ -114,13 +115,21 @@ export async function answerSlackRequest(
     options.logger.warn({ reason: unverified }, 'slack request rejected: signature');
     return plain(401, 'Slack signature missing, wrong or outside the 5-minute window');
   }
+  // As for webhooks: nothing Slack sends nests that deep, and a body that does overflows whatever walks it (a 500 on every delivery).
+  const jsonText = form ? (new URLSearchParams(text).get('payload') ?? '') : text;
+  if (jsonDeeperThan(Buffer.from(jsonText), DEFAULT_MAX_JSON_DEPTH)) {
+    options.logger.warn({ limit: DEFAULT_MAX_JSON_DEPTH }, 'slack request rejected: JSON nested too deeply');
+    return { status: 400 };
+  }
   const body = parseBody(text, form);
   if (body === undefined) {
     options.logger.warn({ contentType: contentTypeOf(request.headers) }, 'slack request rejected: malformed body');
     return plain(400, 'not a Slack payload: expected a JSON object, or a form');
   }
   if (body.type === 'url_verification') return json({ challenge: body.challenge });
-  const problem = payloadProblem(body);
+  // What Slack documents (payloadProblem), then what Bolt itself reads before any listener (unroutableBy).
+  const unroutable = unroutableBy(body);
+  const problem = payloadProblem(body) ?? (unroutable === undefined ? undefined : `${unroutable} has a type Slack does not send`);
   if (problem !== undefined) {
     options.logger.warn({ type: body.type, problem }, 'slack request rejected: the payload lacks fields Slack documents; not processed');
     return plain(400, `malformed Slack payload: ${problem}`);
@@ -165,6 +174,53 @@ function parseBody(text: string, form: boolean): Record<string, unknown> | undef
   } catch {
     return undefined;
   }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
+const INTERACTION_TYPES = new Set([
+  'block_actions',
+  'block_suggestion',
+  'interactive_message',
+  'dialog_submission',
+  'shortcut',
+  'message_action',
+  'view_submission',
+  'view_closed',
+]);
+
+/**
+ * The field that keeps Bolt from routing a signed body, or undefined. Before any listener runs, Bolt
+ * reads the conversation, team and user of every request (`getTypeAndConversation`, `buildSource`)
+ * and throws a TypeError when one of them has the wrong type: that would be a 500 on every delivery,
+ * so Slack would retry a body that can never be processed. The fields checked are those Bolt reads.
+ * @see https://docs.slack.dev/reference/events (event wrapper), https://docs.slack.dev/reference/interaction-payloads
+ */
+function unroutableBy(body: Record<string, unknown>): string | undefined {
+  const event = body.event;
+  if (event !== undefined) {
+    if (!isRecord(event)) return 'event';
+    if (Array.isArray(body.authorizations) && body.authorizations[0] !== undefined && !isObject(body.authorizations[0]))
+      return 'authorizations';
+    if (event.item !== undefined && !isObject(event.item)) return 'event.item';
+    if (event.channel !== undefined && typeof event.channel !== 'string' && !isRecord(event.channel)) return 'event.channel';
+    if (event.user !== undefined && typeof event.user !== 'string' && !isRecord(event.user)) return 'event.user';
+    if (event.subteam !== undefined && !isRecord(event.subteam)) return 'event.subteam';
+    return undefined;
+  }
+  if (body.command !== undefined) return undefined;
+  const interaction =
+    body.actions !== undefined || body.name !== undefined || (typeof body.type === 'string' && INTERACTION_TYPES.has(body.type));
+  if (!interaction) return body.channel === null ? 'channel' : undefined;
+  if (!isRecord(body.user)) return 'user';
+  for (const field of ['channel', 'team', 'enterprise'] as const) {
+    if (body[field] !== undefined && body[field] !== null && !isRecord(body[field])) return field;
+  }
+  if (body.channel === null) return 'channel';
+  if (body.actions !== undefined && !(Array.isArray(body.actions) && body.actions.every(isRecord))) return 'actions';
+  if ((body.type === 'view_submission' || body.type === 'view_closed') && !isRecord(body.view)) return 'view';
+  return undefined;
 }
 
 function retryOf(headers: IncomingHttpHeaders): Omit<SlackRequest, 'body'> {

@@ -12,6 +12,7 @@ import type { AgentActions, AgentCommand } from '../engine/slack-port.ts';
 import { ACTION_ASSIGN, ACTION_CLOSE, ACTION_REOPEN } from './blocks.ts';
 import { baseReactionName } from './emoji.ts';
 import { warnMalformed } from './malformed.ts';
+import { isSlackId, isSlackTs } from './ids.ts';
 
 /** Which Slack reaction names (without colons) mean which command; one name or several each. */
 export interface ReactionMap {
@@ -94,6 +95,10 @@ export function registerButtons(app: App, options: CommandListenerOptions): void
 }
 
 async function send(options: CommandListenerOptions, command: AgentCommand): Promise<void> {
+  if (!isSlackId(command.slackChannelId) || !isSlackTs(command.messageTs) || !isSlackId(command.agentId)) {
+    options.logger.warn({ action: command.action }, 'slack command with a channel, message or user that is not a Slack id; ignored');
+    return;
+  }
   const accepted = await options.actions.command(command);
   options.logger.debug({ ...command, accepted }, 'agent command handed over');
 }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AgentActions, SlackFileRef } from '../engine/slack-port.ts';
 import { warnMalformed } from './malformed.ts';
+import { isSlackId, isSlackTs } from './ids.ts';
 
 /** Replies starting with this (case-insensitive, after leading spaces) stay in Slack. */
 export const DEFAULT_NOTE_PREFIX = 'note:';
@@ -101,6 +102,14 @@ export function registerReplies(app: App, options: RepliesOptions): void {
     const m = parsed.data;
     if (!HUMAN_SUBTYPES.has(m.subtype) || m.bot_id || !m.user || m.user === context.botUserId) return;
     if (!m.thread_ts || m.thread_ts === m.ts) return;
+    // Ids that are not Slack's (a lone surrogate, say) cannot be a reply, and the Web API client could not encode them.
+    if (!isSlackId(m.user) || !isSlackId(m.channel) || !isSlackTs(m.ts) || !isSlackTs(m.thread_ts)) {
+      options.logger.warn(
+        { fields: ['user', 'channel', 'ts', 'thread_ts'] },
+        'slack message event with ids that are not Slack ids; ignored',
+      );
+      return;
+    }
     const text = m.text ?? '';
     const files = toFileRefs(m.files);
     const log = options.logger.child({ slackChannelId: m.channel, threadTs: m.thread_ts, messageTs: m.ts });

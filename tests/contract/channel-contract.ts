@@ -9,7 +9,7 @@
  *   sample to the fake and resolves once the channel has handled it;
  * - a handshake (Meta hub.challenge, X CRC, WeChat echostr) is optional, with or without a verify token.
  *
- * The 15 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
+ * The 16 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
  * malformed → 400, no events; 3 handshake echo, wrong verify token → 403; 4 unknown kind → 200, no
  * events, one warn naming it, and none for the next of that kind; 5 redelivery → same eventId; 6 own
  * echo → no message; 7 events survive JSON; 8 send → documented request and platform ids; 9 failures
@@ -20,13 +20,31 @@
  * 14 a route with a precheck refuses a missing signature from the headers alone (so the body is never
  * read) and lets every valid delivery through; 15 the webhook it is fed through is a route the server
  * mounts, once: its own, or one its group shares (`sharedRoutes`: the Meta three are fed through the
- * shared /webhooks/meta of their group).
+ * shared /webhooks/meta of their group); 16 the webhook fuzz (tests/fuzz/webhook-fuzz.ts): mutated
+ * documented bodies, authenticated and not, against every route the channel declares, through the real
+ * HTTP server → only 2xx/4xx (503 only while the store is down), nothing journaled without authentication, every accepted message showable (text, files or marked
+ * unreadable), and the server still answers /healthz. A polling descriptor runs it through its fake when it
+ * supplies `polling.deliverRaw`, and says in the test name why not otherwise.
  */
+import { once } from 'node:events';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDeeperThan } from '../../src/http/json-depth.ts';
+import { createHttpServer } from '../../src/http/server.ts';
 import type { AdapterState, Channel, ChannelDeps, CheckResult, WebhookRequest, WebhookResult, WebhookRoute } from '../../src/channel.ts';
-import { ChannelError, type ChannelErrorKind } from '../../src/errors.ts';
+import { ChannelError, StoreError, type ChannelErrorKind } from '../../src/errors.ts';
 import type { InboundEvent, OutboundMessage } from '../../src/messages.ts';
 import { captureLogger } from '../support/capture-logger.ts';
+import {
+  allowedStatus,
+  baseUrlOf,
+  fuzzParameters,
+  fuzzRequests,
+  mutatedBody,
+  send,
+  type FuzzAuth,
+  type FuzzSample,
+} from '../fuzz/webhook-fuzz.ts';
 
 /**
  * The kinds of inbound traffic every descriptor can produce. `unreadable` is a customer message of a
@@ -53,6 +71,18 @@ export interface WebhookInbound {
 export interface PollingInbound {
   /** Feeds one sample to the platform fake; resolves once the channel accepted or ignored it. Calling it twice redelivers. */
   readonly deliver: (sample: InboundSample) => Promise<void>;
+  /**
+   * Feeds any JSON value to the fake as one update (for the fuzz, check 14); resolves once the channel
+   * confirmed it. Omitted: the fuzz is skipped for this descriptor, saying so in its name.
+   */
+  readonly deliverRaw?: (update: unknown) => Promise<void>;
+}
+
+/** What the webhook fuzz (check 14) needs for one route: documented bodies to mutate, and how a genuine sender authenticates. */
+export interface RouteFuzz {
+  /** Documented bodies (fixtures citing their documentation page). For a GET route they are sent form-encoded as the query string. */
+  readonly samples: readonly FuzzSample[];
+  readonly auth: FuzzAuth;
 }
 
 export interface Handshake {
@@ -84,6 +114,11 @@ export interface ContractHarness {
    * `channel.routes`: the Meta three give the group's /webhooks/meta. Omitted for a platform of its own.
    */
   readonly sharedRoutes?: readonly WebhookRoute[];
+  /**
+   * The fuzz of every webhook route (check 16), keyed by `${method} ${path}`; required for each route in
+   * `channel.routes` and `sharedRoutes`. For polling: the samples `polling.deliverRaw` mutates (auth unused).
+   */
+  readonly fuzz?: Readonly<Record<string, RouteFuzz>>;
   /** Exactly the events the 'message' sample gives. */
   readonly expectedMessageEvents: readonly InboundEvent[];
   /** The kind name carried by the 'unknownKind' sample. */
@@ -111,6 +146,8 @@ export interface ContractDescriptor {
   /** Static, because tests are registered before setup runs. */
   readonly inbound: 'webhook' | 'polling';
   readonly handshake: boolean;
+  /** Whether the polling harness supplies `polling.deliverRaw` (static, for the fuzz test's name); webhook descriptors are always fuzzed. */
+  readonly pollingFuzz?: boolean;
   /** Starts fakes and builds the channel with `deps` (a captured logger, in-memory state, fixed clock). */
   readonly setup: (deps: ChannelDeps) => Promise<ContractHarness>;
 }
@@ -367,7 +404,99 @@ export function channelContract(descriptor: ContractDescriptor): void {
       expect(JSON.parse(JSON.stringify(message))).toEqual(message);
       expect(capture.entries().filter((entry) => entry.level >= ERROR)).toEqual([]);
     });
+
+    if (descriptor.inbound === 'webhook') {
+      it('16. fuzz: mutated bodies on every webhook route, through the HTTP server, get 2xx/4xx (503 only while the store is down), journal nothing unauthenticated, and every accepted message can be shown', async () => {
+        const fuzz = required(harness.fuzz, 'fuzz');
+        // Its own routes and those its group shares (the Meta three: /webhooks/meta).
+        const routes = [...new Set([...harness.channel.routes, ...(harness.sharedRoutes ?? [])])];
+        expect(routes.length, 'a webhook descriptor whose channel declares no route').toBeGreaterThan(0);
+        let storeDown = false;
+        const journaled: InboundEvent[] = [];
+        const intake = {
+          accept: async (events: readonly InboundEvent[]) => {
+            if (storeDown) throw new StoreError('store unreachable (fuzz)');
+            journaled.push(...structuredClone(events));
+          },
+        };
+        const server = createHttpServer({ routes, intake, health: async () => ({ ok: true }), logger: capture.logger });
+        server.listen(0, '127.0.0.1');
+        await once(server, 'listening');
+        const baseUrl = baseUrlOf(server);
+        try {
+          for (const route of routes) {
+            const target = fuzz[`${route.method} ${route.path}`];
+            if (target === undefined) throw new Error(`the descriptor supplies no fuzz samples for ${route.method} ${route.path}`);
+            const bodies = fc.oneof(...target.samples.map((sample) => mutatedBody(sample)));
+            const down = fc.oneof({ arbitrary: fc.constant(false), weight: 9 }, { arbitrary: fc.constant(true), weight: 1 });
+            await fc.assert(
+              fc.asyncProperty(fuzzRequests(bodies, target.auth), down, async (request, isDown) => {
+                storeDown = isDown;
+                const before = journaled.length;
+                const path = route.method === 'GET' ? `${route.path}?${Buffer.from(request.body).toString('utf8')}` : route.path;
+                const { status } = await send(baseUrl, route.method, path, {
+                  ...request,
+                  body: route.method === 'GET' ? new Uint8Array() : request.body,
+                });
+                const what = `${route.method} ${route.path} ${request.sample} (${request.mutation}; auth: ${request.auth}) answered ${status}`;
+                expect(allowedStatus(status, isDown), what).toBe(true);
+                if (!request.authenticated) {
+                  expect(status >= 400 && status < 500, what).toBe(true);
+                  expect(journaled.length, `${what}: journaled without authentication`).toBe(before);
+                  return;
+                }
+                if (status !== 200 || isDown) return;
+                for (const event of journaled.slice(before)) expectShowable(event, what);
+              }),
+              fuzzParameters(250),
+            );
+          }
+          storeDown = false;
+          expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
+        } finally {
+          server.closeAllConnections();
+          server.close();
+        }
+      });
+    } else if (descriptor.pollingFuzz === true) {
+      it('16. fuzz: mutated updates fed through the polling fake are each confirmed (the channel never stalls), and every accepted message can be shown', async () => {
+        const deliverRaw = required(required(harness.polling, 'polling').deliverRaw, 'polling.deliverRaw');
+        const samples = Object.values(required(harness.fuzz, 'fuzz'))
+          .flatMap((target) => target.samples)
+          .filter((sample) => sample.encoding === 'json');
+        expect(samples.length).toBeGreaterThan(0);
+        const bodies = fc.oneof(...samples.map((sample) => mutatedBody(sample, { maxHugeLength: 20_000 })));
+        await fc.assert(
+          fc.asyncProperty(bodies, async (request) => {
+            let update: unknown;
+            try {
+              update = JSON.parse(Buffer.from(request.body).toString('utf8'));
+            } catch {
+              return; // The Bot API answers getUpdates with JSON: only what still parses can come this way.
+            }
+            if (typeof update !== 'object' || update === null || Array.isArray(update)) return;
+            // Bot API answers are Telegram's own JSON and never nest that deep (the webhook fuzz covers deep bodies); the fake could not serialize some.
+            if (jsonDeeperThan(request.body, DEFAULT_MAX_JSON_DEPTH)) return;
+            const before = accepted.length;
+            await deliverRaw(update);
+            for (const event of accepted.slice(before)) expectShowable(event, `${request.sample} (${request.mutation})`);
+          }),
+          fuzzParameters(60),
+        );
+      });
+    } else {
+      it.skip('16. fuzz: skipped, this polling descriptor supplies no polling.deliverRaw to feed mutated updates through its fake', () => {});
+    }
   });
+}
+
+/** An accepted event survives the journal, and a customer message has something Slack can show: text, files, or the unreadable notice. */
+function expectShowable(event: InboundEvent, what: string): void {
+  expect(JSON.parse(JSON.stringify(event)), `${what}: the event does not survive the journal`).toEqual(event);
+  if (event.kind !== 'message') return;
+  const showable =
+    event.unreadable !== undefined ? event.unreadable.reason.length > 0 : (event.text ?? '').length > 0 || event.attachments.length > 0;
+  expect(showable, `${what}: a message with nothing to show: ${JSON.stringify(event).slice(0, 300)}`).toBe(true);
 }
 
 function required<T>(value: T | undefined, what: string): T {

@@ -35,7 +35,7 @@ export interface E2eOptions {
   readonly adminUsers?: string;
   /** Worker tuning on top of the harness's own (e.g. a short backoff before a job is set aside). */
   readonly worker?: Partial<WorkerOptions>;
-  /** More settings (another platform's, e.g. META_* and WHATSAPP_* pointing at the Graph fake). */
+  /** More settings, on top of (and overriding) the harness's own (another platform's, e.g. META_* and WHATSAPP_* pointing at the Graph fake, or `SLACK_POSTS_PER_SECOND`). */
   readonly env?: Readonly<Record<string, string>>;
 }
 

@@ -224,6 +224,71 @@ describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
     expect((await postSigned(url, SIGNING_SECRET, '[1, 2]', 'application/json')).status).toBe(400);
   });
 
+  // Found by the fuzz (tests/e2e/fuzz.test.ts): Bolt threw a TypeError reading the conversation of these, a 500 on every delivery.
+  it('answers 400 to a signed event_callback whose event (or event.item, or channel) is not an object', async () => {
+    const bodies = [
+      { ...eventCallback(threadReply()), event: '</script>' },
+      { ...eventCallback(threadReply()), event: null },
+      eventCallback({ type: 'reaction_added', user: 'U0AGENT', reaction: 'eyes', item: 42, event_ts: '1800000002.000100' }),
+      eventCallback({ ...threadReply(), channel: null }),
+      {
+        ...blockActions({ actionId: ACTION_ASSIGN, userId: 'U0AGENT', channelId: CHANNEL, messageTs: '1800000000.000100' }),
+        channel: null,
+      },
+      {
+        ...blockActions({ actionId: ACTION_ASSIGN, userId: 'U0AGENT', channelId: CHANNEL, messageTs: '1800000000.000100' }),
+        user: undefined,
+      },
+      { ...blockActions({ actionId: ACTION_ASSIGN, userId: 'U0AGENT', channelId: CHANNEL, messageTs: '1800000000.000100' }), actions: 'x' },
+      { ...eventCallback(threadReply()), authorizations: [null] },
+    ];
+    for (const body of bodies) {
+      const res =
+        body.type === 'block_actions'
+          ? await postInteraction(url, SIGNING_SECRET, body)
+          : await postSigned(url, SIGNING_SECRET, JSON.stringify(body), 'application/json');
+      expect(res.status, JSON.stringify(body).slice(0, 120)).toBe(400);
+    }
+    const deep = JSON.stringify(eventCallback(threadReply({ text: 'DEEP' }))).replace('"DEEP"', `${'['.repeat(100)}${']'.repeat(100)}`);
+    expect((await postSigned(url, SIGNING_SECRET, deep, 'application/json')).status).toBe(400);
+    expect(h.recorded.replies).toEqual([]);
+    expect(h.recorded.commands).toEqual([]);
+  });
+
+  it('ignores (200, nothing handed over) a signed reply, reaction or click whose fields have the wrong type or are not Slack ids', async () => {
+    const lone = 'C0\uD83D';
+    const requests = [
+      postEvent(url, SIGNING_SECRET, threadReply({ text: ['not', 'a', 'string'] })),
+      postEvent(url, SIGNING_SECRET, threadReply({ channel: JSON.parse(`"${lone}"`) as string })),
+      postEvent(url, SIGNING_SECRET, {
+        type: 'reaction_added',
+        user: 'U0AGENT',
+        reaction: {},
+        item: { type: 'message', channel: CHANNEL, ts: '1800000000.000100' },
+        event_ts: '1800000002.000100',
+      }),
+      postEvent(url, SIGNING_SECRET, {
+        type: 'reaction_added',
+        user: 'U0AGENT',
+        reaction: 'white_check_mark',
+        event_ts: '1800000002.000100',
+      }),
+      postInteraction(
+        url,
+        SIGNING_SECRET,
+        blockActions({
+          actionId: ACTION_ASSIGN,
+          userId: 'U0AGENT',
+          channelId: JSON.parse(`"${lone}"`) as string,
+          messageTs: '1800000000.000100',
+        }),
+      ),
+    ];
+    for (const response of await Promise.all(requests)) expect(response.status).toBe(200);
+    expect(h.recorded.replies).toEqual([]);
+    expect(h.recorded.commands).toEqual([]);
+  });
+
   it("answers Slack's SSL check with 200 and processes nothing", async () => {
     const res = await fetch(url, {
       method: 'POST',

@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { telegramFactory } from '../../../adapters/telegram/index.ts';
 import type { InboundMessage, OutboundMessage } from '../../../src/messages.ts';
 import { channelContract, routeOf, webhookRequest, type ContractHarness, type FailureCase } from '../../contract/channel-contract.ts';
-import { startFakeTelegramApi, type FakeTelegramApi } from '../../fakes/telegram-api.ts';
+import { startFakeTelegramApi, type FakeTelegramApi, type UpdateInput } from '../../fakes/telegram-api.ts';
 import { botBlocked, chatNotFound, internalServerError, tooManyRequests, unauthorized } from '../../fixtures/telegram/api-errors.ts';
-import { textIsNumber } from '../../fixtures/telegram/malformed.ts';
+import { handledUpdates, textIsNumber } from '../../fixtures/telegram/malformed.ts';
+import { secretHeaderAuth, type FuzzSample, type Json } from '../../fuzz/webhook-fuzz.ts';
 import { botInfo, chatJoinRequest, ownEcho, photoWithCaption, privateText } from '../../fixtures/telegram/updates.ts';
+import type { RouteFuzz } from '../../contract/channel-contract.ts';
 import { content, SECRET, setupTelegram, telegramRequest, TOKEN, WEBHOOK_URL } from './harness.ts';
 
 const IMAGE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 0xff, 0xd9]);
@@ -39,6 +41,15 @@ const reply: OutboundMessage = {
   text: 'Your order ships today.',
   replyTo: '1365',
 };
+
+/** The fuzz starts from every documented update Threadline handles, plus an unknown kind. */
+const fuzzSamples: FuzzSample[] = [...handledUpdates, chatJoinRequest].map((update) => ({
+  name: Object.keys(update).find((key) => key !== 'update_id') ?? 'update',
+  encoding: 'json',
+  value: update as unknown as Json,
+}));
+// @see https://core.telegram.org/bots/api#setwebhook (secret_token is sent in X-Telegram-Bot-Api-Secret-Token)
+const webhookFuzz: RouteFuzz = { samples: fuzzSamples, auth: secretHeaderAuth('X-Telegram-Bot-Api-Secret-Token', SECRET) };
 
 function failures(tg: FakeTelegramApi): FailureCase[] {
   return [
@@ -107,6 +118,7 @@ channelContract({
           malformed: () => webhookRequest('{"update_id": 1, "message": ', { 'X-Telegram-Bot-Api-Secret-Token': SECRET }),
         },
       },
+      fuzz: { 'POST /webhooks/telegram': webhookFuzz },
       ...common(tg, () => tg.close()),
     };
   },
@@ -116,6 +128,7 @@ channelContract({
   name: 'telegram (long polling)',
   inbound: 'polling',
   handshake: false,
+  pollingFuzz: true,
   async setup(deps) {
     const tg = await startFakeTelegramApi({ token: TOKEN });
     const config = telegramFactory.readConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: tg.apiRoot });
@@ -129,7 +142,13 @@ channelContract({
           const update = tg.pushUpdate(content(samples[sample]));
           await tg.waitForConfirmed(update.update_id);
         },
+        async deliverRaw(raw) {
+          const { update_id: _, ...rest } = raw as Record<string, unknown>;
+          const update = tg.pushUpdate(rest as UpdateInput);
+          await tg.waitForConfirmed(update.update_id);
+        },
       },
+      fuzz: { polling: { samples: fuzzSamples, auth: { headers: () => ({}) } } },
       ...common(tg, () => tg.close()),
     };
   },

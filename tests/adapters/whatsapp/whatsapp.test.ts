@@ -5,8 +5,20 @@ import { channelContract, webhookRequest, type FailureCase } from '../../contrac
 import type { FakeGraphApi } from '../../fakes/graph-api.ts';
 import { expiredToken, notWhatsAppUser, pairRateLimit, reengagement, serverError, throughput } from '../../fixtures/whatsapp/api-errors.ts';
 import {
+  buttonReply,
+  contactsMessage,
+  documentMessage,
+  failedReengagement,
   imageMessage,
   incoming,
+  listReply,
+  locationMessage,
+  productInquiry,
+  quotedReply,
+  reactionMessage,
+  stickerMessage,
+  unsupportedMessage,
+  voiceMessage,
   notification,
   PHONE_NUMBER_ID,
   PROFILE_NAME,
@@ -17,6 +29,8 @@ import {
   textMessage,
   WA_ID,
 } from '../../fixtures/whatsapp/webhooks.ts';
+import type { RouteFuzz } from '../../contract/channel-contract.ts';
+import type { FuzzSample, Json } from '../../fuzz/webhook-fuzz.ts';
 import { signMeta } from '../../support/meta-signing.ts';
 import { APP_SECRET, factory, metaEnv, metaRequest, setupMeta, VERIFY_TOKEN } from './harness.ts';
 
@@ -41,6 +55,49 @@ const reply: OutboundMessage = {
   contactId: WA_ID,
   text: 'It comes in blue too.',
   replyTo: textMessage.id,
+};
+
+/** The fuzz starts from every documented WhatsApp notification Threadline handles, one per delivery. */
+const fuzzSamples: FuzzSample[] = [
+  textMessage,
+  imageMessage,
+  voiceMessage,
+  documentMessage,
+  stickerMessage,
+  locationMessage,
+  contactsMessage,
+  buttonReply,
+  listReply,
+  quotedReply,
+  productInquiry,
+  reactionMessage,
+  unsupportedMessage,
+].map((message) => ({ name: String(message.type), encoding: 'json', value: notification(incoming(message)) as unknown as Json }));
+fuzzSamples.push(
+  { name: 'status', encoding: 'json', value: notification(statusChange(status('wamid.FAKE0001', 'read'))) as unknown as Json },
+  { name: 'failed status', encoding: 'json', value: notification(statusChange(failedReengagement('wamid.FAKE0001'))) as unknown as Json },
+  { name: 'template status', encoding: 'json', value: notification(templateStatusUpdate) as unknown as Json },
+);
+/**
+ * POST is signed over the exact bytes with the App Secret; GET is the verification handshake, whose
+ * verify token travels in the query (so every variant is "authenticated", and a wrong token is a 403).
+ * @see https://developers.facebook.com/docs/graph-api/webhooks/getting-started#validate-payloads
+ */
+const metaFuzz: Readonly<Record<string, RouteFuzz>> = {
+  'POST /webhooks/meta': {
+    samples: fuzzSamples,
+    auth: { headers: (rawBody) => ({ 'X-Hub-Signature-256': signMeta(APP_SECRET, Buffer.from(rawBody)) }) },
+  },
+  'GET /webhooks/meta': {
+    samples: [
+      {
+        name: 'handshake',
+        encoding: 'form',
+        value: { 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': VERIFY_TOKEN },
+      },
+    ],
+    auth: { headers: () => ({}) },
+  },
 };
 
 function failures(graph: FakeGraphApi): FailureCase[] {
@@ -95,6 +152,7 @@ channelContract({
       channel,
       secrets,
       sharedRoutes: group.routes,
+      fuzz: metaFuzz,
       webhook: {
         handle: route(group.routes, 'POST'),
         requests: {
