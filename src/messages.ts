@@ -72,7 +72,8 @@ export type Attachment =
 
 /** Why a message exists beyond a plain DM; rules decide what to do with it. */
 export interface MessageContext {
-  readonly kind: 'story_reply' | 'story_mention' | 'post_reply' | 'ad_referral';
+  /** `like`: the message is only a like (Instagram's heart), no words. */
+  readonly kind: 'story_reply' | 'story_mention' | 'post_reply' | 'ad_referral' | 'like';
   readonly url?: string;
 }
 

@@ -1,0 +1,224 @@
+/**
+ * The channel Messenger and Instagram share: `entry.messaging[]` in (messaging.ts), the Send API
+ * out (`POST /me/messages` with `recipient.id` and `message.text`), the customer's profile fetched
+ * once and kept in the adapter state, and attachments fetched from the URL their webhook gave.
+ * Each product supplies its Graph client, its token setting, its profile fields and its limits.
+ * @see https://developers.facebook.com/docs/messenger-platform/reference/send-api
+ * @see https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api/
+ */
+import type { CheckResult, ChannelDeps, MediaFile } from '../../src/channel.ts';
+import { ChannelError } from '../../src/errors.ts';
+import type { Contact, Delivery, InboundEvent, MediaRef, OutboundMessage, Platform } from '../../src/messages.ts';
+import { graphemeCut } from '../../src/safe-text.ts';
+import type { GraphClient } from './graph.ts';
+import type { MetaChannel } from './index.ts';
+import { OWN_METADATA, parseMessagingEntry } from './messaging.ts';
+
+/** What one product tells the shared channel. */
+export interface MessagingProduct {
+  readonly platform: Platform;
+  readonly name: string;
+  readonly tokenSetting: string;
+  readonly graph: GraphClient;
+  /** Graph client for profile lookups (a short timeout: they run while Meta waits for the webhook's answer). */
+  readonly profileGraph: GraphClient;
+  /** Longest text part, in characters (Messenger) or UTF-8 bytes (Instagram). */
+  readonly maxText: { readonly units: 'chars' | 'bytes'; readonly max: number };
+  readonly maxFileBytes: number;
+  /** Extra fields of every send (Messenger: `messaging_type: RESPONSE`). */
+  readonly sendFields: Readonly<Record<string, unknown>>;
+  /** Whether sends carry `message.metadata` (echoed back by Messenger). */
+  readonly sendsMetadata: boolean;
+  /** `GET /<id>?fields=…` for the customer's profile, and how to read the answer. */
+  readonly profileFields: string;
+  readonly toProfile: (answer: Record<string, unknown>) => Pick<Contact, 'name' | 'handle' | 'avatarUrl'>;
+  /** `GET /me?fields=…` for check(), and how to describe the answer. */
+  readonly meFields: string;
+  readonly describeMe: (answer: Record<string, unknown>) => string;
+}
+
+const PROGRESS_TTL_MS = 7 * 24 * 3600 * 1000;
+const OWN_TTL_MS = 24 * 3600 * 1000;
+/** A failed profile lookup is tried again after this long. */
+const PROFILE_RETRY_MS = 3600 * 1000;
+
+export function createMessagingChannel(product: MessagingProduct, deps: ChannelDeps): MetaChannel {
+  const { graph, platform, name } = product;
+  const log = deps.logger;
+  const state = deps.state;
+
+  async function profileOf(id: string): Promise<Pick<Contact, 'name' | 'handle' | 'avatarUrl'>> {
+    const key = `profile:${id}`;
+    const known = await state.get<Pick<Contact, 'name' | 'handle' | 'avatarUrl'>>(key);
+    if (known !== undefined) return known;
+    try {
+      const answer = (await product.profileGraph.get(encodeURIComponent(id), { fields: product.profileFields })) as Record<string, unknown>;
+      const profile = product.toProfile(answer);
+      await state.set(key, profile);
+      return profile;
+    } catch (error) {
+      if (!(error instanceof ChannelError)) throw error;
+      log.debug({ err: error.message, kind: error.kind }, `${name} profile lookup failed; the customer is shown by id for now`);
+      await state.set(key, {}, PROFILE_RETRY_MS);
+      return {};
+    }
+  }
+
+  async function postMessage(recipient: string, message: Record<string, unknown>): Promise<string> {
+    const answer = (await graph.post('me/messages', {
+      recipient: { id: recipient },
+      ...product.sendFields,
+      message: product.sendsMetadata ? { ...message, metadata: OWN_METADATA } : message,
+    })) as { message_id?: unknown };
+    if (typeof answer.message_id !== 'string')
+      throw new ChannelError(platform, 'transient', `${name} accepted the message without a message id`);
+    await guard(platform, () => state.set(`own:${answer.message_id}`, true, OWN_TTL_MS));
+    return answer.message_id;
+  }
+
+  async function send(message: OutboundMessage): Promise<Delivery> {
+    if ((message.files ?? []).length > 0)
+      throw new ChannelError(platform, 'rejected', `Threadline cannot send files to ${name} yet: send the text alone, or share a link`);
+    const key = `sent:${message.idempotencyKey}`;
+    const sent = [...((await guard(platform, () => state.get<string[]>(key))) ?? [])];
+    const parts = message.text === undefined ? [] : splitText(message.text, product.maxText.units, product.maxText.max);
+    for (const [index, part] of parts.entries()) {
+      if (index < sent.length) continue;
+      sent.push(await postMessage(message.contactId, { text: part }));
+      await guard(platform, () => state.set(key, sent, PROGRESS_TTL_MS));
+    }
+    return { messageIds: sent, sentAt: new Date(deps.now()).toISOString() };
+  }
+
+  /** The webhook's attachment URL (Meta's CDN): fetched as is, without the token. */
+  async function fetchMedia(ref: MediaRef): Promise<MediaFile> {
+    if (ref.platform !== platform) throw new ChannelError(platform, 'rejected', `Not a ${name} media reference (${ref.platform})`);
+    let url: URL;
+    try {
+      url = new URL(ref.id);
+    } catch {
+      throw new ChannelError(platform, 'rejected', `${name} gave no URL for this attachment`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new ChannelError(platform, 'rejected', `${name} gave no web URL for this attachment`);
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    } catch (error) {
+      throw new ChannelError(platform, 'transient', `could not download the ${name} attachment (network)`, {}, { cause: error });
+    }
+    if (!response.ok) {
+      const kind = response.status === 429 ? 'rate_limited' : response.status >= 500 ? 'transient' : 'rejected';
+      // An expired CDN link (403/404) stays expired.
+      throw new ChannelError(
+        platform,
+        kind,
+        `${name} refused the attachment download (HTTP ${response.status}); the link may have expired`,
+        {
+          platformCode: response.status,
+          ...(kind === 'rate_limited' ? { retryAfterMs: 30_000 } : {}),
+        },
+      );
+    }
+    const mimeType = response.headers.get('content-type') ?? undefined;
+    return { data: new Uint8Array(await response.arrayBuffer()), ...(mimeType ? { mimeType } : {}) };
+  }
+
+  async function me(): Promise<Record<string, unknown>> {
+    return (await graph.get('me', { fields: product.meFields })) as Record<string, unknown>;
+  }
+
+  async function check(): Promise<readonly CheckResult[]> {
+    try {
+      const answer = await me();
+      return [{ status: 'ok', subject: product.tokenSetting, detail: `${product.describeMe(answer)} accepts the token` }];
+    } catch (error) {
+      const e = error instanceof ChannelError ? error : new ChannelError(platform, 'transient', String(error));
+      if (e.kind === 'transient' && e.detail.platformCode === undefined) return [{ status: 'fail', subject: platform, detail: e.message }];
+      const hint = e.kind === 'auth' ? '' : ': run threadline doctor again in a minute';
+      return [{ status: 'fail', subject: product.tokenSetting, detail: `${e.message}${hint}` }];
+    }
+  }
+
+  return {
+    platform,
+    limits: {
+      // Per part; longer replies are sent in several parts.
+      maxTextLength: product.maxText.max,
+      maxFileBytes: product.maxFileBytes,
+      replyWindowHours: 24,
+    },
+    routes: [],
+    async start() {
+      const answer = await me();
+      log.info({ account: product.describeMe(answer) }, `${name} channel started`);
+    },
+    async stop() {},
+    send,
+    fetchMedia,
+    check,
+    async parseEntry(entry) {
+      const parsed = parseMessagingEntry(platform, entry);
+      for (const echo of parsed.echoes) {
+        const ours = echo.metadata === OWN_METADATA || (await state.get<boolean>(`own:${echo.mid}`)) === true;
+        if (ours) log.debug({ mid: echo.mid }, `echo of a Threadline send to ${name} skipped`);
+        // Threadline cannot show a message the business sent from elsewhere in the thread yet.
+        else log.debug({ mid: echo.mid }, `${name} message sent from outside Threadline (app or inbox) not mirrored`);
+      }
+      const events: InboundEvent[] = [];
+      for (const event of parsed.events) {
+        if (event.kind !== 'message' || event.unreadable !== undefined) {
+          events.push(event);
+          continue;
+        }
+        const profile = await profileOf(event.contact.id);
+        events.push({ ...event, contact: { ...event.contact, ...profile } });
+      }
+      return { events, unknown: parsed.unknown };
+    },
+  };
+}
+
+/**
+ * Parts of at most `max` characters or UTF-8 bytes, cut at a line break or a space where there is
+ * one and never inside a character.
+ */
+export function splitText(text: string, units: 'chars' | 'bytes', max: number): string[] {
+  const size = (s: string) => (units === 'chars' ? s.length : Buffer.byteLength(s, 'utf8'));
+  const parts: string[] = [];
+  let rest = text;
+  while (size(rest) > max) {
+    let fit = units === 'chars' ? max : fitBytes(rest, max);
+    fit = graphemeCut(rest, fit);
+    if (fit <= 0) fit = Math.max(1, units === 'chars' ? max : fitBytes(rest, max));
+    let cut = rest.lastIndexOf('\n', fit);
+    if (cut <= 0) cut = rest.lastIndexOf(' ', fit);
+    if (cut <= 0) cut = fit;
+    parts.push(rest.slice(0, cut));
+    rest = rest.slice(cut).replace(/^[\n ]/, '');
+  }
+  parts.push(rest);
+  return parts.filter((part) => part.trim() !== '');
+}
+
+/** How many UTF-16 units of `text` fit in `max` UTF-8 bytes, never splitting a surrogate pair. */
+function fitBytes(text: string, max: number): number {
+  let bytes = 0;
+  let i = 0;
+  while (i < text.length) {
+    const code = text.codePointAt(i) as number;
+    const width = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (bytes + width > max) break;
+    bytes += width;
+    i += code >= 0x10000 ? 2 : 1;
+  }
+  return i;
+}
+
+async function guard<T>(platform: Platform, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw new ChannelError(platform, 'transient', 'Could not use the adapter state', {}, { cause: error });
+  }
+}

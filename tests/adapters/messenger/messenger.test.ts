@@ -1,0 +1,312 @@
+import { describe, expect, it } from 'vitest';
+import { metaFactory } from '../../../adapters/meta/index.ts';
+import { messengerProduct } from '../../../adapters/messenger/index.ts';
+import type { ChannelDeps, WebhookRoute } from '../../../src/channel.ts';
+import type { InboundMessage, OutboundMessage } from '../../../src/messages.ts';
+import { channelContract, memoryState, webhookRequest, type FailureCase } from '../../contract/channel-contract.ts';
+import { startFakeGraphApi, type FakeGraphApi } from '../../fakes/graph-api.ts';
+import { appLimit, expiredToken, outsideWindow, temporary, throttled, unavailable } from '../../fixtures/messenger/api-errors.ts';
+import {
+  delivery,
+  echo,
+  edit,
+  fromCustomer,
+  getStarted,
+  imageMessage,
+  notification,
+  PAGE_ID,
+  profile,
+  PSID,
+  quickReply,
+  reaction,
+  read,
+  replyMessage,
+  standbyEntry,
+  stickerMessage,
+  textIsNumber,
+  textMessage,
+} from '../../fixtures/messenger/webhooks.ts';
+import { metaBody, signMeta } from '../../support/meta-signing.ts';
+import { captureLogger } from '../../support/capture-logger.ts';
+
+const APP_SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+const VERIFY_TOKEN = 'threadline-verify-4f1c';
+const PAGE_TOKEN = 'EAAPageTokenForThreadlineTests0123456789';
+const IMAGE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
+
+const factory = metaFactory([messengerProduct]);
+
+const env = (graphUrl: string) => ({
+  META_APP_SECRET: APP_SECRET,
+  META_VERIFY_TOKEN: VERIFY_TOKEN,
+  META_GRAPH_URL: graphUrl,
+  MESSENGER_PAGE_TOKEN: PAGE_TOKEN,
+});
+
+function metaRequest(payload: unknown, secret: string | null = APP_SECRET) {
+  const body = metaBody(payload);
+  return webhookRequest(body, {
+    'content-type': 'application/json',
+    ...(secret === null ? {} : { 'X-Hub-Signature-256': signMeta(secret, body) }),
+  });
+}
+
+async function setup(deps: ChannelDeps) {
+  const graph = await startFakeGraphApi({ token: PAGE_TOKEN, me: { id: PAGE_ID, name: 'Threadline Shoes' } });
+  graph.addProfile(PSID, profile);
+  const imageUrl = graph.addCdnFile('image.jpg', { data: IMAGE, mimeType: 'image/jpeg' });
+  const config = factory.readConfig(env(graph.graphUrl));
+  if (config === undefined) throw new Error('no config');
+  const group = factory.create(config, () => deps);
+  const [channel] = group.channels;
+  if (channel === undefined) throw new Error('no Messenger channel');
+  const handle = (method: 'GET' | 'POST') => {
+    const found = group.routes.find((r: WebhookRoute) => r.method === method && r.path === '/webhooks/meta');
+    if (found === undefined) throw new Error(`no ${method} /webhooks/meta`);
+    return found.handle;
+  };
+  return { graph, group, channel, imageUrl, handle, secrets: factory.secretsOf(config) };
+}
+
+const customer = { id: PSID, name: 'Peter Chang', avatarUrl: profile.profile_pic };
+
+const expectedMessage: InboundMessage = {
+  kind: 'message',
+  platform: 'messenger',
+  eventId: textMessage.mid,
+  account: PAGE_ID,
+  contact: customer,
+  occurredAt: new Date(1764720000000).toISOString(),
+  messageId: textMessage.mid,
+  text: textMessage.text,
+  attachments: [],
+};
+
+const reply: OutboundMessage = {
+  idempotencyKey: 'C024BE91L:1715000000.000100',
+  platform: 'messenger',
+  account: PAGE_ID,
+  contactId: PSID,
+  text: 'Yes, in every size.',
+};
+
+function failures(graph: FakeGraphApi): FailureCase[] {
+  return [
+    {
+      name: '613 rate limit',
+      arrange: () => graph.failNext('messages', { status: 400, body: throttled, headers: { 'retry-after': '3' } }),
+      kind: 'rate_limited',
+      retryAfterMs: 3000,
+    },
+    { name: '4 app limit', arrange: () => graph.failNext('messages', { status: 400, body: appLimit }), kind: 'rate_limited' },
+    { name: 'HTTP 429', arrange: () => graph.failNext('messages', { status: 429, body: {} }), kind: 'rate_limited' },
+    { name: '2 temporary', arrange: () => graph.failNext('messages', { status: 500, body: temporary }), kind: 'transient' },
+    { name: 'connection dropped', arrange: () => graph.failNext('messages', 'network'), kind: 'transient' },
+    { name: '190 token', arrange: () => graph.failNext('messages', { status: 400, body: expiredToken }), kind: 'auth' },
+    {
+      name: '10/2018278 outside the window',
+      arrange: () => graph.failNext('messages', { status: 400, body: outsideWindow }),
+      kind: 'window_closed',
+    },
+    { name: '551 unavailable', arrange: () => graph.failNext('messages', { status: 400, body: unavailable }), kind: 'unreachable' },
+  ];
+}
+
+channelContract({
+  name: 'messenger (shared Meta webhook)',
+  inbound: 'webhook',
+  handshake: true,
+  async setup(deps) {
+    const { graph, group, channel, imageUrl, handle, secrets } = await setup(deps);
+    const handshake = (token: string) =>
+      webhookRequest(
+        '',
+        {},
+        new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': token }).toString(),
+      );
+    return {
+      channel,
+      secrets,
+      sharedRoutes: group.routes,
+      webhook: {
+        handle: handle('POST'),
+        requests: {
+          message: () => metaRequest(notification(fromCustomer({ message: textMessage }))),
+          image: () => metaRequest(notification(fromCustomer({ message: imageMessage(imageUrl) }))),
+          unknownKind: () => metaRequest(standbyEntry),
+          ownEcho: () => metaRequest(notification(echo('m_FAKE0001', 'threadline'))),
+          unreadable: () => metaRequest(notification(fromCustomer({ message: textIsNumber }))),
+          badSignature: () => metaRequest(notification(fromCustomer({ message: textMessage })), 'not-the-app-secret'),
+          missingSignature: () => metaRequest(notification(fromCustomer({ message: textMessage })), null),
+          malformed: () => {
+            const body = '{"object":"page","entry":[';
+            return webhookRequest(body, { 'X-Hub-Signature-256': signMeta(APP_SECRET, body) });
+          },
+        },
+      },
+      handshake: {
+        handle: handle('GET'),
+        valid: () => handshake(VERIFY_TOKEN),
+        expectedBody: '1158201444',
+        wrongToken: () => handshake('wrong'),
+      },
+      expectedMessageEvents: [expectedMessage],
+      unknownKind: 'standby',
+      expectedUnreadable: { contactId: PSID, messageId: textIsNumber.mid },
+      send: {
+        message: reply,
+        expectedMessageIds: ['m_FAKE0001'],
+        assertRequest: () => {
+          // @see https://developers.facebook.com/docs/messenger-platform/reference/send-api
+          expect(graph.callsOf('messages').map((c) => [c.path, c.body])).toEqual([
+            [
+              '/v24.0/me/messages',
+              { recipient: { id: PSID }, messaging_type: 'RESPONSE', message: { text: 'Yes, in every size.', metadata: 'threadline' } },
+            ],
+          ]);
+        },
+        failures: failures(graph),
+      },
+      media: { expectedBytes: IMAGE },
+      checks: { unreachable: () => graph.failNext('me', 'network') },
+      teardown: () => graph.close(),
+    };
+  },
+});
+
+describe('Messenger webhook items', () => {
+  const NOW = Date.parse('2026-12-03T10:00:00.000Z');
+  async function build() {
+    const capture = captureLogger();
+    const built = await setup({ logger: capture.logger, state: memoryState(), now: () => NOW });
+    const receive = async (...items: Record<string, unknown>[]) => {
+      const result = await built.handle('POST')(metaRequest(notification(...items)));
+      if (result.status !== 200) throw new Error(`status ${result.status}`);
+      return result.events;
+    };
+    return { ...built, receive, capture };
+  }
+  const at = new Date(1764720000000).toISOString();
+  const base = { platform: 'messenger', account: PAGE_ID, occurredAt: at };
+
+  it('shows a sticker once while Meta sends it as sticker and image', async () => {
+    const { receive, graph, imageUrl } = await build();
+    const [event] = await receive(fromCustomer({ message: stickerMessage(imageUrl) }));
+    expect(event).toMatchObject({ kind: 'message', attachments: [{ kind: 'sticker', media: { platform: 'messenger', id: imageUrl } }] });
+    expect(event?.kind === 'message' && event.attachments).toHaveLength(1);
+    await graph.close();
+  });
+
+  it('reads quick replies, replies, postbacks, edits, reactions and deliveries', async () => {
+    const { receive, graph } = await build();
+    const events = await receive(
+      fromCustomer({ message: quickReply }),
+      fromCustomer({ message: replyMessage }),
+      fromCustomer(getStarted),
+      fromCustomer(edit),
+      fromCustomer(reaction('react')),
+      fromCustomer(reaction('unreact'), 1764720000999),
+      fromCustomer(delivery),
+      fromCustomer(read),
+    );
+    expect(events).toEqual([
+      { ...base, kind: 'message', eventId: quickReply.mid, messageId: quickReply.mid, contact: customer, text: 'Yes', attachments: [] },
+      {
+        ...base,
+        kind: 'message',
+        eventId: replyMessage.mid,
+        messageId: replyMessage.mid,
+        contact: customer,
+        text: 'This one',
+        attachments: [],
+        replyTo: textMessage.mid,
+      },
+      {
+        ...base,
+        kind: 'message',
+        eventId: 'm_postback.0001',
+        messageId: 'm_postback.0001',
+        contact: customer,
+        text: 'Get Started',
+        attachments: [],
+      },
+      {
+        ...base,
+        kind: 'message',
+        eventId: `edit:${textMessage.mid}:1`,
+        messageId: textMessage.mid,
+        contact: customer,
+        text: 'Is the red one still in stock?',
+        attachments: [],
+        edited: true,
+      },
+      {
+        ...base,
+        kind: 'reaction',
+        eventId: `reaction:m_FAKE0001:${PSID}:react:1764720000000`,
+        messageId: 'm_FAKE0001',
+        contact: { id: PSID },
+        emoji: '\u2764\uFE0F',
+        removed: false,
+      },
+      {
+        ...base,
+        occurredAt: new Date(1764720000999).toISOString(),
+        kind: 'reaction',
+        eventId: `reaction:m_FAKE0001:${PSID}:unreact:1764720000999`,
+        messageId: 'm_FAKE0001',
+        contact: { id: PSID },
+        emoji: '\u2764\uFE0F',
+        removed: true,
+      },
+      { ...base, kind: 'delivery', eventId: 'delivered:m_FAKE0001', messageId: 'm_FAKE0001', contact: { id: PSID }, status: 'delivered' },
+    ]);
+    // The profile is fetched once and kept.
+    expect(graph.callsOf('profile')).toHaveLength(1);
+    expect(graph.callsOf('profile')[0]?.path).toBe(`/v24.0/${PSID}?fields=first_name%2Clast_name%2Cprofile_pic`);
+    await graph.close();
+  });
+
+  it("never mirrors echoes: Threadline's own sends by id or metadata, a colleague's from the inbox with a debug line", async () => {
+    const { receive, channel, graph, capture } = await build();
+    const delivered = await channel.send(reply);
+    expect(await receive(echo(delivered.messageIds[0] as string))).toEqual([]);
+    expect(await receive(echo('m_from.the.inbox'))).toEqual([]);
+    expect(capture.text()).toContain('sent from outside Threadline');
+    await graph.close();
+  });
+
+  it('still shows the customer when the profile cannot be fetched', async () => {
+    const { receive, graph } = await build();
+    graph.failNext('profile', {
+      status: 400,
+      body: { error: { message: 'Unsupported get request', type: 'GraphMethodException', code: 100 } },
+    });
+    const [event] = await receive(fromCustomer({ message: textMessage }));
+    expect(event?.contact).toEqual({ id: PSID });
+    await graph.close();
+  });
+
+  it('sends a long reply in parts of at most 2000 characters, and refuses files for now', async () => {
+    const { channel, graph } = await build();
+    const long = `${'a'.repeat(1500)} ${'b'.repeat(1500)}`;
+    const delivered = await channel.send({ ...reply, idempotencyKey: 'k2', text: long });
+    expect(delivered.messageIds).toHaveLength(2);
+    const texts = graph.callsOf('messages').map((c) => (c.body.message as { text: string }).text);
+    expect(texts).toEqual(['a'.repeat(1500), 'b'.repeat(1500)]);
+    await expect(
+      channel.send({ ...reply, idempotencyKey: 'k3', files: [{ kind: 'image', fileName: 'a.png', data: IMAGE }] }),
+    ).rejects.toMatchObject({ kind: 'rejected' });
+    await graph.close();
+  });
+});
+
+describe('the Meta registry entry with Messenger', () => {
+  it('turns Messenger on with its token alone and keeps the token out of logs', () => {
+    const config = factory.readConfig(env('https://graph.facebook.com'));
+    if (config === undefined) throw new Error('no config');
+    expect(factory.enabled(config)).toEqual(['messenger']);
+    expect(factory.secretsOf(config)).toContain(PAGE_TOKEN);
+    expect(factory.readConfig({})).toBeUndefined();
+  });
+});
