@@ -2,6 +2,7 @@
 import type { RegistryEntry } from '../src/channel.ts';
 import { metaFactory } from './meta/index.ts';
 import { telegramFactory } from './telegram/index.ts';
+import { instagramProduct } from './instagram/index.ts';
 import { messengerProduct } from './messenger/index.ts';
 import { whatsappProduct } from './whatsapp/index.ts';
 
@@ -13,5 +14,5 @@ import { whatsappProduct } from './whatsapp/index.ts';
 export const channelFactories: readonly RegistryEntry[] = [
   telegramFactory,
   // One Meta app, one webhook (/webhooks/meta), for every Meta product.
-  metaFactory([whatsappProduct, messengerProduct]),
+  metaFactory([whatsappProduct, instagramProduct, messengerProduct]),
 ];

@@ -229,13 +229,16 @@ function toMessage(
   const raw = m.attachments ?? [];
   // Until Meta sends only `sticker`, a sticker comes as a `sticker` and an `image` with the same sticker_id.
   const stickers = new Set(raw.filter((a) => a.type === 'sticker').map((a) => String(a.payload?.sticker_id ?? '')));
+  // A post share comes as `share` and `ig_post` (with the title): shown once, as the post.
+  const hasPost = raw.some((a) => a.type === 'ig_post');
   for (const a of raw) {
     const url = a.payload?.url;
+    if (a.type === 'share' && hasPost) continue;
     if (a.type === 'image' && a.payload?.sticker_id !== undefined && stickers.has(String(a.payload.sticker_id))) continue;
     if (a.type === 'story_mention') {
       // Meta's policy: story media is linked, never downloaded or stored.
+      // The thread shows the link from `context` (src/engine/render.ts).
       context = { kind: 'story_mention', ...(url ? { url } : {}) };
-      lines.push(url ? `[Mentioned you in their story: ${url}]` : '[Mentioned you in their story]');
       continue;
     }
     if (a.type === 'like_heart') {
@@ -259,10 +262,8 @@ function toMessage(
   const story = m.reply_to?.story;
   if (story !== undefined) {
     context = { kind: 'story_reply', ...(story.url ? { url: story.url } : {}) };
-    lines.unshift(story.url ? `[Replied to your story: ${story.url}]` : '[Replied to your story]');
   }
   if (m.is_unsupported === true) lines.push('[A message Instagram does not show to apps]');
-  // A post share repeats itself as `share` and `ig_post`: each line once.
   const text = [...new Set(lines), m.text].filter((line): line is string => line !== undefined && line !== '').join('\n');
   return {
     ...base,
