@@ -89,6 +89,12 @@ export interface InboundMessage extends EventBase {
   /** True when this is a new version of a message sent earlier (same `messageId`). */
   readonly edited?: boolean;
   /**
+   * True when the customer took back (unsent) the earlier message `messageId` (Instagram's
+   * `is_deleted`). It has no text and no attachments. The engine marks the mirrored message as
+   * unsent and never deletes it; an unsend of a message that was never mirrored opens nothing.
+   */
+  readonly unsent?: boolean;
+  /**
    * Set when the customer sent something the adapter could not read: a payload of a kind it handles
    * whose fields are not what the platform documents, or content it cannot show. The message then
    * has no text and no attachments, and the thread says a message came that could not be read, so

@@ -161,8 +161,8 @@ export function parseMessagingEntry(platform: Platform, entry: unknown): Messagi
         continue;
       }
       if (m.is_deleted === true) {
-        // An unsend: the engine has no way yet to mark a mirrored message as unsent.
-        unknown.push('message:unsend');
+        // An unsend: the engine marks the mirrored message, never deletes it.
+        events.push({ ...base, kind: 'message', eventId: `unsend:${m.mid}`, messageId: m.mid, attachments: [], unsent: true });
         continue;
       }
       events.push(toMessage(platform, base, m));

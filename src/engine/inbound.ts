@@ -47,6 +47,7 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   const log = ctx.logger.child({ eventId: message.eventId, conversationId });
   const existing = await loadConversation(ctx, conversationId);
   const open = existing !== undefined && !(existing.status === 'closed' && existing.thread);
+  if (message.unsent) return markUnsent(ctx, conversationId, message, log);
   const decision = applyRules(message, open);
   if (decision.action === 'ignore') {
     log.info({ rule: decision.rule }, 'message ignored by rule');
@@ -97,6 +98,35 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   const next = onCustomerMessage(record, message.contact, message.occurredAt);
   await saveConversation(ctx, next);
   if (!sameView(record, next)) await ctx.slack.updateParent(thread, toView(next));
+}
+
+/**
+ * The customer unsent a message: a reply quoting its mirror says so, and the mirror stays (the
+ * agent may have read it, and Slack keeps what was said). An unsend of a message never mirrored
+ * (ignored by a rule, or older than the thread) opens nothing.
+ */
+async function markUnsent(
+  ctx: EngineContext,
+  conversationId: string,
+  message: InboundMessage,
+  log: EngineContext['logger'],
+): Promise<void> {
+  const mirror = await ctx.store.get<MirrorLink>(keys.platformMessage(conversationId, message.messageId));
+  if (!mirror) {
+    log.info('unsend of a message that is not mirrored ignored');
+    return;
+  }
+  const marker = { key: `msg:${conversationId}:${message.eventId}` };
+  await postOnce(ctx, { slackChannelId: mirror.thread.slackChannelId, thread: mirror.thread }, marker, () =>
+    ctx.slack.postCustomerMessage({
+      thread: mirror.thread,
+      author: authorOf(message),
+      text: '🚫 The customer unsent this message.',
+      files: [],
+      marker,
+      quoting: { ts: mirror.ts },
+    }),
+  );
 }
 
 /** The Slack message of this thread that a customer's reply answers, when it is mirrored there. */

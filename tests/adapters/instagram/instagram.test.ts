@@ -213,7 +213,7 @@ describe('Instagram webhook items', () => {
     await graph.close();
   });
 
-  it('reads shares once, likes, quick replies, ice breakers, replies, reactions and read receipts; skips unsends', async () => {
+  it('reads shares once, likes, quick replies, ice breakers, replies, reactions, unsends and read receipts', async () => {
     const { receive, graph } = await build();
     const events = await receive(
       fromCustomer({ message: postShare }),
@@ -270,6 +270,7 @@ describe('Instagram webhook items', () => {
         emoji: '\u2764\uFE0F',
         removed: false,
       },
+      { ...base, kind: 'message', eventId: `unsend:${textMessage.mid}`, messageId: textMessage.mid, attachments: [], unsent: true },
       { ...base, contact: { id: IGSID }, kind: 'delivery', eventId: 'read:m_FAKE0001', messageId: 'm_FAKE0001', status: 'read' },
     ]);
     const like = events[1];
