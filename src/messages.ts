@@ -157,6 +157,8 @@ export interface OutboundMessage {
   readonly files?: readonly OutboundFile[];
   /** Platform id of the customer message this answers. */
   readonly replyTo?: string;
+  /** ISO 8601 time of the customer's last message, for platforms whose reply window depends on it. */
+  readonly lastCustomerMessageAt?: string;
 }
 
 /** Proof a message reached the platform. */

@@ -43,6 +43,7 @@ export function createInstagramChannel(config: InstagramConfig, settings: MetaSe
       // Images up to 8 MB. @see https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api/
       maxFileBytes: 8 * 1024 * 1024,
       sendFields: {},
+      humanAgentTag: settings.humanAgentTag,
       sendsMetadata: false,
       // User profile. @see https://developers.facebook.com/docs/messenger-platform/instagram/features/user-profile
       profileFields: 'name,username,profile_pic',

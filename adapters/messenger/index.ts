@@ -40,6 +40,7 @@ export function createMessengerChannel(config: MessengerConfig, settings: MetaSe
       // Attachments up to 25 MB. @see https://developers.facebook.com/docs/messenger-platform/send-messages#file-attachments
       maxFileBytes: 25 * 1024 * 1024,
       sendFields: { messaging_type: 'RESPONSE' },
+      humanAgentTag: settings.humanAgentTag,
       sendsMetadata: true,
       // User Profile API. @see https://developers.facebook.com/docs/messenger-platform/identity/user-profile
       profileFields: 'first_name,last_name,profile_pic',

@@ -25,8 +25,10 @@ export interface MessagingProduct {
   /** Longest text part, in characters (Messenger) or UTF-8 bytes (Instagram). */
   readonly maxText: { readonly units: 'chars' | 'bytes'; readonly max: number };
   readonly maxFileBytes: number;
-  /** Extra fields of every send (Messenger: `messaging_type: RESPONSE`). */
+  /** Extra fields of every send inside the 24-hour window (Messenger: `messaging_type: RESPONSE`). */
   readonly sendFields: Readonly<Record<string, unknown>>;
+  /** META_HUMAN_AGENT_TAG: tag replies sent 24 hours to 7 days after the customer's last message. */
+  readonly humanAgentTag: boolean;
   /** Whether sends carry `message.metadata` (echoed back by Messenger). */
   readonly sendsMetadata: boolean;
   /** `GET /<id>?fields=…` for the customer's profile, and how to read the answer. */
@@ -38,6 +40,8 @@ export interface MessagingProduct {
 }
 
 const PROGRESS_TTL_MS = 7 * 24 * 3600 * 1000;
+const WINDOW_MS = 24 * 3600 * 1000;
+const HUMAN_AGENT_MS = 7 * 24 * 3600 * 1000;
 const OWN_TTL_MS = 24 * 3600 * 1000;
 /** A failed profile lookup is tried again after this long. */
 const PROFILE_RETRY_MS = 3600 * 1000;
@@ -64,10 +68,26 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
     }
   }
 
-  async function postMessage(recipient: string, message: Record<string, unknown>): Promise<string> {
+  /**
+   * Inside 24 hours of the customer's last message, a response; from then to 7 days, with
+   * META_HUMAN_AGENT_TAG, the HUMAN_AGENT tag; later, a response Meta will refuse (window closed).
+   * @see https://developers.facebook.com/docs/messenger-platform/send-messages/message-tags
+   */
+  function typeFields(lastCustomerMessageAt: string | undefined): Readonly<Record<string, unknown>> {
+    if (!product.humanAgentTag || lastCustomerMessageAt === undefined) return product.sendFields;
+    const age = deps.now() - Date.parse(lastCustomerMessageAt);
+    if (!(age > WINDOW_MS && age <= HUMAN_AGENT_MS)) return product.sendFields;
+    return { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' };
+  }
+
+  async function postMessage(
+    recipient: string,
+    message: Record<string, unknown>,
+    fields: Readonly<Record<string, unknown>>,
+  ): Promise<string> {
     const answer = (await graph.post('me/messages', {
       recipient: { id: recipient },
-      ...product.sendFields,
+      ...fields,
       message: product.sendsMetadata ? { ...message, metadata: OWN_METADATA } : message,
     })) as { message_id?: unknown };
     if (typeof answer.message_id !== 'string')
@@ -84,7 +104,7 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
     const parts = message.text === undefined ? [] : splitText(message.text, product.maxText.units, product.maxText.max);
     for (const [index, part] of parts.entries()) {
       if (index < sent.length) continue;
-      sent.push(await postMessage(message.contactId, { text: part }));
+      sent.push(await postMessage(message.contactId, { text: part }, typeFields(message.lastCustomerMessageAt)));
       await guard(platform, () => state.set(key, sent, PROGRESS_TTL_MS));
     }
     return { messageIds: sent, sentAt: new Date(deps.now()).toISOString() };

@@ -301,6 +301,34 @@ describe('Messenger webhook items', () => {
   });
 });
 
+describe('the reply window', () => {
+  const NOW = Date.parse('2026-12-03T10:00:00.000Z');
+  const hoursAgo = (hours: number) => new Date(NOW - hours * 3600 * 1000).toISOString();
+
+  async function sendAt(tag: boolean, lastCustomerMessageAt: string) {
+    const graph = await startFakeGraphApi({ token: PAGE_TOKEN, me: { id: PAGE_ID } });
+    const config = factory.readConfig({ ...env(graph.graphUrl), META_HUMAN_AGENT_TAG: String(tag) });
+    if (config === undefined) throw new Error('no config');
+    const [channel] = factory.create(config, () => ({ logger: captureLogger().logger, state: memoryState(), now: () => NOW })).channels;
+    await channel?.send({ ...reply, lastCustomerMessageAt });
+    const [call] = graph.callsOf('messages');
+    await graph.close();
+    const { messaging_type, tag: sentTag } = call?.body as { messaging_type?: string; tag?: string };
+    return { messaging_type, tag: sentTag };
+  }
+
+  it('answers inside 24 hours as a RESPONSE, and from 24 hours to 7 days with the HUMAN_AGENT tag when META_HUMAN_AGENT_TAG=true', async () => {
+    expect(await sendAt(true, hoursAgo(3))).toEqual({ messaging_type: 'RESPONSE', tag: undefined });
+    expect(await sendAt(true, hoursAgo(30))).toEqual({ messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' });
+    expect(await sendAt(false, hoursAgo(30))).toEqual({ messaging_type: 'RESPONSE', tag: undefined });
+    expect(await sendAt(true, hoursAgo(24 * 8))).toEqual({ messaging_type: 'RESPONSE', tag: undefined });
+  });
+
+  it('refuses a META_HUMAN_AGENT_TAG that is not true or false', () => {
+    expect(() => factory.readConfig({ ...env('https://graph.facebook.com'), META_HUMAN_AGENT_TAG: 'yes' })).toThrow(/META_HUMAN_AGENT_TAG/);
+  });
+});
+
 describe('the Meta registry entry with Messenger', () => {
   it('turns Messenger on with its token alone and keeps the token out of logs', () => {
     const config = factory.readConfig(env('https://graph.facebook.com'));
