@@ -313,7 +313,7 @@ describe('the reply window', () => {
     await channel?.send({ ...reply, lastCustomerMessageAt });
     const [call] = graph.callsOf('messages');
     await graph.close();
-    const { messaging_type, tag: sentTag } = call?.body as { messaging_type?: string; tag?: string };
+    const { messaging_type, tag: sentTag } = (call?.body ?? {}) as { messaging_type?: string; tag?: string };
     return { messaging_type, tag: sentTag };
   }
 
