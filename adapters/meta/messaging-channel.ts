@@ -39,6 +39,12 @@ export interface MessagingProduct {
   readonly describeMe: (answer: Record<string, unknown>) => string;
 }
 
+/** What was sent to a customer lately, for Messenger's watermark reads: the last few, for a day. */
+interface SentRecord {
+  readonly mid: string;
+  readonly at: number;
+}
+const RECENT_KEPT = 10;
 const PROGRESS_TTL_MS = 7 * 24 * 3600 * 1000;
 const WINDOW_MS = 24 * 3600 * 1000;
 const HUMAN_AGENT_MS = 7 * 24 * 3600 * 1000;
@@ -92,8 +98,13 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
     })) as { message_id?: unknown };
     if (typeof answer.message_id !== 'string')
       throw new ChannelError(platform, 'transient', `${name} accepted the message without a message id`);
-    await guard(platform, () => state.set(`own:${answer.message_id}`, true, OWN_TTL_MS));
-    return answer.message_id;
+    const mid = answer.message_id;
+    await guard(platform, async () => {
+      await state.set(`own:${mid}`, true, OWN_TTL_MS);
+      const recent = (await state.get<SentRecord[]>(`recent:${recipient}`)) ?? [];
+      await state.set(`recent:${recipient}`, [...recent, { mid, at: deps.now() }].slice(-RECENT_KEPT), OWN_TTL_MS);
+    });
+    return mid;
   }
 
   async function send(message: OutboundMessage): Promise<Delivery> {
@@ -186,6 +197,21 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
         else log.debug({ mid: echo.mid }, `${name} message sent from outside Threadline (app or inbox) not mirrored`);
       }
       const events: InboundEvent[] = [];
+      // A watermark covers every message sent before it; the engine drops the ones it already showed (same eventId).
+      for (const mark of parsed.watermarks) {
+        const recent = (await state.get<SentRecord[]>(`recent:${mark.contactId}`)) ?? [];
+        for (const sent of recent.filter((r) => r.at <= mark.watermark))
+          events.push({
+            kind: 'delivery',
+            platform,
+            eventId: `${mark.status}:${sent.mid}`,
+            account: mark.account,
+            contact: { id: mark.contactId },
+            occurredAt: mark.occurredAt,
+            messageId: sent.mid,
+            status: mark.status,
+          });
+      }
       for (const event of parsed.events) {
         if (event.kind !== 'message' || event.unreadable !== undefined) {
           events.push(event);

@@ -78,9 +78,19 @@ export interface Echo {
   readonly recipient: string;
 }
 
+/** Messenger's read (and mid-less delivery): everything sent to `contactId` up to `watermark` (ms). */
+export interface Watermark {
+  readonly status: 'read' | 'delivered';
+  readonly contactId: string;
+  readonly account: string;
+  readonly watermark: number;
+  readonly occurredAt: string;
+}
+
 export interface MessagingParse {
   readonly events: readonly InboundEvent[];
   readonly echoes: readonly Echo[];
+  readonly watermarks: readonly Watermark[];
   readonly unknown: readonly string[];
 }
 
@@ -117,9 +127,10 @@ const LINK_KINDS: Readonly<Record<string, string>> = {
 export function parseMessagingEntry(platform: Platform, entry: unknown): MessagingParse {
   const events: InboundEvent[] = [];
   const echoes: Echo[] = [];
+  const watermarks: Watermark[] = [];
   const unknown: string[] = [];
   const parsed = entrySchema.safeParse(entry);
-  if (!parsed.success) return { events, echoes, unknown: ['malformed:entry'] };
+  if (!parsed.success) return { events, echoes, watermarks, unknown: ['malformed:entry'] };
   const account = parsed.data.id;
   if (parsed.data.standby !== undefined) unknown.push('standby');
   for (const change of parsed.data.changes ?? []) unknown.push(`field:${change.field}`);
@@ -195,14 +206,18 @@ export function parseMessagingEntry(platform: Platform, entry: unknown): Messagi
       continue;
     }
     if (item.data.read !== undefined) {
-      // Instagram names the message read; Messenger only a watermark, which names none.
-      const mid = item.data.read.mid;
+      // Instagram names the message read; Messenger gives a watermark, which the channel resolves.
+      const { mid, watermark } = item.data.read;
       if (mid !== undefined) events.push({ ...base, kind: 'delivery', eventId: `read:${mid}`, messageId: mid, status: 'read' });
+      else if (watermark !== undefined) watermarks.push({ status: 'read', contactId: sender.id, account, watermark, occurredAt });
       continue;
     }
     if (item.data.delivery !== undefined) {
-      for (const mid of item.data.delivery.mids ?? [])
+      const { mids, watermark } = item.data.delivery;
+      for (const mid of mids ?? [])
         events.push({ ...base, kind: 'delivery', eventId: `delivered:${mid}`, messageId: mid, status: 'delivered' });
+      if (mids === undefined && watermark !== undefined)
+        watermarks.push({ status: 'delivered', contactId: sender.id, account, watermark, occurredAt });
       continue;
     }
     if (item.data.postback !== undefined) {
@@ -215,7 +230,7 @@ export function parseMessagingEntry(platform: Platform, entry: unknown): Messagi
     const kind = Object.keys(raw as object).find((key) => !['sender', 'recipient', 'timestamp'].includes(key));
     unknown.push(`event:${kind ?? 'empty'}`);
   }
-  return { events, echoes, unknown };
+  return { events, echoes, watermarks, unknown };
 }
 
 function toMessage(

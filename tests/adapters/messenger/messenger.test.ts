@@ -276,6 +276,26 @@ describe('Messenger webhook items', () => {
     await graph.close();
   });
 
+  it("marks Threadline's sends read up to a read watermark, and gives nothing for one before them", async () => {
+    const { receive, channel, graph } = await build();
+    expect(await receive(fromCustomer(read))).toEqual([]);
+    const delivered = await channel.send(reply);
+    const mid = delivered.messageIds[0] as string;
+    const later = fromCustomer({ read: { watermark: NOW + 1000 } }, NOW + 2000);
+    expect(await receive(later)).toEqual([
+      {
+        ...base,
+        occurredAt: new Date(NOW + 2000).toISOString(),
+        kind: 'delivery',
+        eventId: `read:${mid}`,
+        messageId: mid,
+        contact: { id: PSID },
+        status: 'read',
+      },
+    ]);
+    await graph.close();
+  });
+
   it('still shows the customer when the profile cannot be fetched', async () => {
     const { receive, graph } = await build();
     graph.failNext('profile', {
