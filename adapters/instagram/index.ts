@@ -44,6 +44,7 @@ export function createInstagramChannel(config: InstagramConfig, settings: MetaSe
       maxFileBytes: 8 * 1024 * 1024,
       sendFields: {},
       humanAgentTag: settings.humanAgentTag,
+      uploadsFiles: false,
       sendsMetadata: false,
       // User profile. @see https://developers.facebook.com/docs/messenger-platform/instagram/features/user-profile
       profileFields: 'name,username,profile_pic',

@@ -8,7 +8,7 @@
  */
 import type { CheckResult, ChannelDeps, MediaFile } from '../../src/channel.ts';
 import { ChannelError } from '../../src/errors.ts';
-import type { Contact, Delivery, InboundEvent, MediaRef, OutboundMessage, Platform } from '../../src/messages.ts';
+import type { Contact, Delivery, InboundEvent, MediaRef, OutboundFile, OutboundMessage, Platform } from '../../src/messages.ts';
 import { graphemeCut } from '../../src/safe-text.ts';
 import type { GraphClient } from './graph.ts';
 import type { MetaChannel } from './index.ts';
@@ -29,6 +29,8 @@ export interface MessagingProduct {
   readonly sendFields: Readonly<Record<string, unknown>>;
   /** META_HUMAN_AGENT_TAG: tag replies sent 24 hours to 7 days after the customer's last message. */
   readonly humanAgentTag: boolean;
+  /** Whether files are uploaded with the send (Messenger); otherwise a reply with files is refused. */
+  readonly uploadsFiles: boolean;
   /** Whether sends carry `message.metadata` (echoed back by Messenger). */
   readonly sendsMetadata: boolean;
   /** `GET /<id>?fields=…` for the customer's profile, and how to read the answer. */
@@ -90,12 +92,14 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
     recipient: string,
     message: Record<string, unknown>,
     fields: Readonly<Record<string, unknown>>,
+    file?: OutboundFile,
   ): Promise<string> {
-    const answer = (await graph.post('me/messages', {
+    const body = {
       recipient: { id: recipient },
       ...fields,
       message: product.sendsMetadata ? { ...message, metadata: OWN_METADATA } : message,
-    })) as { message_id?: unknown };
+    };
+    const answer = (await graph.post('me/messages', file === undefined ? body : asForm(body, file))) as { message_id?: unknown };
     if (typeof answer.message_id !== 'string')
       throw new ChannelError(platform, 'transient', `${name} accepted the message without a message id`);
     const mid = answer.message_id;
@@ -108,14 +112,24 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
   }
 
   async function send(message: OutboundMessage): Promise<Delivery> {
-    if ((message.files ?? []).length > 0)
+    const files = message.files ?? [];
+    if (files.length > 0 && !product.uploadsFiles)
       throw new ChannelError(platform, 'rejected', `Threadline cannot send files to ${name} yet: send the text alone, or share a link`);
     const key = `sent:${message.idempotencyKey}`;
     const sent = [...((await guard(platform, () => state.get<string[]>(key))) ?? [])];
+    const fields = typeFields(message.lastCustomerMessageAt);
     const parts = message.text === undefined ? [] : splitText(message.text, product.maxText.units, product.maxText.max);
-    for (const [index, part] of parts.entries()) {
+    const steps: (() => Promise<string>)[] = [
+      ...parts.map((part) => () => postMessage(message.contactId, { text: part }, fields)),
+      // An uploaded file: `message.attachment` with an empty payload, the bytes as `filedata`.
+      // @see https://developers.facebook.com/docs/messenger-platform/send-messages#file-attachments
+      ...files.map(
+        (file) => () => postMessage(message.contactId, { attachment: { type: file.kind, payload: { is_reusable: false } } }, fields, file),
+      ),
+    ];
+    for (const [index, step] of steps.entries()) {
       if (index < sent.length) continue;
-      sent.push(await postMessage(message.contactId, { text: part }, typeFields(message.lastCustomerMessageAt)));
+      sent.push(await step());
       await guard(platform, () => state.set(key, sent, PROGRESS_TTL_MS));
     }
     return { messageIds: sent, sentAt: new Date(deps.now()).toISOString() };
@@ -223,6 +237,15 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
       return { events, unknown: parsed.unknown };
     },
   };
+}
+
+/** A send with a file as multipart: each field JSON, the file as `filedata`. */
+function asForm(body: Record<string, unknown>, file: OutboundFile): FormData {
+  const form = new FormData();
+  for (const [field, value] of Object.entries(body)) form.append(field, typeof value === 'string' ? value : JSON.stringify(value));
+  const type = file.mimeType ?? 'application/octet-stream';
+  form.append('filedata', new Blob([file.data as Uint8Array<ArrayBuffer>], { type }), file.fileName.replace(/[\r\n"]+/g, ' '));
+  return form;
 }
 
 /**

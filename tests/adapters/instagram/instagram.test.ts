@@ -287,6 +287,14 @@ describe('Instagram webhook items', () => {
     await graph.close();
   });
 
+  it('refuses a reply with files before sending anything (Instagram takes media by URL only)', async () => {
+    const { channel, graph } = await build();
+    const files = [{ kind: 'image' as const, fileName: 'a.png', mimeType: 'image/png', data: IMAGE }];
+    await expect(channel.send({ ...reply, idempotencyKey: 'k-files', files })).rejects.toMatchObject({ kind: 'rejected' });
+    expect(graph.callsOf('messages')).toEqual([]);
+    await graph.close();
+  });
+
   it('sends a long reply in parts of at most 1000 UTF-8 bytes', async () => {
     const { channel, graph } = await build();
     const korean = '안녕하세요 '.repeat(100).trim();
