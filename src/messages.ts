@@ -95,6 +95,12 @@ export interface InboundMessage extends EventBase {
    */
   readonly unsent?: boolean;
   /**
+   * True when the business sent this message from outside Threadline (the platform's own app or
+   * inbox; Meta's echoes) to `contact`. The engine shows it in an existing thread as the business's;
+   * it never opens a conversation and is not the customer's message.
+   */
+  readonly fromBusiness?: boolean;
+  /**
    * Set when the customer sent something the adapter could not read: a payload of a kind it handles
    * whose fields are not what the platform documents, or content it cannot show. The message then
    * has no text and no attachments, and the thread says a message came that could not be read, so

@@ -204,13 +204,16 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
     check,
     async parseEntry(entry) {
       const parsed = parseMessagingEntry(platform, entry);
+      const events: InboundEvent[] = [];
       for (const echo of parsed.echoes) {
         const ours = echo.metadata === OWN_METADATA || (await state.get<boolean>(`own:${echo.mid}`)) === true;
         if (ours) log.debug({ mid: echo.mid }, `echo of a Threadline send to ${name} skipped`);
-        // Threadline cannot show a message the business sent from elsewhere in the thread yet.
-        else log.debug({ mid: echo.mid }, `${name} message sent from outside Threadline (app or inbox) not mirrored`);
+        else {
+          // A colleague wrote from the app or the inbox: the thread shows it as the business's.
+          log.debug({ mid: echo.mid }, `${name} message sent from outside Threadline (app or inbox)`);
+          events.push(echo.event);
+        }
       }
-      const events: InboundEvent[] = [];
       // A watermark covers every message sent before it; the engine drops the ones it already showed (same eventId).
       for (const mark of parsed.watermarks) {
         const recent = (await state.get<SentRecord[]>(`recent:${mark.contactId}`)) ?? [];

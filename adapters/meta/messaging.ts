@@ -76,6 +76,8 @@ export interface Echo {
   readonly metadata?: string;
   readonly appId?: string;
   readonly recipient: string;
+  /** The message as the customer's conversation would show it, marked `fromBusiness`. */
+  readonly event: InboundMessage;
 }
 
 /** Messenger's read (and mid-less delivery): everything sent to `contactId` up to `watermark` (ms). */
@@ -168,6 +170,7 @@ export function parseMessagingEntry(platform: Platform, entry: unknown): Messagi
           recipient: recipient.id,
           ...(m.metadata === undefined ? {} : { metadata: m.metadata }),
           ...(m.app_id === undefined ? {} : { appId: String(m.app_id) }),
+          event: { ...toMessage(platform, { ...base, contact: { id: recipient.id } }, m), fromBusiness: true },
         });
         continue;
       }

@@ -4,7 +4,14 @@
  * Every Slack post goes through postOnce, so replaying a job after a crash posts nothing twice.
  */
 import { ChannelError, SlackChannelUnavailableError } from '../errors.ts';
-import type { ContactStatus, DeliveryUpdate, InboundEvent, InboundMessage, InboundReaction } from '../messages.ts';
+import {
+  type ContactStatus,
+  type DeliveryUpdate,
+  type InboundEvent,
+  type InboundMessage,
+  type InboundReaction,
+  platformName,
+} from '../messages.ts';
 import { exponentialBackoff, retry } from '../retry.ts';
 import { keys } from '../store/keys.ts';
 import { type ConversationRecord, onCustomerMessage, sameView, toConversationId, toView } from './conversations.ts';
@@ -48,6 +55,7 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   const existing = await loadConversation(ctx, conversationId);
   const open = existing !== undefined && !(existing.status === 'closed' && existing.thread);
   if (message.unsent) return markUnsent(ctx, conversationId, message, log);
+  if (message.fromBusiness) return mirrorBusinessMessage(ctx, conversationId, existing?.thread, open, message, log);
   const decision = applyRules(message, open);
   if (decision.action === 'ignore') {
     log.info({ rule: decision.rule }, 'message ignored by rule');
@@ -127,6 +135,37 @@ async function markUnsent(
       quoting: { ts: mirror.ts },
     }),
   );
+}
+
+/**
+ * A message the business sent from the platform's own app or inbox: shown in the open thread under
+ * the business's name, so agents see the whole conversation; it opens nothing and changes no state.
+ */
+async function mirrorBusinessMessage(
+  ctx: EngineContext,
+  conversationId: string,
+  thread: ThreadRef | undefined,
+  open: boolean,
+  message: InboundMessage,
+  log: EngineContext['logger'],
+): Promise<void> {
+  if (!open || thread === undefined) {
+    log.info('message sent from outside Threadline, with no open thread, not shown');
+    return;
+  }
+  const marker = { key: `msg:${conversationId}:${message.eventId}` };
+  const files = mediaOf(message).length;
+  const text = [renderCustomerText(message), files > 0 ? `(${files} attachment${files === 1 ? '' : 's'})` : ''].filter(Boolean).join('\n');
+  const ts = await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, marker, () =>
+    ctx.slack.postCustomerMessage({
+      thread,
+      author: { name: `${platformName(message.platform)}: sent by the business outside Threadline` },
+      text,
+      files: [],
+      marker,
+    }),
+  );
+  await linkPlatformMessage(ctx, conversationId, message.messageId, { thread, ts });
 }
 
 /** The Slack message of this thread that a customer's reply answers, when it is mirrored there. */

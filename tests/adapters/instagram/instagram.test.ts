@@ -123,6 +123,8 @@ channelContract({
   handshake: true,
   async setup(deps) {
     const { graph, group, channel, imageUrl, handle, secrets } = await setup(deps);
+    // Instagram echoes carry no metadata: the channel knows its own sends by the message ids it recorded.
+    await deps.state.set('own:m_OWN0001', true);
     const handshake = (token: string) =>
       webhookRequest(
         '',
@@ -139,7 +141,7 @@ channelContract({
           message: () => metaRequest(notification(fromCustomer({ message: textMessage }))),
           image: () => metaRequest(notification(fromCustomer({ message: imageMessage(imageUrl) }))),
           unknownKind: () => metaRequest(commentEntry),
-          ownEcho: () => metaRequest(notification(echo('m_FAKE0001'))),
+          ownEcho: () => metaRequest(notification(echo('m_OWN0001'))),
           unreadable: () => metaRequest(notification(fromCustomer({ message: textIsNumber }))),
           badSignature: () => metaRequest(notification(fromCustomer({ message: textMessage })), 'not-the-app-secret'),
           missingSignature: () => metaRequest(notification(fromCustomer({ message: textMessage })), null),

@@ -267,12 +267,23 @@ describe('Messenger webhook items', () => {
     await graph.close();
   });
 
-  it("never mirrors echoes: Threadline's own sends by id or metadata, a colleague's from the inbox with a debug line", async () => {
-    const { receive, channel, graph, capture } = await build();
+  it("never mirrors the echoes of Threadline's sends (by id or metadata); a colleague's from the inbox comes as the business's", async () => {
+    const { receive, channel, graph } = await build();
     const delivered = await channel.send(reply);
     expect(await receive(echo(delivered.messageIds[0] as string))).toEqual([]);
-    expect(await receive(echo('m_from.the.inbox'))).toEqual([]);
-    expect(capture.text()).toContain('sent from outside Threadline');
+    expect(await receive(echo('m_not.recorded', 'threadline'))).toEqual([]);
+    expect(await receive(echo('m_from.the.inbox'))).toEqual([
+      {
+        ...base,
+        kind: 'message',
+        eventId: 'm_from.the.inbox',
+        messageId: 'm_from.the.inbox',
+        contact: { id: PSID },
+        text: 'Yes, it is.',
+        attachments: [],
+        fromBusiness: true,
+      },
+    ]);
     await graph.close();
   });
 
