@@ -8,7 +8,16 @@
  */
 import type { CheckResult, ChannelDeps, MediaFile } from '../../src/channel.ts';
 import { ChannelError } from '../../src/errors.ts';
-import type { Contact, Delivery, InboundEvent, MediaRef, OutboundFile, OutboundMessage, Platform } from '../../src/messages.ts';
+import type {
+  Contact,
+  Delivery,
+  InboundEvent,
+  InboundReaction,
+  MediaRef,
+  OutboundFile,
+  OutboundMessage,
+  Platform,
+} from '../../src/messages.ts';
 import { graphemeCut } from '../../src/safe-text.ts';
 import type { GraphClient } from './graph.ts';
 import type { MetaChannel } from './index.ts';
@@ -86,6 +95,22 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
     const age = deps.now() - Date.parse(lastCustomerMessageAt);
     if (!(age > WINDOW_MS && age <= HUMAN_AGENT_MS)) return product.sendFields;
     return { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' };
+  }
+
+  /**
+   * A reaction's emoji is remembered, so that an unreact without one removes what was added; a
+   * reaction whose emoji is unknown and was never seen is dropped (nothing to show or remove).
+   */
+  async function settleReaction(event: InboundReaction): Promise<InboundReaction | undefined> {
+    const key = `reaction:${event.messageId}:${event.contact.id}`;
+    if (!event.removed) {
+      if (event.emoji === '') return undefined;
+      await state.set(key, event.emoji, OWN_TTL_MS * 30);
+      return event;
+    }
+    const added = await state.get<string>(key);
+    const emoji = added ?? event.emoji;
+    return emoji === '' ? undefined : { ...event, emoji };
   }
 
   async function postMessage(
@@ -230,6 +255,11 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
           });
       }
       for (const event of parsed.events) {
+        if (event.kind === 'reaction') {
+          const settled = await settleReaction(event);
+          if (settled !== undefined) events.push(settled);
+          continue;
+        }
         if (event.kind !== 'message' || event.unreadable !== undefined) {
           events.push(event);
           continue;

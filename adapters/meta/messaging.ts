@@ -197,7 +197,8 @@ export function parseMessagingEntry(platform: Platform, entry: unknown): Messagi
     }
     if (item.data.reaction !== undefined) {
       const r = item.data.reaction;
-      const emoji = r.emoji ?? (r.reaction === undefined ? undefined : REACTION_EMOJI[r.reaction]) ?? '❤️';
+      // Empty when the payload names no emoji Threadline knows (`other`, an unreact without it): the channel settles it.
+      const emoji = r.emoji ?? (r.reaction === undefined ? undefined : REACTION_EMOJI[r.reaction]) ?? '';
       events.push({
         ...base,
         kind: 'reaction',

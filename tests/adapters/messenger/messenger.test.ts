@@ -307,6 +307,18 @@ describe('Messenger webhook items', () => {
     await graph.close();
   });
 
+  it('removes the emoji that was added when an unreact names none, and drops a reaction it cannot show', async () => {
+    const { receive, graph } = await build();
+    const [added] = await receive(fromCustomer({ reaction: { reaction: 'wow', emoji: '\u{1F62E}', action: 'react', mid: 'm_FAKE0001' } }));
+    const [removed] = await receive(fromCustomer({ reaction: { action: 'unreact', mid: 'm_FAKE0001' } }, 1764720000500));
+    expect([added, removed]).toMatchObject([
+      { kind: 'reaction', emoji: '\u{1F62E}', removed: false },
+      { kind: 'reaction', emoji: '\u{1F62E}', removed: true },
+    ]);
+    expect(await receive(fromCustomer({ reaction: { reaction: 'other', action: 'react', mid: 'm_FAKE0002' } }))).toEqual([]);
+    await graph.close();
+  });
+
   it('still shows the customer when the profile cannot be fetched', async () => {
     const { receive, graph } = await build();
     graph.failNext('profile', {
