@@ -55,6 +55,7 @@ export function createInstagramChannel(config: InstagramConfig, settings: MetaSe
         const picture = str(answer.profile_pic);
         return { ...(name ? { name } : {}), ...(handle ? { handle } : {}), ...(picture ? { avatarUrl: picture } : {}) };
       },
+      checksSubscription: false,
       meFields: 'user_id,username',
       describeMe: (answer) =>
         `Instagram account ${typeof answer.username === 'string' ? `@${answer.username} ` : ''}(${typeof answer.user_id === 'string' ? answer.user_id : 'unknown id'})`,

@@ -50,6 +50,7 @@ export function createMessengerChannel(config: MessengerConfig, settings: MetaSe
         const picture = typeof answer.profile_pic === 'string' ? answer.profile_pic : undefined;
         return { ...(name ? { name } : {}), ...(picture ? { avatarUrl: picture } : {}) };
       },
+      checksSubscription: true,
       meFields: 'id,name',
       describeMe: (answer) =>
         `Page ${typeof answer.name === 'string' ? `"${answer.name}" ` : ''}(${typeof answer.id === 'string' ? answer.id : 'unknown id'})`,

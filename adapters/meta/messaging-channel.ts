@@ -47,6 +47,8 @@ export interface MessagingProduct {
   readonly toProfile: (answer: Record<string, unknown>) => Pick<Contact, 'name' | 'handle' | 'avatarUrl'>;
   /** `GET /me?fields=…` for check(), and how to describe the answer. */
   readonly meFields: string;
+  /** Whether check() also reads the Page's webhook subscriptions (Messenger). */
+  readonly checksSubscription: boolean;
   readonly describeMe: (answer: Record<string, unknown>) => string;
 }
 
@@ -198,10 +200,34 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
     return (await graph.get('me', { fields: product.meFields })) as Record<string, unknown>;
   }
 
+  /**
+   * Whether an app receives this Page's `messages` (the step most often missed): `GET
+   * /me/subscribed_apps` lists the apps subscribed to the Page and their fields. A warning, not a
+   * failure: sends work either way.
+   * @see https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/
+   */
+  async function subscription(): Promise<CheckResult> {
+    const subject = `${platform} webhook`;
+    try {
+      const answer = (await graph.get('me/subscribed_apps')) as { data?: { subscribed_fields?: unknown }[] };
+      const fields = (answer.data ?? []).flatMap((app) => (Array.isArray(app.subscribed_fields) ? app.subscribed_fields : []));
+      if (fields.includes('messages')) return { status: 'ok', subject, detail: 'the Page is subscribed to messages' };
+      return {
+        status: 'warn',
+        subject,
+        detail: `the Page is not subscribed to messages: in the Meta app, ${name} → Settings → Webhooks → add the Page's subscriptions (messages, message_echoes, message_reactions, message_reads, message_deliveries, messaging_postbacks, message_edits)`,
+      };
+    } catch (error) {
+      const reason = error instanceof ChannelError ? error.message : String(error);
+      return { status: 'warn', subject, detail: `could not read the Page's webhook subscriptions (${reason})` };
+    }
+  }
+
   async function check(): Promise<readonly CheckResult[]> {
     try {
       const answer = await me();
-      return [{ status: 'ok', subject: product.tokenSetting, detail: `${product.describeMe(answer)} accepts the token` }];
+      const token: CheckResult = { status: 'ok', subject: product.tokenSetting, detail: `${product.describeMe(answer)} accepts the token` };
+      return product.checksSubscription ? [token, await subscription()] : [token];
     } catch (error) {
       const e = error instanceof ChannelError ? error : new ChannelError(platform, 'transient', String(error));
       if (e.kind === 'transient' && e.detail.platformCode === undefined) return [{ status: 'fail', subject: platform, detail: e.message }];

@@ -21,7 +21,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type GraphEndpoint = 'phone' | 'messages' | 'media-upload' | 'media' | 'download' | 'me' | 'profile' | 'cdn';
+export type GraphEndpoint = 'phone' | 'messages' | 'media-upload' | 'media' | 'download' | 'me' | 'profile' | 'cdn' | 'subscribed-apps';
 
 export interface GraphCall {
   readonly endpoint: GraphEndpoint;
@@ -67,6 +67,8 @@ export async function startFakeGraphApi(options: {
   readonly version?: string;
   /** What `GET /me` answers (Messenger: the Page; Instagram: the professional account). */
   readonly me?: Readonly<Record<string, unknown>>;
+  /** The fields `GET /me/subscribed_apps` lists for the app (default `messages`). @see https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/ */
+  readonly subscribedFields?: readonly string[];
 }): Promise<FakeGraphApi> {
   const version = options.version ?? 'v24.0';
   const calls: GraphCall[] = [];
@@ -105,6 +107,18 @@ export async function startFakeGraphApi(options: {
         return reply(200, { display_phone_number: '15550783881', verified_name: 'Threadline Test', id: options.phoneNumberId });
       case 'me':
         return reply(200, options.me ?? { id: '0' });
+      case 'subscribed-apps':
+        return reply(200, {
+          data: [
+            {
+              category: 'Business',
+              link: 'https://threadline.example',
+              name: 'Threadline',
+              id: '1517776481860111',
+              subscribed_fields: options.subscribedFields ?? ['messages'],
+            },
+          ],
+        });
       case 'profile':
         return reply(200, profiles.get(url.pathname.split('/').pop() ?? '') ?? {});
       case 'messages': {
@@ -155,6 +169,7 @@ export async function startFakeGraphApi(options: {
     if (method === 'GET' && rest.length === 1 && rest[0] === 'me') return 'me';
     if (method === 'GET' && rest.length === 1 && profiles.has(rest[0] ?? '')) return 'profile';
     if (method === 'POST' && rest[0] === 'me' && rest[1] === 'messages') return 'messages';
+    if (method === 'GET' && rest[0] === 'me' && rest[1] === 'subscribed_apps') return 'subscribed-apps';
     if (method === 'GET' && rest.length === 1) return 'media';
     if (method === 'POST' && rest[0] === options.phoneNumberId && rest[1] === 'messages') return 'messages';
     if (method === 'POST' && rest[0] === options.phoneNumberId && rest[1] === 'media') return 'media-upload';

@@ -359,6 +359,27 @@ describe('Messenger webhook items', () => {
   });
 });
 
+describe('threadline doctor for Messenger', () => {
+  it('checks the token and warns when the Page is not subscribed to messages', async () => {
+    for (const [fields, status] of [
+      [['messages', 'message_echoes'], 'ok'],
+      [['feed'], 'warn'],
+    ] as const) {
+      const graph = await startFakeGraphApi({ token: PAGE_TOKEN, me: { id: PAGE_ID, name: 'Threadline Shoes' }, subscribedFields: fields });
+      const config = factory.readConfig(env(graph.graphUrl));
+      if (config === undefined) throw new Error('no config');
+      const [channel] = factory.create(config, () => ({ logger: captureLogger().logger, state: memoryState(), now: () => 0 })).channels;
+      const results = (await channel?.check?.()) ?? [];
+      expect(results.map((r) => [r.subject, r.status])).toEqual([
+        ['MESSENGER_PAGE_TOKEN', 'ok'],
+        ['messenger webhook', status],
+      ]);
+      expect(results[0]?.detail).toContain('Page "Threadline Shoes" (106540352242922)');
+      await graph.close();
+    }
+  });
+});
+
 describe('the reply window', () => {
   const NOW = Date.parse('2026-12-03T10:00:00.000Z');
   const hoursAgo = (hours: number) => new Date(NOW - hours * 3600 * 1000).toISOString();
