@@ -111,8 +111,6 @@ export async function startFakeGraphApi(options: {
         return reply(200, {
           data: [
             {
-              category: 'Business',
-              link: 'https://threadline.example',
               name: 'Threadline',
               id: '1517776481860111',
               subscribed_fields: options.subscribedFields ?? ['messages'],
