@@ -6,6 +6,7 @@
  * @see https://developers.facebook.com/docs/messenger-platform/reference/send-api
  * @see https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api/
  */
+import { createHash } from 'node:crypto';
 import type { CheckResult, ChannelDeps, MediaFile } from '../../src/channel.ts';
 import { ChannelError } from '../../src/errors.ts';
 import type {
@@ -58,6 +59,12 @@ interface SentRecord {
   readonly at: number;
 }
 const RECENT_KEPT = 10;
+/** How long a text being sent is recognised in an echo that overtakes the send's answer. */
+const PENDING_TTL_MS = 10 * 60 * 1000;
+
+function pendingKey(recipient: string, text: string): string {
+  return `pending:${recipient}:${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+}
 const PROGRESS_TTL_MS = 7 * 24 * 3600 * 1000;
 const WINDOW_MS = 24 * 3600 * 1000;
 const HUMAN_AGENT_MS = 7 * 24 * 3600 * 1000;
@@ -126,6 +133,9 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
       ...fields,
       message: product.sendsMetadata ? { ...message, metadata: OWN_METADATA } : message,
     };
+    // Meta may send the echo before it answers the send: a text being sent is recognised by its words too.
+    if (typeof message.text === 'string')
+      await guard(platform, () => state.set(pendingKey(recipient, message.text as string), true, PENDING_TTL_MS));
     const answer = (await graph.post('me/messages', file === undefined ? body : asForm(body, file))) as { message_id?: unknown };
     if (typeof answer.message_id !== 'string')
       throw new ChannelError(platform, 'transient', `${name} accepted the message without a message id`);
@@ -257,7 +267,11 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
       const parsed = parseMessagingEntry(platform, entry);
       const events: InboundEvent[] = [];
       for (const echo of parsed.echoes) {
-        const ours = echo.metadata === OWN_METADATA || (await state.get<boolean>(`own:${echo.mid}`)) === true;
+        const text = echo.event.text;
+        const ours =
+          echo.metadata === OWN_METADATA ||
+          (await state.get<boolean>(`own:${echo.mid}`)) === true ||
+          (text !== undefined && (await state.get<boolean>(pendingKey(echo.recipient, text))) === true);
         if (ours) log.debug({ mid: echo.mid }, `echo of a Threadline send to ${name} skipped`);
         else {
           // A colleague wrote from the app or the inbox: the thread shows it as the business's.

@@ -282,6 +282,17 @@ describe('Instagram webhook items', () => {
     await graph.close();
   });
 
+  it('recognises an echo whose message id it has not recorded yet (it overtook the send’s answer) by the words it sent', async () => {
+    const { handle, channel, graph } = await build();
+    await channel.send({ ...reply, idempotencyKey: 'k-early' });
+    const early = echo('m_NOT_RECORDED');
+    const result = await handle('POST')(
+      metaRequest(notification({ ...early, message: { ...(early.message as object), text: reply.text } })),
+    );
+    expect(result).toMatchObject({ status: 200, events: [] });
+    await graph.close();
+  });
+
   it('never mirrors the echo of its own send, recognised by message id', async () => {
     const { receive, channel, graph } = await build();
     const delivered = await channel.send(reply);
