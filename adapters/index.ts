@@ -2,6 +2,8 @@
 import type { RegistryEntry } from '../src/channel.ts';
 import { metaFactory } from './meta/index.ts';
 import { telegramFactory } from './telegram/index.ts';
+import { instagramProduct } from './instagram/index.ts';
+import { messengerProduct } from './messenger/index.ts';
 import { whatsappProduct } from './whatsapp/index.ts';
 
 /**
@@ -11,6 +13,6 @@ import { whatsappProduct } from './whatsapp/index.ts';
  */
 export const channelFactories: readonly RegistryEntry[] = [
   telegramFactory,
-  // One Meta app, one webhook (/webhooks/meta); Instagram and Messenger join this list.
-  metaFactory([whatsappProduct]),
+  // One Meta app, one webhook (/webhooks/meta), for every Meta product.
+  metaFactory([whatsappProduct, instagramProduct, messengerProduct]),
 ];

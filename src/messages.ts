@@ -72,7 +72,8 @@ export type Attachment =
 
 /** Why a message exists beyond a plain DM; rules decide what to do with it. */
 export interface MessageContext {
-  readonly kind: 'story_reply' | 'story_mention' | 'post_reply' | 'ad_referral';
+  /** `like`: the message is only a like (Instagram's heart), no words. */
+  readonly kind: 'story_reply' | 'story_mention' | 'post_reply' | 'ad_referral' | 'like';
   readonly url?: string;
 }
 
@@ -87,6 +88,18 @@ export interface InboundMessage extends EventBase {
   readonly context?: MessageContext;
   /** True when this is a new version of a message sent earlier (same `messageId`). */
   readonly edited?: boolean;
+  /**
+   * True when the customer took back (unsent) the earlier message `messageId` (Instagram's
+   * `is_deleted`). It has no text and no attachments. The engine marks the mirrored message as
+   * unsent and never deletes it; an unsend of a message that was never mirrored opens nothing.
+   */
+  readonly unsent?: boolean;
+  /**
+   * True when the business sent this message from outside Threadline (the platform's own app or
+   * inbox; Meta's echoes) to `contact`. The engine shows it in an existing thread as the business's;
+   * it never opens a conversation and is not the customer's message.
+   */
+  readonly fromBusiness?: boolean;
   /**
    * Set when the customer sent something the adapter could not read: a payload of a kind it handles
    * whose fields are not what the platform documents, or content it cannot show. The message then
@@ -150,6 +163,8 @@ export interface OutboundMessage {
   readonly files?: readonly OutboundFile[];
   /** Platform id of the customer message this answers. */
   readonly replyTo?: string;
+  /** ISO 8601 time of the customer's last message, for platforms whose reply window depends on it. */
+  readonly lastCustomerMessageAt?: string;
 }
 
 /** Proof a message reached the platform. */

@@ -11,6 +11,11 @@ export interface MetaSettings {
   readonly graphUrl: string;
   /** Every Graph call goes to `<graphUrl>/<graphVersion>/…`. */
   readonly graphVersion: string;
+  /**
+   * META_HUMAN_AGENT_TAG: Messenger and Instagram replies between 24 hours and 7 days after the
+   * customer's last message go with the HUMAN_AGENT tag (the app needs Human Agent approval).
+   */
+  readonly humanAgentTag: boolean;
 }
 
 /** The one webhook of the Meta app, for every product. */
@@ -34,7 +39,7 @@ export function settingOf(env: Env, name: string): string | undefined {
 
 /** Whether any of the META_* variables is set. */
 export function anyMetaSetting(env: Env): boolean {
-  return ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'META_GRAPH_URL', 'META_GRAPH_VERSION'].some(
+  return ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'META_GRAPH_URL', 'META_GRAPH_VERSION', 'META_HUMAN_AGENT_TAG'].some(
     (name) => settingOf(env, name) !== undefined,
   );
 }
@@ -62,7 +67,9 @@ export function readMetaSettings(env: Env): MetaSettings {
   if (!isHttpUrl(graphUrl)) throw invalid('META_GRAPH_URL', `must be an http(s) URL such as ${DEFAULT_GRAPH_URL}`);
   const graphVersion = settingOf(env, 'META_GRAPH_VERSION') ?? DEFAULT_GRAPH_VERSION;
   if (!VERSION.test(graphVersion)) throw invalid('META_GRAPH_VERSION', `must look like ${DEFAULT_GRAPH_VERSION}`);
-  return Object.freeze({ appSecret, verifyToken, graphUrl, graphVersion });
+  const tag = settingOf(env, 'META_HUMAN_AGENT_TAG')?.toLowerCase() ?? 'false';
+  if (tag !== 'true' && tag !== 'false') throw invalid('META_HUMAN_AGENT_TAG', 'must be true or false');
+  return Object.freeze({ appSecret, verifyToken, graphUrl, graphVersion, humanAgentTag: tag === 'true' });
 }
 
 export function invalid(variable: string, rule: string): ConfigError {

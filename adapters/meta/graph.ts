@@ -11,6 +11,8 @@ import type { Platform } from '../../src/messages.ts';
 /** One product-specific error code and what it means; consulted before the Graph-wide rules. */
 export interface GraphRule {
   readonly code: number;
+  /** When set, the rule matches only this `error_subcode` of `code` (Messenger's 10/2018278). */
+  readonly subcode?: number;
   readonly kind: ChannelErrorKind;
   /** What happened and, for an admin, what to do. */
   readonly say: string;
@@ -26,6 +28,8 @@ export interface GraphClientOptions {
   /** The variable that holds the token: named when Meta refuses it. */
   readonly tokenSetting: string;
   readonly rules: readonly GraphRule[];
+  /** The variable that holds `graphUrl`, named when it cannot be reached; default META_GRAPH_URL. */
+  readonly urlSetting?: string;
   /** Per call; default 30 s. */
   readonly timeoutMs?: number;
 }
@@ -80,7 +84,14 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   const base = `${options.graphUrl}/${options.graphVersion}/`;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const rules = [...options.rules, ...sharedRules(options.tokenSetting)];
-  const name = options.platform === 'whatsapp' ? 'WhatsApp' : 'Meta';
+  const name =
+    options.platform === 'whatsapp'
+      ? 'WhatsApp'
+      : options.platform === 'instagram'
+        ? 'Instagram'
+        : options.platform === 'messenger'
+          ? 'Messenger'
+          : 'Meta';
 
   async function call(url: string, init: RequestInit): Promise<Response> {
     try {
@@ -94,7 +105,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       throw new ChannelError(
         options.platform,
         'transient',
-        `could not reach the Graph API at ${displayUrl(options.graphUrl)}: ${cause} — a network problem (proxy, DNS, firewall), not a bad token; check META_GRAPH_URL and this host's network`,
+        `could not reach the Graph API at ${displayUrl(options.graphUrl)}: ${cause} — a network problem (proxy, DNS, firewall), not a bad token; check ${options.urlSetting ?? 'META_GRAPH_URL'} and this host's network`,
         {},
         { cause: error },
       );
@@ -160,7 +171,9 @@ export function toGraphError(input: {
 }): ChannelError {
   const error = errorOf(input.body);
   const code = typeof error?.code === 'number' ? error.code : undefined;
-  const rule = code === undefined ? undefined : input.rules.find((r) => r.code === code);
+  const subcode = typeof error?.error_subcode === 'number' ? error.error_subcode : undefined;
+  const rule =
+    code === undefined ? undefined : input.rules.find((r) => r.code === code && (r.subcode === undefined || r.subcode === subcode));
   const kind: ChannelErrorKind = rule?.kind ?? kindOfStatus(input.status);
   const said = error?.message === undefined ? `HTTP ${input.status}` : `${code ?? input.status}: ${error.message}`;
   const waited = retryAfterMs(input.retryAfter) ?? (kind === 'rate_limited' ? (rule?.retryAfterMs ?? DEFAULT_THROTTLE_MS) : undefined);

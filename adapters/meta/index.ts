@@ -1,6 +1,6 @@
 /**
  * The Meta registry entry: one app, one webhook, up to three products. Each product (WhatsApp,
- * later Instagram and Messenger) starts when its own token is set; all of them share META_* and
+ * Instagram, Messenger) starts when its own token is set; all of them share META_* and
  * the route /webhooks/meta, which hands each entry to the product its `object` names.
  * @see https://developers.facebook.com/docs/graph-api/webhooks/getting-started
  */

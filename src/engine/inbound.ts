@@ -4,7 +4,14 @@
  * Every Slack post goes through postOnce, so replaying a job after a crash posts nothing twice.
  */
 import { ChannelError, SlackChannelUnavailableError } from '../errors.ts';
-import type { ContactStatus, DeliveryUpdate, InboundEvent, InboundMessage, InboundReaction } from '../messages.ts';
+import {
+  type ContactStatus,
+  type DeliveryUpdate,
+  type InboundEvent,
+  type InboundMessage,
+  type InboundReaction,
+  platformName,
+} from '../messages.ts';
 import { exponentialBackoff, retry } from '../retry.ts';
 import { keys } from '../store/keys.ts';
 import { type ConversationRecord, onCustomerMessage, sameView, toConversationId, toView } from './conversations.ts';
@@ -47,6 +54,8 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   const log = ctx.logger.child({ eventId: message.eventId, conversationId });
   const existing = await loadConversation(ctx, conversationId);
   const open = existing !== undefined && !(existing.status === 'closed' && existing.thread);
+  if (message.unsent) return markUnsent(ctx, conversationId, message, log);
+  if (message.fromBusiness) return mirrorBusinessMessage(ctx, conversationId, existing?.thread, open, message, log);
   const decision = applyRules(message, open);
   if (decision.action === 'ignore') {
     log.info({ rule: decision.rule }, 'message ignored by rule');
@@ -97,6 +106,66 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   const next = onCustomerMessage(record, message.contact, message.occurredAt);
   await saveConversation(ctx, next);
   if (!sameView(record, next)) await ctx.slack.updateParent(thread, toView(next));
+}
+
+/**
+ * The customer unsent a message: a reply quoting its mirror says so, and the mirror stays (the
+ * agent may have read it, and Slack keeps what was said). An unsend of a message never mirrored
+ * (ignored by a rule, or older than the thread) opens nothing.
+ */
+async function markUnsent(
+  ctx: EngineContext,
+  conversationId: string,
+  message: InboundMessage,
+  log: EngineContext['logger'],
+): Promise<void> {
+  const mirror = await ctx.store.get<MirrorLink>(keys.platformMessage(conversationId, message.messageId));
+  if (!mirror) {
+    log.info('unsend of a message that is not mirrored ignored');
+    return;
+  }
+  const marker = { key: `msg:${conversationId}:${message.eventId}` };
+  await postOnce(ctx, { slackChannelId: mirror.thread.slackChannelId, thread: mirror.thread }, marker, () =>
+    ctx.slack.postCustomerMessage({
+      thread: mirror.thread,
+      author: authorOf(message),
+      text: '🚫 The customer unsent this message.',
+      files: [],
+      marker,
+      quoting: { ts: mirror.ts },
+    }),
+  );
+}
+
+/**
+ * A message the business sent from the platform's own app or inbox: shown in the open thread under
+ * the business's name, so agents see the whole conversation; it opens nothing and changes no state.
+ */
+async function mirrorBusinessMessage(
+  ctx: EngineContext,
+  conversationId: string,
+  thread: ThreadRef | undefined,
+  open: boolean,
+  message: InboundMessage,
+  log: EngineContext['logger'],
+): Promise<void> {
+  if (!open || thread === undefined) {
+    log.info('message sent from outside Threadline, with no open thread, not shown');
+    return;
+  }
+  const marker = { key: `msg:${conversationId}:${message.eventId}` };
+  const files = mediaOf(message).length;
+  const text = [renderCustomerText(message), files > 0 ? `(${files} attachment${files === 1 ? '' : 's'})` : ''].filter(Boolean).join('\n');
+  const ts = await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, marker, () =>
+    ctx.slack.postCustomerMessage({
+      thread,
+      author: { name: `${platformName(message.platform)}: sent by the business outside Threadline` },
+      text,
+      files: [],
+      marker,
+    }),
+  );
+  await linkPlatformMessage(ctx, conversationId, message.messageId, { thread, ts });
 }
 
 /** The Slack message of this thread that a customer's reply answers, when it is mirrored there. */

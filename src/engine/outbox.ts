@@ -96,6 +96,7 @@ async function attemptSend(
       platform: record.platform,
       account: record.account,
       contactId: record.contact.id,
+      lastCustomerMessageAt: record.lastCustomerMessageAt,
       ...(reply.text.trim() ? { text: reply.text } : {}),
       ...(files.length > 0 ? { files } : {}),
     };

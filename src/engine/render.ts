@@ -35,10 +35,29 @@ function unreadableNotice(message: InboundMessage): string | undefined {
   return `⚠️ A message Threadline could not read (${what}: ${message.unreadable.reason}). Ask the customer to send it again, as text if they can.`;
 }
 
-/** The text lines of a customer message: the unreadable notice, text, captions of files, places and contacts. */
+/** What a message answers or points to (a story), as a line above its text; the story is linked, never copied. */
+function contextLine(message: InboundMessage): string | undefined {
+  const context = message.context;
+  if (context === undefined) return undefined;
+  const link = context.url ? `: ${context.url}` : '';
+  switch (context.kind) {
+    case 'story_reply':
+      return `↩️ Replied to your story${link}`;
+    case 'story_mention':
+      return `📣 Mentioned you in their story${link}`;
+    case 'post_reply':
+      return `↩️ Replied to your post${link}`;
+    default:
+      return undefined;
+  }
+}
+
+/** The text lines of a customer message: the unreadable notice, its context (a story), text, captions of files, places and contacts. */
 export function renderCustomerText(message: InboundMessage): string {
   const notice = unreadableNotice(message);
   const lines: string[] = notice === undefined ? [] : [notice];
+  const context = contextLine(message);
+  if (context !== undefined) lines.push(context);
   if (message.text) lines.push(message.text);
   for (const attachment of message.attachments) {
     if (attachment.kind === 'location') {

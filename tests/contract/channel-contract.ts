@@ -32,6 +32,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDeeperThan } from '../../src/http/json-depth.ts';
 import { createHttpServer } from '../../src/http/server.ts';
 import type { AdapterState, Channel, ChannelDeps, CheckResult, WebhookRequest, WebhookResult, WebhookRoute } from '../../src/channel.ts';
+import { renderCustomerText } from '../../src/engine/render.ts';
 import { ChannelError, StoreError, type ChannelErrorKind } from '../../src/errors.ts';
 import type { InboundEvent, OutboundMessage } from '../../src/messages.ts';
 import { captureLogger } from '../support/capture-logger.ts';
@@ -494,8 +495,14 @@ export function channelContract(descriptor: ContractDescriptor): void {
 function expectShowable(event: InboundEvent, what: string): void {
   expect(JSON.parse(JSON.stringify(event)), `${what}: the event does not survive the journal`).toEqual(event);
   if (event.kind !== 'message') return;
+  // What the thread would show: the same rendering the engine posts (a story mention is its link
+  // line), or the note that the customer unsent a message.
   const showable =
-    event.unreadable !== undefined ? event.unreadable.reason.length > 0 : (event.text ?? '').length > 0 || event.attachments.length > 0;
+    event.unreadable !== undefined
+      ? event.unreadable.reason.length > 0
+      : event.unsent === true ||
+        renderCustomerText(event).trim().length > 0 ||
+        event.attachments.some((attachment) => 'media' in attachment);
   expect(showable, `${what}: a message with nothing to show: ${JSON.stringify(event).slice(0, 300)}`).toBe(true);
 }
 

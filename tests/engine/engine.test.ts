@@ -158,6 +158,33 @@ describe('engine: the conversation continues', () => {
     expect(slack.thread(slack.parents()[0]!).map((m) => m.text)).toEqual(['Order 1234 (edited)']);
   });
 
+  it('marks an unsent message with a reply quoting it, keeps the mirror, and opens nothing for an unsend it never mirrored', async () => {
+    const { slack, engine, idle } = await setup();
+    const original = message('Order 1243');
+    await engine.intake.accept([original]);
+    const { text: _, ...withoutText } = original;
+    await engine.intake.accept([{ ...withoutText, eventId: `unsend:${original.messageId}`, unsent: true }]);
+    await engine.intake.accept([{ ...withoutText, contact: { id: '43' }, eventId: 'unsend:x', messageId: 'x', unsent: true }]);
+    await idle();
+    expect(slack.parents()).toHaveLength(1);
+    const [mirror, note] = slack.thread(slack.parents()[0]!);
+    expect(mirror?.text).toBe('Order 1243');
+    expect(note).toMatchObject({ text: '🚫 The customer unsent this message.', quoting: mirror?.ts });
+  });
+
+  it("shows the business's message from the platform's own inbox in the open thread, and opens nothing for one without a thread", async () => {
+    const { slack, engine, idle } = await setup();
+    await engine.intake.accept([message('Is the blue one in stock?')]);
+    await engine.intake.accept([message('Yes, it is.', { fromBusiness: true })]);
+    await engine.intake.accept([message('Hello from the inbox', { fromBusiness: true, contact: { id: '77' } })]);
+    await idle();
+    expect(slack.parents()).toHaveLength(1);
+    expect(slack.thread(slack.parents()[0]!).map((m) => [m.author, m.text])).toEqual([
+      ['Min-jun Kim', 'Is the blue one in stock?'],
+      ['Telegram: sent by the business outside Threadline', 'Yes, it is.'],
+    ]);
+  });
+
   it('shows a message the adapter could not read as a notice under the customer name, routed by the hints', async () => {
     const { slack, engine, idle, log } = await setup();
     const unreadable = message(undefined, {

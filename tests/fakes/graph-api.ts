@@ -11,11 +11,17 @@
  *
  * @see https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/text-messages
  * @see https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media
+ *
+ * Messenger and Instagram (`phoneNumberId` omitted or not): `GET /me`, `POST /me/messages` (answered
+ * `{ recipient_id, message_id: 'm_FAKE0001' }`), `GET /<PSID|IGSID>` for a profile added with
+ * `addProfile`, and attachment URLs on Meta's CDN, served without a token at `cdnUrl(name)`.
+ * @see https://developers.facebook.com/docs/messenger-platform/reference/send-api
+ * @see https://developers.facebook.com/docs/messenger-platform/identity/user-profile
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type GraphEndpoint = 'phone' | 'messages' | 'media-upload' | 'media' | 'download';
+export type GraphEndpoint = 'phone' | 'messages' | 'media-upload' | 'media' | 'download' | 'me' | 'profile' | 'cdn' | 'subscribed-apps';
 
 export interface GraphCall {
   readonly endpoint: GraphEndpoint;
@@ -36,6 +42,10 @@ export interface FakeGraphApi {
   readonly calls: readonly GraphCall[];
   callsOf(endpoint: GraphEndpoint): GraphCall[];
   addMedia(id: string, file: { readonly data: Uint8Array; readonly mimeType: string }): void;
+  /** Serves `file` without a token at the returned URL, as Meta's CDN serves webhook attachments. */
+  addCdnFile(name: string, file: { readonly data: Uint8Array; readonly mimeType: string }): string;
+  /** What `GET /<id>` answers for a Messenger or Instagram user. */
+  addProfile(id: string, profile: Readonly<Record<string, unknown>>): void;
   /** The next call to `endpoint` fails this way; `network` drops the connection. */
   failNext(endpoint: GraphEndpoint, failure: GraphFailure | 'network'): void;
   close(): Promise<void>;
@@ -53,12 +63,18 @@ export const invalidToken = {
 
 export async function startFakeGraphApi(options: {
   readonly token: string;
-  readonly phoneNumberId: string;
+  readonly phoneNumberId?: string;
   readonly version?: string;
+  /** What `GET /me` answers (Messenger: the Page; Instagram: the professional account). */
+  readonly me?: Readonly<Record<string, unknown>>;
+  /** The fields `GET /me/subscribed_apps` lists for the app (default `messages`). @see https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/ */
+  readonly subscribedFields?: readonly string[];
 }): Promise<FakeGraphApi> {
   const version = options.version ?? 'v24.0';
   const calls: GraphCall[] = [];
   const media = new Map<string, { data: Uint8Array; mimeType: string }>();
+  const cdn = new Map<string, { data: Uint8Array; mimeType: string }>();
+  const profiles = new Map<string, Readonly<Record<string, unknown>>>();
   const failures = new Map<GraphEndpoint, (GraphFailure | 'network')[]>();
   let sent = 0;
   let uploaded = 0;
@@ -76,6 +92,12 @@ export async function startFakeGraphApi(options: {
     if (endpoint === undefined) return reply(404, { error: { message: 'Unknown path components', type: 'OAuthException', code: 2500 } });
     const body = await bodyOf(request.headers['content-type'] ?? '', raw);
     calls.push({ endpoint, method: request.method ?? 'GET', path: `${url.pathname}${url.search}`, body });
+    if (endpoint === 'cdn') {
+      const file = cdn.get(url.pathname.split('/').pop() ?? '');
+      if (file === undefined) return reply(404, {});
+      response.writeHead(200, { 'content-type': file.mimeType }).end(Buffer.from(file.data));
+      return;
+    }
     if (request.headers.authorization !== `Bearer ${options.token}`) return reply(401, invalidToken);
     const failure = failures.get(endpoint)?.shift();
     if (failure === 'network') return request.socket.destroy();
@@ -83,8 +105,26 @@ export async function startFakeGraphApi(options: {
     switch (endpoint) {
       case 'phone':
         return reply(200, { display_phone_number: '15550783881', verified_name: 'Threadline Test', id: options.phoneNumberId });
+      case 'me':
+        return reply(200, options.me ?? { id: '0' });
+      case 'subscribed-apps':
+        return reply(200, {
+          data: [
+            {
+              name: 'Threadline',
+              id: '1517776481860111',
+              subscribed_fields: options.subscribedFields ?? ['messages'],
+            },
+          ],
+        });
+      case 'profile':
+        return reply(200, profiles.get(url.pathname.split('/').pop() ?? '') ?? {});
       case 'messages': {
         sent += 1;
+        if (url.pathname.endsWith('/me/messages')) {
+          const recipient = (body.recipient as { id?: unknown } | undefined)?.id;
+          return reply(200, { recipient_id: recipient, message_id: `m_FAKE${String(sent).padStart(4, '0')}` });
+        }
         const to = String(body.to ?? '');
         return reply(200, {
           messaging_product: 'whatsapp',
@@ -119,10 +159,15 @@ export async function startFakeGraphApi(options: {
 
   function endpointOf(method: string, path: string): GraphEndpoint | undefined {
     if (method === 'GET' && path.startsWith('/download/')) return 'download';
+    if (method === 'GET' && path.startsWith('/cdn/')) return 'cdn';
     const prefix = `/${version}/`;
     if (!path.startsWith(prefix)) return undefined;
     const rest = path.slice(prefix.length).split('/');
     if (method === 'GET' && rest.length === 1 && rest[0] === options.phoneNumberId) return 'phone';
+    if (method === 'GET' && rest.length === 1 && rest[0] === 'me') return 'me';
+    if (method === 'GET' && rest.length === 1 && profiles.has(rest[0] ?? '')) return 'profile';
+    if (method === 'POST' && rest[0] === 'me' && rest[1] === 'messages') return 'messages';
+    if (method === 'GET' && rest[0] === 'me' && rest[1] === 'subscribed_apps') return 'subscribed-apps';
     if (method === 'GET' && rest.length === 1) return 'media';
     if (method === 'POST' && rest[0] === options.phoneNumberId && rest[1] === 'messages') return 'messages';
     if (method === 'POST' && rest[0] === options.phoneNumberId && rest[1] === 'media') return 'media-upload';
@@ -136,6 +181,11 @@ export async function startFakeGraphApi(options: {
     calls,
     callsOf: (endpoint) => calls.filter((c) => c.endpoint === endpoint),
     addMedia: (id, file) => void media.set(id, { data: file.data, mimeType: file.mimeType }),
+    addCdnFile: (name, file) => {
+      cdn.set(name, { data: file.data, mimeType: file.mimeType });
+      return `${graphUrl}/cdn/${name}`;
+    },
+    addProfile: (id, profile) => void profiles.set(id, profile),
     failNext: (endpoint, failure) => void failures.set(endpoint, [...(failures.get(endpoint) ?? []), failure]),
     close: () =>
       new Promise<void>((resolve) => {

@@ -6,7 +6,13 @@ import { captureLogger } from '../../support/capture-logger.ts';
 import { metaBody, signMeta } from '../../support/meta-signing.ts';
 
 const SECRET = 'app-secret-for-the-webhook-test';
-const settings = { appSecret: SECRET, verifyToken: 'verify-me', graphUrl: 'https://graph.facebook.com', graphVersion: 'v24.0' };
+const settings = {
+  appSecret: SECRET,
+  verifyToken: 'verify-me',
+  graphUrl: 'https://graph.facebook.com',
+  graphVersion: 'v24.0',
+  humanAgentTag: false,
+};
 
 function setup() {
   const capture = captureLogger();

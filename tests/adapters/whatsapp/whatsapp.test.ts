@@ -29,8 +29,8 @@ import {
   textMessage,
   WA_ID,
 } from '../../fixtures/whatsapp/webhooks.ts';
-import type { RouteFuzz } from '../../contract/channel-contract.ts';
 import type { FuzzSample, Json } from '../../fuzz/webhook-fuzz.ts';
+import { metaWebhookFuzz } from '../../support/meta-fuzz.ts';
 import { signMeta } from '../../support/meta-signing.ts';
 import { APP_SECRET, factory, metaEnv, metaRequest, setupMeta, VERIFY_TOKEN } from './harness.ts';
 
@@ -78,27 +78,7 @@ fuzzSamples.push(
   { name: 'failed status', encoding: 'json', value: notification(statusChange(failedReengagement('wamid.FAKE0001'))) as unknown as Json },
   { name: 'template status', encoding: 'json', value: notification(templateStatusUpdate) as unknown as Json },
 );
-/**
- * POST is signed over the exact bytes with the App Secret; GET is the verification handshake, whose
- * verify token travels in the query (so every variant is "authenticated", and a wrong token is a 403).
- * @see https://developers.facebook.com/docs/graph-api/webhooks/getting-started#validate-payloads
- */
-const metaFuzz: Readonly<Record<string, RouteFuzz>> = {
-  'POST /webhooks/meta': {
-    samples: fuzzSamples,
-    auth: { headers: (rawBody) => ({ 'X-Hub-Signature-256': signMeta(APP_SECRET, Buffer.from(rawBody)) }) },
-  },
-  'GET /webhooks/meta': {
-    samples: [
-      {
-        name: 'handshake',
-        encoding: 'form',
-        value: { 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': VERIFY_TOKEN },
-      },
-    ],
-    auth: { headers: () => ({}) },
-  },
-};
+const metaFuzz = metaWebhookFuzz(fuzzSamples, APP_SECRET, VERIFY_TOKEN);
 
 function failures(graph: FakeGraphApi): FailureCase[] {
   return [
