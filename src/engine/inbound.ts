@@ -59,6 +59,7 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   const decision = applyRules(message, open);
   if (decision.action === 'ignore') {
     log.info({ rule: decision.rule }, 'message ignored by rule');
+    ctx.metrics.messageIgnored(message.platform, decision.rule);
     return;
   }
   // An edit that could not be read is posted as its own reply: overwriting the mirror would lose

@@ -16,6 +16,8 @@ export interface EngineMetrics {
   jobRetried(): void;
   /** A journal job kept failing and was set aside (parked) for an operator to replay. */
   jobParked(): void;
+  /** A customer message opened nothing because a rule (src/engine/rules.ts) says it is noise. */
+  messageIgnored(platform: Platform, rule: string): void;
 }
 
 /** Counts nothing (tests, and any engine built without metrics). */
@@ -25,4 +27,5 @@ export const noMetrics: EngineMetrics = {
   replyOutcome: () => undefined,
   jobRetried: () => undefined,
   jobParked: () => undefined,
+  messageIgnored: () => undefined,
 };

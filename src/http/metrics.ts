@@ -47,6 +47,12 @@ export function createMetrics(journal: Journal): Metrics {
     help: 'Journal jobs that kept failing and were set aside (threadline journal parked lists them)',
     registers: [registry],
   });
+  const ignored = new Counter({
+    name: 'threadline_messages_ignored_total',
+    help: 'Customer messages that opened nothing because a rule calls them noise (story mentions, likes, emoji story replies, reactions)',
+    labelNames: ['platform', 'rule'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'threadline_journal_pending',
     help: 'Journal entries not yet processed (across every instance sharing the store)',
@@ -62,6 +68,7 @@ export function createMetrics(journal: Journal): Metrics {
       replyOutcome: (platform, outcome) => replies.inc({ platform, outcome }),
       jobRetried: () => retries.inc(),
       jobParked: () => parked.inc(),
+      messageIgnored: (platform, rule) => ignored.inc({ platform, rule }),
     },
     async scrape() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -62,6 +62,12 @@ describe('Instagram through the shared Meta webhook', () => {
 
     // A story mention from someone else opens nothing (the rule), and its media is never fetched.
     expect(await postMeta(e2e, notification(fromCustomer({ message: storyMention }, 1764720000000, OTHER_IGSID)))).toBe(200);
+    // …and /metrics counts it, by platform and rule.
+    await eventually(async () =>
+      /threadline_messages_ignored_total\{platform="instagram",rule="story_mention"\} 1/.test(
+        await (await fetch(`${e2e.baseUrl}/metrics`)).text(),
+      ),
+    );
 
     const dm = { mid: 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE2E-KO-1', text: '안녕하세요, 부산으로 배송되나요? 내일까지 받을 수 있을까요?' };
     expect(await postMeta(e2e, notification(fromCustomer({ message: dm })))).toBe(200);

@@ -422,6 +422,7 @@ describe('engine: a message that cannot be shown', () => {
       replyOutcome: () => undefined,
       jobRetried: () => void counts.retried++,
       jobParked: () => void counts.parked++,
+      messageIgnored: () => undefined,
     };
     return { counts, metrics };
   }
