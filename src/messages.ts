@@ -85,6 +85,11 @@ export interface InboundMessage extends EventBase {
   readonly attachments: readonly Attachment[];
   /** Platform id of the message this one quotes. */
   readonly replyTo?: string;
+  /**
+   * Set when the customer forwarded this message: `from` names its original author where the
+   * platform tells (Telegram), `frequently` when it was forwarded many times (WhatsApp).
+   */
+  readonly forwarded?: { readonly from?: string; readonly frequently?: boolean };
   readonly context?: MessageContext;
   /** True when this is a new version of a message sent earlier (same `messageId`). */
   readonly edited?: boolean;

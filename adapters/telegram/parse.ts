@@ -92,6 +92,7 @@ function parseMessage(kind: MessageKind, raw: unknown, updateId: number, ctx: Pa
     attachments,
     ...(text === undefined ? {} : { text }),
     ...(message.reply_to_message ? { replyTo: String(message.reply_to_message.message_id) } : {}),
+    ...(message.forward_origin ? { forwarded: forwardedFrom(message.forward_origin) } : {}),
     // @see https://core.telegram.org/bots/api#message (reply_to_story: set on replies to a story)
     ...(message.reply_to_story ? { context: { kind: 'story_reply' as const } } : {}),
     ...(edited ? { edited: true } : {}),
@@ -222,4 +223,20 @@ function toAttachments(m: TelegramMessage): Attachment[] {
 
 function emojis(reactions: TelegramReaction['new_reaction']): string[] {
   return reactions.flatMap((r) => (r.type === 'emoji' ? [r.emoji] : []));
+}
+
+/**
+ * Who wrote a forwarded message, as Telegram names them: the user, the name a hidden user shows,
+ * or the group's or channel's title (with the author's signature when the post carries one).
+ * @see https://core.telegram.org/bots/api#messageorigin
+ */
+function forwardedFrom(origin: NonNullable<TelegramMessage['forward_origin']>): { from?: string } {
+  const user = origin.sender_user;
+  const chat = origin.sender_chat ?? origin.chat;
+  const name =
+    user !== undefined
+      ? [user.first_name, user.last_name].filter(Boolean).join(' ')
+      : (origin.sender_user_name ??
+        (chat?.title !== undefined ? [chat.title, origin.author_signature].filter(Boolean).join(', ') : undefined));
+  return name === undefined || name === '' ? {} : { from: name };
 }

@@ -53,8 +53,22 @@ const locationSchema = z.looseObject({ latitude: z.number(), longitude: z.number
  * @see https://core.telegram.org/bots/api#contact
  * @see https://core.telegram.org/bots/api#story
  */
+/**
+ * Where a forwarded message came from: a user, a user who hides their account, a group or a channel.
+ * @see https://core.telegram.org/bots/api#messageorigin
+ */
+const messageOriginSchema = z.looseObject({
+  type: z.string(),
+  sender_user: userSchema.optional(),
+  sender_user_name: z.string().optional(),
+  sender_chat: chatSchema.optional(),
+  chat: chatSchema.optional(),
+  author_signature: z.string().optional(),
+});
+
 export const messageSchema = z.looseObject({
   message_id: z.int(),
+  forward_origin: messageOriginSchema.optional(),
   from: userSchema.optional(),
   chat: chatSchema,
   date: unixTimeSchema,

@@ -144,6 +144,11 @@ function parseMessage(raw: unknown, profiles: readonly WhatsAppProfile[], ctx: P
     ...(text === '' ? {} : { text }),
     attachments: content.attachments,
     ...(replyTo !== undefined && product === undefined ? { replyTo } : {}),
+    // context.forwarded / frequently_forwarded are flags only: WhatsApp does not say from whom.
+    // @see https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages
+    ...(message.context?.forwarded || message.context?.frequently_forwarded
+      ? { forwarded: message.context.frequently_forwarded ? { frequently: true } : {} }
+      : {}),
   };
   return { item: { identity, event } };
 }

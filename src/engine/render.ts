@@ -36,6 +36,14 @@ function unreadableNotice(message: InboundMessage): string | undefined {
 }
 
 /** What a message answers or points to (a story), as a line above its text; the story is linked, never copied. */
+/** "↪️ Forwarded from Ann", "↪️ Forwarded many times", or undefined for a message of the customer's own. */
+function forwardedLine(message: InboundMessage): string | undefined {
+  const forwarded = message.forwarded;
+  if (forwarded === undefined) return undefined;
+  if (forwarded.frequently) return '↪️ Forwarded many times';
+  return forwarded.from ? `↪️ Forwarded from ${forwarded.from}` : '↪️ Forwarded';
+}
+
 function contextLine(message: InboundMessage): string | undefined {
   const context = message.context;
   if (context === undefined) return undefined;
@@ -58,6 +66,8 @@ export function renderCustomerText(message: InboundMessage): string {
   const lines: string[] = notice === undefined ? [] : [notice];
   const context = contextLine(message);
   if (context !== undefined) lines.push(context);
+  const forwarded = forwardedLine(message);
+  if (forwarded !== undefined) lines.push(forwarded);
   if (message.text) lines.push(message.text);
   for (const attachment of message.attachments) {
     if (attachment.kind === 'location') {

@@ -65,6 +65,25 @@ describe.each([
     expect(first).toMatchObject({ username: 'Ann Berg', text: 'Hello, my order #1234 has not arrived yet. Can you help?' });
   });
 
+  it('says in the thread when a message was forwarded, and from whom', async () => {
+    const e2e = await start(modes);
+    // @see https://core.telegram.org/bots/api#messageorigin
+    await e2e.customerSends({
+      text: 'Is this offer real? It says 90% off everything.',
+      forward_origin: {
+        type: 'channel',
+        date: 1441640000,
+        chat: { id: -1001234567890, type: 'channel', title: 'Shop News' },
+        message_id: 77,
+      },
+    });
+    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [first] = await eventually(
+      () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts),
+    );
+    expect(first?.text).toBe('↪️ Forwarded from Shop News\nIs this offer real? It says 90% off everything.');
+  });
+
   it('routes by /inbox: admins set a route, it applies at once; others are refused', async () => {
     const e2e = await start({ ...modes, adminUsers: ADMIN });
     expect(await e2e.inbox(AGENT, `route ko <#${KO_CHANNEL}|support-ko>`)).toMatch(/admin/i);

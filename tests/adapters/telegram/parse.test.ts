@@ -35,6 +35,13 @@ describe('parseUpdate', () => {
     expect(onlyMessage({ ...fx.privateText, update_id: 99999 }).eventId).toBe(onlyMessage(fx.privateText).eventId);
   });
 
+  it('says from whom a forwarded message came: a user, a hidden user, a channel with its signature', () => {
+    expect(onlyMessage(fx.privateText)).not.toHaveProperty('forwarded');
+    expect(onlyMessage(fx.forwardedFromUser)).toMatchObject({ text: 'See what she wrote', forwarded: { from: 'Ann Berg' } });
+    expect(onlyMessage(fx.forwardedFromHiddenUser).forwarded).toEqual({ from: 'Mystery Shopper' });
+    expect(onlyMessage(fx.forwardedFromChannel).forwarded).toEqual({ from: 'Shop News, Lee' });
+  });
+
   it('gives the quoted message id as replyTo', () => {
     expect(onlyMessage(fx.replyText).replyTo).toBe('1334');
   });

@@ -19,6 +19,8 @@ import {
   PHONE_NUMBER_ID,
   productInquiry,
   quotedReply,
+  forwardedText,
+  frequentlyForwardedText,
   reactionMessage,
   status,
   statusChange,
@@ -65,7 +67,13 @@ describe('WhatsApp parse', () => {
 
   it('keeps the quoted message of a reply, and names the product of an inquiry', () => {
     expect(only(quotedReply)).toMatchObject({ text: 'Yes, that one', replyTo: quotedReply.context.id });
+    expect(only(quotedReply)).not.toHaveProperty('forwarded');
     expect(only(productInquiry).text).toBe('[Asks about product di9ozbzfi4 (catalog 194836987003835)]\nIs this in stock?');
+  });
+
+  it('says a message was forwarded, or forwarded many times (WhatsApp does not say from whom)', () => {
+    expect(only(forwardedText)).toMatchObject({ text: 'Is this offer real?', forwarded: {} });
+    expect(only(frequentlyForwardedText)).toMatchObject({ forwarded: { frequently: true } });
   });
 
   it('turns a reaction into a reaction event on the message it is for', () => {
