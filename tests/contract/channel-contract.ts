@@ -9,7 +9,7 @@
  *   sample to the fake and resolves once the channel has handled it;
  * - a handshake (Meta hub.challenge, X CRC, WeChat echostr) is optional, with or without a verify token.
  *
- * The 16 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
+ * The 17 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
  * malformed → 400, no events; 3 handshake echo, wrong verify token → 403; 4 unknown kind → 200, no
  * events, one warn naming it, and none for the next of that kind; 5 redelivery → same eventId; 6 own
  * echo → no message; 7 events survive JSON; 8 send → documented request and platform ids; 9 failures
@@ -24,7 +24,8 @@
  * documented bodies, authenticated and not, against every route the channel declares, through the real
  * HTTP server → only 2xx/4xx (503 only while the store is down), nothing journaled without authentication, every accepted message showable (text, files or marked
  * unreadable), and the server still answers /healthz. A polling descriptor runs it through its fake when it
- * supplies `polling.deliverRaw`, and says in the test name why not otherwise.
+ * supplies `polling.deliverRaw`, and says in the test name why not otherwise; 17 for a platform that
+ * batches, a delivery with one malformed entry still yields every good message of it.
  */
 import { once } from 'node:events';
 import fc from 'fast-check';
@@ -67,6 +68,11 @@ export interface WebhookInbound {
   };
   /** The body a valid delivery must answer with (WeChat's `success`); unchecked when undefined. */
   readonly expectedBody?: string;
+  /**
+   * For a platform that batches (descriptor `batches: true`): one signed delivery of several
+   * customer messages with one malformed entry among them, and the ids of the messages in it.
+   */
+  readonly batch?: { readonly request: () => WebhookRequest; readonly expectedMessageIds: readonly string[] };
 }
 
 export interface PollingInbound {
@@ -149,6 +155,8 @@ export interface ContractDescriptor {
   readonly handshake: boolean;
   /** Whether the polling harness supplies `polling.deliverRaw` (static, for the fuzz test's name); webhook descriptors are always fuzzed. */
   readonly pollingFuzz?: boolean;
+  /** Whether one delivery carries several entries or items (Meta); then `webhook.batch` is required (check 17). */
+  readonly batches?: boolean;
   /** Starts fakes and builds the channel with `deps` (a captured logger, in-memory state, fixed clock). */
   readonly setup: (deps: ChannelDeps) => Promise<ContractHarness>;
 }
@@ -374,6 +382,17 @@ export function channelContract(descriptor: ContractDescriptor): void {
       expectReadable(results);
       expect(results.some((result) => result.status === 'fail')).toBe(true);
     });
+
+    if (descriptor.batches === true) {
+      it('17. journals every good message of a batched delivery even when one entry of it is malformed', async () => {
+        const batch = required(required(harness.webhook, 'webhook').batch, 'batch');
+        const result = await required(harness.webhook, 'webhook').handle(batch.request());
+        expect(result.status).toBe(200);
+        const messages = result.status === 200 ? result.events.filter((event) => event.kind === 'message') : [];
+        expect(messages.map((event) => event.messageId).sort()).toEqual([...batch.expectedMessageIds].sort());
+        expect(capture.entries().filter((entry) => entry.level >= ERROR)).toEqual([]);
+      });
+    }
 
     it('15. is fed through a route the server mounts, and no route twice', () => {
       const mounted = [...harness.channel.routes, ...(harness.sharedRoutes ?? [])];

@@ -143,6 +143,7 @@ channelContract({
   name: 'instagram (shared Meta webhook)',
   inbound: 'webhook',
   handshake: true,
+  batches: true,
   async setup(deps) {
     const { graph, group, channel, imageUrl, handle, secrets } = await setup(deps);
     // Instagram echoes carry no metadata: the channel knows its own sends by the message ids it recorded.
@@ -159,6 +160,18 @@ channelContract({
       sharedRoutes: group.routes,
       fuzz: metaFuzz,
       webhook: {
+        // Meta batches: several entries and items in one delivery; a malformed entry must not cost the others.
+        batch: {
+          request: () =>
+            metaRequest({
+              object: 'instagram',
+              entry: [
+                ...(notification(fromCustomer({ message: textMessage }), fromCustomer({ message: replyMessage })).entry as unknown[]),
+                { id: IG_ID, time: 'yesterday', messaging: 'not a list' },
+              ],
+            }),
+          expectedMessageIds: [textMessage.mid, replyMessage.mid],
+        },
         handle: handle('POST'),
         requests: {
           message: () => metaRequest(notification(fromCustomer({ message: textMessage }))),

@@ -137,6 +137,7 @@ channelContract({
   name: 'messenger (shared Meta webhook)',
   inbound: 'webhook',
   handshake: true,
+  batches: true,
   async setup(deps) {
     const { graph, group, channel, imageUrl, handle, secrets } = await setup(deps);
     const handshake = (token: string) =>
@@ -151,6 +152,18 @@ channelContract({
       sharedRoutes: group.routes,
       fuzz: metaFuzz,
       webhook: {
+        // Meta batches: several entries and items in one delivery; a malformed entry must not cost the others.
+        batch: {
+          request: () =>
+            metaRequest({
+              object: 'page',
+              entry: [
+                ...(notification(fromCustomer({ message: textMessage }), fromCustomer({ message: quickReply })).entry as unknown[]),
+                { id: PAGE_ID, time: 'yesterday', messaging: 'not a list' },
+              ],
+            }),
+          expectedMessageIds: [textMessage.mid, quickReply.mid],
+        },
         handle: handle('POST'),
         requests: {
           message: () => metaRequest(notification(fromCustomer({ message: textMessage }))),

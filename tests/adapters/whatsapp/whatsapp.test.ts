@@ -117,6 +117,7 @@ channelContract({
   name: 'whatsapp (shared Meta webhook)',
   inbound: 'webhook',
   handshake: true,
+  batches: true,
   async setup(deps) {
     const { graph, group, secrets } = await setupMeta(deps);
     graph.addMedia(imageMessage.image.id, { data: IMAGE, mimeType: 'image/jpeg' });
@@ -134,6 +135,19 @@ channelContract({
       sharedRoutes: group.routes,
       fuzz: metaFuzz,
       webhook: {
+        // Meta batches: several entries in one delivery; a malformed one must not cost the others.
+        batch: {
+          request: () =>
+            metaRequest({
+              object: 'whatsapp_business_account',
+              entry: [
+                ...(notification(incoming(textMessage)).entry as unknown[]),
+                { id: 'broken', changes: 'not a list' },
+                ...(notification(incoming(imageMessage)).entry as unknown[]),
+              ],
+            }),
+          expectedMessageIds: [textMessage.id, imageMessage.id],
+        },
         handle: route(group.routes, 'POST'),
         requests: {
           message: () => metaRequest(notification(incoming(textMessage))),
