@@ -8,10 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeGraphApi, type FakeGraphApi } from '../fakes/graph-api.ts';
 import type { FakeMessage } from '../fakes/slack-state.ts';
 import { fromCustomer, IG_ID, IGSID, notification, profile, storyMention } from '../fixtures/instagram/webhooks.ts';
-import { metaBody, signMeta } from '../support/meta-signing.ts';
+import { APP_SECRET, postMeta } from '../support/meta-webhook.ts';
 import { eventually, startE2e, type E2e } from './harness.ts';
 
-const APP_SECRET = 'e2e-meta-app-secret-0123456789abcdef';
 const VERIFY_TOKEN = 'e2e-verify-token';
 const INSTAGRAM_TOKEN = 'IGAAe2eInstagramTokenForThreadlineOnly';
 const ADMIN = 'U01ADMIN99';
@@ -25,16 +24,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((e2e) => e2e.stop()));
   await graph?.close();
 });
-
-async function postMeta(e2e: E2e, payload: unknown): Promise<number> {
-  const body = metaBody(payload);
-  const response = await fetch(`${e2e.baseUrl}/webhooks/meta`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMeta(APP_SECRET, body) },
-    body,
-  });
-  return response.status;
-}
 
 const allParents = (e2e: E2e, channels: readonly string[]): FakeMessage[] =>
   channels.flatMap((channel) => e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts)));

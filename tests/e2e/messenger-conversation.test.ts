@@ -9,10 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeGraphApi, type FakeGraphApi } from '../fakes/graph-api.ts';
 import type { FakeMessage } from '../fakes/slack-state.ts';
 import { echo, fromCustomer, notification, PAGE_ID, profile, PSID } from '../fixtures/messenger/webhooks.ts';
-import { metaBody, signMeta } from '../support/meta-signing.ts';
+import { APP_SECRET, postMeta } from '../support/meta-webhook.ts';
 import { eventually, startE2e, type E2e } from './harness.ts';
 
-const APP_SECRET = 'e2e-meta-app-secret-0123456789abcdef';
 const PAGE_TOKEN = 'EAAe2eMessengerPageTokenForThreadline';
 const ADMIN = 'U01ADMIN99';
 const AGENT = 'U0AGENT';
@@ -24,16 +23,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((e2e) => e2e.stop()));
   await graph?.close();
 });
-
-async function postMeta(e2e: E2e, payload: unknown): Promise<number> {
-  const body = metaBody(payload);
-  const response = await fetch(`${e2e.baseUrl}/webhooks/meta`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMeta(APP_SECRET, body) },
-    body,
-  });
-  return response.status;
-}
 
 const parents = (e2e: E2e, channel: string): FakeMessage[] =>
   e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));

@@ -9,10 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeGraphApi, type FakeGraphApi } from '../fakes/graph-api.ts';
 import type { FakeMessage } from '../fakes/slack-state.ts';
 import { failedReengagement, incoming, notification, PHONE_NUMBER_ID, statusChange, WABA_ID } from '../fixtures/whatsapp/webhooks.ts';
-import { metaBody, signMeta } from '../support/meta-signing.ts';
+import { APP_SECRET, postMeta } from '../support/meta-webhook.ts';
 import { eventually, startE2e, type E2e } from './harness.ts';
 
-const APP_SECRET = 'e2e-meta-app-secret-0123456789abcdef';
 const VERIFY_TOKEN = 'e2e-verify-token';
 const WHATSAPP_TOKEN = 'EAAGe2eWhatsAppTokenForThreadlineOnly';
 const ADMIN = 'U01ADMIN99';
@@ -36,16 +35,6 @@ afterEach(async () => {
 /** A customer's text message. Shape: https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/text */
 function text(waId: string, name: string, id: string, body: string) {
   return incoming({ from: waId, id, timestamp: '1764720000', type: 'text', text: { body } }, { profile: { name }, wa_id: waId });
-}
-
-async function postMeta(e2e: E2e, payload: unknown, secret = APP_SECRET): Promise<number> {
-  const body = metaBody(payload);
-  const response = await fetch(`${e2e.baseUrl}/webhooks/meta`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMeta(secret, body) },
-    body,
-  });
-  return response.status;
 }
 
 const parents = (e2e: E2e, channel: string): FakeMessage[] =>

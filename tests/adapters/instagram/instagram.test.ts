@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { instagramProduct } from '../../../adapters/instagram/index.ts';
 import { metaFactory } from '../../../adapters/meta/index.ts';
-import type { ChannelDeps, WebhookRoute } from '../../../src/channel.ts';
+import type { ChannelDeps } from '../../../src/channel.ts';
 import type { InboundMessage, OutboundMessage } from '../../../src/messages.ts';
 import { renderCustomerText } from '../../../src/engine/render.ts';
 import { applyRules } from '../../../src/engine/rules.ts';
@@ -32,10 +32,9 @@ import {
 } from '../../fixtures/instagram/webhooks.ts';
 import { captureLogger } from '../../support/capture-logger.ts';
 import { metaSamples, metaWebhookFuzz } from '../../support/meta-fuzz.ts';
-import { metaBody, signMeta } from '../../support/meta-signing.ts';
+import { signMeta } from '../../support/meta-signing.ts';
+import { APP_SECRET, handshakeRequest, metaRequest, metaRoute, VERIFY_TOKEN } from '../../support/meta-webhook.ts';
 
-const APP_SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
-const VERIFY_TOKEN = 'threadline-verify-4f1c';
 const IG_TOKEN = 'IGAAInstagramTokenForThreadlineTests0123';
 const IMAGE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 4, 5, 6, 0xff, 0xd9]);
 
@@ -69,14 +68,6 @@ const metaFuzz = metaWebhookFuzz(
   VERIFY_TOKEN,
 );
 
-function metaRequest(payload: unknown, secret: string | null = APP_SECRET) {
-  const body = metaBody(payload);
-  return webhookRequest(body, {
-    'content-type': 'application/json',
-    ...(secret === null ? {} : { 'X-Hub-Signature-256': signMeta(secret, body) }),
-  });
-}
-
 async function setup(deps: ChannelDeps) {
   const graph = await startFakeGraphApi({ token: IG_TOKEN, me: { user_id: IG_ID, username: 'threadline.shop' } });
   graph.addProfile(IGSID, profile);
@@ -86,11 +77,7 @@ async function setup(deps: ChannelDeps) {
   const group = factory.create(config, () => deps);
   const [channel] = group.channels;
   if (channel === undefined) throw new Error('no Instagram channel');
-  const handle = (method: 'GET' | 'POST') => {
-    const found = group.routes.find((r: WebhookRoute) => r.method === method && r.path === '/webhooks/meta');
-    if (found === undefined) throw new Error(`no ${method} /webhooks/meta`);
-    return found.handle;
-  };
+  const handle = (method: 'GET' | 'POST') => metaRoute(group.routes, method);
   return { graph, group, channel, imageUrl, handle, secrets: factory.secretsOf(config) };
 }
 
@@ -148,12 +135,6 @@ channelContract({
     const { graph, group, channel, imageUrl, handle, secrets } = await setup(deps);
     // Instagram echoes carry no metadata: the channel knows its own sends by the message ids it recorded.
     await deps.state.set('own:m_OWN0001', true);
-    const handshake = (token: string) =>
-      webhookRequest(
-        '',
-        {},
-        new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': token }).toString(),
-      );
     return {
       channel,
       secrets,
@@ -189,9 +170,9 @@ channelContract({
       },
       handshake: {
         handle: handle('GET'),
-        valid: () => handshake(VERIFY_TOKEN),
+        valid: () => handshakeRequest(VERIFY_TOKEN),
         expectedBody: '1158201444',
-        wrongToken: () => handshake('wrong'),
+        wrongToken: () => handshakeRequest('wrong'),
       },
       expectedMessageEvents: [expectedMessage],
       unknownKind: 'field:comments',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { metaFactory } from '../../../adapters/meta/index.ts';
 import { messengerProduct } from '../../../adapters/messenger/index.ts';
-import type { ChannelDeps, WebhookRoute } from '../../../src/channel.ts';
+import type { ChannelDeps } from '../../../src/channel.ts';
 import type { InboundMessage, OutboundMessage } from '../../../src/messages.ts';
 import { channelContract, memoryState, webhookRequest, type FailureCase } from '../../contract/channel-contract.ts';
 import { startFakeGraphApi, type FakeGraphApi } from '../../fakes/graph-api.ts';
@@ -27,11 +27,10 @@ import {
   textMessage,
 } from '../../fixtures/messenger/webhooks.ts';
 import { metaSamples, metaWebhookFuzz } from '../../support/meta-fuzz.ts';
-import { metaBody, signMeta } from '../../support/meta-signing.ts';
+import { signMeta } from '../../support/meta-signing.ts';
+import { APP_SECRET, handshakeRequest, metaRequest, metaRoute, VERIFY_TOKEN } from '../../support/meta-webhook.ts';
 import { captureLogger } from '../../support/capture-logger.ts';
 
-const APP_SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
-const VERIFY_TOKEN = 'threadline-verify-4f1c';
 const PAGE_TOKEN = 'EAAPageTokenForThreadlineTests0123456789';
 const IMAGE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
 
@@ -64,14 +63,6 @@ const metaFuzz = metaWebhookFuzz(
   VERIFY_TOKEN,
 );
 
-function metaRequest(payload: unknown, secret: string | null = APP_SECRET) {
-  const body = metaBody(payload);
-  return webhookRequest(body, {
-    'content-type': 'application/json',
-    ...(secret === null ? {} : { 'X-Hub-Signature-256': signMeta(secret, body) }),
-  });
-}
-
 async function setup(deps: ChannelDeps) {
   const graph = await startFakeGraphApi({ token: PAGE_TOKEN, me: { id: PAGE_ID, name: 'Threadline Shoes' } });
   graph.addProfile(PSID, profile);
@@ -81,11 +72,7 @@ async function setup(deps: ChannelDeps) {
   const group = factory.create(config, () => deps);
   const [channel] = group.channels;
   if (channel === undefined) throw new Error('no Messenger channel');
-  const handle = (method: 'GET' | 'POST') => {
-    const found = group.routes.find((r: WebhookRoute) => r.method === method && r.path === '/webhooks/meta');
-    if (found === undefined) throw new Error(`no ${method} /webhooks/meta`);
-    return found.handle;
-  };
+  const handle = (method: 'GET' | 'POST') => metaRoute(group.routes, method);
   return { graph, group, channel, imageUrl, handle, secrets: factory.secretsOf(config) };
 }
 
@@ -140,12 +127,6 @@ channelContract({
   batches: true,
   async setup(deps) {
     const { graph, group, channel, imageUrl, handle, secrets } = await setup(deps);
-    const handshake = (token: string) =>
-      webhookRequest(
-        '',
-        {},
-        new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': token }).toString(),
-      );
     return {
       channel,
       secrets,
@@ -181,9 +162,9 @@ channelContract({
       },
       handshake: {
         handle: handle('GET'),
-        valid: () => handshake(VERIFY_TOKEN),
+        valid: () => handshakeRequest(VERIFY_TOKEN),
         expectedBody: '1158201444',
-        wrongToken: () => handshake('wrong'),
+        wrongToken: () => handshakeRequest('wrong'),
       },
       expectedMessageEvents: [expectedMessage],
       unknownKind: 'standby',

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { WebhookRoute } from '../../../src/channel.ts';
 import type { InboundMessage, OutboundMessage } from '../../../src/messages.ts';
 import { channelContract, webhookRequest, type FailureCase } from '../../contract/channel-contract.ts';
 import type { FakeGraphApi } from '../../fakes/graph-api.ts';
@@ -32,7 +31,8 @@ import {
 import type { FuzzSample, Json } from '../../fuzz/webhook-fuzz.ts';
 import { metaWebhookFuzz } from '../../support/meta-fuzz.ts';
 import { signMeta } from '../../support/meta-signing.ts';
-import { APP_SECRET, factory, metaEnv, metaRequest, setupMeta, VERIFY_TOKEN } from './harness.ts';
+import { APP_SECRET, handshakeRequest, metaRequest, metaRoute, VERIFY_TOKEN } from '../../support/meta-webhook.ts';
+import { factory, metaEnv, setupMeta } from './harness.ts';
 
 const IMAGE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 9, 8, 7, 0xff, 0xd9]);
 
@@ -107,12 +107,6 @@ function failures(graph: FakeGraphApi): FailureCase[] {
   ];
 }
 
-const route = (routes: readonly WebhookRoute[], method: 'GET' | 'POST') => {
-  const found = routes.find((r) => r.method === method && r.path === '/webhooks/meta');
-  if (found === undefined) throw new Error(`no ${method} /webhooks/meta`);
-  return found.handle;
-};
-
 channelContract({
   name: 'whatsapp (shared Meta webhook)',
   inbound: 'webhook',
@@ -123,12 +117,6 @@ channelContract({
     graph.addMedia(imageMessage.image.id, { data: IMAGE, mimeType: 'image/jpeg' });
     const [channel] = group.channels;
     if (channel === undefined) throw new Error('no WhatsApp channel');
-    const handshake = (token: string) =>
-      webhookRequest(
-        '',
-        {},
-        new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': token }).toString(),
-      );
     return {
       channel,
       secrets,
@@ -148,7 +136,7 @@ channelContract({
             }),
           expectedMessageIds: [textMessage.id, imageMessage.id],
         },
-        handle: route(group.routes, 'POST'),
+        handle: metaRoute(group.routes, 'POST'),
         requests: {
           message: () => metaRequest(notification(incoming(textMessage))),
           image: () => metaRequest(notification(incoming(imageMessage))),
@@ -164,10 +152,10 @@ channelContract({
         },
       },
       handshake: {
-        handle: route(group.routes, 'GET'),
-        valid: () => handshake(VERIFY_TOKEN),
+        handle: metaRoute(group.routes, 'GET'),
+        valid: () => handshakeRequest(VERIFY_TOKEN),
         expectedBody: '1158201444',
-        wrongToken: () => handshake('wrong'),
+        wrongToken: () => handshakeRequest('wrong'),
       },
       expectedMessageEvents: [expectedMessage],
       unknownKind: 'message_template_status_update',
