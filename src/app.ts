@@ -7,7 +7,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { channelFactories } from '../adapters/index.ts';
-import { asGroupFactory, type AdapterState, type Channel, type ChannelGroupFactory, type WebhookRoute } from './channel.ts';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { storeAdapterState } from './adapter-state.ts';
+import { asGroupFactory, type Channel, type ChannelGroupFactory, type WebhookRoute } from './channel.ts';
 import { configSecrets, type Config } from './config.ts';
 import { StartupError } from './errors.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
@@ -24,7 +27,6 @@ import { createPacer } from './slack/pacing.ts';
 import { registerSlackHandlers } from './slack/register.ts';
 import { createWebApiSlackPort } from './slack/web-api-slack-port.ts';
 import { createStore } from './store/create-store.ts';
-import { keys } from './store/keys.ts';
 import type { Store } from './store/store.ts';
 
 /** What tests (and only tests) replace. */
@@ -68,13 +70,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const store = overrides.store ?? (await createStore({ ...(config.storeUrl ? { url: config.storeUrl } : {}), dataDir: config.dataDir }));
   const language = await createLanguageDetector({ database: config.languageDatabase });
 
+  /** This instance's name in the leases its channels take (one X poller, one token refresher). */
+  const instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const channels = new Map<Platform, Channel>();
   /** Routes shared by the channels of a group (one webhook feeding several platforms). */
   const sharedRoutes: WebhookRoute[] = [];
   for (const { factory, settings } of platforms) {
     const group = factory.create(settings, (platform) => ({
       logger: logger.child({ platform }),
-      state: adapterState(store, platform),
+      state: storeAdapterState(store, platform, instanceId),
       now,
     }));
     for (const channel of group.channels) channels.set(channel.platform, channel);
@@ -248,12 +252,4 @@ function listen(server: Server, port: number): Promise<number> {
       resolve((server.address() as AddressInfo).port);
     });
   });
-}
-
-/** A channel's own namespaced state (tokens, poll cursors) in the shared store. */
-function adapterState(store: Store, platform: Platform): AdapterState {
-  return {
-    get: (key) => store.get(keys.adapterState(platform, key)),
-    set: (key, value, ttlMs) => store.set(keys.adapterState(platform, key), value, ttlMs),
-  };
 }

@@ -98,10 +98,26 @@ export interface Intake {
   accept(events: readonly InboundEvent[]): Promise<void>;
 }
 
-/** Small persistent state an adapter may keep: tokens, poll cursors. Not conversations. */
+/**
+ * Small persistent state an adapter may keep: tokens, poll cursors, profile caches. Not
+ * conversations. Shared by every instance on the store, and namespaced by platform.
+ */
 export interface AdapterState {
   get<T>(key: string): Promise<T | undefined>;
+  /** With ttlMs the value expires after that many milliseconds (on the `now` clock of ChannelDeps in tests). */
   set<T>(key: string, value: T, ttlMs?: number): Promise<void>;
+  /** Creates the key only if it is absent or expired; true for exactly one of any number of concurrent callers, on any instance. */
+  setIfAbsent<T>(key: string, value: T, ttlMs?: number): Promise<boolean>;
+  /** true if the key existed. */
+  delete(key: string): Promise<boolean>;
+  /**
+   * Takes or renews the named lease for this instance for ttlMs: true while this instance holds it,
+   * false while another does. One X poller, one WeChat token refresher, across instances. Renew
+   * well before ttlMs passes; a holder that dies loses the lease when it expires.
+   */
+  lease(name: string, ttlMs: number): Promise<boolean>;
+  /** Gives the named lease up if this instance holds it (on stop), so another can take it at once. */
+  releaseLease(name: string): Promise<void>;
 }
 
 /** What a channel receives from the composition root. */

@@ -41,3 +41,9 @@ export function checkMs(name: string, ms: number): number {
   if (!(Number.isFinite(ms) && ms > 0)) throw new StoreError(`${name} must be a positive number of milliseconds, got ${ms}`);
   return ms;
 }
+
+/** A sorted index score, refused with StoreError unless finite: NaN or Infinity would sort nowhere sensible. */
+export function checkScore(score: number): number {
+  if (!Number.isFinite(score)) throw new StoreError(`A sorted index score must be a finite number, got ${score}`);
+  return score;
+}

@@ -11,9 +11,13 @@
  * - `ns:journal:seq`            counter that numbers entries
  * - `ns:journal:size`           counter of unacknowledged entries
  * - `ns:journal:parked`         hash: entry id → a parked entry (JSON: queue, parkedAt, reason, entry)
+ * - `ns:claim:<name>`           a named lease (Store.claim): its owner, with a PX expiry
+ * - `ns:counter:<key>`          a counter (Store.increment)
+ * - `ns:index:<name>`           a sorted set (Store.index)
  *
  * Layout in the embedded SQLite file: table `kv` (data values, keys `ns:<key>`), tables
- * `journal_entries`, `journal_leases` and `journal_parked`.
+ * `journal_entries`, `journal_leases` and `journal_parked`, and `claims`, `counters` and `sorted`
+ * (names `ns:<name>`).
  */
 
 /** The namespace every backend uses unless a caller (a test) asks for its own. */
@@ -25,6 +29,13 @@ export const dataKeys = Object.freeze({
   table: 'kv',
   /** Row key of a data value in the embedded store's `kv` table. */
   embedded: (namespace: string, key: string): string => `${namespace}:${key}`,
+});
+
+/** Redis keys of the coordination primitives (claim, increment, index). */
+export const coordinationKeys = Object.freeze({
+  claim: (namespace: string, name: string): string => `${namespace}:claim:${name}`,
+  counter: (namespace: string, key: string): string => `${namespace}:counter:${key}`,
+  index: (namespace: string, name: string): string => `${namespace}:index:${name}`,
 });
 
 /** The journal's internal names: Redis keys and SQLite tables. */
@@ -82,6 +93,8 @@ export const keys = Object.freeze({
   routing: (): string => 'settings:routing',
   /** A channel adapter's own state (tokens, cursors), namespaced by platform. */
   adapterState: (platform: string, key: string): string => `adapter:${platform}:${key}`,
+  /** A channel adapter's named lease (Store.claim), namespaced by platform. */
+  adapterLease: (platform: string, name: string): string => `adapter:${platform}:${name}`,
   /** `threadline doctor`'s write-read-delete probe; unique per run, and expiring should the run die midway. */
   doctorProbe: (runId: string): string => `doctor:probe:${runId}`,
 });

@@ -1,6 +1,6 @@
 import { StoreError } from '../errors.ts';
-import { checkMs } from './guard.ts';
-import type { Journal, JournalEntry, Store } from './store.ts';
+import { checkMs, checkScore } from './guard.ts';
+import type { IndexMember, Journal, JournalEntry, SortedIndex, Store } from './store.ts';
 
 interface Item {
   readonly json: string;
@@ -35,12 +35,26 @@ export interface MemoryState {
   readonly leases: Map<string, Lease>;
   /** Parked entries by id, in the order they were parked. */
   readonly parked: Map<string, StoredParked>;
+  /** Named leases of Store.claim. */
+  readonly claims: Map<string, Lease>;
+  readonly counters: Map<string, number>;
+  /** Sorted indexes by name: member → score. */
+  readonly indexes: Map<string, Map<string, number>>;
   nextId: number;
 }
 
 /** Fresh, empty shared state for {@link createMemoryStore}. */
 export function createMemoryState(): MemoryState {
-  return { items: new Map(), queues: new Map(), leases: new Map(), parked: new Map(), nextId: 1 };
+  return {
+    items: new Map(),
+    queues: new Map(),
+    leases: new Map(),
+    parked: new Map(),
+    claims: new Map(),
+    counters: new Map(),
+    indexes: new Map(),
+    nextId: 1,
+  };
 }
 
 /** Options of {@link createMemoryStore}. */
@@ -99,11 +113,67 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       state.items.set(key, toItem(value, ttlMs));
       return true;
     },
+    async claim(name, owner, ttlMs) {
+      open();
+      const ttl = checkMs('ttlMs', ttlMs);
+      const lease = state.claims.get(name);
+      if (lease !== undefined && lease.expiresAt > now() && lease.owner !== owner) return false;
+      state.claims.set(name, { owner, expiresAt: now() + ttl });
+      return true;
+    },
+    async unclaim(name, owner) {
+      open();
+      if (state.claims.get(name)?.owner === owner) state.claims.delete(name);
+    },
+    async increment(key, by = 1) {
+      open();
+      const next = (state.counters.get(key) ?? 0) + by;
+      state.counters.set(key, next);
+      return next;
+    },
+    index: (name) => createMemoryIndex(state, name, open),
     async ping(): Promise<void> {
       open();
     },
     async close(): Promise<void> {
       closed = true;
+    },
+  };
+}
+
+function createMemoryIndex(state: MemoryState, name: string, open: () => void): SortedIndex {
+  const members = (): Map<string, number> => {
+    const existing = state.indexes.get(name);
+    if (existing !== undefined) return existing;
+    const index = new Map<string, number>();
+    state.indexes.set(name, index);
+    return index;
+  };
+  return {
+    async put(member, score) {
+      open();
+      members().set(member, checkScore(score));
+    },
+    async remove(member) {
+      open();
+      return members().delete(member);
+    },
+    async score(member) {
+      open();
+      return members().get(member);
+    },
+    async range(options = {}) {
+      open();
+      const max = options.maxScore === undefined ? Number.POSITIVE_INFINITY : checkScore(options.maxScore);
+      const sorted: IndexMember[] = [...members()]
+        .filter(([, score]) => score <= max)
+        .map(([member, score]) => ({ member, score }))
+        .sort((a, b) => a.score - b.score || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
+      return options.limit === undefined ? sorted : sorted.slice(0, options.limit);
+    },
+    async count() {
+      open();
+      return members().size;
     },
   };
 }

@@ -3,6 +3,7 @@ import { Keyv } from 'keyv';
 import { StoreError } from '../errors.ts';
 import { checkMs as checkPositiveMs, createGuard, type Guard } from './guard.ts';
 import { keyvData } from './keyv-data.ts';
+import { redisCoordination } from './redis-coordination.ts';
 import { defaultNamespace, journalKeys } from './keys.ts';
 import type { Journal, JournalEntry, Store } from './store.ts';
 
@@ -130,6 +131,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
     kind: 'redis',
     journal: createRedisJournal(client, namespace, guard),
     ...keyvData(keyv, guard, Math.ceil),
+    ...redisCoordination(client, namespace, guard),
     setIfAbsent: (key, value, ttlMs) =>
       guard(`setIfAbsent ${key}`, async () => {
         const ttl = ttlMs === undefined ? undefined : checkMs('ttlMs', ttlMs);

@@ -6,6 +6,7 @@ import { Keyv, type KeyvStoreAdapter, type StoredData } from 'keyv';
 import { StoreError } from '../errors.ts';
 import { checkMs, createGuard, type Guard } from './guard.ts';
 import { keyvData } from './keyv-data.ts';
+import { COORDINATION_SCHEMA, sqliteCoordination } from './sqlite-coordination.ts';
 import { dataKeys, defaultNamespace, journalKeys } from './keys.ts';
 import type { Journal, JournalEntry, Store } from './store.ts';
 
@@ -64,6 +65,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     kind: 'embedded',
     journal: createSqliteJournal(db, options.now ?? Date.now, guard),
     ...keyvData(keyv, guard),
+    ...sqliteCoordination(db, options.namespace ?? defaultNamespace, options.now ?? Date.now, guard),
     setIfAbsent: (key, value, ttlMs) =>
       guard(`setIfAbsent ${key}`, () => {
         const expires = ttlMs === undefined ? undefined : Date.now() + checkMs('ttlMs', ttlMs);
@@ -86,6 +88,7 @@ function openDatabase(dataDir: string, file: string, fail: (what: string, cause:
     // NORMAL would survive kill -9 too; FULL also keeps a resolved append through an OS crash or power loss.
     db.pragma('synchronous = FULL');
     db.exec(SCHEMA);
+    db.exec(COORDINATION_SCHEMA);
     return db;
   } catch (cause) {
     db?.close();

@@ -18,12 +18,47 @@ export interface Store {
    * Exactly one of any number of concurrent callers gets true.
    */
   setIfAbsent<T>(key: string, value: T, ttlMs?: number): Promise<boolean>;
+  /**
+   * Takes or renews the lease `name` for `owner` for ttlMs, atomically across instances: true when
+   * the lease was free, expired or already `owner`'s (it then runs ttlMs from now), false while
+   * another owner holds it. Elects one poller, one token refresher, one reminder sender.
+   */
+  claim(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease `name` up if `owner` holds it; otherwise changes nothing. */
+  unclaim(name: string, owner: string): Promise<void>;
+  /** Adds `by` (default 1) to the counter `key` atomically and returns the new value; a new counter starts at 0. */
+  increment(key: string, by?: number): Promise<number>;
+  /** The sorted index `name`: members ordered by a numeric score (the waiting list, due timers). */
+  index(name: string): SortedIndex;
   /** The durable, ordered work queue shared by every instance on this store. */
   readonly journal: Journal;
   /** Resolves if the backend answers; throws StoreError otherwise. */
   ping(): Promise<void>;
   /** Releases connections and file handles. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/**
+ * A set of members ordered by score, shared by every instance on the store (a Redis sorted set):
+ * reading the lowest scores never scans anything else.
+ */
+export interface SortedIndex {
+  /** Adds the member, or moves it to the new score. */
+  put(member: string, score: number): Promise<void>;
+  /** true if the member was there. */
+  remove(member: string): Promise<boolean>;
+  /** The member's score, or undefined when it is not in the index. */
+  score(member: string): Promise<number | undefined>;
+  /** Members with a score up to `maxScore` (all by default), lowest score first (ties by member), at most `limit`. */
+  range(options?: { readonly maxScore?: number; readonly limit?: number }): Promise<IndexMember[]>;
+  /** How many members the index holds. */
+  count(): Promise<number>;
+}
+
+/** One member of a SortedIndex. */
+export interface IndexMember {
+  readonly member: string;
+  readonly score: number;
 }
 
 /** One journaled item. */

@@ -35,7 +35,9 @@ import { createHttpServer } from '../../src/http/server.ts';
 import type { AdapterState, Channel, ChannelDeps, CheckResult, WebhookRequest, WebhookResult, WebhookRoute } from '../../src/channel.ts';
 import { renderCustomerText } from '../../src/engine/render.ts';
 import { ChannelError, StoreError, type ChannelErrorKind } from '../../src/errors.ts';
-import type { InboundEvent, OutboundMessage } from '../../src/messages.ts';
+import type { InboundEvent, OutboundMessage, Platform } from '../../src/messages.ts';
+import { storeAdapterState } from '../../src/adapter-state.ts';
+import { createMemoryStore } from '../../src/store/memory-store.ts';
 import { captureLogger } from '../support/capture-logger.ts';
 import {
   allowedStatus,
@@ -173,13 +175,12 @@ export function webhookRequest(body: string | Buffer, headers: Record<string, st
   return { headers: new Headers(headers), query: new URLSearchParams(query), rawBody: Buffer.isBuffer(body) ? body : Buffer.from(body) };
 }
 
-/** AdapterState in memory (TTL ignored). */
-export function memoryState(): AdapterState {
-  const values = new Map<string, unknown>();
-  return {
-    get: async <T>(key: string) => values.get(key) as T | undefined,
-    set: async <T>(key: string, value: T) => void values.set(key, structuredClone(value)),
-  };
+/**
+ * AdapterState on a memory store, as the service builds it on the shared store. With `now`, TTLs
+ * and leases run on that clock (a test can let a token expire by moving it).
+ */
+export function memoryState(now: () => number = Date.now, platform: Platform = 'telegram', owner = 'contract'): AdapterState {
+  return storeAdapterState(createMemoryStore({ now }), platform, owner);
 }
 
 const NOW = Date.parse('2024-05-06T07:08:09.000Z');
@@ -196,7 +197,7 @@ export function channelContract(descriptor: ContractDescriptor): void {
     beforeEach(async () => {
       capture = captureLogger();
       accepted.length = 0;
-      harness = await descriptor.setup({ logger: capture.logger, state: memoryState(), now: () => NOW });
+      harness = await descriptor.setup({ logger: capture.logger, state: memoryState(() => NOW), now: () => NOW });
       await harness.channel.start({ accept: async (events) => void accepted.push(...events) });
     });
 

@@ -134,6 +134,59 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
     expect(await store.get('plain')).toBe(1);
   });
 
+  it('gives a named lease to exactly one of two instances, renews it for its holder, and frees it on expiry or release', async () => {
+    const { store, backend } = await open();
+    const second = await another(backend);
+    const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? store : second).claim('poller', `owner-${i % 2}`, 150)));
+    const winner = claims[0] ? 'owner-0' : 'owner-1';
+    expect(claims.filter((won, i) => won && `owner-${i % 2}` === winner)).toHaveLength(5);
+    expect(claims.filter((won, i) => won && `owner-${i % 2}` !== winner)).toHaveLength(0);
+    const loser = winner === 'owner-0' ? 'owner-1' : 'owner-0';
+    expect(await store.claim('poller', winner, 150)).toBe(true); // a renewal
+    expect(await second.claim('other-lease', loser, LONG)).toBe(true); // names are independent
+    await store.unclaim('poller', loser); // not the holder: changes nothing
+    expect(await second.claim('poller', loser, LONG)).toBe(false);
+    await sleep(300);
+    expect(await second.claim('poller', loser, LONG)).toBe(true); // the holder stopped renewing
+    await store.unclaim('poller', loser);
+    expect(await store.claim('poller', winner, LONG)).toBe(true); // released: free at once
+  });
+
+  it('counts atomically across instances', async () => {
+    const { store, backend } = await open();
+    const second = await another(backend);
+    const values = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? store : second).increment('round-robin:ko')));
+    expect([...values].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await store.increment('round-robin:ko', 5)).toBe(25);
+    expect(await second.increment('round-robin:ja')).toBe(1);
+  });
+
+  it('keeps a sorted index shared by instances: lowest scores first, moved by put, bounded by score and limit', async () => {
+    const { store, backend } = await open();
+    const second = await another(backend);
+    const waiting = store.index('waiting');
+    await waiting.put('conv:c', 300);
+    await waiting.put('conv:a', 100);
+    await second.index('waiting').put('conv:b', 200);
+    await second.index('other').put('conv:z', 1);
+    expect(await second.index('waiting').range()).toEqual([
+      { member: 'conv:a', score: 100 },
+      { member: 'conv:b', score: 200 },
+      { member: 'conv:c', score: 300 },
+    ]);
+    await waiting.put('conv:a', 400); // answered, then waiting again: moves to the end
+    expect((await waiting.range({ limit: 2 })).map((m) => m.member)).toEqual(['conv:b', 'conv:c']);
+    expect((await waiting.range({ maxScore: 300 })).map((m) => m.member)).toEqual(['conv:b', 'conv:c']);
+    expect(await waiting.score('conv:a')).toBe(400);
+    expect(await waiting.score('conv:none')).toBeUndefined();
+    expect(await waiting.count()).toBe(3);
+    expect(await second.index('waiting').remove('conv:b')).toBe(true);
+    expect(await waiting.remove('conv:b')).toBe(false);
+    expect(await waiting.count()).toBe(2);
+    expect(await store.index('other').count()).toBe(1);
+    await expect(waiting.put('conv:x', Number.NaN)).rejects.toBeInstanceOf(StoreError);
+  });
+
   it('lets setIfAbsent succeed again once the previous TTL expired', async () => {
     const { store } = await open();
     expect(await store.setIfAbsent('claim', 'first', 50)).toBe(true);

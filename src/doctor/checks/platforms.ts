@@ -4,7 +4,10 @@
  * other file that may import the adapter registry: it builds channels, but never starts them.
  */
 import { channelFactories } from '../../../adapters/index.ts';
+import { storeAdapterState } from '../../adapter-state.ts';
 import { asGroupFactory, type AdapterState, type ChannelGroupFactory } from '../../channel.ts';
+import type { Platform } from '../../messages.ts';
+import { createMemoryStore } from '../../store/memory-store.ts';
 import { ConfigError } from '../../errors.ts';
 import { createLogger } from '../../logger.ts';
 import { fail, messageOf, warn, type CheckResult } from '../results.ts';
@@ -50,7 +53,11 @@ export async function checkPlatforms(platforms: readonly ConfiguredPlatform[]): 
 }
 
 async function checkOne(factory: ChannelGroupFactory, settings: NonNullable<unknown>): Promise<readonly CheckResult[]> {
-  const group = factory.create(settings, () => ({ logger: createLogger({ level: 'silent' }), state: scratchState(), now: Date.now }));
+  const group = factory.create(settings, (platform) => ({
+    logger: createLogger({ level: 'silent' }),
+    state: scratchState(platform),
+    now: Date.now,
+  }));
   const results: CheckResult[] = [];
   for (const channel of group.channels) {
     if (channel.check === undefined) {
@@ -72,11 +79,7 @@ async function checkOne(factory: ChannelGroupFactory, settings: NonNullable<unkn
   return results;
 }
 
-/** Checks are read-only, so an adapter's state lives in memory for the run rather than in the store. */
-function scratchState(): AdapterState {
-  const values = new Map<string, unknown>();
-  return {
-    get: async <T>(key: string) => values.get(key) as T | undefined,
-    set: async <T>(key: string, value: T) => void values.set(key, value),
-  };
+/** Checks are read-only, so an adapter's state lives in a memory store for the run rather than in the shared one. */
+function scratchState(platform: Platform): AdapterState {
+  return storeAdapterState(createMemoryStore(), platform, 'doctor');
 }
