@@ -15,7 +15,7 @@ import { configSecrets, type Config } from './config.ts';
 import { StartupError } from './errors.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
 import { createLanguageDetector, normalizeLanguageTag } from './engine/language.ts';
-import { createRoutingSettings } from './engine/settings.ts';
+import { createRoutingSettings, createSettingsStore } from './engine/settings.ts';
 import type { WorkerOptions } from './engine/worker.ts';
 import type { OutboxTiming } from './engine/outbox.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -100,13 +100,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     botToken: config.slack.botToken,
     logger: logger.child({ component: 'slack' }),
   });
-  const settings = createRoutingSettings(store, config.defaultChannel);
+  const settingsStore = createSettingsStore(store, { owner: instanceId, now });
+  const settings = createRoutingSettings(settingsStore, config.defaultChannel);
   const metrics = createMetrics(store.journal);
   const engine = createEngine({
     store,
     slack: slackPort,
     channels,
     settings,
+    settingsDocument: settingsStore,
     language,
     now,
     metrics: metrics.engine,
@@ -117,6 +119,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   registerSlackHandlers(slack.app, {
     actions: engine.actions,
     settings,
+    settingsDocument: settingsStore,
     normalizeLanguage: normalizeLanguageTag,
     adminUsers: config.adminUsers,
     notePrefix: config.notePrefix,

@@ -8,6 +8,7 @@ import type { Store } from '../store/store.ts';
 import { keys } from '../store/keys.ts';
 import type { ConversationRecord } from './conversations.ts';
 import type { EngineMetrics } from './metrics.ts';
+import type { SettingsStore } from './settings.ts';
 import type { RoutingSettings, SlackPort, ThreadRef } from './slack-port.ts';
 
 /** Detects a routing language from text (undefined when the text cannot tell). */
@@ -21,6 +22,8 @@ export interface EngineContext {
   readonly slack: SlackPort;
   readonly channels: ReadonlyMap<Platform, Channel>;
   readonly settings: RoutingSettings;
+  /** The whole settings document (agents, escalation, reminders, rules, emoji, reply mode). */
+  readonly settingsDocument: SettingsStore;
   readonly language: LanguageDetection;
   readonly logger: Logger;
   readonly metrics: EngineMetrics;

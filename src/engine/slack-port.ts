@@ -189,7 +189,8 @@ export interface RoutingSettings {
   routes(): Promise<Readonly<Record<string, string>>>;
   /** The channel for languages without a route (set by /inbox, else DEFAULT_CHANNEL). */
   defaultChannel(): Promise<string>;
-  setRoute(language: string, slackChannelId: string): Promise<void>;
-  removeRoute(language: string): Promise<boolean>;
-  setDefaultChannel(slackChannelId: string): Promise<void>;
+  /** `actor`: the Slack user id of the admin, for the audit log. */
+  setRoute(actor: string, language: string, slackChannelId: string): Promise<void>;
+  removeRoute(actor: string, language: string): Promise<boolean>;
+  setDefaultChannel(actor: string, slackChannelId: string): Promise<void>;
 }
