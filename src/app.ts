@@ -16,6 +16,7 @@ import { createRoutingSettings } from './engine/settings.ts';
 import type { WorkerOptions } from './engine/worker.ts';
 import type { OutboxTiming } from './engine/outbox.ts';
 import { createMetrics } from './http/metrics.ts';
+import { createPublicFiles } from './http/public-files.ts';
 import { createHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { Platform } from './messages.ts';
@@ -68,6 +69,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const store = overrides.store ?? (await createStore({ ...(config.storeUrl ? { url: config.storeUrl } : {}), dataDir: config.dataDir }));
   const language = await createLanguageDetector({ database: config.languageDatabase });
 
+  // PUBLIC_URL: outgoing files for platforms that take them only as links, served by every instance from the store.
+  const files = config.publicUrl === undefined ? undefined : createPublicFiles({ store, publicUrl: config.publicUrl, now });
+
   const channels = new Map<Platform, Channel>();
   /** Routes shared by the channels of a group (one webhook feeding several platforms). */
   const sharedRoutes: WebhookRoute[] = [];
@@ -76,6 +80,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       logger: logger.child({ platform }),
       state: adapterState(store, platform),
       now,
+      ...(files === undefined ? {} : { files }),
     }));
     for (const channel of group.channels) channels.set(channel.platform, channel);
     sharedRoutes.push(...group.routes);
@@ -126,6 +131,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     routes: [...sharedRoutes, ...[...channels.values()].flatMap((channel) => channel.routes)],
     intake: engine.intake,
     ...(slack.httpHandler ? { slackHandler: slack.httpHandler } : {}),
+    ...(files === undefined ? {} : { files }),
     logger: logger.child({ component: 'http' }),
     metrics: () => metrics.scrape(),
     ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),

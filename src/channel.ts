@@ -104,12 +104,35 @@ export interface AdapterState {
   set<T>(key: string, value: T, ttlMs?: number): Promise<void>;
 }
 
+/** An outgoing file to serve from a public link. */
+export interface PublishedFile {
+  readonly data: Uint8Array;
+  readonly fileName: string;
+  readonly mimeType?: string;
+}
+
+/**
+ * Serves outgoing files at links the platform can fetch, for platforms that take a file only as a
+ * URL (Instagram). `publish` keeps the bytes in the shared store under an unguessable id (any
+ * instance behind a load balancer can serve them) and resolves with the absolute URL under
+ * PUBLIC_URL (`<PUBLIC_URL>/files/<id>`), which answers 404 once `ttlMs` (at most, and by default,
+ * one hour) has passed. Throws StoreError when the store cannot keep the file.
+ */
+export interface PublicFiles {
+  publish(file: PublishedFile, ttlMs?: number): Promise<string>;
+}
+
 /** What a channel receives from the composition root. */
 export interface ChannelDeps {
   /** pino child bound to `{ platform }`. */
   readonly logger: Logger;
   readonly state: AdapterState;
   readonly now: () => number;
+  /**
+   * Public links for outgoing files; present only when PUBLIC_URL is set. A channel whose platform
+   * takes files only as links refuses files without it (the agent is told in the thread).
+   */
+  readonly files?: PublicFiles;
 }
 
 /** How the registry builds a channel. */

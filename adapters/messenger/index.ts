@@ -41,7 +41,7 @@ export function createMessengerChannel(config: MessengerConfig, settings: MetaSe
       maxFileBytes: 25 * 1024 * 1024,
       sendFields: { messaging_type: 'RESPONSE' },
       humanAgentTag: settings.humanAgentTag,
-      uploadsFiles: true,
+      files: 'upload',
       sendsMetadata: true,
       // User Profile API. @see https://developers.facebook.com/docs/messenger-platform/identity/user-profile
       profileFields: 'first_name,last_name,profile_pic',

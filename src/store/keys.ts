@@ -80,6 +80,8 @@ export const keys = Object.freeze({
   failureShown: (idempotencyKey: string): string => `failshown:${idempotencyKey}`,
   /** Routing settings set with /inbox. */
   routing: (): string => 'settings:routing',
+  /** An outgoing file served at `/files/<id>` (src/http/public-files.ts); expires with its link. */
+  publicFile: (id: string): string => `pubfile:${id}`,
   /** A channel adapter's own state (tokens, cursors), namespaced by platform. */
   adapterState: (platform: string, key: string): string => `adapter:${platform}:${key}`,
   /** `threadline doctor`'s write-read-delete probe; unique per run, and expiring should the run die midway. */

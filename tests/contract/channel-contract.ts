@@ -25,14 +25,26 @@
  * HTTP server → only 2xx/4xx (503 only while the store is down), nothing journaled without authentication, every accepted message showable (text, files or marked
  * unreadable), and the server still answers /healthz. A polling descriptor runs it through its fake when it
  * supplies `polling.deliverRaw`, and says in the test name why not otherwise; 17 for a platform that
- * batches, a delivery with one malformed entry still yields every good message of it.
+ * batches, a delivery with one malformed entry still yields every good message of it; 18 for a platform
+ * that takes files only as links (descriptor `filesAsLinks: true`), a reply with a file publishes the
+ * bytes through `ChannelDeps.files` and sends the platform that link.
  */
 import { once } from 'node:events';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDeeperThan } from '../../src/http/json-depth.ts';
 import { createHttpServer } from '../../src/http/server.ts';
-import type { AdapterState, Channel, ChannelDeps, CheckResult, WebhookRequest, WebhookResult, WebhookRoute } from '../../src/channel.ts';
+import type {
+  AdapterState,
+  Channel,
+  ChannelDeps,
+  CheckResult,
+  PublicFiles,
+  PublishedFile,
+  WebhookRequest,
+  WebhookResult,
+  WebhookRoute,
+} from '../../src/channel.ts';
 import { renderCustomerText } from '../../src/engine/render.ts';
 import { ChannelError, StoreError, type ChannelErrorKind } from '../../src/errors.ts';
 import type { InboundEvent, OutboundMessage } from '../../src/messages.ts';
@@ -139,6 +151,8 @@ export interface ContractHarness {
     readonly assertRequest: () => void | Promise<void>;
     /** Must include rate_limited (with retryAfterMs), transient, auth, and window_closed when the channel has a reply window. */
     readonly failures: readonly FailureCase[];
+    /** With `filesAsLinks`: asserts the platform fake saw a send of the file at `url` (check 18). */
+    readonly assertLinkedFile?: (url: string) => void | Promise<void>;
   };
   /** The bytes the fake serves for the 'image' sample's media. */
   readonly media: { readonly expectedBytes: Uint8Array };
@@ -157,7 +171,9 @@ export interface ContractDescriptor {
   readonly pollingFuzz?: boolean;
   /** Whether one delivery carries several entries or items (Meta); then `webhook.batch` is required (check 17). */
   readonly batches?: boolean;
-  /** Starts fakes and builds the channel with `deps` (a captured logger, in-memory state, fixed clock). */
+  /** Whether the platform takes files only as links (Instagram); then `send.assertLinkedFile` is required (check 18). */
+  readonly filesAsLinks?: boolean;
+  /** Starts fakes and builds the channel with `deps` (a captured logger, in-memory state, fixed clock, recorded public files). */
   readonly setup: (deps: ChannelDeps) => Promise<ContractHarness>;
 }
 
@@ -182,6 +198,22 @@ export function memoryState(): AdapterState {
   };
 }
 
+/** PublicFiles that keeps what was published, with links on an example host. */
+export function recordedPublicFiles(): PublicFiles & { readonly published: { readonly file: PublishedFile; readonly url: string }[] } {
+  const published: { file: PublishedFile; url: string }[] = [];
+  return {
+    published,
+    async publish(file) {
+      const url = `https://threadline.example.com/files/contract-${published.length + 1}`;
+      published.push({ file: structuredClone(file), url });
+      return url;
+    },
+  };
+}
+
+/** A small PNG (the signature and an IHDR chunk header) for check 18. */
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+
 const NOW = Date.parse('2024-05-06T07:08:09.000Z');
 const WARN = 40;
 const ERROR = 50;
@@ -191,12 +223,14 @@ export function channelContract(descriptor: ContractDescriptor): void {
   describe(`channel contract: ${descriptor.name}`, () => {
     let capture: ReturnType<typeof captureLogger>;
     let harness: ContractHarness;
+    let files: ReturnType<typeof recordedPublicFiles>;
     const accepted: InboundEvent[] = [];
 
     beforeEach(async () => {
       capture = captureLogger();
       accepted.length = 0;
-      harness = await descriptor.setup({ logger: capture.logger, state: memoryState(), now: () => NOW });
+      files = recordedPublicFiles();
+      harness = await descriptor.setup({ logger: capture.logger, state: memoryState(), now: () => NOW, files });
       await harness.channel.start({ accept: async (events) => void accepted.push(...events) });
     });
 
@@ -391,6 +425,20 @@ export function channelContract(descriptor: ContractDescriptor): void {
         const messages = result.status === 200 ? result.events.filter((event) => event.kind === 'message') : [];
         expect(messages.map((event) => event.messageId).sort()).toEqual([...batch.expectedMessageIds].sort());
         expect(capture.entries().filter((entry) => entry.level >= ERROR)).toEqual([]);
+      });
+    }
+
+    if (descriptor.filesAsLinks === true) {
+      it('18. sends a file as a link it published, with the bytes the agent attached', async () => {
+        const { text: _text, ...message } = harness.send.message;
+        const file = { kind: 'image' as const, fileName: 'return-label.png', mimeType: 'image/png', data: PNG };
+        const delivery = await harness.channel.send({ ...message, idempotencyKey: 'contract-file-1', files: [file] });
+        expect(delivery.messageIds).toHaveLength(1);
+        expect(files.published).toHaveLength(1);
+        const [published] = files.published;
+        expect(Buffer.from(published?.file.data ?? []).equals(Buffer.from(PNG))).toBe(true);
+        expect(published?.file).toMatchObject({ fileName: 'return-label.png', mimeType: 'image/png' });
+        await required(harness.send.assertLinkedFile, 'send.assertLinkedFile')(published?.url ?? '');
       });
     }
 

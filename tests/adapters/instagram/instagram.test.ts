@@ -5,7 +5,7 @@ import type { ChannelDeps } from '../../../src/channel.ts';
 import type { InboundMessage, OutboundMessage } from '../../../src/messages.ts';
 import { renderCustomerText } from '../../../src/engine/render.ts';
 import { applyRules } from '../../../src/engine/rules.ts';
-import { channelContract, memoryState, webhookRequest, type FailureCase } from '../../contract/channel-contract.ts';
+import { channelContract, memoryState, recordedPublicFiles, webhookRequest, type FailureCase } from '../../contract/channel-contract.ts';
 import { startFakeGraphApi, type FakeGraphApi } from '../../fakes/graph-api.ts';
 import { businessLimit, expiredToken, outsideWindow, throttled, unavailable } from '../../fixtures/instagram/api-errors.ts';
 import {
@@ -131,6 +131,7 @@ channelContract({
   inbound: 'webhook',
   handshake: true,
   batches: true,
+  filesAsLinks: true,
   async setup(deps) {
     const { graph, group, channel, imageUrl, handle, secrets } = await setup(deps);
     // Instagram echoes carry no metadata: the channel knows its own sends by the message ids it recorded.
@@ -187,6 +188,12 @@ channelContract({
           ]);
         },
         failures: failures(graph),
+        // A file goes as a link Instagram fetches. @see https://developers.facebook.com/docs/messenger-platform/instagram/features/send-message
+        assertLinkedFile: (url) => {
+          expect(graph.callsOf('messages').map((c) => [c.path, c.body])).toEqual([
+            ['/v24.0/me/messages', { recipient: { id: IGSID }, message: { attachment: { type: 'image', payload: { url } } } }],
+          ]);
+        },
       },
       media: { expectedBytes: IMAGE },
       checks: { unreachable: () => graph.failNext('me', 'network') },
@@ -317,12 +324,56 @@ describe('Instagram webhook items', () => {
     await graph.close();
   });
 
-  it('refuses a reply with files before sending anything (Instagram takes media by URL only)', async () => {
+  it('refuses a reply with files before sending anything when PUBLIC_URL is not set (Instagram takes media by URL only)', async () => {
     const { channel, graph } = await build();
     const files = [{ kind: 'image' as const, fileName: 'a.png', mimeType: 'image/png', data: IMAGE }];
-    await expect(channel.send({ ...reply, idempotencyKey: 'k-files', files })).rejects.toMatchObject({ kind: 'rejected' });
+    await expect(channel.send({ ...reply, idempotencyKey: 'k-files', files })).rejects.toMatchObject({
+      kind: 'rejected',
+      message: expect.stringContaining('PUBLIC_URL is not set'),
+    });
     expect(graph.callsOf('messages')).toEqual([]);
     await graph.close();
+  });
+
+  it('with PUBLIC_URL, sends the text, then each file as a link it published', async () => {
+    const files = recordedPublicFiles();
+    const built = await setup({ logger: captureLogger().logger, state: memoryState(), now: () => Date.now(), files });
+    const pdf = {
+      kind: 'file' as const,
+      fileName: 'return-label.pdf',
+      mimeType: 'application/pdf',
+      data: new Uint8Array([0x25, 0x50, 0x44, 0x46]),
+    };
+    const photo = { kind: 'image' as const, fileName: 'box.jpg', mimeType: 'image/jpeg', data: IMAGE };
+    const delivered = await built.channel.send({ ...reply, idempotencyKey: 'k-linked', files: [pdf, photo] });
+    expect(delivered.messageIds).toHaveLength(3);
+    expect(files.published.map((p) => p.file.fileName)).toEqual(['return-label.pdf', 'box.jpg']);
+    expect(built.graph.callsOf('messages').map((c) => c.body.message)).toEqual([
+      { text: reply.text },
+      { attachment: { type: 'file', payload: { url: files.published[0]?.url } } },
+      { attachment: { type: 'image', payload: { url: files.published[1]?.url } } },
+    ]);
+    await built.graph.close();
+  });
+
+  it.each([
+    ['a WebP image', { kind: 'image' as const, fileName: 'a.webp', mimeType: 'image/webp', data: IMAGE }, /PNG, JPEG or GIF/],
+    ['a Word document', { kind: 'file' as const, fileName: 'a.docx', mimeType: 'application/msword', data: IMAGE }, /only as PDF/],
+    [
+      'an image over 8 MB',
+      { kind: 'image' as const, fileName: 'big.png', mimeType: 'image/png', data: new Uint8Array(8 * 1024 * 1024 + 1) },
+      /8 MB/,
+    ],
+  ])('refuses %s before publishing or sending anything', async (_name, file, words) => {
+    const files = recordedPublicFiles();
+    const built = await setup({ logger: captureLogger().logger, state: memoryState(), now: () => Date.now(), files });
+    await expect(built.channel.send({ ...reply, idempotencyKey: 'k-refused', files: [file] })).rejects.toMatchObject({
+      kind: 'rejected',
+      message: expect.stringMatching(words),
+    });
+    expect(files.published).toEqual([]);
+    expect(built.graph.callsOf('messages')).toEqual([]);
+    await built.graph.close();
   });
 
   it('sends a long reply in parts of at most 1000 UTF-8 bytes', async () => {
