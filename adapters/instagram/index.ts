@@ -13,6 +13,7 @@ import type { MetaChannel, MetaProduct, MetaSettings } from '../meta/index.ts';
 import { createMessagingChannel } from '../meta/messaging-channel.ts';
 import { readConfig, type InstagramConfig } from './config.ts';
 import { RULES, TOKEN_SETTING } from './errors.ts';
+import { instagramFacts } from './facts.ts';
 import { MAX_FILE_BYTES, refuseInstagramFile } from './files.ts';
 
 export type { InstagramConfig } from './config.ts';
@@ -38,6 +39,7 @@ export function createInstagramChannel(config: InstagramConfig, settings: MetaSe
     {
       platform: 'instagram',
       name: 'Instagram',
+      facts: instagramFacts(settings.humanAgentTag),
       tokenSetting: TOKEN_SETTING,
       graph: client(),
       profileGraph: client(3000),

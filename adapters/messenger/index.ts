@@ -10,6 +10,7 @@ import type { MetaChannel, MetaProduct, MetaSettings } from '../meta/index.ts';
 import { createMessagingChannel } from '../meta/messaging-channel.ts';
 import { readConfig, type MessengerConfig } from './config.ts';
 import { RULES, TOKEN_SETTING } from './errors.ts';
+import { messengerFacts } from './facts.ts';
 
 export type { MessengerConfig } from './config.ts';
 
@@ -33,6 +34,7 @@ export function createMessengerChannel(config: MessengerConfig, settings: MetaSe
     {
       platform: 'messenger',
       name: 'Messenger',
+      facts: messengerFacts(settings.humanAgentTag),
       tokenSetting: TOKEN_SETTING,
       graph: client(),
       profileGraph: client(3000),

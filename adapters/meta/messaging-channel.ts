@@ -7,7 +7,7 @@
  * @see https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api/
  */
 import { createHash } from 'node:crypto';
-import type { CheckResult, ChannelDeps, MediaFile } from '../../src/channel.ts';
+import type { CheckResult, ChannelDeps, MediaFile, PlatformFacts } from '../../src/channel.ts';
 import { ChannelError } from '../../src/errors.ts';
 import type {
   Contact,
@@ -28,6 +28,8 @@ import { OWN_METADATA, parseMessagingEntry } from './messaging.ts';
 export interface MessagingProduct {
   readonly platform: Platform;
   readonly name: string;
+  /** What agents and admins are told about the platform when a reply fails. */
+  readonly facts: PlatformFacts;
   readonly tokenSetting: string;
   readonly graph: GraphClient;
   /** Graph client for profile lookups (a short timeout: they run while Meta waits for the webhook's answer). */
@@ -286,6 +288,7 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
       maxFileBytes: product.maxFileBytes,
       replyWindowHours: 24,
     },
+    facts: product.facts,
     routes: [],
     async start() {
       const answer = await me();

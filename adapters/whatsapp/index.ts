@@ -9,6 +9,7 @@ import type { MetaChannel, MetaProduct, MetaSettings } from '../meta/index.ts';
 import { checkWhatsApp, phoneNumber } from './check.ts';
 import { readConfig, type WhatsAppConfig } from './config.ts';
 import { RULES, TOKEN_SETTING } from './errors.ts';
+import { WHATSAPP_FACTS } from './facts.ts';
 import { parseEntry, type Identity, type Parsed } from './parse.ts';
 import { createSender, MAX_TEXT_LENGTH } from './send.ts';
 
@@ -39,6 +40,7 @@ export function createWhatsAppChannel(config: WhatsAppConfig, settings: MetaSett
     platform: 'whatsapp',
     // @see https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media#supported-media-types (documents up to 100 MB)
     limits: { maxTextLength: MAX_TEXT_LENGTH, maxFileBytes: 100 * 1024 * 1024, replyWindowHours: 24 },
+    facts: WHATSAPP_FACTS,
     routes: [],
     async start() {
       const number = await phoneNumber(graph, config.phoneNumberId);

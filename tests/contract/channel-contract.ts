@@ -27,7 +27,9 @@
  * supplies `polling.deliverRaw`, and says in the test name why not otherwise; 17 for a platform that
  * batches, a delivery with one malformed entry still yields every good message of it; 18 for a platform
  * that takes files only as links (descriptor `filesAsLinks: true`), a reply with a file publishes the
- * bytes through `ChannelDeps.files` and sends the platform that link.
+ * bytes through `ChannelDeps.files` and sends the platform that link; 19 the channel gives its
+ * platform's facts (`Channel.facts`: its name, the setting an admin fixes, its content limits, what
+ * unreachable means there, and its reply window when it has one), plain clauses the Slack side words.
  */
 import { once } from 'node:events';
 import fc from 'fast-check';
@@ -47,7 +49,7 @@ import type {
 } from '../../src/channel.ts';
 import { renderCustomerText } from '../../src/engine/render.ts';
 import { ChannelError, StoreError, type ChannelErrorKind } from '../../src/errors.ts';
-import type { InboundEvent, OutboundMessage } from '../../src/messages.ts';
+import { platformName, type InboundEvent, type OutboundMessage } from '../../src/messages.ts';
 import { captureLogger } from '../support/capture-logger.ts';
 import {
   allowedStatus,
@@ -441,6 +443,25 @@ export function channelContract(descriptor: ContractDescriptor): void {
         await required(harness.send.assertLinkedFile, 'send.assertLinkedFile')(published?.url ?? '');
       });
     }
+
+    it("19. gives its platform's facts for the words agents read when a reply fails", () => {
+      const { facts, platform, limits } = harness.channel;
+      expect(facts.displayName).toBe(platformName(platform));
+      // The setting an admin fixes, named as in .env.example.
+      expect(facts.credentials).toMatch(/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/);
+      if (limits.replyWindowHours !== undefined) expect(facts.replyWindow, 'a reply window without words for it').toBeDefined();
+      const clauses = [
+        facts.credentials,
+        facts.unreachable,
+        facts.contentLimits,
+        ...(facts.replyWindow === undefined ? [] : [facts.replyWindow]),
+      ];
+      for (const clause of clauses) {
+        expect(clause.trim(), JSON.stringify(facts)).not.toBe('');
+        // A clause the notice builds a sentence around: one line, no final period, no Slack markup.
+        expect(clause, clause).not.toMatch(/[\n<>*`]|\.$/);
+      }
+    });
 
     it('15. is fed through a route the server mounts, and no route twice', () => {
       const mounted = [...harness.channel.routes, ...(harness.sharedRoutes ?? [])];
