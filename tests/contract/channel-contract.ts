@@ -29,7 +29,11 @@
  * that takes files only as links (descriptor `filesAsLinks: true`), a reply with a file publishes the
  * bytes through `ChannelDeps.files` and sends the platform that link; 19 the channel gives its
  * platform's facts (`Channel.facts`: its name, the setting an admin fixes, its content limits, what
- * unreachable means there, and its reply window when it has one), plain clauses the Slack side words.
+ * unreachable means there, and its reply window when it has one), plain clauses the Slack side words;
+ * 20 a customer's reaction (the 'reaction' sample; descriptor `reactions: false` for a platform
+ * without them) gives exactly the expected reaction events; 21 for each delivery status the platform
+ * reports (descriptor `deliveryStatuses`), a status of a message the channel sent gives delivery
+ * events the engine finds that message by: its id as `send` returned it, the same account and contact.
  */
 import { once } from 'node:events';
 import fc from 'fast-check';
@@ -49,7 +53,7 @@ import type {
 } from '../../src/channel.ts';
 import { renderCustomerText } from '../../src/engine/render.ts';
 import { ChannelError, StoreError, type ChannelErrorKind } from '../../src/errors.ts';
-import { platformName, type InboundEvent, type OutboundMessage } from '../../src/messages.ts';
+import { platformName, type DeliveryUpdate, type InboundEvent, type InboundReaction, type OutboundMessage } from '../../src/messages.ts';
 import { captureLogger } from '../support/capture-logger.ts';
 import {
   allowedStatus,
@@ -69,17 +73,27 @@ import {
  */
 export type InboundSample = 'message' | 'image' | 'unknownKind' | 'ownEcho' | 'unreadable';
 
+/** A status a platform reports about a message Threadline sent. */
+export type DeliveryStatus = DeliveryUpdate['status'];
+
+/**
+ * Samples only some platforms have: a customer's reaction to a message, and statuses of a message
+ * the channel sent (`delivered`, `read`, `failed`) about `send.expectedMessageIds[0]`.
+ */
+export type OptionalSample = 'reaction' | DeliveryStatus;
+
 export interface WebhookInbound {
   /** Handles a request as the server would route it. */
   readonly handle: (request: WebhookRequest) => Promise<WebhookResult>;
   /** The route's `precheck`, when it has one (the server calls it with the headers alone, before reading the body). */
   readonly precheck?: WebhookRoute['precheck'];
   /** One builder per sample; a builder returns the same bytes each call, so calling it twice is a redelivery. */
-  readonly requests: Readonly<Record<InboundSample, () => WebhookRequest>> & {
-    readonly badSignature: () => WebhookRequest;
-    readonly missingSignature: () => WebhookRequest;
-    readonly malformed: () => WebhookRequest;
-  };
+  readonly requests: Readonly<Record<InboundSample, () => WebhookRequest>> &
+    Partial<Readonly<Record<OptionalSample, () => WebhookRequest>>> & {
+      readonly badSignature: () => WebhookRequest;
+      readonly missingSignature: () => WebhookRequest;
+      readonly malformed: () => WebhookRequest;
+    };
   /** The body a valid delivery must answer with (WeChat's `success`); unchecked when undefined. */
   readonly expectedBody?: string;
   /**
@@ -91,7 +105,7 @@ export interface WebhookInbound {
 
 export interface PollingInbound {
   /** Feeds one sample to the platform fake; resolves once the channel accepted or ignored it. Calling it twice redelivers. */
-  readonly deliver: (sample: InboundSample) => Promise<void>;
+  readonly deliver: (sample: InboundSample | OptionalSample) => Promise<void>;
   /**
    * Feeds any JSON value to the fake as one update (for the fuzz, check 14); resolves once the channel
    * confirmed it. Omitted: the fuzz is skipped for this descriptor, saying so in its name.
@@ -142,6 +156,8 @@ export interface ContractHarness {
   readonly fuzz?: Readonly<Record<string, RouteFuzz>>;
   /** Exactly the events the 'message' sample gives. */
   readonly expectedMessageEvents: readonly InboundEvent[];
+  /** Exactly the events the 'reaction' sample gives (unless the descriptor says `reactions: false`). */
+  readonly expectedReactionEvents?: readonly InboundReaction[];
   /** The kind name carried by the 'unknownKind' sample. */
   readonly unknownKind: string;
   /** Who the 'unreadable' sample is from and which message it is. */
@@ -173,6 +189,10 @@ export interface ContractDescriptor {
   readonly pollingFuzz?: boolean;
   /** Whether one delivery carries several entries or items (Meta); then `webhook.batch` is required (check 17). */
   readonly batches?: boolean;
+  /** false for a platform without customer reactions; otherwise the 'reaction' sample and `expectedReactionEvents` are required (check 20). */
+  readonly reactions?: false;
+  /** The statuses the platform reports about sent messages; a sample for each is required (check 21). Static, for the test names. */
+  readonly deliveryStatuses?: readonly DeliveryStatus[];
   /** Whether the platform takes files only as links (Instagram); then `send.assertLinkedFile` is required (check 18). */
   readonly filesAsLinks?: boolean;
   /** Starts fakes and builds the channel with `deps` (a captured logger, in-memory state, fixed clock, recorded public files). */
@@ -247,10 +267,11 @@ export function channelContract(descriptor: ContractDescriptor): void {
     }
 
     /** The events a sample gives, and the webhook result when there is one. */
-    async function receive(sample: InboundSample): Promise<{ events: readonly InboundEvent[]; result?: WebhookResult }> {
+    async function receive(sample: InboundSample | OptionalSample): Promise<{ events: readonly InboundEvent[]; result?: WebhookResult }> {
       if (descriptor.inbound === 'webhook') {
         const webhook = required(harness.webhook, 'webhook');
-        const result = await webhook.handle(webhook.requests[sample]());
+        const request = required(webhook.requests[sample], `'${sample}' sample`);
+        const result = await webhook.handle(request());
         return { events: result.status === 200 ? result.events : [], result };
       }
       const before = accepted.length;
@@ -462,6 +483,53 @@ export function channelContract(descriptor: ContractDescriptor): void {
         expect(clause, clause).not.toMatch(/[\n<>*`]|\.$/);
       }
     });
+
+    if (descriptor.reactions !== false) {
+      it("20. turns a customer's reaction into exactly the reaction events the engine applies", async () => {
+        const { events, result } = await receive('reaction');
+        if (result !== undefined) expect(result.status).toBe(200);
+        const expected = required(harness.expectedReactionEvents, 'expectedReactionEvents');
+        expect(expected.length).toBeGreaterThan(0);
+        expect(events).toEqual(expected);
+        for (const event of events) {
+          if (event.kind !== 'reaction') throw new Error(`the reaction sample gave a ${event.kind} event`);
+          expect(event.platform).toBe(harness.channel.platform);
+          // The engine shows it on the mirrored message: a platform message id, and a Unicode emoji.
+          expect(event.messageId.length).toBeGreaterThan(0);
+          expect(event.emoji.length).toBeGreaterThan(0);
+          expect(JSON.parse(JSON.stringify(event))).toEqual(event);
+        }
+        // A redelivery gives the same eventIds, so the engine applies it once.
+        expect((await receive('reaction')).events.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+      });
+    }
+
+    for (const status of descriptor.deliveryStatuses ?? []) {
+      it(`21. turns a '${status}' status of a message it sent into delivery events the engine finds that message by`, async () => {
+        const sent = await harness.channel.send(harness.send.message);
+        const { events, result } = await receive(status);
+        if (result !== undefined) expect(result.status).toBe(200);
+        expect(events.length, `the '${status}' sample gave no event`).toBeGreaterThan(0);
+        const { account, contactId } = harness.send.message;
+        for (const event of events) {
+          if (event.kind !== 'delivery') throw new Error(`the '${status}' sample gave a ${event.kind} event`);
+          // The engine finds the agent's message by (platform, account, contact) and the id send returned.
+          expect(event).toMatchObject({ platform: harness.channel.platform, account, contact: { id: contactId }, status });
+          expect(sent.messageIds).toContain(event.messageId);
+          expect(event.eventId.length).toBeGreaterThan(0);
+          if (status === 'failed') {
+            expect(event.failure, 'a failed status without its reason').toMatchObject({
+              code: expect.any(String),
+              title: expect.any(String),
+            });
+            if (event.failure?.kind !== undefined)
+              expect(['transient', 'rate_limited', 'window_closed', 'unreachable', 'rejected', 'auth']).toContain(event.failure.kind);
+          } else expect(event).not.toHaveProperty('failure');
+          expect(JSON.parse(JSON.stringify(event))).toEqual(event);
+        }
+        expect((await receive(status)).events.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+      });
+    }
 
     it('15. is fed through a route the server mounts, and no route twice', () => {
       const mounted = [...harness.channel.routes, ...(harness.sharedRoutes ?? [])];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { instagramProduct } from '../../../adapters/instagram/index.ts';
 import { metaFactory } from '../../../adapters/meta/index.ts';
 import type { ChannelDeps } from '../../../src/channel.ts';
-import type { InboundMessage, OutboundMessage } from '../../../src/messages.ts';
+import type { InboundMessage, InboundReaction, OutboundMessage } from '../../../src/messages.ts';
 import { renderCustomerText } from '../../../src/engine/render.ts';
 import { applyRules } from '../../../src/engine/rules.ts';
 import { channelContract, memoryState, recordedPublicFiles, webhookRequest, type FailureCase } from '../../contract/channel-contract.ts';
@@ -96,6 +96,19 @@ const expectedMessage: InboundMessage = {
   attachments: [],
 };
 
+/** The reaction sample: the heart on the customer's message. Reactions carry the customer's id only. */
+const expectedReaction: InboundReaction = {
+  kind: 'reaction',
+  platform: 'instagram',
+  eventId: `reaction:${textMessage.mid}:${IGSID}:react:1764720000000`,
+  account: IG_ID,
+  contact: { id: IGSID },
+  occurredAt: at,
+  messageId: textMessage.mid,
+  emoji: '\u2764\uFE0F',
+  removed: false,
+};
+
 const reply: OutboundMessage = {
   idempotencyKey: 'C024BE91L:1715000000.000200',
   platform: 'instagram',
@@ -132,6 +145,8 @@ channelContract({
   handshake: true,
   batches: true,
   filesAsLinks: true,
+  // Instagram reports reads (messaging_seen) only. @see https://developers.facebook.com/docs/instagram-platform/webhooks/examples/
+  deliveryStatuses: ['read'],
   async setup(deps) {
     const { graph, group, channel, imageUrl, handle, secrets } = await setup(deps);
     // Instagram echoes carry no metadata: the channel knows its own sends by the message ids it recorded.
@@ -161,6 +176,9 @@ channelContract({
           unknownKind: () => metaRequest(commentEntry),
           ownEcho: () => metaRequest(notification(echo('m_OWN0001'))),
           unreadable: () => metaRequest(notification(fromCustomer({ message: textIsNumber }))),
+          reaction: () => metaRequest(notification(fromCustomer(reaction('react')))),
+          // A read of the message `send` returned as m_FAKE0001.
+          read: () => metaRequest(notification(fromCustomer(seen))),
           badSignature: () => metaRequest(notification(fromCustomer({ message: textMessage })), 'not-the-app-secret'),
           missingSignature: () => metaRequest(notification(fromCustomer({ message: textMessage })), null),
           malformed: () => {
@@ -176,6 +194,7 @@ channelContract({
         wrongToken: () => handshakeRequest('wrong'),
       },
       expectedMessageEvents: [expectedMessage],
+      expectedReactionEvents: [expectedReaction],
       unknownKind: 'field:comments',
       expectedUnreadable: { contactId: IGSID, messageId: textIsNumber.mid },
       send: {
