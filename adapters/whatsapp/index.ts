@@ -11,6 +11,7 @@ import { readConfig, type WhatsAppConfig } from './config.ts';
 import { RULES, TOKEN_SETTING } from './errors.ts';
 import { WHATSAPP_FACTS } from './facts.ts';
 import { parseEntry, type Identity, type Parsed } from './parse.ts';
+import { createProductNames } from './products.ts';
 import { createSender, MAX_TEXT_LENGTH } from './send.ts';
 
 export type { WhatsAppConfig } from './config.ts';
@@ -27,6 +28,20 @@ export function createWhatsAppChannel(config: WhatsAppConfig, settings: MetaSett
     token: config.token,
     tokenSetting: TOKEN_SETTING,
     rules: RULES,
+  });
+  // Product names are looked up while Meta waits for the webhook's answer: a short timeout.
+  const products = createProductNames({
+    graph: createGraphClient({
+      platform: 'whatsapp',
+      graphUrl: settings.graphUrl,
+      graphVersion: settings.graphVersion,
+      token: config.token,
+      tokenSetting: TOKEN_SETTING,
+      rules: RULES,
+      timeoutMs: 3000,
+    }),
+    state: deps.state,
+    logger: log,
   });
   const identities = createIdentities(deps.state);
   const sender = createSender({
@@ -55,7 +70,7 @@ export function createWhatsAppChannel(config: WhatsAppConfig, settings: MetaSett
       if (parsed.otherNumbers > 0)
         log.debug({ changes: parsed.otherNumbers }, 'WhatsApp traffic for another phone number of the business account skipped');
       const events: InboundEvent[] = [];
-      for (const item of parsed.items) events.push(await identities.settle(item));
+      for (const item of parsed.items) events.push(await identities.settle(await products.name(item)));
       return { events, unknown: parsed.unknown };
     },
   };
