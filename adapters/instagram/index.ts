@@ -53,7 +53,9 @@ export function createInstagramChannel(config: InstagramConfig, settings: MetaSe
       files: 'link',
       refuseFile: refuseInstagramFile,
       sendsMetadata: false,
-      // User profile. @see https://developers.facebook.com/docs/messenger-platform/instagram/features/user-profile
+      // User Profile API (name, username, profile_pic; the picture URL expires after a few days).
+      // @see https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api/user-profile
+      // @see https://developers.facebook.com/docs/messenger-platform/instagram/features/user-profile
       profileFields: 'name,username,profile_pic',
       toProfile: (answer) => {
         const str = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);

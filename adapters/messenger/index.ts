@@ -45,7 +45,9 @@ export function createMessengerChannel(config: MessengerConfig, settings: MetaSe
       humanAgentTag: settings.humanAgentTag,
       files: 'upload',
       sendsMetadata: true,
-      // User Profile API. @see https://developers.facebook.com/docs/messenger-platform/identity/user-profile
+      // User Profile API: first_name, last_name and profile_pic are the default fields (Business apps also need
+      // Meta's "Business Asset User Profile Access" feature, else the lookup fails and the customer shows by id).
+      // @see https://developers.facebook.com/documentation/business-messaging/messenger-platform/identity/user-profile
       profileFields: 'first_name,last_name,profile_pic',
       toProfile: (answer) => {
         const name = [answer.first_name, answer.last_name].filter((part) => typeof part === 'string' && part !== '').join(' ');

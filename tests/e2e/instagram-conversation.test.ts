@@ -71,7 +71,7 @@ describe('Instagram through the shared Meta webhook', () => {
 
     const replyTs = await e2e.agentReplies({ channel: KOREAN, ts: parent!.ts }, AGENT, '네, 부산으로 배송됩니다.');
     const [sent] = await eventually(() => graph!.callsOf('messages').length === 1 && graph!.callsOf('messages'));
-    expect(sent?.path).toBe('/v24.0/me/messages');
+    expect(sent?.path).toBe('/v26.0/me/messages');
     expect(sent?.body).toEqual({ recipient: { id: IGSID }, message: { text: '네, 부산으로 배송됩니다.' } });
     await eventually(() => e2e.slack.message(KOREAN, replyTs)?.reactions.has('heavy_check_mark'));
 

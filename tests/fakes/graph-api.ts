@@ -86,7 +86,7 @@ export async function startFakeGraphApi(options: {
   /** The fields `GET /me/subscribed_apps` lists for the app (default `messages`). @see https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/ */
   readonly subscribedFields?: readonly string[];
 }): Promise<FakeGraphApi> {
-  const version = options.version ?? 'v24.0';
+  const version = options.version ?? 'v26.0';
   const calls: GraphCall[] = [];
   const media = new Map<string, { data: Uint8Array; mimeType: string }>();
   const cdn = new Map<string, { data: Uint8Array; mimeType: string }>();

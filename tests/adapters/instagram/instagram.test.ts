@@ -203,14 +203,14 @@ channelContract({
         assertRequest: () => {
           // @see https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api/
           expect(graph.callsOf('messages').map((c) => [c.path, c.body])).toEqual([
-            ['/v24.0/me/messages', { recipient: { id: IGSID }, message: { text: 'Yes, we ship to Busan.' } }],
+            ['/v26.0/me/messages', { recipient: { id: IGSID }, message: { text: 'Yes, we ship to Busan.' } }],
           ]);
         },
         failures: failures(graph),
         // A file goes as a link Instagram fetches. @see https://developers.facebook.com/docs/messenger-platform/instagram/features/send-message
         assertLinkedFile: (url) => {
           expect(graph.callsOf('messages').map((c) => [c.path, c.body])).toEqual([
-            ['/v24.0/me/messages', { recipient: { id: IGSID }, message: { attachment: { type: 'image', payload: { url } } } }],
+            ['/v26.0/me/messages', { recipient: { id: IGSID }, message: { attachment: { type: 'image', payload: { url } } } }],
           ]);
         },
       },
@@ -321,7 +321,7 @@ describe('Instagram webhook items', () => {
     const like = events[1];
     expect(like?.kind === 'message' && applyRules(like, false).action).toBe('ignore');
     expect(graph.callsOf('profile')).toHaveLength(1);
-    expect(graph.callsOf('profile')[0]?.path).toBe(`/v24.0/${IGSID}?fields=name%2Cusername%2Cprofile_pic`);
+    expect(graph.callsOf('profile')[0]?.path).toBe(`/v26.0/${IGSID}?fields=name%2Cusername%2Cprofile_pic`);
     await graph.close();
   });
 

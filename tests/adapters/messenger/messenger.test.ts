@@ -196,7 +196,7 @@ channelContract({
           // @see https://developers.facebook.com/docs/messenger-platform/reference/send-api
           expect(graph.callsOf('messages').map((c) => [c.path, c.body])).toEqual([
             [
-              '/v24.0/me/messages',
+              '/v26.0/me/messages',
               { recipient: { id: PSID }, messaging_type: 'RESPONSE', message: { text: 'Yes, in every size.', metadata: 'threadline' } },
             ],
           ]);
@@ -299,7 +299,7 @@ describe('Messenger webhook items', () => {
     ]);
     // The profile is fetched once and kept.
     expect(graph.callsOf('profile')).toHaveLength(1);
-    expect(graph.callsOf('profile')[0]?.path).toBe(`/v24.0/${PSID}?fields=first_name%2Clast_name%2Cprofile_pic`);
+    expect(graph.callsOf('profile')[0]?.path).toBe(`/v26.0/${PSID}?fields=first_name%2Clast_name%2Cprofile_pic`);
     await graph.close();
   });
 

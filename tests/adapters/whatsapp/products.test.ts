@@ -50,7 +50,7 @@ describe('WhatsApp product inquiries', () => {
     expect(more).toEqual([]);
     // @see https://developers.facebook.com/docs/marketing-api/reference/product-catalog/products
     const url = new URL(lookup?.path ?? '', 'http://graph');
-    expect(url.pathname).toBe(`/v24.0/${CATALOG}/products`);
+    expect(url.pathname).toBe(`/v26.0/${CATALOG}/products`);
     expect(url.searchParams.get('fields')).toBe('name');
     expect(JSON.parse(url.searchParams.get('filter') ?? 'null')).toEqual({ retailer_id: { eq: RETAILER_ID } });
   });
