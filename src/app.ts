@@ -19,6 +19,7 @@ import { createRoutingSettings, createSettingsStore } from './engine/settings.ts
 import type { WorkerOptions } from './engine/worker.ts';
 import type { OutboxTiming } from './engine/outbox.ts';
 import { createMetrics } from './http/metrics.ts';
+import { createPublicFiles } from './http/public-files.ts';
 import { createHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { Platform } from './messages.ts';
@@ -72,6 +73,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   /** This instance's name in the leases its channels take (one X poller, one token refresher). */
   const instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  // PUBLIC_URL: outgoing files for platforms that take them only as links, served by every instance from the store.
+  const files = config.publicUrl === undefined ? undefined : createPublicFiles({ store, publicUrl: config.publicUrl, now });
+
   const channels = new Map<Platform, Channel>();
   /** Routes shared by the channels of a group (one webhook feeding several platforms). */
   const sharedRoutes: WebhookRoute[] = [];
@@ -80,6 +84,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       logger: logger.child({ platform }),
       state: storeAdapterState(store, platform, instanceId),
       now,
+      ...(files === undefined ? {} : { files }),
     }));
     for (const channel of group.channels) channels.set(channel.platform, channel);
     sharedRoutes.push(...group.routes);
@@ -133,6 +138,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     routes: [...sharedRoutes, ...[...channels.values()].flatMap((channel) => channel.routes)],
     intake: engine.intake,
     ...(slack.httpHandler ? { slackHandler: slack.httpHandler } : {}),
+    ...(files === undefined ? {} : { files }),
     logger: logger.child({ component: 'http' }),
     metrics: () => metrics.scrape(),
     ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),

@@ -2,8 +2,8 @@
  * What the engine's job handlers share: the three seams plus routing, language and time.
  * Built once by createEngine.
  */
-import type { Channel, Logger } from '../channel.ts';
-import type { Platform } from '../messages.ts';
+import { genericFacts, type Channel, type Logger, type PlatformFacts } from '../channel.ts';
+import { platformName, type Platform } from '../messages.ts';
 import type { Store } from '../store/store.ts';
 import { keys } from '../store/keys.ts';
 import type { ConversationRecord } from './conversations.ts';
@@ -28,6 +28,11 @@ export interface EngineContext {
   readonly logger: Logger;
   readonly metrics: EngineMetrics;
   readonly now: () => number;
+}
+
+/** What the channel of `platform` says about its platform; plain facts when it is not running. */
+export function platformFacts(ctx: Pick<EngineContext, 'channels'>, platform: Platform): PlatformFacts {
+  return ctx.channels.get(platform)?.facts ?? genericFacts(platformName(platform));
 }
 
 /** Where a Slack message belongs: its conversation and the thread it is in. */

@@ -93,6 +93,8 @@ export const keys = Object.freeze({
   routing: (): string => 'settings:routing',
   /** The settings document (src/engine/settings.ts). */
   settings: (): string => 'settings:document',
+  /** An outgoing file served at `/files/<id>` (src/http/public-files.ts); expires with its link. */
+  publicFile: (id: string): string => `pubfile:${id}`,
   /** A channel adapter's own state (tokens, cursors), namespaced by platform. */
   adapterState: (platform: string, key: string): string => `adapter:${platform}:${key}`,
   /** A channel adapter's named lease (Store.claim), namespaced by platform. */
