@@ -20,7 +20,7 @@ const PLATFORM_LIBRARIES: Record<string, readonly string[]> = {
   instagram: [],
   messenger: [],
   meta: [],
-  wechat: [],
+  wechat: ['fast-xml-parser'],
 };
 /** Libraries every adapter may use: zod checks payloads against their documented shapes at the edge. */
 const ADAPTER_LIBRARIES: readonly string[] = ['zod'];
