@@ -118,6 +118,8 @@ function open(
     }
     return { status: 400, reason: 'encrypted push, WECHAT_ENCODING_AES_KEY unset' };
   }
+  // WeChat names the scheme of every encrypted push; an Encrypt without it is not one of its pushes.
+  if (!aes) return { status: 400, reason: 'Encrypt without encrypt_type=aes' };
   if (!isValidSignature(q.get('msg_signature'), [config.token, q.get('timestamp') ?? '', q.get('nonce') ?? '', encrypt]))
     return { status: 401, reason: 'bad msg_signature' };
   const decrypted = decryptMessage(encrypt, config.encodingAesKey, config.appId);

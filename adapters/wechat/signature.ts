@@ -16,8 +16,9 @@ export function wechatSignature(parts: readonly string[]): string {
 
 /** Whether `given` is the signature of `parts`; false when it is missing or malformed. */
 export function isValidSignature(given: string | null, parts: readonly string[]): boolean {
-  if (given === null || !/^[0-9a-f]{40}$/i.test(given)) return false;
-  const a = Buffer.from(given.toLowerCase(), 'hex');
+  // WeChat writes lowercase hex; anything else is not its signature.
+  if (given === null || !/^[0-9a-f]{40}$/.test(given)) return false;
+  const a = Buffer.from(given, 'hex');
   const b = Buffer.from(wechatSignature(parts), 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 }
