@@ -130,7 +130,7 @@ export function splitUtf8(text: string, maxBytes: number): string[] {
     }
     const head = rest.slice(0, end);
     const breakAt = Math.max(head.lastIndexOf('\n'), head.lastIndexOf(' '));
-    const cut = breakAt > end / 2 ? breakAt : end;
+    const cut = breakAt > 0 && breakAt >= end / 2 ? breakAt : end;
     parts.push(rest.slice(0, cut));
     rest = rest.slice(cut).replace(/^[\n ]/, '');
   }

@@ -70,12 +70,21 @@ export function createTokenSource(options: {
     throw new ChannelError('wechat', 'transient', 'Another Threadline instance is renewing the WeChat access token and has not finished');
   }
 
+  // The lease is held in this instance's name, so concurrent calls within the instance share one renewal.
+  let pending: Promise<string> | undefined;
+  const once = (force: boolean, stale?: string): Promise<string> => {
+    pending ??= renew(force, stale).finally(() => {
+      pending = undefined;
+    });
+    return pending;
+  };
+
   return {
     async current() {
       const known = await read();
-      return usable(known) ? known.value : renew(false);
+      return usable(known) ? known.value : once(false);
     },
-    renewAfterRefusal: (stale) => renew(true, stale),
+    renewAfterRefusal: (stale) => once(true, stale),
   };
 }
 

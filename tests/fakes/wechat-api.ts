@@ -52,7 +52,12 @@ export interface FakeWeChatApi {
 
 const TOKEN_TTL_SECONDS = 7200;
 
-export async function startFakeWeChatApi(options: { readonly appId: string; readonly appSecret: string }): Promise<FakeWeChatApi> {
+export async function startFakeWeChatApi(options: {
+  readonly appId: string;
+  readonly appSecret: string;
+  /** How long stable_token takes to answer (to let two instances race for a renewal); default 0. */
+  readonly tokenDelayMs?: number;
+}): Promise<FakeWeChatApi> {
   const calls: WeChatCall[] = [];
   const media = new Map<string, { data: Uint8Array; mimeType: string }>();
   const failures = new Map<WeChatEndpoint, WeChatFailure[]>();
@@ -80,6 +85,7 @@ export async function startFakeWeChatApi(options: { readonly appId: string; read
     if (failure !== undefined) return response.writeHead(failure.status, { 'content-type': 'text/html' }).end(failure.body ?? '');
 
     if (endpoint === 'token') {
+      if (options.tokenDelayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, options.tokenDelayMs));
       if (body.appid !== options.appId) return json({ errcode: 40013, errmsg: 'invalid appid' });
       if (body.secret !== options.appSecret) return json({ errcode: 40125, errmsg: 'invalid appsecret' });
       if (current === undefined || body.force_refresh === true || expired?.token === current) {
