@@ -11,7 +11,8 @@ import type { FakeMessage } from '../fakes/slack-state.ts';
 import { outOfResponseCount, outOfTimeLimit, systemBusy, tokenExpired } from '../fixtures/wechat/api-errors.ts';
 import { SAMPLE } from '../fixtures/wechat/encryption-sample.ts';
 import { signWechat } from '../support/wechat-signing.ts';
-import { eventFrom, imageFrom, post, postWeChat, textFrom } from '../support/wechat-webhook.ts';
+import { linkPush, locationPush, voiceRecognisedPush } from '../fixtures/wechat/pushes.ts';
+import { asFrom, eventFrom, imageFrom, post, postWeChat, textFrom } from '../support/wechat-webhook.ts';
 import { DEFAULT_CHANNEL, eventually, startE2e, type E2e } from './harness.ts';
 
 const PLAIN = { appId: 'wx0f3c2d1e4b5a6978', appSecret: 'c9a1f0e7d3b5a2c4e6f8091a2b3c4d5e', token: 'threadlineE2eToken7' } as const;
@@ -46,6 +47,8 @@ async function start(keys: typeof PLAIN | typeof SAFE): Promise<E2e> {
     telegramMode: 'webhook',
     adminUsers: ADMIN,
     env: {
+      // Slack's pacing (1 post a second per channel) is tested elsewhere; here it would only slow the test.
+      SLACK_POSTS_PER_SECOND: '100',
       WECHAT_APP_ID: keys.appId,
       WECHAT_APP_SECRET: keys.appSecret,
       WECHAT_TOKEN: keys.token,
@@ -98,6 +101,23 @@ describe('WeChat Official Account', () => {
     wechat!.addMedia('MEDIA_PHOTO_1', { data: IMAGE, mimeType: 'image/jpeg' });
     expect((await postWeChat(e2e, imageFrom(MAINLAND, '24601000000000003', 'MEDIA_PHOTO_1', 1764720030), PLAIN)).status).toBe(200);
     await eventually(() => [...e2e.slack.files.values()].some((f) => f.data.equals(IMAGE)));
+    // Voice (the recording as a file, and what speech recognition heard), a location with a map link, a link.
+    const VOICE = Buffer.from('#!AMR\n-fake-voice');
+    wechat!.addMedia('media_id', { data: VOICE, mimeType: 'audio/amr' });
+    for (const [fixture, id] of [
+      [voiceRecognisedPush, '24601000000000004'],
+      [locationPush, '24601000000000005'],
+      [linkPush, '24601000000000006'],
+    ] as const)
+      expect((await postWeChat(e2e, asFrom(fixture, MAINLAND, id, 1764720040), PLAIN)).status).toBe(200);
+    await eventually(() => [...e2e.slack.files.values()].some((f) => f.data.equals(VOICE)));
+    await eventually(() => e2e.slack.replies(ZH_HANS, hans!.ts).some((m) => m.text.includes('腾讯微信团队')));
+    await eventually(() =>
+      e2e.slack
+        .replies(ZH_HANS, hans!.ts)
+        .some((m) => m.text.includes('📍 Location: 位置信息: 23.134521, 113.358803 https://www.openstreetmap.org/?mlat=23.134521')),
+    );
+    await eventually(() => e2e.slack.replies(ZH_HANS, hans!.ts).some((m) => m.text.includes('公众平台官网链接')));
     expect(e2e.slack.replies(ZH_HANS, hans!.ts).filter((m) => m.text === '你好，我的订单还没有发货，请帮我查一下。')).toHaveLength(1);
     expect(parents(e2e, ZH_HANS)).toHaveLength(1);
     expect(parents(e2e, DEFAULT_CHANNEL)).toHaveLength(0);

@@ -1,4 +1,5 @@
 /** Posts pushes to a running service's /webhooks/wechat as WeChat does (signed in the URL; encrypted in safe mode). */
+import { readXml, writeXml } from '../../adapters/wechat/xml.ts';
 import { encryptedPush, signWechat } from './wechat-signing.ts';
 
 export interface WeChatKeys {
@@ -46,4 +47,12 @@ export function eventFrom(openId: string, event: 'subscribe' | 'unsubscribe', cr
 /** A picture. Source: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_standard_messages.html */
 export function imageFrom(openId: string, msgId: string, mediaId: string, createTime = 1764720000): string {
   return `<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><FromUserName><![CDATA[${openId}]]></FromUserName><CreateTime>${createTime}</CreateTime><MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[http://mmbiz.qpic.cn/mmbiz/placeholder]]></PicUrl><MediaId><![CDATA[${mediaId}]]></MediaId><MsgId>${msgId}</MsgId></xml>`;
+}
+
+/** Any documented push with the sender, id and time replaced (read and written back as XML). */
+export function asFrom(fixture: string, openId: string, msgId: string, createTime = 1764720000): string {
+  const fields = readXml(fixture);
+  if (fields === undefined) throw new Error('the fixture is not XML');
+  const strings = Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  return writeXml({ ...strings, FromUserName: openId, MsgId: msgId, CreateTime: createTime });
 }
