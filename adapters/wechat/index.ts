@@ -78,7 +78,7 @@ async function handlePush(request: WebhookRequest, config: WeChatConfig, deps: C
   if (!isValidSignature(q.get('signature'), [config.token, timestamp, nonce])) return { status: 401, reason: 'bad signature' };
   const outer = readXml(request.rawBody.toString('utf8'));
   if (outer === undefined) return { status: 400, reason: 'not a WeChat XML push' };
-  const opened = open(outer, q, config, deps.logger, warned);
+  const opened = pushFields(outer, q, config, deps.logger, warned);
   if ('status' in opened) return opened;
   const parsed = parsePush(opened.fields, { account: config.appId, receivedAt: deps.now() });
   if ('invalid' in parsed) return { status: 400, reason: parsed.invalid };
@@ -96,7 +96,7 @@ async function handlePush(request: WebhookRequest, config: WeChatConfig, deps: C
  * The push's own fields: as sent in plaintext mode, or decrypted from `Encrypt` in compatible and
  * safe mode, after checking `msg_signature` and that the message was sent for WECHAT_APP_ID.
  */
-function open(
+function pushFields(
   outer: XmlFields,
   q: URLSearchParams,
   config: WeChatConfig,
