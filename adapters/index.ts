@@ -4,6 +4,7 @@ import { metaFactory } from './meta/index.ts';
 import { telegramFactory } from './telegram/index.ts';
 import { instagramProduct } from './instagram/index.ts';
 import { messengerProduct } from './messenger/index.ts';
+import { wechatFactory } from './wechat/index.ts';
 import { whatsappProduct } from './whatsapp/index.ts';
 
 /**
@@ -15,4 +16,5 @@ export const channelFactories: readonly RegistryEntry[] = [
   telegramFactory,
   // One Meta app, one webhook (/webhooks/meta), for every Meta product.
   metaFactory([whatsappProduct, instagramProduct, messengerProduct]),
+  wechatFactory,
 ];

@@ -39,6 +39,13 @@ export const REDACT_PATHS = [
   'headers.authorization',
   'headers["x-telegram-bot-api-secret-token"]',
   'headers["x-slack-signature"]',
+  // WeChat: the EncodingAESKey, the access token (a query parameter of every API call) and the push signatures (in the URL).
+  'encodingAesKey',
+  '*.encodingAesKey',
+  'access_token',
+  '*.access_token',
+  'query.signature',
+  'query.msg_signature',
 ];
 
 /** Options of {@link createLogger}. */

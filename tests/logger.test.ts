@@ -82,4 +82,30 @@ describe('createLogger', () => {
     expect(text()).toContain('visible');
     expect(text()).not.toContain('private');
   });
+
+  it("hides WeChat's EncodingAESKey, access token and push signatures when a caller logs them as fields", async () => {
+    const { out, text } = capture();
+    createLogger({ level: 'info' }, out).info(
+      {
+        config: { encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', appSecret: 'f1e2d3c4b5a6978800112233445566aa' },
+        access_token: '1_FakeStableAccessTokenForLoggerTest',
+        query: {
+          signature: 'f464b24fc39322e44b38aa78f5edd27bd1441696',
+          msg_signature: '5d197aaffba7e9b25a30732f161a50dee96bd5fa',
+          nonce: '1514711492',
+        },
+      },
+      'WeChat push',
+    );
+    await settle();
+    for (const secret of [
+      'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+      'f1e2d3c4b5a6978800112233445566aa',
+      '1_FakeStableAccessTokenForLoggerTest',
+      'f464b24fc39322e44b38aa78f5edd27bd1441696',
+      '5d197aaffba7e9b25a30732f161a50dee96bd5fa',
+    ])
+      expect(text()).not.toContain(secret);
+    expect(text()).toContain('1514711492');
+  });
 });

@@ -1,6 +1,6 @@
 /**
- * What agents and admins will be told about WeChat when a reply fails, for the WeChat adapter to
- * come (its `Channel.facts`); src/slack/failure-text.ts words the notice.
+ * What agents and admins are told about WeChat when a reply fails (the channel's `facts`);
+ * src/slack/failure-text.ts words the notice.
  * @see https://developers.weixin.qq.com/doc/service/en/api/customer/message/api_sendcustommessage (5 messages within 48 hours)
  * @see https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html (45015: the user unfollowed)
  */

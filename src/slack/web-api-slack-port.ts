@@ -232,10 +232,18 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
     },
 
     async noteContactStatus(thread, platform, status) {
-      const text =
+      // WeChat has no blocking: the customer unfollows the Official Account (the `unsubscribe` event).
+      // @see https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_event_pushes.html
+      const wechat =
         status === 'blocked'
-          ? `🚫 The customer blocked this ${platformName(platform)} account: replies cannot reach them until they unblock it or write again.`
-          : `✅ The customer unblocked this ${platformName(platform)} account: replies reach them again.`;
+          ? '🚫 The customer unfollowed this WeChat Official Account: replies cannot reach them until they follow it again and write.'
+          : '✅ The customer follows this WeChat Official Account again: replies reach them once they write.';
+      const text =
+        platform === 'wechat'
+          ? wechat
+          : status === 'blocked'
+            ? `🚫 The customer blocked this ${platformName(platform)} account: replies cannot reach them until they unblock it or write again.`
+            : `✅ The customer unblocked this ${platformName(platform)} account: replies reach them again.`;
       await port.postNotice(thread, text);
     },
 

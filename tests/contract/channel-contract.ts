@@ -34,6 +34,8 @@
  * without them) gives exactly the expected reaction events; 21 for each delivery status the platform
  * reports (descriptor `deliveryStatuses`), a status of a message the channel sent gives delivery
  * events the engine finds that message by: its id as `send` returned it, the same account and contact.
+ * 22 for a channel that keeps an expiring token in the adapter state (WeChat), the token expires on
+ * the test clock: used until then, renewed after.
  */
 import { once } from 'node:events';
 import fc from 'fast-check';
@@ -181,6 +183,11 @@ export interface ContractHarness {
     /** With `filesAsLinks`: asserts the platform fake saw a send of the file at `url` (check 18). */
     readonly assertLinkedFile?: (url: string) => void | Promise<void>;
   };
+  /**
+   * For a channel that keeps an expiring token in the adapter state (WeChat's access token): how many
+   * tokens it fetched from the fake so far, and how long one lives. Required when the descriptor says `expiringToken`.
+   */
+  readonly token?: { readonly fetches: () => number; readonly ttlMs: number };
   /** The bytes the fake serves for the 'image' sample's media. */
   readonly media: { readonly expectedBytes: Uint8Array };
   /** For `check()`: makes the platform's API unreachable for the next calls (the fake drops the connection). */
@@ -196,6 +203,8 @@ export interface ContractDescriptor {
   readonly handshake: boolean;
   /** Whether the polling harness supplies `polling.deliverRaw` (static, for the fuzz test's name); webhook descriptors are always fuzzed. */
   readonly pollingFuzz?: boolean;
+  /** Whether the channel keeps an expiring token in the adapter state; then `token` is required (check 22). */
+  readonly expiringToken?: boolean;
   /** Whether one delivery carries several entries or items (Meta); then `webhook.batch` is required (check 17). */
   readonly batches?: boolean;
   /** false for a platform without customer reactions; otherwise the 'reaction' sample and `expectedReactionEvents` are required (check 20). */
@@ -255,12 +264,15 @@ export function channelContract(descriptor: ContractDescriptor): void {
     let harness: ContractHarness;
     let files: ReturnType<typeof recordedPublicFiles>;
     const accepted: InboundEvent[] = [];
+    // The test clock: the channel's `now` and the state's TTLs both run on it.
+    let clock = NOW;
 
     beforeEach(async () => {
       capture = captureLogger();
       accepted.length = 0;
+      clock = NOW;
       files = recordedPublicFiles();
-      harness = await descriptor.setup({ logger: capture.logger, state: memoryState(() => NOW), now: () => NOW, files });
+      harness = await descriptor.setup({ logger: capture.logger, state: memoryState(() => clock), now: () => clock, files });
       await harness.channel.start({ accept: async (events) => void accepted.push(...events) });
     });
 
@@ -448,6 +460,22 @@ export function channelContract(descriptor: ContractDescriptor): void {
       expect(results.some((result) => result.status === 'fail')).toBe(true);
     });
 
+    if (descriptor.expiringToken === true) {
+      it('22. a token with a TTL expires on the test clock: the channel keeps using it until then, and fetches a new one after', async () => {
+        const token = required(harness.token, 'token');
+        const reply = (n: number) => ({ ...harness.send.message, idempotencyKey: `${harness.send.message.idempotencyKey}:ttl${n}` });
+        await harness.channel.send(reply(1));
+        const fetched = token.fetches();
+        expect(fetched, 'the first send fetched no token').toBeGreaterThan(0);
+        clock += token.ttlMs / 2;
+        await harness.channel.send(reply(2));
+        expect(token.fetches(), 'a token still valid on the test clock was fetched again').toBe(fetched);
+        clock += token.ttlMs;
+        await harness.channel.send(reply(3));
+        expect(token.fetches(), 'a token expired on the test clock was used again').toBe(fetched + 1);
+      });
+    }
+
     if (descriptor.batches === true) {
       it('17. journals every good message of a batched delivery even when one entry of it is malformed', async () => {
         const batch = required(required(harness.webhook, 'webhook').batch, 'batch');
@@ -598,9 +626,17 @@ export function channelContract(descriptor: ContractDescriptor): void {
               fc.asyncProperty(fuzzRequests(bodies, target.auth), down, async (request, isDown) => {
                 storeDown = isDown;
                 const before = journaled.length;
-                const path = route.method === 'GET' ? `${route.path}?${Buffer.from(request.body).toString('utf8')}` : route.path;
+                // A scheme that signs in the URL (WeChat) gets its "headers" as query parameters.
+                const { 'content-type': contentType, ...signed } = request.headers;
+                const signedQuery = target.auth.inQuery === true ? new URLSearchParams(signed).toString() : '';
+                const query = [route.method === 'GET' ? Buffer.from(request.body).toString('utf8') : '', signedQuery]
+                  .filter(Boolean)
+                  .join('&');
+                const path = query === '' ? route.path : `${route.path}?${query}`;
                 const { status } = await send(baseUrl, route.method, path, {
                   ...request,
+                  headers:
+                    target.auth.inQuery === true ? (contentType === undefined ? {} : { 'content-type': contentType }) : request.headers,
                   body: route.method === 'GET' ? new Uint8Array() : request.body,
                 });
                 const what = `${route.method} ${route.path} ${request.sample} (${request.mutation}; auth: ${request.auth}) answered ${status}`;

@@ -35,11 +35,12 @@ export type Json = null | boolean | number | string | readonly Json[] | { readon
  * A documented body the fuzzer starts from, and how it travels:
  * - `json`: the body is the JSON text of `value` (Telegram updates, Meta and X webhooks, Slack Events API);
  * - `form`: `application/x-www-form-urlencoded` fields (a Slack slash command);
- * - `form-payload`: a form with one `payload` field holding JSON (Slack interactions).
+ * - `form-payload`: a form with one `payload` field holding JSON (Slack interactions);
+ * - `xml`: `value` is an object of fields written as one `<xml>` element, strings as CDATA (WeChat pushes).
  */
 export interface FuzzSample {
   readonly name: string;
-  readonly encoding: 'json' | 'form' | 'form-payload';
+  readonly encoding: 'json' | 'form' | 'form-payload' | 'xml';
   readonly value: Json;
 }
 
@@ -60,6 +61,8 @@ export interface FuzzBody {
  */
 export interface FuzzAuth {
   readonly headers: (rawBody: Uint8Array) => Record<string, string>;
+  /** The scheme signs in the URL (WeChat's `signature`, `timestamp`, `nonce`): what `headers` returns goes in the query string instead. */
+  readonly inQuery?: boolean;
   readonly forgeries?: (rawBody: Uint8Array) => Readonly<Record<string, Record<string, string>>>;
 }
 
@@ -312,7 +315,24 @@ const CONTENT_TYPES = {
   json: 'application/json',
   form: 'application/x-www-form-urlencoded',
   'form-payload': 'application/x-www-form-urlencoded',
+  xml: 'text/xml',
 } as const;
+
+/** Fields as one `<xml>` element: strings as CDATA, numbers as text, objects nested, arrays repeated, null empty. */
+function xmlText(fields: Mutable): string {
+  const inner = (value: Mutable): string => {
+    if (value === null) return '';
+    if (typeof value === 'string') return `<![CDATA[${value.split(']]>').join(']]]]><![CDATA[>')}]]>`;
+    if (typeof value !== 'object') return String(value);
+    if (Array.isArray(value)) return value.map(inner).join('');
+    return Object.entries(value)
+      .map(([name, child]) =>
+        Array.isArray(child) ? child.map((item) => `<${name}>${inner(item)}</${name}>`).join('') : `<${name}>${inner(child)}</${name}>`,
+      )
+      .join('');
+  };
+  return `<xml>${inner(fields)}</xml>`;
+}
 
 /** Mutated bodies of one sample. `maxHugeLength` bounds the huge strings (default 300,000 characters). */
 export function mutatedBody(sample: FuzzSample, options: { readonly maxHugeLength?: number } = {}): fc.Arbitrary<FuzzBody> {
@@ -323,6 +343,14 @@ export function mutatedBody(sample: FuzzSample, options: { readonly maxHugeLengt
   const structured = jsonTextMutations(value, maxHugeLength).map(({ text, label }) => {
     if (sample.encoding === 'json') return of(utf8(text), label);
     if (sample.encoding === 'form-payload') return of(utf8(new URLSearchParams({ payload: text }).toString()), `payload: ${label}`);
+    if (sample.encoding === 'xml') {
+      // The mutated fields written back as XML when still JSON (too deep to write: the text as is).
+      try {
+        return of(utf8(xmlText(JSON.parse(text) as Mutable)), `xml: ${label}`);
+      } catch {
+        return of(utf8(text), `xml: ${label}`);
+      }
+    }
     // A form: the mutated JSON parsed back when it is still JSON, else the text as is.
     let parsed: Mutable | undefined;
     try {
@@ -347,9 +375,11 @@ export function mutatedBody(sample: FuzzSample, options: { readonly maxHugeLengt
           utf8(
             sample.encoding === 'json'
               ? JSON.stringify(value)
-              : sample.encoding === 'form'
-                ? formText(value)
-                : new URLSearchParams({ payload: JSON.stringify(value) }).toString(),
+              : sample.encoding === 'xml'
+                ? xmlText(value)
+                : sample.encoding === 'form'
+                  ? formText(value)
+                  : new URLSearchParams({ payload: JSON.stringify(value) }).toString(),
           ),
           'unchanged',
         ),
