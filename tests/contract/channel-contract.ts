@@ -9,7 +9,7 @@
  *   sample to the fake and resolves once the channel has handled it;
  * - a handshake (Meta hub.challenge, X CRC, WeChat echostr) is optional, with or without a verify token.
  *
- * The 17 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
+ * The 18 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
  * malformed → 400, no events; 3 handshake echo, wrong verify token → 403; 4 unknown kind → 200, no
  * events, one warn naming it, and none for the next of that kind; 5 redelivery → same eventId; 6 own
  * echo → no message; 7 events survive JSON; 8 send → documented request and platform ids; 9 failures
@@ -25,7 +25,9 @@
  * HTTP server → only 2xx/4xx (503 only while the store is down), nothing journaled without authentication, every accepted message showable (text, files or marked
  * unreadable), and the server still answers /healthz. A polling descriptor runs it through its fake when it
  * supplies `polling.deliverRaw`, and says in the test name why not otherwise; 17 for a platform that
- * batches, a delivery with one malformed entry still yields every good message of it.
+ * batches, a delivery with one malformed entry still yields every good message of it; 18 for a polling
+ * channel with a stored position (descriptor `pollingCursor: true`, X), the position stays where it was
+ * while `Intake.accept` fails, and the message arrives, once, when it works again.
  */
 import { once } from 'node:events';
 import fc from 'fast-check';
@@ -85,6 +87,12 @@ export interface PollingInbound {
    * confirmed it. Omitted: the fuzz is skipped for this descriptor, saying so in its name.
    */
   readonly deliverRaw?: (update: unknown) => Promise<void>;
+  /**
+   * For a channel that keeps its poll position (descriptor `pollingCursor: true`, check 18): reads the
+   * position (the channel's cursor in its state, or what the platform was confirmed), and puts a
+   * sample on the platform without waiting for the channel to take it.
+   */
+  readonly cursor?: { readonly read: () => Promise<unknown>; readonly push: (sample: InboundSample) => Promise<void> };
 }
 
 /** What the webhook fuzz (check 14) needs for one route: documented bodies to mutate, and how a genuine sender authenticates. */
@@ -159,6 +167,8 @@ export interface ContractDescriptor {
   readonly pollingFuzz?: boolean;
   /** Whether one delivery carries several entries or items (Meta); then `webhook.batch` is required (check 17). */
   readonly batches?: boolean;
+  /** Whether the polling channel keeps a position that must not move past unjournaled messages; then `polling.cursor` is required (check 18). */
+  readonly pollingCursor?: boolean;
   /** Starts fakes and builds the channel with `deps` (a captured logger, in-memory state, fixed clock). */
   readonly setup: (deps: ChannelDeps) => Promise<ContractHarness>;
 }
@@ -193,12 +203,24 @@ export function channelContract(descriptor: ContractDescriptor): void {
     let capture: ReturnType<typeof captureLogger>;
     let harness: ContractHarness;
     const accepted: InboundEvent[] = [];
+    /** While set, `Intake.accept` fails as a journal that is down does (check 18); each failed call is counted. */
+    const journal = { down: false, refused: 0 };
 
     beforeEach(async () => {
       capture = captureLogger();
       accepted.length = 0;
+      journal.down = false;
+      journal.refused = 0;
       harness = await descriptor.setup({ logger: capture.logger, state: memoryState(() => NOW), now: () => NOW });
-      await harness.channel.start({ accept: async (events) => void accepted.push(...events) });
+      await harness.channel.start({
+        accept: async (events) => {
+          if (journal.down) {
+            journal.refused += 1;
+            throw new StoreError('journal unavailable (contract check 18)');
+          }
+          accepted.push(...events);
+        },
+      });
     });
 
     afterEach(async () => {
@@ -395,6 +417,26 @@ export function channelContract(descriptor: ContractDescriptor): void {
       });
     }
 
+    if (descriptor.pollingCursor === true) {
+      it('18. keeps its poll position while Intake.accept fails, and delivers the message once it works again', async () => {
+        const cursor = required(required(harness.polling, 'polling').cursor, 'polling.cursor');
+        await required(harness.polling, 'polling').deliver('message');
+        const before = await cursor.read();
+        const acceptedBefore = accepted.length;
+        journal.down = true;
+        await cursor.push('message');
+        await until(() => journal.refused >= 2, 'two refused accept calls');
+        expect(await cursor.read(), 'the position moved past a message that was never journaled').toEqual(before);
+        expect(accepted.length).toBe(acceptedBefore);
+        journal.down = false;
+        await until(() => accepted.length > acceptedBefore, 'the message accepted once the journal is back');
+        await until(async () => JSON.stringify(await cursor.read()) !== JSON.stringify(before), 'the position moving on');
+        const ids = accepted.slice(acceptedBefore).map((event) => event.eventId);
+        expect(ids.length).toBeGreaterThan(0);
+        expect(new Set(ids).size, 'a message was accepted twice after the journal came back').toBe(ids.length);
+      });
+    }
+
     it('15. is fed through a route the server mounts, and no route twice', () => {
       const mounted = [...harness.channel.routes, ...(harness.sharedRoutes ?? [])];
       const keys = mounted.map((route) => `${route.method} ${route.path}`);
@@ -524,6 +566,15 @@ function expectShowable(event: InboundEvent, what: string): void {
         renderCustomerText(event).trim().length > 0 ||
         event.attachments.some((attachment) => 'media' in attachment);
   expect(showable, `${what}: a message with nothing to show: ${JSON.stringify(event).slice(0, 300)}`).toBe(true);
+}
+
+/** Waits (polling every 10 ms, at most 10 s) until `check` holds. */
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > 10_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 function required<T>(value: T | undefined, what: string): T {
