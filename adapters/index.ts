@@ -5,6 +5,7 @@ import { telegramFactory } from './telegram/index.ts';
 import { instagramProduct } from './instagram/index.ts';
 import { messengerProduct } from './messenger/index.ts';
 import { whatsappProduct } from './whatsapp/index.ts';
+import { xFactory } from './x/index.ts';
 
 /**
  * Every channel factory, and group factories for platforms that share one webhook (Meta). Each has its own config type, erased here to `unknown` (the seam's default):
@@ -15,4 +16,5 @@ export const channelFactories: readonly RegistryEntry[] = [
   telegramFactory,
   // One Meta app, one webhook (/webhooks/meta), for every Meta product.
   metaFactory([whatsappProduct, instagramProduct, messengerProduct]),
+  xFactory,
 ];

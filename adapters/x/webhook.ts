@@ -14,18 +14,16 @@ import type { XMedia, XUser } from './schema.ts';
 
 const SIGNATURE_HEADER = 'x-twitter-webhooks-signature';
 
-/** Activities X delivers that Threadline acknowledges without events (a debug line each). */
+/**
+ * Activities around DMs and the customer that Threadline acknowledges without events (a debug line
+ * each): typing, read, follows, Posts. Any other activity is acknowledged too, with one warn per kind.
+ */
 const ACKNOWLEDGED = [
   'direct_message_indicate_typing_events',
   'direct_message_mark_read_events',
   'tweet_create_events',
-  'tweet_delete_events',
-  'favorite_events',
   'follow_events',
   'unfollow_events',
-  'mute_events',
-  'unmute_events',
-  'user_event',
 ] as const;
 /** Top-level fields that are not activities. */
 const ENVELOPE = new Set(['for_user_id', 'users', 'apps', 'user_has_blocked', 'is_blocked_by', 'source', 'target']);
@@ -198,7 +196,7 @@ function blockEvents(delivery: Record<string, unknown>, account: string, users: 
       const source = event?.source?.id;
       if (typeof source !== 'string' || event?.target?.id !== account || source === account) continue;
       const at = Number(event.created_timestamp);
-      const user = users.find((u) => u.id === source);
+      const user = users.find((u) => u.id === source) ?? usersOf({ source: event.source })[0];
       out.push({
         kind: 'contact_status',
         platform: 'x',

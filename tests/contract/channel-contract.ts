@@ -70,6 +70,11 @@ export interface WebhookInbound {
     readonly missingSignature: () => WebhookRequest;
     readonly malformed: () => WebhookRequest;
   };
+  /**
+   * The header carrying the platform's signature (X: `x-twitter-webhooks-signature`): check 11 logs a
+   * delivery's headers as the server and pino's request logging name them and asserts its value is redacted.
+   */
+  readonly signatureHeader?: string;
   /** The body a valid delivery must answer with (WeChat's `success`); unchecked when undefined. */
   readonly expectedBody?: string;
   /**
@@ -378,6 +383,15 @@ export function channelContract(descriptor: ContractDescriptor): void {
       }
       expect(capture.lines.length).toBeGreaterThan(0);
       expectNoSecrets();
+      const signed = harness.webhook?.signatureHeader;
+      if (signed !== undefined) {
+        const headers = Object.fromEntries(required(harness.webhook, 'webhook').requests.message().headers);
+        const signature = headers[signed.toLowerCase()];
+        expect(signature, `the message sample carries no ${signed}`).toEqual(expect.any(String));
+        capture.logger.info({ req: { headers } }, 'request received');
+        capture.logger.info({ headers }, 'request received');
+        expect(capture.text(), `${signed} reached the log`).not.toContain(String(signature));
+      }
     });
 
     /** Each result is one line with a subject and a detail, and carries no configured secret. */
