@@ -95,6 +95,8 @@ export interface FakeXOptions {
   readonly appSecret?: string;
   readonly accessToken?: string;
   readonly accessSecret?: string;
+  /** At most this many events a page, whatever max_results asks (X may return fewer); default 100. */
+  readonly pageSize?: number;
 }
 
 /** The documented host every request is signed for. */
@@ -135,7 +137,7 @@ export async function startFakeXApi(options: FakeXOptions = {}): Promise<FakeXAp
   const conversationOf = (a: string, b: string) => [a, b].sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1)).join('-');
 
   function page(query: Record<string, string>) {
-    const max = Math.min(Math.max(Number(query.max_results ?? 100), 1), 100);
+    const max = Math.min(Math.max(Number(query.max_results ?? 100), 1), options.pageSize ?? 100);
     const newestFirst = [...events].sort((a, b) => (BigInt(String(b.id)) > BigInt(String(a.id)) ? 1 : -1));
     const before = query.pagination_token;
     const start = before === undefined ? 0 : newestFirst.findIndex((e) => BigInt(String(e.id)) < BigInt(before));
