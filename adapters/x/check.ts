@@ -36,7 +36,11 @@ export async function checkX(client: TwitterApi, config: XConfig): Promise<reado
 function failure(subject: string, error: unknown, config: XConfig): CheckResult {
   const mapped = toConnectError(error, config.apiRoot);
   if (mapped.kind === 'auth') return { status: 'fail', subject: KEYS, detail: mapped.message };
-  const again = mapped.kind === 'rate_limited' || mapped.detail.platformCode !== undefined ? ': run threadline doctor again in a minute' : '';
-  const why = mapped.kind === 'unreachable' ? `${mapped.message}: give the app Read, write and Direct Messages permissions and regenerate the access token` : mapped.message;
+  const again =
+    mapped.kind === 'rate_limited' || mapped.detail.platformCode !== undefined ? ': run threadline doctor again in a minute' : '';
+  const why =
+    mapped.kind === 'unreachable'
+      ? `${mapped.message}: give the app Read, write and Direct Messages permissions and regenerate the access token`
+      : mapped.message;
   return { status: 'fail', subject: mapped.detail.platformCode === undefined ? 'x' : subject, detail: `${why}${again}` };
 }

@@ -44,7 +44,11 @@ const RULES: readonly Rule[] = [
 export function toChannelError(error: unknown, now: () => number = Date.now): ChannelError {
   if (error instanceof ChannelError) return error;
   if (error instanceof ApiResponseError) {
-    const data = (typeof error.data === 'object' && error.data !== null ? error.data : {}) as { type?: unknown; detail?: unknown; title?: unknown };
+    const data = (typeof error.data === 'object' && error.data !== null ? error.data : {}) as {
+      type?: unknown;
+      detail?: unknown;
+      title?: unknown;
+    };
     const type = typeof data.type === 'string' ? data.type : '';
     const rule = RULES.find((r) => r.when(error.code, type));
     const words = typeof data.detail === 'string' ? data.detail : typeof data.title === 'string' ? data.title : '';

@@ -140,7 +140,12 @@ function imageType(url: string): string | undefined {
 function unreadableOrMalformed(raw: unknown, ctx: ParseContext): ParseResult {
   const event = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const contactId = contactIdOf(raw, ctx.account);
-  if (typeof event.id !== 'string' || event.event_type !== 'MessageCreate' || contactId === undefined || typeof event.sender_id !== 'string')
+  if (
+    typeof event.id !== 'string' ||
+    event.event_type !== 'MessageCreate' ||
+    contactId === undefined ||
+    typeof event.sender_id !== 'string'
+  )
     return typeof event.event_type === 'string' && event.event_type !== 'MessageCreate' && typeof event.id === 'string'
       ? { outcome: 'unknown_kind', kind: event.event_type }
       : { outcome: 'malformed' };
@@ -148,6 +153,9 @@ function unreadableOrMalformed(raw: unknown, ctx: ParseContext): ParseResult {
   return {
     outcome: 'message',
     ownSend: event.sender_id === ctx.account,
-    event: { ...baseOf(event.id, contactId, createdAt, ctx), unreadable: { kind: 'MessageCreate', reason: 'a message whose fields are not as X documents them' } },
+    event: {
+      ...baseOf(event.id, contactId, createdAt, ctx),
+      unreadable: { kind: 'MessageCreate', reason: 'a message whose fields are not as X documents them' },
+    },
   };
 }

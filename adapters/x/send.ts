@@ -60,7 +60,11 @@ export function createSender(options: SenderOptions): Sender {
     const files = message.files ?? [];
     const refused = files.find((file) => mediaCategory(file) === undefined);
     if (refused !== undefined)
-      throw new ChannelError('x', 'rejected', `X direct messages carry only images, GIFs and videos, not ${refused.kind} files (${refused.fileName})`);
+      throw new ChannelError(
+        'x',
+        'rejected',
+        `X direct messages carry only images, GIFs and videos, not ${refused.kind} files (${refused.fileName})`,
+      );
     const texts = message.text === undefined || message.text.trim() === '' ? [] : splitText(message.text);
     const steps: Step[] = texts.slice(0, -1).map((part) => () => sendDm(message.contactId, part, undefined));
     const last = texts.at(-1);
@@ -144,4 +148,3 @@ async function guard<T>(operation: () => Promise<T>): Promise<T> {
     throw new ChannelError('x', 'transient', 'Could not record send progress in the adapter state', {}, { cause: error });
   }
 }
-

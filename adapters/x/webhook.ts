@@ -89,7 +89,11 @@ export function webhookRoutes(o: WebhookOptions): WebhookRoute[] {
   ];
 }
 
-async function eventsOf(delivery: Record<string, unknown> & { for_user_id: string }, o: WebhookOptions, warned: Set<string>): Promise<InboundEvent[]> {
+async function eventsOf(
+  delivery: Record<string, unknown> & { for_user_id: string },
+  o: WebhookOptions,
+  warned: Set<string>,
+): Promise<InboundEvent[]> {
   const account = delivery.for_user_id;
   const users = usersOf(delivery.users);
   const events: InboundEvent[] = [];
@@ -151,7 +155,13 @@ function toMedia(item: Record<string, unknown>, media: XMedia[]): string | undef
   const info = item.video_info as { variants?: { content_type?: unknown; url?: unknown; bitrate?: unknown }[] } | undefined;
   const variants = (info?.variants ?? []).flatMap((v) =>
     typeof v.url === 'string'
-      ? [{ url: v.url, ...(typeof v.content_type === 'string' ? { content_type: v.content_type } : {}), ...(typeof v.bitrate === 'number' ? { bit_rate: v.bitrate } : {}) }]
+      ? [
+          {
+            url: v.url,
+            ...(typeof v.content_type === 'string' ? { content_type: v.content_type } : {}),
+            ...(typeof v.bitrate === 'number' ? { bit_rate: v.bitrate } : {}),
+          },
+        ]
       : [],
   );
   media.push({
@@ -192,7 +202,11 @@ function blockEvents(delivery: Record<string, unknown>, account: string, users: 
   ] as const) {
     const list = Array.isArray(delivery[key]) ? (delivery[key] as unknown[]) : [];
     for (const raw of list) {
-      const event = raw as { created_timestamp?: unknown; source?: { id?: unknown; name?: unknown; screen_name?: unknown }; target?: { id?: unknown } } | null;
+      const event = raw as {
+        created_timestamp?: unknown;
+        source?: { id?: unknown; name?: unknown; screen_name?: unknown };
+        target?: { id?: unknown };
+      } | null;
       const source = event?.source?.id;
       if (typeof source !== 'string' || event?.target?.id !== account || source === account) continue;
       const at = Number(event.created_timestamp);

@@ -69,13 +69,23 @@ describe('X by polling', () => {
     expect(shown(parent)).toContain('X');
     expect(shown(parent)).toContain('Waiting for reply');
     const thread = { channel: DEFAULT_CHANNEL, ts: parent!.ts };
-    const [first] = await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts));
+    const [first] = await eventually(
+      () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts),
+    );
     expect(first).toMatchObject({ username: 'Ann Berg', text: 'Hello, my order #1234 has not arrived yet. Can you help?' });
-    expect(e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).map((m) => m.text).join()).not.toContain('old message');
+    expect(
+      e2e.slack
+        .replies(DEFAULT_CHANNEL, parent!.ts)
+        .map((m) => m.text)
+        .join(),
+    ).not.toContain('old message');
 
     const replyTs = await e2e.agentReplies(thread, AGENT, 'Sorry about that! It ships today.');
     const [sent] = await x.waitFor('send', 1, POLLS);
-    expect(sent).toMatchObject({ path: `/2/dm_conversations/with/${customer.id}/messages`, body: { text: 'Sorry about that! It ships today.' } });
+    expect(sent).toMatchObject({
+      path: `/2/dm_conversations/with/${customer.id}/messages`,
+      body: { text: 'Sorry about that! It ships today.' },
+    });
     await eventually(() => e2e.slack.message(DEFAULT_CHANNEL, replyTs)?.reactions.has('heavy_check_mark'), POLLS);
 
     const photo = {
@@ -142,7 +152,9 @@ describe('X by polling', () => {
     x.failNext('send', { status: 403, body: forbidden });
     const refusedTs = await e2e.agentReplies(thread, AGENT, 'Done, it is cancelled.');
     await eventually(() => e2e.slack.message(DEFAULT_CHANNEL, refusedTs)?.reactions.has('warning'), POLLS);
-    const notice = await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).find((m) => m.bot_id && /X refuses direct messages/.test(m.text)));
+    const notice = await eventually(() =>
+      e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).find((m) => m.bot_id && /X refuses direct messages/.test(m.text)),
+    );
     expect(notice?.text).toMatch(/Not delivered/);
 
     const reset = String(Math.ceil(Date.now() / 1000) + 2);
@@ -170,7 +182,10 @@ describe('X by the Account Activity webhook', () => {
     expect(crc.status).toBe(200);
     expect(await crc.json()).toEqual({ response_token: signX(APP_SECRET, '9b4507b3-9040-4669-9ff7-1a4a6ff6cd5b') });
 
-    const body = JSON.stringify({ ...dmDelivery, direct_message_events: dmDelivery.direct_message_events.map((e) => ({ ...e, created_timestamp: String(Date.now()) })) });
+    const body = JSON.stringify({
+      ...dmDelivery,
+      direct_message_events: dmDelivery.direct_message_events.map((e) => ({ ...e, created_timestamp: String(Date.now()) })),
+    });
     const unsigned = await fetch(`${e2e.baseUrl}/webhooks/x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(unsigned.status).toBe(401);
     const signed = await fetch(`${e2e.baseUrl}/webhooks/x`, {

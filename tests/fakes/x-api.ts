@@ -75,7 +75,11 @@ export interface FakeXApi {
   callsOf(route: XRoute): RecordedXCall[];
   addUser(user: XUserRecord): void;
   /** A customer writes to the account; returns the event as GET /2/dm_events lists it. */
-  customerWrites(message: { readonly text?: string; readonly from?: XUserRecord; readonly mediaKeys?: readonly string[] }): Record<string, unknown>;
+  customerWrites(message: {
+    readonly text?: string;
+    readonly from?: XUserRecord;
+    readonly mediaKeys?: readonly string[];
+  }): Record<string, unknown>;
   /** Adds any event (fixtures, malformed ones); `id` and `created_at` are assigned when absent. Returns it. */
   pushEvent(event: Record<string, unknown>): Record<string, unknown>;
   /** Media the events can refer to by `media_key`, downloadable at the path of its `url` (or the best variant's). */
@@ -148,7 +152,8 @@ export async function startFakeXApi(options: FakeXOptions = {}): Promise<FakeXAp
     const userIds = new Set<string>();
     for (const e of slice) {
       if (expansions.includes('sender_id') && typeof e.sender_id === 'string') userIds.add(e.sender_id);
-      if (expansions.includes('participant_ids') && Array.isArray(e.participant_ids)) for (const id of e.participant_ids) userIds.add(String(id));
+      if (expansions.includes('participant_ids') && Array.isArray(e.participant_ids))
+        for (const id of e.participant_ids) userIds.add(String(id));
     }
     const keysUsed = expansions.includes('attachments.media_keys')
       ? slice.flatMap((e) => ((e.attachments as { media_keys?: string[] } | undefined)?.media_keys ?? []).filter((k) => media.has(k)))
@@ -160,7 +165,12 @@ export async function startFakeXApi(options: FakeXOptions = {}): Promise<FakeXAp
     return {
       ...(data.length > 0 ? { data } : {}),
       ...(includedUsers.length + includedMedia.length > 0
-        ? { includes: { ...(includedUsers.length ? { users: includedUsers } : {}), ...(includedMedia.length ? { media: includedMedia } : {}) } }
+        ? {
+            includes: {
+              ...(includedUsers.length ? { users: includedUsers } : {}),
+              ...(includedMedia.length ? { media: includedMedia } : {}),
+            },
+          }
         : {}),
       meta: { result_count: data.length, ...(more ? { next_token: String(last.id) } : {}) },
     };
@@ -202,7 +212,23 @@ export async function startFakeXApi(options: FakeXOptions = {}): Promise<FakeXAp
       case 'users': {
         const ids = (query.ids ?? '').split(',').filter(Boolean);
         const found = ids.flatMap((id) => users.get(id) ?? []);
-        return reply(res, 200, found.length > 0 ? { data: found } : { errors: ids.map((id) => ({ value: id, detail: `Could not find user with ids: [${id}].`, title: 'Not Found Error', resource_type: 'user', parameter: 'ids', resource_id: id, type: 'https://api.twitter.com/2/problems/resource-not-found' })) });
+        return reply(
+          res,
+          200,
+          found.length > 0
+            ? { data: found }
+            : {
+                errors: ids.map((id) => ({
+                  value: id,
+                  detail: `Could not find user with ids: [${id}].`,
+                  title: 'Not Found Error',
+                  resource_type: 'user',
+                  parameter: 'ids',
+                  resource_id: id,
+                  type: 'https://api.twitter.com/2/problems/resource-not-found',
+                })),
+              },
+        );
       }
       case 'dm_events':
         return reply(res, 200, page(query));
@@ -222,18 +248,24 @@ export async function startFakeXApi(options: FakeXOptions = {}): Promise<FakeXAp
       case 'media/initialize': {
         const init = (body ?? {}) as { media_type?: string; media_category?: string };
         const id = String(++nextMedia);
-        uploads.set(id, { type: init.media_type ?? '', ...(init.media_category ? { category: init.media_category } : {}), data: Buffer.alloc(0) });
+        uploads.set(id, {
+          type: init.media_type ?? '',
+          ...(init.media_category ? { category: init.media_category } : {}),
+          data: Buffer.alloc(0),
+        });
         return reply(res, 200, { data: { id, media_key: `3_${id}`, expires_after_secs: 86400 } });
       }
       case 'media/append': {
         const upload = uploads.get(param ?? '');
-        if (upload === undefined) return reply(res, 400, { title: 'Invalid Request', detail: 'unknown media id', type: 'about:blank', status: 400 });
+        if (upload === undefined)
+          return reply(res, 400, { title: 'Invalid Request', detail: 'unknown media id', type: 'about:blank', status: 400 });
         upload.data = Buffer.concat([upload.data, files.media ?? Buffer.alloc(0)]);
         return reply(res, 200, {});
       }
       case 'media/finalize': {
         const upload = uploads.get(param ?? '');
-        if (upload === undefined) return reply(res, 400, { title: 'Invalid Request', detail: 'unknown media id', type: 'about:blank', status: 400 });
+        if (upload === undefined)
+          return reply(res, 400, { title: 'Invalid Request', detail: 'unknown media id', type: 'about:blank', status: 400 });
         return reply(res, 200, { data: { id: param, media_key: `3_${param}`, size: upload.data.length, expires_after_secs: 86400 } });
       }
       case 'media/download': {
@@ -243,7 +275,12 @@ export async function startFakeXApi(options: FakeXOptions = {}): Promise<FakeXAp
         return void res.end(file.data);
       }
       default:
-        return reply(res, 404, { title: 'Not Found Error', type: 'about:blank', status: 404, detail: `no route ${method} ${url.pathname}` });
+        return reply(res, 404, {
+          title: 'Not Found Error',
+          type: 'about:blank',
+          status: 404,
+          detail: `no route ${method} ${url.pathname}`,
+        });
     }
   }
 
@@ -252,7 +289,9 @@ export async function startFakeXApi(options: FakeXOptions = {}): Promise<FakeXAp
   };
 
   const server = http.createServer((req, res) => {
-    onRequest(req, res).catch((error: unknown) => reply(res, 500, { title: 'Internal Error', detail: String(error), type: 'about:blank', status: 500 }));
+    onRequest(req, res).catch((error: unknown) =>
+      reply(res, 500, { title: 'Internal Error', detail: String(error), type: 'about:blank', status: 500 }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -297,7 +336,9 @@ export async function startFakeXApi(options: FakeXOptions = {}): Promise<FakeXAp
         };
         const timer = setTimeout(() => {
           listeners.delete(listener);
-          reject(new Error(`fake X: timed out waiting for ${count} × ${route} (saw: ${calls.map((c) => c.route).join(', ') || 'nothing'})`));
+          reject(
+            new Error(`fake X: timed out waiting for ${count} × ${route} (saw: ${calls.map((c) => c.route).join(', ') || 'nothing'})`),
+          );
         }, timeoutMs);
         listeners.add(listener);
         listener();
@@ -333,7 +374,9 @@ function authorized(
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
   const base = [method.toUpperCase(), percent(`${origin}${url.pathname}`), percent(params)].join('&');
-  const expected = createHmac('sha1', `${percent(keys.appSecret)}&${percent(keys.accessSecret)}`).update(base).digest('base64');
+  const expected = createHmac('sha1', `${percent(keys.appSecret)}&${percent(keys.accessSecret)}`)
+    .update(base)
+    .digest('base64');
   return oauth.oauth_signature === expected;
 }
 

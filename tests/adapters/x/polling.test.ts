@@ -65,7 +65,12 @@ describe('X polling', () => {
     expect(await setup.state.get(CURSOR_KEY)).toBe(cursor);
     await waitForCursor(setup.state, String(event.id));
     expect(attempts.map(texts)).toEqual([['hello?'], ['hello?'], ['hello?']]);
-    expect(setup.capture.entries().filter((e) => e.level === 50).map((e) => e.msg)).toEqual([
+    expect(
+      setup.capture
+        .entries()
+        .filter((e) => e.level === 50)
+        .map((e) => e.msg),
+    ).toEqual([
       'journal unavailable: X DMs kept behind the cursor, retrying',
       'journal unavailable: X DMs kept behind the cursor, retrying',
     ]);

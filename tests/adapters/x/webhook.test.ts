@@ -66,11 +66,13 @@ function failures(x: FakeXApi): FailureCase[] {
   ];
 }
 
-const postSamples: FuzzSample[] = [dmDelivery, photoDelivery, ownDelivery, typingDelivery, favoriteDelivery, blockDelivery].map((value, i) => ({
-  name: `delivery ${i}`,
-  encoding: 'json',
-  value: value as unknown as Json,
-}));
+const postSamples: FuzzSample[] = [dmDelivery, photoDelivery, ownDelivery, typingDelivery, favoriteDelivery, blockDelivery].map(
+  (value, i) => ({
+    name: `delivery ${i}`,
+    encoding: 'json',
+    value: value as unknown as Json,
+  }),
+);
 
 channelContract({
   name: 'x (Account Activity webhook)',
@@ -78,8 +80,14 @@ channelContract({
   handshake: true,
   async setup(deps) {
     const x = await startFakeXApi();
-    const photo = photoDelivery.direct_message_events[0]?.message_create.message_data as { attachment: { media: { id_str: string; media_url_https: string } } };
-    x.addMedia({ media_key: photo.attachment.media.id_str, type: 'photo', url: photo.attachment.media.media_url_https }, IMAGE, 'image/png');
+    const photo = photoDelivery.direct_message_events[0]?.message_create.message_data as {
+      attachment: { media: { id_str: string; media_url_https: string } };
+    };
+    x.addMedia(
+      { media_key: photo.attachment.media.id_str, type: 'photo', url: photo.attachment.media.media_url_https },
+      IMAGE,
+      'image/png',
+    );
     const config = xFactory.readConfig(xEnv(x, { X_WEBHOOK: 'true' }));
     if (config === undefined) throw new Error('no config');
     // Threadline sent this DM itself: its echo must not come back as a message.

@@ -136,7 +136,12 @@ channelContract({
 
 describe('xFactory', () => {
   it('is registered for x and declares its four secrets', () => {
-    const env = { X_APP_KEY: 'key-123456', X_APP_SECRET: 'secret-123456', X_ACCESS_TOKEN: 'token-123456', X_ACCESS_SECRET: 'asecret-123456' };
+    const env = {
+      X_APP_KEY: 'key-123456',
+      X_APP_SECRET: 'secret-123456',
+      X_ACCESS_TOKEN: 'token-123456',
+      X_ACCESS_SECRET: 'asecret-123456',
+    };
     const config = xFactory.readConfig(env);
     expect(xFactory.platform).toBe('x');
     expect(config && xFactory.secretsOf(config)).toEqual(['key-123456', 'secret-123456', 'token-123456', 'asecret-123456']);
