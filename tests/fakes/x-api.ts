@@ -156,7 +156,10 @@ export async function startFakeXApi(options: FakeXOptions = {}): Promise<FakeXAp
         for (const id of e.participant_ids) userIds.add(String(id));
     }
     const keysUsed = expansions.includes('attachments.media_keys')
-      ? slice.flatMap((e) => ((e.attachments as { media_keys?: string[] } | undefined)?.media_keys ?? []).filter((k) => media.has(k)))
+      ? slice.flatMap((e) => {
+          const keys = (e.attachments as { media_keys?: unknown } | null | undefined)?.media_keys;
+          return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string' && media.has(k)) : [];
+        })
       : [];
     const includedUsers = [...userIds].flatMap((id) => users.get(id) ?? []);
     const includedMedia = keysUsed.flatMap((k) => media.get(k) ?? []);

@@ -4,10 +4,12 @@ import { CURSOR_KEY } from '../../../adapters/x/poller.ts';
 import type { InboundMessage, OutboundMessage } from '../../../src/messages.ts';
 import { channelContract, type ContractHarness, type FailureCase, type InboundSample } from '../../contract/channel-contract.ts';
 import { startFakeXApi, type FakeXApi } from '../../fakes/x-api.ts';
+import type { Json } from '../../fuzz/webhook-fuzz.ts';
 import {
   account,
   customer,
   forbidden,
+  groupMessage,
   ownMessage,
   participantsJoin,
   photoEvent,
@@ -72,6 +74,7 @@ channelContract({
   inbound: 'polling',
   handshake: false,
   pollingCursor: true,
+  pollingFuzz: true,
   async setup(deps) {
     const x = await startFakeXApi();
     x.addMedia(photoMedia, IMAGE, 'image/jpeg');
@@ -107,9 +110,25 @@ channelContract({
           delivered.set(sample, { id, cursorBefore });
           await waitForCursor(deps.state, id);
         },
+        async deliverRaw(raw) {
+          await waitForFirstPoll(deps.state);
+          // X assigns the event id; everything else is as mutated.
+          const event = x.pushEvent({ ...(raw as Record<string, unknown>), id: undefined });
+          await waitForCursor(deps.state, String(event.id));
+        },
         cursor: {
           read: () => deps.state.get(CURSOR_KEY),
           push: async (sample) => void (await push(sample, true)),
+        },
+      },
+      fuzz: {
+        polling: {
+          samples: [textEvent, photoEvent, participantsJoin, groupMessage, ownMessage].map((value) => ({
+            name: value.id,
+            encoding: 'json' as const,
+            value: value as unknown as Json,
+          })),
+          auth: { headers: () => ({}) },
         },
       },
       expectedMessageEvents: [expectedMessage],
