@@ -12,8 +12,8 @@ import { startFakeSlack } from '../fakes/slack-api.ts';
 import type { FakeMessage } from '../fakes/slack-state.ts';
 import { startFakeTelegramApi } from '../fakes/telegram-api.ts';
 import { ACCESS_SECRET, ACCESS_TOKEN, APP_KEY, APP_SECRET, startFakeXApi, type FakeXApi } from '../fakes/x-api.ts';
-import { dmDelivery } from '../fixtures/x/activity.ts';
-import { customer, forbidden, tooManyRequests } from '../fixtures/x/dm-events.ts';
+import { blockDelivery, dmDelivery, ownDelivery } from '../fixtures/x/activity.ts';
+import { customer, forbidden, tooManyRequests, unauthorized } from '../fixtures/x/dm-events.ts';
 import { signX } from '../support/x-signature.ts';
 import { APP_TOKEN, BOT_TOKEN, DEFAULT_CHANNEL, TELEGRAM_TOKEN, eventually, startE2e, type E2e } from './harness.ts';
 
@@ -142,7 +142,7 @@ describe('X by polling', () => {
     }
   }, 60_000);
 
-  it('explains a refused reply in the thread, and waits out a 429 keeping the order of replies', async () => {
+  it('explains a refused reply and rejected credentials in the thread, and waits out a 429 keeping the order of replies', async () => {
     const { e2e, x } = await startWithX();
     await polled(x, 1);
     x.customerWrites({ text: 'Please cancel my subscription' });
@@ -157,6 +157,11 @@ describe('X by polling', () => {
     );
     expect(notice?.text).toMatch(/Not delivered/);
 
+    x.failNext('send', { status: 401, body: unauthorized });
+    const authTs = await e2e.agentReplies(thread, AGENT, 'Are you still there?');
+    await eventually(() => e2e.slack.message(DEFAULT_CHANNEL, authTs)?.reactions.has('warning'), POLLS);
+    await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).find((m) => m.bot_id && m.text.includes('X_ACCESS_TOKEN')));
+
     const reset = String(Math.ceil(Date.now() / 1000) + 2);
     x.failNext('send', { status: 429, body: tooManyRequests, headers: { 'x-rate-limit-reset': reset } });
     const one = await e2e.agentReplies(thread, AGENT, 'One more thing: your refund is on its way.');
@@ -168,6 +173,7 @@ describe('X by polling', () => {
     // The refused one, the rate-limited one, then both in order.
     expect(x.callsOf('send').map((call) => (call.body as { text: string }).text)).toEqual([
       'Done, it is cancelled.',
+      'Are you still there?',
       'One more thing: your refund is on its way.',
       'One more thing: your refund is on its way.',
       'It takes three to five days.',
@@ -176,7 +182,7 @@ describe('X by polling', () => {
 });
 
 describe('X by the Account Activity webhook', () => {
-  it('answers the CRC, turns a signed delivery into a thread, and refuses an unsigned one', async () => {
+  it('answers the CRC, turns a signed delivery into a thread, refuses an unsigned one, shows a colleague’s DM as the business’s and a block in the thread', async () => {
     const { e2e } = await startWithX({ env: { X_WEBHOOK: 'true' } });
     const crc = await fetch(`${e2e.baseUrl}/webhooks/x?crc_token=9b4507b3-9040-4669-9ff7-1a4a6ff6cd5b`);
     expect(crc.status).toBe(200);
@@ -197,5 +203,32 @@ describe('X by the Account Activity webhook', () => {
     const [parent] = await eventually(() => parents(e2e).length === 1 && parents(e2e));
     expect(shown(parent)).toContain('Ann Berg');
     await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).some((m) => m.text === 'Hello World!'));
+
+    // A colleague answers from the X app: shown in the thread as the business's, not as the customer's.
+    const post = async (delivery: unknown) => {
+      const raw = JSON.stringify(delivery);
+      const response = await fetch(`${e2e.baseUrl}/webhooks/x`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': signX(APP_SECRET, raw) },
+        body: raw,
+      });
+      expect(response.status).toBe(200);
+    };
+    await post({
+      ...ownDelivery,
+      direct_message_events: ownDelivery.direct_message_events.map((e) => ({ ...e, created_timestamp: String(Date.now()) })),
+    });
+    const colleague = await eventually(() =>
+      e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).find((m) => m.text === 'Your order ships today.'),
+    );
+    expect(colleague?.username).toMatch(/business/i);
+    expect(parents(e2e)).toHaveLength(1);
+
+    // The customer blocks the account: the open thread says so.
+    await post({
+      ...blockDelivery,
+      block_events: blockDelivery.block_events.map((e) => ({ ...e, created_timestamp: String(Date.now()) })),
+    });
+    await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).find((m) => m.bot_id && /blocked/i.test(m.text)));
   }, 30_000);
 });
