@@ -20,6 +20,7 @@ import {
   tooManyRequests,
   unauthorized,
 } from '../../fixtures/x/dm-events.ts';
+import { captureLogger } from '../../support/capture-logger.ts';
 import { NOW, setupX, waitForCursor, waitForFirstPoll, xEnv } from './harness.ts';
 
 const IMAGE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 9, 8, 7, 0xff, 0xd9]);
@@ -182,5 +183,20 @@ describe('xFactory', () => {
     await waitForCursor(setup.state, ownMessage.id);
     expect(setup.accepted).toMatchObject([{ kind: 'message', fromBusiness: true, contact: { id: customer.id }, text: ownMessage.text }]);
     await setup.close();
+  });
+});
+
+describe('X secrets in logs', () => {
+  it('redacts the four credentials by field name and the webhook signature header, even when they are not configured as secrets', () => {
+    const capture = captureLogger();
+    const config = xFactory.readConfig({
+      X_APP_KEY: 'key-abcdef',
+      X_APP_SECRET: 'secret-abcdef',
+      X_ACCESS_TOKEN: 'token-abcdef',
+      X_ACCESS_SECRET: 'asecret-abcdef',
+    });
+    capture.logger.info({ config, headers: { 'x-twitter-webhooks-signature': 'sha256=c2lnbmF0dXJl' } }, 'careless line');
+    for (const value of ['key-abcdef', 'secret-abcdef', 'token-abcdef', 'asecret-abcdef', 'sha256=c2lnbmF0dXJl'])
+      expect(capture.text()).not.toContain(value);
   });
 });
