@@ -166,7 +166,7 @@ async function runApp(): Promise<void> {
   const start = await new Promise<Extract<ToApp, { type: 'start' }>>((resolve) =>
     process.once('message', (message: ToApp) => message.type === 'start' && resolve(message)),
   );
-  const [{ createApp }, { loadConfig }, { createRoutingSettings }] = await Promise.all([
+  const [{ createApp }, { loadConfig }, { createRoutingSettings, createSettingsStore }] = await Promise.all([
     import('../src/app.ts'),
     import('../src/config.ts'),
     import('../src/engine/settings.ts'),
@@ -202,8 +202,8 @@ async function runApp(): Promise<void> {
       logDestination,
       ...(start.workerConcurrency === undefined ? {} : { worker: { concurrency: start.workerConcurrency } }),
     });
-    const settings = createRoutingSettings(app.store, config.defaultChannel);
-    for (const [language, channel] of Object.entries(start.routes)) await settings.setRoute(language, channel);
+    const settings = createRoutingSettings(createSettingsStore(app.store, { owner: 'bench' }), config.defaultChannel);
+    for (const [language, channel] of Object.entries(start.routes)) await settings.setRoute('bench', language, channel);
     const port = await app.start();
     const startMs = performance.now() - t0;
     // Feature-detected, so the benchmark still runs on a build without the setting.

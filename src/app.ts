@@ -15,10 +15,11 @@ import { configSecrets, type Config } from './config.ts';
 import { StartupError } from './errors.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
 import { createLanguageDetector, normalizeLanguageTag } from './engine/language.ts';
-import { createRoutingSettings } from './engine/settings.ts';
+import { createRoutingSettings, createSettingsStore } from './engine/settings.ts';
 import type { WorkerOptions } from './engine/worker.ts';
 import type { OutboxTiming } from './engine/outbox.ts';
 import { createMetrics } from './http/metrics.ts';
+import { createPublicFiles } from './http/public-files.ts';
 import { createHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { Platform } from './messages.ts';
@@ -72,6 +73,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   /** This instance's name in the leases its channels take (one X poller, one token refresher). */
   const instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  // PUBLIC_URL: outgoing files for platforms that take them only as links, served by every instance from the store.
+  const files = config.publicUrl === undefined ? undefined : createPublicFiles({ store, publicUrl: config.publicUrl, now });
+
   const channels = new Map<Platform, Channel>();
   /** Routes shared by the channels of a group (one webhook feeding several platforms). */
   const sharedRoutes: WebhookRoute[] = [];
@@ -80,6 +84,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       logger: logger.child({ platform }),
       state: storeAdapterState(store, platform, instanceId),
       now,
+      ...(files === undefined ? {} : { files }),
     }));
     for (const channel of group.channels) channels.set(channel.platform, channel);
     sharedRoutes.push(...group.routes);
@@ -100,13 +105,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     botToken: config.slack.botToken,
     logger: logger.child({ component: 'slack' }),
   });
-  const settings = createRoutingSettings(store, config.defaultChannel);
+  const settingsStore = createSettingsStore(store, { owner: instanceId, now });
+  const settings = createRoutingSettings(settingsStore, config.defaultChannel);
   const metrics = createMetrics(store.journal);
   const engine = createEngine({
     store,
     slack: slackPort,
     channels,
     settings,
+    settingsDocument: settingsStore,
     language,
     now,
     metrics: metrics.engine,
@@ -117,6 +124,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   registerSlackHandlers(slack.app, {
     actions: engine.actions,
     settings,
+    settingsDocument: settingsStore,
     normalizeLanguage: normalizeLanguageTag,
     adminUsers: config.adminUsers,
     notePrefix: config.notePrefix,
@@ -130,6 +138,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     routes: [...sharedRoutes, ...[...channels.values()].flatMap((channel) => channel.routes)],
     intake: engine.intake,
     ...(slack.httpHandler ? { slackHandler: slack.httpHandler } : {}),
+    ...(files === undefined ? {} : { files }),
     logger: logger.child({ component: 'http' }),
     metrics: () => metrics.scrape(),
     ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),

@@ -17,6 +17,40 @@ export interface ChannelLimits {
   readonly replyWindowHours?: number;
 }
 
+/**
+ * What agents and admins are told about a platform, in the platform's own terms: data the adapter
+ * gives, from which src/slack/failure-text.ts builds the thread notices. Each text is a clause
+ * without a final period, free of Slack markup.
+ */
+export interface PlatformFacts {
+  /** The platform's name as customers and agents know it ("WhatsApp"): `platformName(platform)`. */
+  readonly displayName: string;
+  /** The setting(s) an admin fixes when the platform rejects Threadline's credentials ("WHATSAPP_TOKEN"). */
+  readonly credentials: string;
+  /** Why the platform refuses to reach this customer (kind `unreachable`), e.g. "the customer blocked the bot…". */
+  readonly unreachable: string;
+  /**
+   * What the platform's reply window allows and what reaches the customer after it (kind
+   * `window_closed`); undefined when the platform has no reply window.
+   */
+  readonly replyWindow?: string;
+  /** The content limits worth naming when content is refused (kind `rejected`): sizes and types of files. */
+  readonly contentLimits: string;
+}
+
+/**
+ * Plain, true-everywhere facts for a platform whose adapter is not running (a conversation of a
+ * platform since switched off): nothing specific, but never wrong.
+ */
+export function genericFacts(displayName: string): PlatformFacts {
+  return {
+    displayName,
+    credentials: `the ${displayName} token`,
+    unreachable: `${displayName} refuses messages to this customer`,
+    contentLimits: `see ${displayName}'s limits for files`,
+  };
+}
+
 /** A downloaded media file. */
 export interface MediaFile {
   readonly data: Uint8Array;
@@ -28,6 +62,8 @@ export interface MediaFile {
 export interface Channel {
   readonly platform: Platform;
   readonly limits: ChannelLimits;
+  /** What agents and admins are told about this platform when a reply fails (its name, settings, limits). */
+  readonly facts: PlatformFacts;
   /** Webhook routes this channel serves on the shared HTTP server; empty if it only polls. */
   readonly routes: readonly WebhookRoute[];
   /** Start intake that is not webhook-driven (long polling) or register the webhook. Resolves once running. */
@@ -120,12 +156,35 @@ export interface AdapterState {
   releaseLease(name: string): Promise<void>;
 }
 
+/** An outgoing file to serve from a public link. */
+export interface PublishedFile {
+  readonly data: Uint8Array;
+  readonly fileName: string;
+  readonly mimeType?: string;
+}
+
+/**
+ * Serves outgoing files at links the platform can fetch, for platforms that take a file only as a
+ * URL (Instagram). `publish` keeps the bytes in the shared store under an unguessable id (any
+ * instance behind a load balancer can serve them) and resolves with the absolute URL under
+ * PUBLIC_URL (`<PUBLIC_URL>/files/<id>`), which answers 404 once `ttlMs` (at most, and by default,
+ * one hour) has passed. Throws StoreError when the store cannot keep the file.
+ */
+export interface PublicFiles {
+  publish(file: PublishedFile, ttlMs?: number): Promise<string>;
+}
+
 /** What a channel receives from the composition root. */
 export interface ChannelDeps {
   /** pino child bound to `{ platform }`. */
   readonly logger: Logger;
   readonly state: AdapterState;
   readonly now: () => number;
+  /**
+   * Public links for outgoing files; present only when PUBLIC_URL is set. A channel whose platform
+   * takes files only as links refuses files without it (the agent is told in the thread).
+   */
+  readonly files?: PublicFiles;
 }
 
 /** How the registry builds a channel. */

@@ -69,6 +69,11 @@ export interface Config {
    * details only with it (the status code and `{ status }` to anyone). Undefined: both are public.
    */
   readonly metricsToken?: string;
+  /**
+   * PUBLIC_URL: the address where this service is reached from the internet (no trailing slash).
+   * With it, files for platforms that take them only as links are served at `<publicUrl>/files/<id>`.
+   */
+  readonly publicUrl?: string;
   /** `redis://` or `rediss://` URL; undefined means the embedded store in `dataDir`. */
   readonly storeUrl?: string;
   readonly dataDir: string;
@@ -105,6 +110,8 @@ const MESSAGES = {
   port: 'must be an integer from 0 to 65535',
   metricsToken: 'must be at least 16 characters of A-Z a-z 0-9 - . _ ~ + / = (for example the output of openssl rand -hex 32)',
   storeUrl: 'must be a redis:// or rediss:// URL, or unset to use the embedded store in DATA_DIR',
+  publicUrl:
+    'must be the http(s) address where this service is reached from the internet, such as https://threadline.example.com (no query, no #fragment)',
   channelMissing: `is required: the id of the Slack channel for languages without a route, like C0123456789 (${CHANNEL_HOWTO})`,
   channel: `must be a Slack channel id like C0123456789, not a name (${CHANNEL_HOWTO})`,
   adminUsers: (bad: string) =>
@@ -117,6 +124,11 @@ const SLACK_CHANNEL_ID = /^[CG][A-Z0-9]{8,}$/;
 const SLACK_USER_ID = /^[UW][A-Z0-9]{8,}$/;
 
 const isHttpUrl = (value: string): boolean => /^https?:$/.test(URL.parse(value)?.protocol ?? '');
+/** An http(s) base address: links are built by appending a path, so it has no query and no fragment. */
+const isPublicBase = (value: string): boolean => {
+  const url = URL.parse(value);
+  return url !== null && /^https?:$/.test(url.protocol) && !value.includes('?') && !value.includes('#');
+};
 const isRedisUrl = (value: string): boolean => /^rediss?:$/.test(URL.parse(value)?.protocol ?? '');
 
 // One entry per core variable; the key order is the order in which problems are reported.
@@ -143,6 +155,11 @@ const schema = z.object({
   METRICS_TOKEN: z
     .string()
     .regex(/^[A-Za-z0-9\-._~+/]{16,}=*$/, { error: MESSAGES.metricsToken })
+    .optional(),
+  PUBLIC_URL: z
+    .string()
+    .refine(isPublicBase, { error: MESSAGES.publicUrl })
+    .transform((url) => url.replace(/\/+$/, ''))
     .optional(),
   STORE_URL: z.string().refine(isRedisUrl, { error: MESSAGES.storeUrl }).optional(),
   DATA_DIR: z.string().default('./data'),
@@ -296,6 +313,7 @@ function toConfig(data: z.output<typeof schema>, logFormat: LogFormat, env: Reco
     slackPostsPerSecond: data.SLACK_POSTS_PER_SECOND,
     port: data.PORT,
     ...(data.METRICS_TOKEN === undefined ? {} : { metricsToken: data.METRICS_TOKEN }),
+    ...(data.PUBLIC_URL === undefined ? {} : { publicUrl: data.PUBLIC_URL }),
     ...(data.STORE_URL === undefined ? {} : { storeUrl: data.STORE_URL }),
     dataDir: data.DATA_DIR,
     defaultChannel: data.DEFAULT_CHANNEL,

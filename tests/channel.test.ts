@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { asGroupFactory, type Channel, type ChannelFactory, type ChannelGroupFactory } from '../src/channel.ts';
+import { asGroupFactory, genericFacts, type Channel, type ChannelFactory, type ChannelGroupFactory } from '../src/channel.ts';
 import { memoryState } from './contract/channel-contract.ts';
 import { captureLogger } from './support/capture-logger.ts';
 
 const channel = (platform: Channel['platform']): Channel => ({
   platform,
   limits: { maxTextLength: 10, maxFileBytes: 10 },
+  facts: genericFacts(platform),
   routes: [],
   start: async () => undefined,
   stop: async () => undefined,

@@ -79,7 +79,9 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'pretty',
       METRICS_TOKEN: 'c2VjcmV0LW1ldHJpY3MtdG9rZW4=',
+      PUBLIC_URL: 'https://threadline.example.com/inbox/',
     });
+    expect(config.publicUrl).toBe('https://threadline.example.com/inbox');
     expect(config.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
     expect(config.metricsToken).toBe('c2VjcmV0LW1ldHJpY3MtdG9rZW4=');
     expect(config.slackPostsPerSecond).toBe(2.5);
@@ -207,6 +209,18 @@ describe('loadConfig errors', () => {
       env: { ...socketEnv, SLACK_API_URL: 'slack.com/api' },
       variable: 'SLACK_API_URL',
       message: /^Invalid configuration: SLACK_API_URL must be an http\(s\) URL/,
+    },
+    {
+      name: 'PUBLIC_URL is not an address',
+      env: { ...socketEnv, PUBLIC_URL: 'threadline.example.com' },
+      variable: 'PUBLIC_URL',
+      message: /^Invalid configuration: PUBLIC_URL must be the http\(s\) address where this service is reached/,
+    },
+    {
+      name: 'PUBLIC_URL has a query string',
+      env: { ...socketEnv, PUBLIC_URL: 'https://threadline.example.com/?x=1' },
+      variable: 'PUBLIC_URL',
+      message: /^Invalid configuration: PUBLIC_URL must be .*no query/,
     },
     {
       name: 'METRICS_TOKEN is too short to be a secret',

@@ -1,6 +1,7 @@
 /**
  * The Instagram channel (Instagram API with Instagram Login): `object: instagram` entries from the
  * shared Meta webhook in, `POST /me/messages` on graph.instagram.com (INSTAGRAM_GRAPH_URL) out.
+ * Files go as links it fetches, published under PUBLIC_URL.
  * Story mentions and story replies are tagged in `context` (src/engine/rules.ts decides); story
  * media is linked, never downloaded (Meta's policy).
  * @see https://developers.facebook.com/docs/instagram-platform/webhooks/examples/
@@ -12,6 +13,8 @@ import type { MetaChannel, MetaProduct, MetaSettings } from '../meta/index.ts';
 import { createMessagingChannel } from '../meta/messaging-channel.ts';
 import { readConfig, type InstagramConfig } from './config.ts';
 import { RULES, TOKEN_SETTING } from './errors.ts';
+import { instagramFacts } from './facts.ts';
+import { MAX_FILE_BYTES, refuseInstagramFile } from './files.ts';
 
 export type { InstagramConfig } from './config.ts';
 
@@ -36,17 +39,23 @@ export function createInstagramChannel(config: InstagramConfig, settings: MetaSe
     {
       platform: 'instagram',
       name: 'Instagram',
+      facts: instagramFacts(settings.humanAgentTag),
       tokenSetting: TOKEN_SETTING,
       graph: client(),
       profileGraph: client(3000),
       maxText: { units: 'bytes', max: MAX_TEXT_BYTES },
-      // Images up to 8 MB. @see https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api/
-      maxFileBytes: 8 * 1024 * 1024,
+      // Images up to 8 MB, audio, video and PDFs up to 25 MB (refuseInstagramFile checks each kind).
+      maxFileBytes: Math.max(...Object.values(MAX_FILE_BYTES)),
       sendFields: {},
       humanAgentTag: settings.humanAgentTag,
-      uploadsFiles: false,
+      // Instagram fetches each file from a link: published under PUBLIC_URL, refused without it.
+      // @see https://developers.facebook.com/docs/messenger-platform/instagram/features/send-message
+      files: 'link',
+      refuseFile: refuseInstagramFile,
       sendsMetadata: false,
-      // User profile. @see https://developers.facebook.com/docs/messenger-platform/instagram/features/user-profile
+      // User Profile API (name, username, profile_pic; the picture URL expires after a few days).
+      // @see https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api/user-profile
+      // @see https://developers.facebook.com/docs/messenger-platform/instagram/features/user-profile
       profileFields: 'name,username,profile_pic',
       toProfile: (answer) => {
         const str = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);

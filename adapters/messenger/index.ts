@@ -10,6 +10,7 @@ import type { MetaChannel, MetaProduct, MetaSettings } from '../meta/index.ts';
 import { createMessagingChannel } from '../meta/messaging-channel.ts';
 import { readConfig, type MessengerConfig } from './config.ts';
 import { RULES, TOKEN_SETTING } from './errors.ts';
+import { messengerFacts } from './facts.ts';
 
 export type { MessengerConfig } from './config.ts';
 
@@ -33,6 +34,7 @@ export function createMessengerChannel(config: MessengerConfig, settings: MetaSe
     {
       platform: 'messenger',
       name: 'Messenger',
+      facts: messengerFacts(settings.humanAgentTag),
       tokenSetting: TOKEN_SETTING,
       graph: client(),
       profileGraph: client(3000),
@@ -41,9 +43,11 @@ export function createMessengerChannel(config: MessengerConfig, settings: MetaSe
       maxFileBytes: 25 * 1024 * 1024,
       sendFields: { messaging_type: 'RESPONSE' },
       humanAgentTag: settings.humanAgentTag,
-      uploadsFiles: true,
+      files: 'upload',
       sendsMetadata: true,
-      // User Profile API. @see https://developers.facebook.com/docs/messenger-platform/identity/user-profile
+      // User Profile API: first_name, last_name and profile_pic are the default fields (Business apps also need
+      // Meta's "Business Asset User Profile Access" feature, else the lookup fails and the customer shows by id).
+      // @see https://developers.facebook.com/documentation/business-messaging/messenger-platform/identity/user-profile
       profileFields: 'first_name,last_name,profile_pic',
       toProfile: (answer) => {
         const name = [answer.first_name, answer.last_name].filter((part) => typeof part === 'string' && part !== '').join(' ');

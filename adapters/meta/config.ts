@@ -22,13 +22,14 @@ export interface MetaSettings {
 export const WEBHOOK_PATH = '/webhooks/meta';
 
 /**
- * The Graph API version used when META_GRAPH_VERSION is unset: a current one when this was written.
+ * The Graph API version used when META_GRAPH_VERSION is unset: the latest when this was written
+ * (v26.0, introduced 2026-07-29; Meta keeps a version for about two years).
  * @see https://developers.facebook.com/docs/graph-api/changelog
  */
-export const DEFAULT_GRAPH_VERSION = 'v24.0';
+export const DEFAULT_GRAPH_VERSION = 'v26.0';
 export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com';
 
-/** @see https://developers.facebook.com/docs/graph-api/guides/versioning ("v" major.minor, e.g. v24.0) */
+/** @see https://developers.facebook.com/docs/graph-api/guides/versioning ("v" major.minor, e.g. v26.0) */
 const VERSION = /^v[0-9]+\.[0-9]+$/;
 
 /** A variable's value, or undefined when it is unset or blank. */

@@ -7,7 +7,7 @@
  * @see https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api/
  */
 import { createHash } from 'node:crypto';
-import type { CheckResult, ChannelDeps, MediaFile } from '../../src/channel.ts';
+import type { CheckResult, ChannelDeps, MediaFile, PlatformFacts } from '../../src/channel.ts';
 import { ChannelError } from '../../src/errors.ts';
 import type {
   Contact,
@@ -28,6 +28,8 @@ import { OWN_METADATA, parseMessagingEntry } from './messaging.ts';
 export interface MessagingProduct {
   readonly platform: Platform;
   readonly name: string;
+  /** What agents and admins are told about the platform when a reply fails. */
+  readonly facts: PlatformFacts;
   readonly tokenSetting: string;
   readonly graph: GraphClient;
   /** Graph client for profile lookups (a short timeout: they run while Meta waits for the webhook's answer). */
@@ -39,8 +41,14 @@ export interface MessagingProduct {
   readonly sendFields: Readonly<Record<string, unknown>>;
   /** META_HUMAN_AGENT_TAG: tag replies sent 24 hours to 7 days after the customer's last message. */
   readonly humanAgentTag: boolean;
-  /** Whether files are uploaded with the send (Messenger); otherwise a reply with files is refused. */
-  readonly uploadsFiles: boolean;
+  /**
+   * How files reach the customer: `upload`ed with the send (Messenger), or as a `link` the platform
+   * fetches (Instagram), published through `ChannelDeps.files` (PUBLIC_URL); without it, a reply
+   * with files is refused before anything is sent.
+   */
+  readonly files: 'upload' | 'link';
+  /** Why the platform would refuse this file (type, size), in words for the agent; undefined when it takes it. */
+  readonly refuseFile?: (file: OutboundFile) => string | undefined;
   /** Whether sends carry `message.metadata` (echoed back by Messenger). */
   readonly sendsMetadata: boolean;
   /** `GET /<id>?fields=…` for the customer's profile, and how to read the answer. */
@@ -148,20 +156,46 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
     return mid;
   }
 
+  /** The published link of a file, in `message.attachment` (Instagram fetches it from there). */
+  async function linkedFile(contactId: string, file: OutboundFile, fields: Readonly<Record<string, unknown>>): Promise<string> {
+    const files = deps.files;
+    if (files === undefined) throw new ChannelError(platform, 'rejected', `PUBLIC_URL is not set, so files cannot be sent to ${name}`);
+    const url = await guard(platform, () =>
+      files.publish({ data: file.data, fileName: file.fileName, ...(file.mimeType === undefined ? {} : { mimeType: file.mimeType }) }),
+    );
+    return postMessage(contactId, { attachment: { type: file.kind, payload: { url } } }, fields);
+  }
+
+  /** Refuses, before anything is sent, a reply whose files cannot reach the customer. */
+  function refuseFiles(files: readonly OutboundFile[]): void {
+    if (files.length === 0) return;
+    if (product.files === 'link' && deps.files === undefined)
+      throw new ChannelError(
+        platform,
+        'rejected',
+        `${name} takes files only as links that Threadline serves itself, and PUBLIC_URL is not set: send the text alone, or share a link to the file (an admin can set PUBLIC_URL)`,
+      );
+    for (const file of files) {
+      const refusal = product.refuseFile?.(file);
+      if (refusal !== undefined) throw new ChannelError(platform, 'rejected', refusal);
+    }
+  }
+
   async function send(message: OutboundMessage): Promise<Delivery> {
     const files = message.files ?? [];
-    if (files.length > 0 && !product.uploadsFiles)
-      throw new ChannelError(platform, 'rejected', `Threadline cannot send files to ${name} yet: send the text alone, or share a link`);
+    refuseFiles(files);
     const key = `sent:${message.idempotencyKey}`;
     const sent = [...((await guard(platform, () => state.get<string[]>(key))) ?? [])];
     const fields = typeFields(message.lastCustomerMessageAt);
     const parts = message.text === undefined ? [] : splitText(message.text, product.maxText.units, product.maxText.max);
     const steps: (() => Promise<string>)[] = [
       ...parts.map((part) => () => postMessage(message.contactId, { text: part }, fields)),
-      // An uploaded file: `message.attachment` with an empty payload, the bytes as `filedata`.
-      // @see https://developers.facebook.com/docs/messenger-platform/send-messages#file-attachments
-      ...files.map(
-        (file) => () => postMessage(message.contactId, { attachment: { type: file.kind, payload: { is_reusable: false } } }, fields, file),
+      ...files.map((file) =>
+        product.files === 'link'
+          ? () => linkedFile(message.contactId, file, fields)
+          : // An uploaded file: `message.attachment` with an empty payload, the bytes as `filedata`.
+            // @see https://developers.facebook.com/docs/messenger-platform/send-messages#file-attachments
+            () => postMessage(message.contactId, { attachment: { type: file.kind, payload: { is_reusable: false } } }, fields, file),
       ),
     ];
     for (const [index, step] of steps.entries()) {
@@ -254,6 +288,7 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
       maxFileBytes: product.maxFileBytes,
       replyWindowHours: 24,
     },
+    facts: product.facts,
     routes: [],
     async start() {
       const answer = await me();

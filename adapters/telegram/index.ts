@@ -8,6 +8,7 @@ import { exponentialBackoff, retry, type Failure, type RetryOptions } from '../.
 import { checkTelegram } from './check.ts';
 import { readConfig, WEBHOOK_PATH, type TelegramConfig } from './config.ts';
 import { toChannelError, toConnectError } from './errors.ts';
+import { TELEGRAM_FACTS } from './facts.ts';
 import { ALLOWED_UPDATES, parseUpdate, type ParseContext } from './parse.ts';
 import { createSender, MAX_TEXT_LENGTH } from './send.ts';
 import { createUpdateLog, type UpdateLog } from './update-log.ts';
@@ -71,6 +72,7 @@ export function createTelegramChannel(config: TelegramConfig, deps: ChannelDeps,
     platform: 'telegram',
     // @see https://core.telegram.org/bots/api#senddocument ("Bots can currently send files of any type of up to 50 MB in size")
     limits: { maxTextLength: MAX_TEXT_LENGTH, maxFileBytes: 50 * 1024 * 1024 },
+    facts: TELEGRAM_FACTS,
     routes: config.webhookSecret === undefined ? [] : [webhookRoute(config.webhookSecret, handleUpdate)],
     async start(intake: Intake): Promise<void> {
       if (started) return;

@@ -9,7 +9,9 @@ import type { MetaChannel, MetaProduct, MetaSettings } from '../meta/index.ts';
 import { checkWhatsApp, phoneNumber } from './check.ts';
 import { readConfig, type WhatsAppConfig } from './config.ts';
 import { RULES, TOKEN_SETTING } from './errors.ts';
+import { WHATSAPP_FACTS } from './facts.ts';
 import { parseEntry, type Identity, type Parsed } from './parse.ts';
+import { createProductNames } from './products.ts';
 import { createSender, MAX_TEXT_LENGTH } from './send.ts';
 
 export type { WhatsAppConfig } from './config.ts';
@@ -27,6 +29,20 @@ export function createWhatsAppChannel(config: WhatsAppConfig, settings: MetaSett
     tokenSetting: TOKEN_SETTING,
     rules: RULES,
   });
+  // Product names are looked up while Meta waits for the webhook's answer: a short timeout.
+  const products = createProductNames({
+    graph: createGraphClient({
+      platform: 'whatsapp',
+      graphUrl: settings.graphUrl,
+      graphVersion: settings.graphVersion,
+      token: config.token,
+      tokenSetting: TOKEN_SETTING,
+      rules: RULES,
+      timeoutMs: 3000,
+    }),
+    state: deps.state,
+    logger: log,
+  });
   const identities = createIdentities(deps.state);
   const sender = createSender({
     graph,
@@ -39,6 +55,7 @@ export function createWhatsAppChannel(config: WhatsAppConfig, settings: MetaSett
     platform: 'whatsapp',
     // @see https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media#supported-media-types (documents up to 100 MB)
     limits: { maxTextLength: MAX_TEXT_LENGTH, maxFileBytes: 100 * 1024 * 1024, replyWindowHours: 24 },
+    facts: WHATSAPP_FACTS,
     routes: [],
     async start() {
       const number = await phoneNumber(graph, config.phoneNumberId);
@@ -53,7 +70,7 @@ export function createWhatsAppChannel(config: WhatsAppConfig, settings: MetaSett
       if (parsed.otherNumbers > 0)
         log.debug({ changes: parsed.otherNumbers }, 'WhatsApp traffic for another phone number of the business account skipped');
       const events: InboundEvent[] = [];
-      for (const item of parsed.items) events.push(await identities.settle(item));
+      for (const item of parsed.items) events.push(await identities.settle(await products.name(item)));
       return { events, unknown: parsed.unknown };
     },
   };

@@ -33,6 +33,27 @@ export interface Identity {
 export interface Parsed {
   readonly event: InboundEvent;
   readonly identity: Identity;
+  /**
+   * The catalog product a customer asks about (a product inquiry): the event's text starts with
+   * `productLine(product)`, which the channel replaces by the line with the product's name once known.
+   */
+  readonly product?: ReferredProduct;
+}
+
+/** A product of the business's catalog, as `context.referred_product` names it. */
+export interface ReferredProduct {
+  readonly catalogId: string;
+  readonly retailerId: string;
+}
+
+/**
+ * The line a product inquiry starts with: the product's name when known, its retailer id (and
+ * catalog) otherwise.
+ */
+export function productLine(product: ReferredProduct, name?: string): string {
+  return name === undefined
+    ? `[Asks about product ${product.retailerId} (catalog ${product.catalogId})]`
+    : `[Asks about product “${name}” (${product.retailerId})]`;
 }
 
 export interface EntryParse {
@@ -132,10 +153,11 @@ function parseMessage(raw: unknown, profiles: readonly WhatsAppProfile[], ctx: P
     return { item: { identity, event }, unknown: `message:${message.type}` };
   }
   const replyTo = message.context?.id;
-  const product = message.context?.referred_product;
-  const productLine =
-    product === undefined ? undefined : `[Asks about product ${product.product_retailer_id} (catalog ${product.catalog_id})]`;
-  const text = [productLine, content.text].filter((line): line is string => line !== undefined && line !== '').join('\n');
+  const referred = message.context?.referred_product;
+  const product = referred === undefined ? undefined : { catalogId: referred.catalog_id, retailerId: referred.product_retailer_id };
+  const text = [product && productLine(product), content.text]
+    .filter((line): line is string => line !== undefined && line !== '')
+    .join('\n');
   const event: InboundMessage = {
     ...base,
     kind: 'message',
@@ -150,7 +172,7 @@ function parseMessage(raw: unknown, profiles: readonly WhatsAppProfile[], ctx: P
       ? { forwarded: message.context.frequently_forwarded ? { frequently: true } : {} }
       : {}),
   };
-  return { item: { identity, event } };
+  return { item: { identity, event, ...(product === undefined ? {} : { product }) } };
 }
 
 /** The text and attachments of a message of a type read here; undefined for any other type. */

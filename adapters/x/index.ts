@@ -4,6 +4,7 @@ import { checkX } from './check.ts';
 import { createXClient } from './client.ts';
 import { readConfig, type XConfig } from './config.ts';
 import { toConnectError } from './errors.ts';
+import { X_FACTS } from './facts.ts';
 import { startPoller } from './poller.ts';
 import { createProfiles } from './profiles.ts';
 import { createEventReader } from './read-events.ts';
@@ -56,6 +57,7 @@ export function createXChannel(config: XConfig, deps: ChannelDeps, options: XCha
     platform: 'x',
     // @see https://docs.x.com/x-api/media/quickstart/media-upload-chunked (images up to 5 MB, GIFs up to 15 MB, videos up to 512 MB)
     limits: { maxTextLength: MAX_TEXT_LENGTH, maxFileBytes: 512 * 1024 * 1024 },
+    facts: X_FACTS,
     routes: config.webhook ? webhookRoutes({ appSecret: config.appSecret, read, log, knownAccount: () => account }) : [],
     async start(intake: Intake): Promise<void> {
       if (stopPolling !== undefined) return;

@@ -2,12 +2,13 @@
  * What the engine's job handlers share: the three seams plus routing, language and time.
  * Built once by createEngine.
  */
-import type { Channel, Logger } from '../channel.ts';
-import type { Platform } from '../messages.ts';
+import { genericFacts, type Channel, type Logger, type PlatformFacts } from '../channel.ts';
+import { platformName, type Platform } from '../messages.ts';
 import type { Store } from '../store/store.ts';
 import { keys } from '../store/keys.ts';
 import type { ConversationRecord } from './conversations.ts';
 import type { EngineMetrics } from './metrics.ts';
+import type { SettingsStore } from './settings.ts';
 import type { RoutingSettings, SlackPort, ThreadRef } from './slack-port.ts';
 
 /** Detects a routing language from text (undefined when the text cannot tell). */
@@ -21,10 +22,17 @@ export interface EngineContext {
   readonly slack: SlackPort;
   readonly channels: ReadonlyMap<Platform, Channel>;
   readonly settings: RoutingSettings;
+  /** The whole settings document (agents, escalation, reminders, rules, emoji, reply mode). */
+  readonly settingsDocument: SettingsStore;
   readonly language: LanguageDetection;
   readonly logger: Logger;
   readonly metrics: EngineMetrics;
   readonly now: () => number;
+}
+
+/** What the channel of `platform` says about its platform; plain facts when it is not running. */
+export function platformFacts(ctx: Pick<EngineContext, 'channels'>, platform: Platform): PlatformFacts {
+  return ctx.channels.get(platform)?.facts ?? genericFacts(platformName(platform));
 }
 
 /** Where a Slack message belongs: its conversation and the thread it is in. */

@@ -43,6 +43,7 @@ export function createEngine(options: EngineOptions): Engine {
     slack: options.slack,
     channels: options.channels,
     settings: options.settings,
+    settingsDocument: options.settingsDocument,
     language: options.language,
     logger: options.logger,
     metrics: options.metrics ?? noMetrics,

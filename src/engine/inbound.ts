@@ -22,6 +22,7 @@ import {
   linkPlatformMessage,
   linkSlackMessage,
   loadConversation,
+  platformFacts,
   saveConversation,
 } from './context.ts';
 import { chooseLanguage } from './language.ts';
@@ -320,6 +321,7 @@ async function handleDelivery(ctx: EngineContext, event: DeliveryUpdate): Promis
     kind: failure?.kind ?? 'rejected',
     message: failure === undefined ? 'the platform reported the message as failed' : `${failure.code}: ${failure.title}`,
     attempts: 1,
+    facts: platformFacts(ctx, event.platform),
   });
   await ctx.store.set(shown, true, 90 * 24 * 3600 * 1000);
 }

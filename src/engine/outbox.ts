@@ -8,7 +8,7 @@ import type { Delivery, OutboundFile, OutboundMessage } from '../messages.ts';
 import { exponentialBackoff, retry } from '../retry.ts';
 import { keys } from '../store/keys.ts';
 import { onAgentReply, sameView, toView, type ConversationRecord } from './conversations.ts';
-import { type EngineContext, linkPlatformMessage, linkSlackMessage, loadConversation, saveConversation } from './context.ts';
+import { type EngineContext, linkPlatformMessage, linkSlackMessage, loadConversation, platformFacts, saveConversation } from './context.ts';
 import type { AgentReply, DeliveryFailure } from './slack-port.ts';
 
 /** How often a send is tried before the agent is told it failed (about a minute of backoff). */
@@ -25,10 +25,13 @@ export interface OutboxTiming {
 
 const DEFAULT_TIMING: OutboxTiming = { minTimeoutMs: 1000, maxTimeoutMs: 30_000 };
 
+/** A failure as recorded: the platform's facts are added when it is shown, from the running channel. */
+type FailureRecord = Omit<DeliveryFailure, 'facts'>;
+
 /** What became of a reply; recorded before it is shown in Slack, so a replay shows it again rather than resending. */
 type SendOutcome =
   | { readonly outcome: 'delivered'; readonly delivery: Delivery }
-  | { readonly outcome: 'failed'; readonly failure: DeliveryFailure };
+  | { readonly outcome: 'failed'; readonly failure: FailureRecord };
 
 /** Sends one agent reply to the customer of `conversationId`, then shows the outcome on the agent's message. */
 export async function handleAgentReply(
@@ -53,11 +56,10 @@ export async function handleAgentReply(
   }
   if (await ctx.store.get(keys.failureShown(idempotencyKey))) return;
   log.error({ kind: outcome.failure.kind, attempts: outcome.failure.attempts }, 'reply not delivered');
-  await ctx.slack.reportDeliveryFailure(
-    { slackChannelId: reply.slackChannelId, threadTs: reply.threadTs },
-    reply.messageTs,
-    outcome.failure,
-  );
+  await ctx.slack.reportDeliveryFailure({ slackChannelId: reply.slackChannelId, threadTs: reply.threadTs }, reply.messageTs, {
+    ...outcome.failure,
+    facts: platformFacts(ctx, record.platform),
+  });
   await ctx.store.set(keys.failureShown(idempotencyKey), true, RECORD_TTL_MS);
 }
 
@@ -152,7 +154,7 @@ function kindOf(mimeType: string | undefined): OutboundFile['kind'] {
   return 'file';
 }
 
-function toFailure(record: ConversationRecord, error: unknown, attempts: number): DeliveryFailure {
+function toFailure(record: ConversationRecord, error: unknown, attempts: number): FailureRecord {
   if (error instanceof ChannelError) {
     return {
       platform: record.platform,

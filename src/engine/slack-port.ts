@@ -3,6 +3,7 @@
  * (implemented in src/slack/web-api-slack-port.ts); `AgentActions` is everything the Slack side asks
  * of the engine. Neither holds a Slack API type: the engine knows no Block Kit and no Web API method.
  */
+import type { PlatformFacts } from '../channel.ts';
 import type { ChannelErrorKind, SlackChannelUnavailableError } from '../errors.ts';
 import type { Contact, Platform } from '../messages.ts';
 
@@ -154,6 +155,8 @@ export interface DeliveryFailure {
   readonly message: string;
   readonly attempts: number;
   readonly retryAfterMs?: number;
+  /** The platform's facts, from its channel (`Channel.facts`), for the words the Slack side shows. */
+  readonly facts: PlatformFacts;
 }
 
 /** An agent's thread reply, as the Slack side hands it over. */
@@ -189,7 +192,8 @@ export interface RoutingSettings {
   routes(): Promise<Readonly<Record<string, string>>>;
   /** The channel for languages without a route (set by /inbox, else DEFAULT_CHANNEL). */
   defaultChannel(): Promise<string>;
-  setRoute(language: string, slackChannelId: string): Promise<void>;
-  removeRoute(language: string): Promise<boolean>;
-  setDefaultChannel(slackChannelId: string): Promise<void>;
+  /** `actor`: the Slack user id of the admin, for the audit log. */
+  setRoute(actor: string, language: string, slackChannelId: string): Promise<void>;
+  removeRoute(actor: string, language: string): Promise<boolean>;
+  setDefaultChannel(actor: string, slackChannelId: string): Promise<void>;
 }

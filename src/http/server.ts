@@ -1,5 +1,6 @@
 /**
- * The one HTTP server: channel webhooks, Slack's `POST /slack/events` (HTTP mode), `GET /healthz` and `GET /metrics`.
+ * The one HTTP server: channel webhooks, Slack's `POST /slack/events` (HTTP mode), `GET /healthz`, `GET /metrics`
+ * and, with PUBLIC_URL, `GET /files/<id>` (outgoing files for platforms that take them only as links).
  * A webhook is answered 200 only after its events are journaled, so a crash never loses an acknowledged event.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -10,6 +11,8 @@ import { DEFAULT_MAX_BODY_BYTES, readBody } from './body.ts';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDeeperThan, looksLikeJson } from './json-depth.ts';
 import { createBodySlots, type BodySlots } from './body-slots.ts';
 import { answerUnread } from './early-answer.ts';
+import { isFilePath, serveFile } from './file-route.ts';
+import type { PublicFileStore } from './public-files.ts';
 import { BUSY_RETRY_AFTER_SECONDS, DEFAULT_HTTP_LIMITS, type HttpLimits } from './limits.ts';
 
 /** What `/healthz` reports; `ok: false` answers 503 so a load balancer takes the instance out. */
@@ -42,6 +45,11 @@ export interface HttpServerOptions {
   /** Timeouts and concurrent bodies (default DEFAULT_HTTP_LIMITS). */
   readonly limits?: Partial<HttpLimits>;
   /**
+   * Published outgoing files (PUBLIC_URL set): `GET /files/<id>` serves them, 404 once expired.
+   * Absent: every path under `/files/` is 404.
+   */
+  readonly files?: Pick<PublicFileStore, 'read'>;
+  /**
    * METRICS_TOKEN. When set, `/metrics` needs `Authorization: Bearer <token>` (401 otherwise) and
    * `/healthz` shows only `{ status }` (same status code) unless the bearer is given.
    */
@@ -54,6 +62,9 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 export const HEALTH_PATH = '/healthz';
 /** Prometheus metrics. */
 export const METRICS_PATH = '/metrics';
+
+/** How a request for a published file shows in the log (its id is a secret). */
+const PUBLIC_FILES_LOG_PATH = '/files/:id';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void> | void;
 
@@ -80,11 +91,23 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const started = performance.now();
     const method = request.method ?? 'GET';
     const path = pathOf(request.url);
+    const files = options.files;
+    const filePath = isFilePath(path);
     response.once('close', () => {
       const ms = Math.round(performance.now() - started);
-      log.debug({ method, path, status: response.statusCode, ms, completed: response.writableFinished }, 'request');
+      // A file id is the link's only key: never in the log.
+      const logged = filePath ? PUBLIC_FILES_LOG_PATH : path;
+      log.debug({ method, path: logged, status: response.statusCode, ms, completed: response.writableFinished }, 'request');
     });
 
+    if (filePath) {
+      if (files === undefined) return send(response, 404, 'not found');
+      return runSafely(() => serveFile(files, request, response, path, log), request, response, {
+        method,
+        path: PUBLIC_FILES_LOG_PATH,
+        log,
+      });
+    }
     const methods = table.get(path);
     const handler = methods?.get(method);
     if (methods === undefined) return send(response, 404, 'not found');

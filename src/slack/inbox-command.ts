@@ -7,6 +7,7 @@ import type { App, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { RoutingSettings } from '../engine/slack-port.ts';
+import { adminRefusal, isAdmin } from './admins.ts';
 import { escapeText, languageName } from './blocks.ts';
 import { warnMalformed } from './malformed.ts';
 
@@ -111,21 +112,6 @@ export async function routesText(settings: RoutingSettings): Promise<string> {
   return `${head}\nEverything else, and messages whose language cannot be told: <#${fallback}>`;
 }
 
-/** Workspace admins and owners (users.info), and ADMIN_USERS, may change settings. @see https://docs.slack.dev/reference/methods/users.info */
-async function mayChange(client: webApi.WebClient, userId: string, options: InboxCommandOptions): Promise<boolean> {
-  if (options.adminUsers.includes(userId)) return true;
-  const result = await client.users.info({ user: userId });
-  return result.user?.is_admin === true || result.user?.is_owner === true;
-}
-
-function refusal(options: InboxCommandOptions): string {
-  const listed =
-    options.adminUsers.length > 0
-      ? `, and ${options.adminUsers.map((u) => `<@${u}>`).join(', ')} (ADMIN_USERS)`
-      : ' (and the users an operator lists in ADMIN_USERS)';
-  return `Only workspace admins and owners${listed} can change routing. Ask one of them, or use \`/inbox routes\` to see the current routes.`;
-}
-
 const INVITE_HINT = 'Make sure Threadline is a member there (`/invite @Threadline` in that channel).';
 
 /**
@@ -164,18 +150,19 @@ export async function runInbox(
     default:
       break;
   }
-  if (!(await mayChange(client, userId, options))) return refusal(options);
+  if (!(await isAdmin(client, userId, options.adminUsers)))
+    return adminRefusal(options.adminUsers, 'change routing', 'use `/inbox routes` to see the current routes');
   switch (request.kind) {
     case 'route':
-      await settings.setRoute(request.language, request.slackChannelId);
+      await settings.setRoute(userId, request.language, request.slackChannelId);
       options.logger.info({ language: request.language, slackChannelId: request.slackChannelId, by: userId }, 'route set');
       return `Done: ${describe(request.language)} now goes to <#${request.slackChannelId}>.${await membershipNote(client, request.slackChannelId, options)}`;
     case 'route-default':
-      await settings.setDefaultChannel(request.slackChannelId);
+      await settings.setDefaultChannel(userId, request.slackChannelId);
       options.logger.info({ slackChannelId: request.slackChannelId, by: userId }, 'default channel set');
       return `Done: other languages, and messages whose language cannot be told, now go to <#${request.slackChannelId}>.${await membershipNote(client, request.slackChannelId, options)}`;
     case 'unroute': {
-      const removed = await settings.removeRoute(request.language);
+      const removed = await settings.removeRoute(userId, request.language);
       if (!removed) return `${describe(request.language)} had no route; nothing changed.`;
       options.logger.info({ language: request.language, by: userId }, 'route removed');
       return `Done: ${describe(request.language)} now goes to the default channel, <#${await settings.defaultChannel()}>.`;

@@ -1,6 +1,7 @@
 /** Wires every Slack listener Threadline has onto a Bolt app. */
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
+import type { SettingsStore } from '../engine/settings.ts';
 import type { AgentActions, RoutingSettings } from '../engine/slack-port.ts';
 import { registerHome } from './home.ts';
 import { registerInboxCommand } from './inbox-command.ts';
@@ -11,6 +12,8 @@ import { registerReplies } from './replies.ts';
 export interface SlackHandlerDeps {
   readonly actions: AgentActions;
   readonly settings: RoutingSettings;
+  /** The whole settings document, for the team commands. */
+  readonly settingsDocument: SettingsStore;
   /** Canonical language tag for `/inbox route`, or undefined when the tag is unknown. */
   readonly normalizeLanguage: (tag: string) => string | undefined;
   /** ADMIN_USERS: Slack user ids who may change settings besides workspace admins and owners. */

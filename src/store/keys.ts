@@ -89,8 +89,12 @@ export const keys = Object.freeze({
   sent: (idempotencyKey: string): string => `sent:${idempotencyKey}`,
   /** The failure of this agent reply was shown in the thread. */
   failureShown: (idempotencyKey: string): string => `failshown:${idempotencyKey}`,
-  /** Routing settings set with /inbox. */
+  /** Routing settings as /inbox kept them before the settings document (read once, to migrate). */
   routing: (): string => 'settings:routing',
+  /** The settings document (src/engine/settings.ts). */
+  settings: (): string => 'settings:document',
+  /** An outgoing file served at `/files/<id>` (src/http/public-files.ts); expires with its link. */
+  publicFile: (id: string): string => `pubfile:${id}`,
   /** A channel adapter's own state (tokens, cursors), namespaced by platform. */
   adapterState: (platform: string, key: string): string => `adapter:${platform}:${key}`,
   /** A channel adapter's named lease (Store.claim), namespaced by platform. */

@@ -9,7 +9,7 @@
  *   sample to the fake and resolves once the channel has handled it;
  * - a handshake (Meta hub.challenge, X CRC, WeChat echostr) is optional, with or without a verify token.
  *
- * The 18 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
+ * The 22 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
  * malformed → 400, no events; 3 handshake echo, wrong verify token → 403; 4 unknown kind → 200, no
  * events, one warn naming it, and none for the next of that kind; 5 redelivery → same eventId; 6 own
  * echo → no message; 7 events survive JSON; 8 send → documented request and platform ids; 9 failures
@@ -25,19 +25,44 @@
  * HTTP server → only 2xx/4xx (503 only while the store is down), nothing journaled without authentication, every accepted message showable (text, files or marked
  * unreadable), and the server still answers /healthz. A polling descriptor runs it through its fake when it
  * supplies `polling.deliverRaw`, and says in the test name why not otherwise; 17 for a platform that
- * batches, a delivery with one malformed entry still yields every good message of it; 18 for a polling
- * channel with a stored position (descriptor `pollingCursor: true`, X), the position stays where it was
- * while `Intake.accept` fails, and the message arrives, once, when it works again.
+ * batches, a delivery with one malformed entry still yields every good message of it; 18 for a platform
+ * that takes files only as links (descriptor `filesAsLinks: true`), a reply with a file publishes the
+ * bytes through `ChannelDeps.files` and sends the platform that link; 19 the channel gives its
+ * platform's facts (`Channel.facts`: its name, the setting an admin fixes, its content limits, what
+ * unreachable means there, and its reply window when it has one), plain clauses the Slack side words;
+ * 20 a customer's reaction (the 'reaction' sample; descriptor `reactions: false` for a platform
+ * without them) gives exactly the expected reaction events; 21 for each delivery status the platform
+ * reports (descriptor `deliveryStatuses`), a status of a message the channel sent gives delivery
+ * events the engine finds that message by: its id as `send` returned it, the same account and contact; 22 for a polling channel
+ * with a stored position (descriptor `pollingCursor: true`, X), the position stays where it was while
+ * `Intake.accept` fails, and the message arrives, once, when it works again.
  */
 import { once } from 'node:events';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDeeperThan } from '../../src/http/json-depth.ts';
 import { createHttpServer } from '../../src/http/server.ts';
-import type { AdapterState, Channel, ChannelDeps, CheckResult, WebhookRequest, WebhookResult, WebhookRoute } from '../../src/channel.ts';
+import type {
+  AdapterState,
+  Channel,
+  ChannelDeps,
+  CheckResult,
+  PublicFiles,
+  PublishedFile,
+  WebhookRequest,
+  WebhookResult,
+  WebhookRoute,
+} from '../../src/channel.ts';
 import { renderCustomerText } from '../../src/engine/render.ts';
 import { ChannelError, StoreError, type ChannelErrorKind } from '../../src/errors.ts';
-import type { InboundEvent, OutboundMessage, Platform } from '../../src/messages.ts';
+import {
+  platformName,
+  type DeliveryUpdate,
+  type InboundEvent,
+  type InboundReaction,
+  type OutboundMessage,
+  type Platform,
+} from '../../src/messages.ts';
 import { storeAdapterState } from '../../src/adapter-state.ts';
 import { createMemoryStore } from '../../src/store/memory-store.ts';
 import { captureLogger } from '../support/capture-logger.ts';
@@ -59,17 +84,27 @@ import {
  */
 export type InboundSample = 'message' | 'image' | 'unknownKind' | 'ownEcho' | 'unreadable';
 
+/** A status a platform reports about a message Threadline sent. */
+export type DeliveryStatus = DeliveryUpdate['status'];
+
+/**
+ * Samples only some platforms have: a customer's reaction to a message, and statuses of a message
+ * the channel sent (`delivered`, `read`, `failed`) about `send.expectedMessageIds[0]`.
+ */
+export type OptionalSample = 'reaction' | DeliveryStatus;
+
 export interface WebhookInbound {
   /** Handles a request as the server would route it. */
   readonly handle: (request: WebhookRequest) => Promise<WebhookResult>;
   /** The route's `precheck`, when it has one (the server calls it with the headers alone, before reading the body). */
   readonly precheck?: WebhookRoute['precheck'];
   /** One builder per sample; a builder returns the same bytes each call, so calling it twice is a redelivery. */
-  readonly requests: Readonly<Record<InboundSample, () => WebhookRequest>> & {
-    readonly badSignature: () => WebhookRequest;
-    readonly missingSignature: () => WebhookRequest;
-    readonly malformed: () => WebhookRequest;
-  };
+  readonly requests: Readonly<Record<InboundSample, () => WebhookRequest>> &
+    Partial<Readonly<Record<OptionalSample, () => WebhookRequest>>> & {
+      readonly badSignature: () => WebhookRequest;
+      readonly missingSignature: () => WebhookRequest;
+      readonly malformed: () => WebhookRequest;
+    };
   /**
    * The header carrying the platform's signature (X: `x-twitter-webhooks-signature`): check 11 logs a
    * delivery's headers as the server and pino's request logging name them and asserts its value is redacted.
@@ -86,7 +121,7 @@ export interface WebhookInbound {
 
 export interface PollingInbound {
   /** Feeds one sample to the platform fake; resolves once the channel accepted or ignored it. Calling it twice redelivers. */
-  readonly deliver: (sample: InboundSample) => Promise<void>;
+  readonly deliver: (sample: InboundSample | OptionalSample) => Promise<void>;
   /**
    * Feeds any JSON value to the fake as one update (for the fuzz, check 14); resolves once the channel
    * confirmed it. Omitted: the fuzz is skipped for this descriptor, saying so in its name.
@@ -143,6 +178,8 @@ export interface ContractHarness {
   readonly fuzz?: Readonly<Record<string, RouteFuzz>>;
   /** Exactly the events the 'message' sample gives. */
   readonly expectedMessageEvents: readonly InboundEvent[];
+  /** Exactly the events the 'reaction' sample gives (unless the descriptor says `reactions: false`). */
+  readonly expectedReactionEvents?: readonly InboundReaction[];
   /** The kind name carried by the 'unknownKind' sample. */
   readonly unknownKind: string;
   /** Who the 'unreadable' sample is from and which message it is. */
@@ -154,6 +191,8 @@ export interface ContractHarness {
     readonly assertRequest: () => void | Promise<void>;
     /** Must include rate_limited (with retryAfterMs), transient, auth, and window_closed when the channel has a reply window. */
     readonly failures: readonly FailureCase[];
+    /** With `filesAsLinks`: asserts the platform fake saw a send of the file at `url` (check 18). */
+    readonly assertLinkedFile?: (url: string) => void | Promise<void>;
   };
   /** The bytes the fake serves for the 'image' sample's media. */
   readonly media: { readonly expectedBytes: Uint8Array };
@@ -172,9 +211,15 @@ export interface ContractDescriptor {
   readonly pollingFuzz?: boolean;
   /** Whether one delivery carries several entries or items (Meta); then `webhook.batch` is required (check 17). */
   readonly batches?: boolean;
-  /** Whether the polling channel keeps a position that must not move past unjournaled messages; then `polling.cursor` is required (check 18). */
+  /** false for a platform without customer reactions; otherwise the 'reaction' sample and `expectedReactionEvents` are required (check 20). */
+  readonly reactions?: false;
+  /** The statuses the platform reports about sent messages; a sample for each is required (check 21). Static, for the test names. */
+  readonly deliveryStatuses?: readonly DeliveryStatus[];
+  /** Whether the platform takes files only as links (Instagram); then `send.assertLinkedFile` is required (check 18). */
+  readonly filesAsLinks?: boolean;
+  /** Whether the polling channel keeps a position that must not move past unjournaled messages; then `polling.cursor` is required (check 22). */
   readonly pollingCursor?: boolean;
-  /** Starts fakes and builds the channel with `deps` (a captured logger, in-memory state, fixed clock). */
+  /** Starts fakes and builds the channel with `deps` (a captured logger, in-memory state, fixed clock, recorded public files). */
   readonly setup: (deps: ChannelDeps) => Promise<ContractHarness>;
 }
 
@@ -198,6 +243,22 @@ export function memoryState(now: () => number = Date.now, platform: Platform = '
   return storeAdapterState(createMemoryStore({ now }), platform, owner);
 }
 
+/** PublicFiles that keeps what was published, with links on an example host. */
+export function recordedPublicFiles(): PublicFiles & { readonly published: { readonly file: PublishedFile; readonly url: string }[] } {
+  const published: { file: PublishedFile; url: string }[] = [];
+  return {
+    published,
+    async publish(file) {
+      const url = `https://threadline.example.com/files/contract-${published.length + 1}`;
+      published.push({ file: structuredClone(file), url });
+      return url;
+    },
+  };
+}
+
+/** A small PNG (the signature and an IHDR chunk header) for check 18. */
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+
 const NOW = Date.parse('2024-05-06T07:08:09.000Z');
 const WARN = 40;
 const ERROR = 50;
@@ -207,6 +268,7 @@ export function channelContract(descriptor: ContractDescriptor): void {
   describe(`channel contract: ${descriptor.name}`, () => {
     let capture: ReturnType<typeof captureLogger>;
     let harness: ContractHarness;
+    let files: ReturnType<typeof recordedPublicFiles>;
     const accepted: InboundEvent[] = [];
     /** While set, `Intake.accept` fails as a journal that is down does (check 18); each failed call is counted. */
     const journal = { down: false, refused: 0 };
@@ -216,12 +278,13 @@ export function channelContract(descriptor: ContractDescriptor): void {
       accepted.length = 0;
       journal.down = false;
       journal.refused = 0;
-      harness = await descriptor.setup({ logger: capture.logger, state: memoryState(() => NOW), now: () => NOW });
+      files = recordedPublicFiles();
+      harness = await descriptor.setup({ logger: capture.logger, state: memoryState(() => NOW), now: () => NOW, files });
       await harness.channel.start({
         accept: async (events) => {
           if (journal.down) {
             journal.refused += 1;
-            throw new StoreError('journal unavailable (contract check 18)');
+            throw new StoreError('journal unavailable (contract check 22)');
           }
           accepted.push(...events);
         },
@@ -239,10 +302,11 @@ export function channelContract(descriptor: ContractDescriptor): void {
     }
 
     /** The events a sample gives, and the webhook result when there is one. */
-    async function receive(sample: InboundSample): Promise<{ events: readonly InboundEvent[]; result?: WebhookResult }> {
+    async function receive(sample: InboundSample | OptionalSample): Promise<{ events: readonly InboundEvent[]; result?: WebhookResult }> {
       if (descriptor.inbound === 'webhook') {
         const webhook = required(harness.webhook, 'webhook');
-        const result = await webhook.handle(webhook.requests[sample]());
+        const request = required(webhook.requests[sample], `'${sample}' sample`);
+        const result = await webhook.handle(request());
         return { events: result.status === 200 ? result.events : [], result };
       }
       const before = accepted.length;
@@ -431,8 +495,88 @@ export function channelContract(descriptor: ContractDescriptor): void {
       });
     }
 
+    if (descriptor.filesAsLinks === true) {
+      it('18. sends a file as a link it published, with the bytes the agent attached', async () => {
+        const { text: _text, ...message } = harness.send.message;
+        const file = { kind: 'image' as const, fileName: 'return-label.png', mimeType: 'image/png', data: PNG };
+        const delivery = await harness.channel.send({ ...message, idempotencyKey: 'contract-file-1', files: [file] });
+        expect(delivery.messageIds).toHaveLength(1);
+        expect(files.published).toHaveLength(1);
+        const [published] = files.published;
+        expect(Buffer.from(published?.file.data ?? []).equals(Buffer.from(PNG))).toBe(true);
+        expect(published?.file).toMatchObject({ fileName: 'return-label.png', mimeType: 'image/png' });
+        await required(harness.send.assertLinkedFile, 'send.assertLinkedFile')(published?.url ?? '');
+      });
+    }
+
+    it("19. gives its platform's facts for the words agents read when a reply fails", () => {
+      const { facts, platform, limits } = harness.channel;
+      expect(facts.displayName).toBe(platformName(platform));
+      // The setting an admin fixes, named as in .env.example.
+      expect(facts.credentials).toMatch(/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/);
+      if (limits.replyWindowHours !== undefined) expect(facts.replyWindow, 'a reply window without words for it').toBeDefined();
+      const clauses = [
+        facts.credentials,
+        facts.unreachable,
+        facts.contentLimits,
+        ...(facts.replyWindow === undefined ? [] : [facts.replyWindow]),
+      ];
+      for (const clause of clauses) {
+        expect(clause.trim(), JSON.stringify(facts)).not.toBe('');
+        // A clause the notice builds a sentence around: one line, no final period, no Slack markup.
+        expect(clause, clause).not.toMatch(/[\n<>*`]|\.$/);
+      }
+    });
+
+    if (descriptor.reactions !== false) {
+      it("20. turns a customer's reaction into exactly the reaction events the engine applies", async () => {
+        const { events, result } = await receive('reaction');
+        if (result !== undefined) expect(result.status).toBe(200);
+        const expected = required(harness.expectedReactionEvents, 'expectedReactionEvents');
+        expect(expected.length).toBeGreaterThan(0);
+        expect(events).toEqual(expected);
+        for (const event of events) {
+          if (event.kind !== 'reaction') throw new Error(`the reaction sample gave a ${event.kind} event`);
+          expect(event.platform).toBe(harness.channel.platform);
+          // The engine shows it on the mirrored message: a platform message id, and a Unicode emoji.
+          expect(event.messageId.length).toBeGreaterThan(0);
+          expect(event.emoji.length).toBeGreaterThan(0);
+          expect(JSON.parse(JSON.stringify(event))).toEqual(event);
+        }
+        // A redelivery gives the same eventIds, so the engine applies it once.
+        expect((await receive('reaction')).events.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+      });
+    }
+
+    for (const status of descriptor.deliveryStatuses ?? []) {
+      it(`21. turns a '${status}' status of a message it sent into delivery events the engine finds that message by`, async () => {
+        const sent = await harness.channel.send(harness.send.message);
+        const { events, result } = await receive(status);
+        if (result !== undefined) expect(result.status).toBe(200);
+        expect(events.length, `the '${status}' sample gave no event`).toBeGreaterThan(0);
+        const { account, contactId } = harness.send.message;
+        for (const event of events) {
+          if (event.kind !== 'delivery') throw new Error(`the '${status}' sample gave a ${event.kind} event`);
+          // The engine finds the agent's message by (platform, account, contact) and the id send returned.
+          expect(event).toMatchObject({ platform: harness.channel.platform, account, contact: { id: contactId }, status });
+          expect(sent.messageIds).toContain(event.messageId);
+          expect(event.eventId.length).toBeGreaterThan(0);
+          if (status === 'failed') {
+            expect(event.failure, 'a failed status without its reason').toMatchObject({
+              code: expect.any(String),
+              title: expect.any(String),
+            });
+            if (event.failure?.kind !== undefined)
+              expect(['transient', 'rate_limited', 'window_closed', 'unreachable', 'rejected', 'auth']).toContain(event.failure.kind);
+          } else expect(event).not.toHaveProperty('failure');
+          expect(JSON.parse(JSON.stringify(event))).toEqual(event);
+        }
+        expect((await receive(status)).events.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+      });
+    }
+
     if (descriptor.pollingCursor === true) {
-      it('18. keeps its poll position while Intake.accept fails, and delivers the message once it works again', async () => {
+      it('22. keeps its poll position while Intake.accept fails, and delivers the message once it works again', async () => {
         const cursor = required(required(harness.polling, 'polling').cursor, 'polling.cursor');
         await required(harness.polling, 'polling').deliver('message');
         const before = await cursor.read();

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRoutingSettings } from '../../src/engine/settings.ts';
+import { createRoutingSettings, createSettingsStore } from '../../src/engine/settings.ts';
 import { runDoctor } from '../../src/doctor/doctor.ts';
 import { createSqliteStore } from '../../src/store/sqlite-store.ts';
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from '../fakes/slack-api.ts';
@@ -63,9 +63,9 @@ export async function startDoctorWorld(options: { slack?: FakeSlackOptions } = {
     run: (changes = {}) => doctor({ ...env, ...changes }, join(dataDir, 'no-such.env')),
     async route(routes, defaultChannel) {
       const store = createSqliteStore({ dataDir });
-      const settings = createRoutingSettings(store, DEFAULT_CHANNEL);
-      for (const [language, channel] of Object.entries(routes)) await settings.setRoute(language, channel);
-      if (defaultChannel !== undefined) await settings.setDefaultChannel(defaultChannel);
+      const settings = createRoutingSettings(createSettingsStore(store, { owner: 'test' }), DEFAULT_CHANNEL);
+      for (const [language, channel] of Object.entries(routes)) await settings.setRoute('UADMIN', language, channel);
+      if (defaultChannel !== undefined) await settings.setDefaultChannel('UADMIN', defaultChannel);
       await store.close();
     },
     async close() {

@@ -35,6 +35,8 @@ export interface E2eOptions {
   readonly adminUsers?: string;
   /** Worker tuning on top of the harness's own (e.g. a short backoff before a job is set aside). */
   readonly worker?: Partial<WorkerOptions>;
+  /** The app's clock (default Date.now), for tests that let time pass (an expired link). */
+  readonly now?: () => number;
   /** More settings, on top of (and overriding) the harness's own (another platform's, e.g. META_* and WHATSAPP_* pointing at the Graph fake, or `SLACK_POSTS_PER_SECOND`). */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -115,6 +117,7 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
     outbox: { minTimeoutMs: 5, maxTimeoutMs: 50 },
     slackRetries: 0,
     socketPingTimeoutMs: 200,
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   const port = await app.start();
   const baseUrl = `http://127.0.0.1:${port}`;

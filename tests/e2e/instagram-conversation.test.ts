@@ -17,6 +17,7 @@ const ADMIN = 'U01ADMIN99';
 const AGENT = 'U0AGENT';
 const KOREAN = 'C0KOREAN';
 const OTHER_IGSID = '7760012345678901';
+const DEFAULT = 'C0DEFAULT';
 
 let graph: FakeGraphApi | undefined;
 const running: E2e[] = [];
@@ -70,7 +71,7 @@ describe('Instagram through the shared Meta webhook', () => {
 
     const replyTs = await e2e.agentReplies({ channel: KOREAN, ts: parent!.ts }, AGENT, '네, 부산으로 배송됩니다.');
     const [sent] = await eventually(() => graph!.callsOf('messages').length === 1 && graph!.callsOf('messages'));
-    expect(sent?.path).toBe('/v24.0/me/messages');
+    expect(sent?.path).toBe('/v26.0/me/messages');
     expect(sent?.body).toEqual({ recipient: { id: IGSID }, message: { text: '네, 부산으로 배송됩니다.' } });
     await eventually(() => e2e.slack.message(KOREAN, replyTs)?.reactions.has('heavy_check_mark'));
 
@@ -79,5 +80,75 @@ describe('Instagram through the shared Meta webhook', () => {
     expect(graph.callsOf('profile')).toHaveLength(1);
     expect(graph.callsOf('cdn')).toHaveLength(0);
     expect(e2e.logs.join('\n')).toContain('message ignored by rule');
+  });
+
+  it("sends an agent's file as a link Threadline serves itself (PUBLIC_URL), which expires after an hour", async () => {
+    graph = await startFakeGraphApi({ token: INSTAGRAM_TOKEN, me: { user_id: IG_ID, username: 'threadline.shop' } });
+    graph.addProfile(IGSID, profile);
+    let offset = 0;
+    const e2e = await startE2e({
+      slackMode: 'http',
+      telegramMode: 'webhook',
+      now: () => Date.now() + offset,
+      env: {
+        META_APP_SECRET: APP_SECRET,
+        META_VERIFY_TOKEN: VERIFY_TOKEN,
+        INSTAGRAM_TOKEN,
+        INSTAGRAM_GRAPH_URL: graph.graphUrl,
+        PUBLIC_URL: 'https://threadline.example.com',
+      },
+    });
+    running.push(e2e);
+    const dm = { mid: 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE2E-KO-2', text: 'Can you send me the return label, please?' };
+    expect(await postMeta(e2e, notification(fromCustomer({ message: dm }, Date.now())))).toBe(200);
+    const [parent] = await eventually(() => allParents(e2e, [DEFAULT]).length === 1 && allParents(e2e, [DEFAULT]));
+
+    const bytes = '%PDF-1.4 return label for order 1042';
+    const label = e2e.slack.addFile({ name: 'return-label.pdf', mimetype: 'application/pdf', data: bytes });
+    const replyTs = await e2e.agentReplies({ channel: DEFAULT, ts: parent!.ts }, AGENT, 'Here it is', {
+      files: [label],
+      subtype: 'file_share',
+    });
+    const sends = await eventually(() => graph!.callsOf('messages').length === 2 && graph!.callsOf('messages'));
+    expect(sends[0]?.body).toEqual({ recipient: { id: IGSID }, message: { text: 'Here it is' } });
+    const linked = sends[1]?.body.message as { attachment: { type: string; payload: { url: string } } } | undefined;
+    const attachment = linked?.attachment ?? { type: '', payload: { url: '' } };
+    expect(attachment.type).toBe('file');
+    expect(attachment.payload.url).toMatch(/^https:\/\/threadline\.example\.com\/files\/[A-Za-z0-9_-]{43}$/);
+    await eventually(() => e2e.slack.message(DEFAULT, replyTs)?.reactions.has('heavy_check_mark'));
+
+    // What Instagram fetches from the link: the same bytes, from the running server.
+    const served = `${e2e.baseUrl}${new URL(attachment.payload.url).pathname}`;
+    const response = await fetch(served);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    expect(response.headers.get('content-disposition')).toContain('return-label.pdf');
+    expect(await response.text()).toBe(bytes);
+    expect((await fetch(`${e2e.baseUrl}/files/${'x'.repeat(43)}`)).status).toBe(404);
+    offset = 60 * 60 * 1000;
+    expect((await fetch(served)).status).toBe(404);
+  });
+
+  it('without PUBLIC_URL, tells the agent in the thread that files cannot be sent to Instagram', async () => {
+    graph = await startFakeGraphApi({ token: INSTAGRAM_TOKEN, me: { user_id: IG_ID, username: 'threadline.shop' } });
+    graph.addProfile(IGSID, profile);
+    const e2e = await startE2e({
+      slackMode: 'http',
+      telegramMode: 'webhook',
+      env: { META_APP_SECRET: APP_SECRET, META_VERIFY_TOKEN: VERIFY_TOKEN, INSTAGRAM_TOKEN, INSTAGRAM_GRAPH_URL: graph.graphUrl },
+    });
+    running.push(e2e);
+    const dm = { mid: 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE2E-KO-3', text: 'Can you send me the return label, please?' };
+    expect(await postMeta(e2e, notification(fromCustomer({ message: dm }, Date.now())))).toBe(200);
+    const [parent] = await eventually(() => allParents(e2e, [DEFAULT]).length === 1 && allParents(e2e, [DEFAULT]));
+    const label = e2e.slack.addFile({ name: 'return-label.pdf', mimetype: 'application/pdf', data: '%PDF-1.4' });
+    const replyTs = await e2e.agentReplies({ channel: DEFAULT, ts: parent!.ts }, AGENT, 'Here it is', {
+      files: [label],
+      subtype: 'file_share',
+    });
+    await eventually(() => e2e.slack.message(DEFAULT, replyTs)?.reactions.has('warning'));
+    const notice = await eventually(() => e2e.slack.replies(DEFAULT, parent!.ts).find((m) => m.text.includes('PUBLIC_URL')));
+    expect(notice?.text).toContain('Not delivered');
+    expect(graph.callsOf('messages')).toEqual([]);
   });
 });

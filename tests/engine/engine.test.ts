@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { createLanguageDetector, type LanguageDetector } from '../../src/engine/language.ts';
-import { createRoutingSettings } from '../../src/engine/settings.ts';
+import { createRoutingSettings, createSettingsStore } from '../../src/engine/settings.ts';
 import type { EngineMetrics } from '../../src/engine/metrics.ts';
 import type { ConversationView, CustomerPost } from '../../src/engine/slack-port.ts';
 import { SlackApiError } from '../../src/errors.ts';
@@ -42,15 +42,17 @@ async function setup(options: { store?: Store; metrics?: EngineMetrics } = {}) {
   const store = options.store ?? createMemoryStore();
   const slack = createRecordingSlackPort();
   const telegram = createScriptedChannel('telegram');
-  const settings = createRoutingSettings(store, DEFAULT);
-  await settings.setRoute('ko', KO);
-  await settings.setRoute('en', EN);
+  const settingsDocument = createSettingsStore(store, { owner: 'test' });
+  const settings = createRoutingSettings(settingsDocument, DEFAULT);
+  await settings.setRoute('UADMIN', 'ko', KO);
+  await settings.setRoute('UADMIN', 'en', EN);
   const log = captureLogger({ level: 'info' });
   const engine = createEngine({
     store,
     slack: slack.port,
     channels: new Map([['telegram', telegram.channel]]),
     settings,
+    settingsDocument,
     language: detector,
     logger: log.logger,
     worker: { idleMs: 5, leaseMs: 2000, concurrency: 2, maxBackoffMs: 20 },

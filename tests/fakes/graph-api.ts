@@ -17,11 +17,25 @@
  * `addProfile`, and attachment URLs on Meta's CDN, served without a token at `cdnUrl(name)`.
  * @see https://developers.facebook.com/docs/messenger-platform/reference/send-api
  * @see https://developers.facebook.com/docs/messenger-platform/identity/user-profile
+ *
+ * Catalogs (WhatsApp product inquiries): `GET /<catalog_id>/products?filter={"retailer_id":{"eq":…}}`
+ * answers `{ data: [{ name, id }] }` for a product added with `addProduct`, `{ data: [] }` otherwise.
+ * @see https://developers.facebook.com/docs/marketing-api/reference/product-catalog/products
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type GraphEndpoint = 'phone' | 'messages' | 'media-upload' | 'media' | 'download' | 'me' | 'profile' | 'cdn' | 'subscribed-apps';
+export type GraphEndpoint =
+  | 'phone'
+  | 'messages'
+  | 'media-upload'
+  | 'media'
+  | 'download'
+  | 'me'
+  | 'profile'
+  | 'cdn'
+  | 'subscribed-apps'
+  | 'catalog-products';
 
 export interface GraphCall {
   readonly endpoint: GraphEndpoint;
@@ -44,6 +58,8 @@ export interface FakeGraphApi {
   addMedia(id: string, file: { readonly data: Uint8Array; readonly mimeType: string }): void;
   /** Serves `file` without a token at the returned URL, as Meta's CDN serves webhook attachments. */
   addCdnFile(name: string, file: { readonly data: Uint8Array; readonly mimeType: string }): string;
+  /** A product of a catalog, found by `GET /<catalog_id>/products` filtered on its retailer id. */
+  addProduct(catalogId: string, retailerId: string, name: string): void;
   /** What `GET /<id>` answers for a Messenger or Instagram user. */
   addProfile(id: string, profile: Readonly<Record<string, unknown>>): void;
   /** The next call to `endpoint` fails this way; `network` drops the connection. */
@@ -70,11 +86,12 @@ export async function startFakeGraphApi(options: {
   /** The fields `GET /me/subscribed_apps` lists for the app (default `messages`). @see https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/ */
   readonly subscribedFields?: readonly string[];
 }): Promise<FakeGraphApi> {
-  const version = options.version ?? 'v24.0';
+  const version = options.version ?? 'v26.0';
   const calls: GraphCall[] = [];
   const media = new Map<string, { data: Uint8Array; mimeType: string }>();
   const cdn = new Map<string, { data: Uint8Array; mimeType: string }>();
   const profiles = new Map<string, Readonly<Record<string, unknown>>>();
+  const products = new Map<string, { id: string; name: string }>();
   const failures = new Map<GraphEndpoint, (GraphFailure | 'network')[]>();
   let sent = 0;
   let uploaded = 0;
@@ -119,6 +136,17 @@ export async function startFakeGraphApi(options: {
         });
       case 'profile':
         return reply(200, profiles.get(url.pathname.split('/').pop() ?? '') ?? {});
+      case 'catalog-products': {
+        const catalogId = url.pathname.split('/')[2] ?? '';
+        let retailerId: unknown;
+        try {
+          retailerId = (JSON.parse(url.searchParams.get('filter') ?? '{}') as { retailer_id?: { eq?: unknown } }).retailer_id?.eq;
+        } catch {
+          return reply(400, { error: { message: 'Invalid parameter', type: 'OAuthException', code: 100 } });
+        }
+        const product = products.get(`${catalogId}/${String(retailerId)}`);
+        return reply(200, { data: product === undefined ? [] : [product], paging: { cursors: { before: 'QVFI', after: 'QVFI' } } });
+      }
       case 'messages': {
         sent += 1;
         if (url.pathname.endsWith('/me/messages')) {
@@ -168,6 +196,7 @@ export async function startFakeGraphApi(options: {
     if (method === 'GET' && rest.length === 1 && profiles.has(rest[0] ?? '')) return 'profile';
     if (method === 'POST' && rest[0] === 'me' && rest[1] === 'messages') return 'messages';
     if (method === 'GET' && rest[0] === 'me' && rest[1] === 'subscribed_apps') return 'subscribed-apps';
+    if (method === 'GET' && rest.length === 2 && rest[1] === 'products') return 'catalog-products';
     if (method === 'GET' && rest.length === 1) return 'media';
     if (method === 'POST' && rest[0] === options.phoneNumberId && rest[1] === 'messages') return 'messages';
     if (method === 'POST' && rest[0] === options.phoneNumberId && rest[1] === 'media') return 'media-upload';
@@ -186,6 +215,7 @@ export async function startFakeGraphApi(options: {
       return `${graphUrl}/cdn/${name}`;
     },
     addProfile: (id, profile) => void profiles.set(id, profile),
+    addProduct: (catalogId, retailerId, name) => void products.set(`${catalogId}/${retailerId}`, { id: `${8000 + products.size}`, name }),
     failNext: (endpoint, failure) => void failures.set(endpoint, [...(failures.get(endpoint) ?? []), failure]),
     close: () =>
       new Promise<void>((resolve) => {

@@ -2,6 +2,8 @@
  * Test harness for the Slack side: the real Bolt app (HTTP or Socket Mode) against the fake Slack,
  * with a recording AgentActions and an in-memory RoutingSettings.
  */
+import { createSettingsStore } from '../../src/engine/settings.ts';
+import { createMemoryStore } from '../../src/store/memory-store.ts';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AgentActions, AgentCommand, AgentReply, RoutingSettings } from '../../src/engine/slack-port.ts';
@@ -38,9 +40,9 @@ export function memorySettings(initial: { routes?: Record<string, string>; defau
   const settings: RoutingSettings = {
     routes: async () => Object.fromEntries(routes),
     defaultChannel: async () => fallback,
-    setRoute: async (language, slackChannelId) => void routes.set(language, slackChannelId),
-    removeRoute: async (language) => routes.delete(language),
-    setDefaultChannel: async (slackChannelId) => {
+    setRoute: async (_actor, language, slackChannelId) => void routes.set(language, slackChannelId),
+    removeRoute: async (_actor, language) => routes.delete(language),
+    setDefaultChannel: async (_actor, slackChannelId) => {
       fallback = slackChannelId;
     },
   };
@@ -95,6 +97,7 @@ export async function startHarness(fake: FakeSlack, options: HarnessOptions): Pr
   registerSlackHandlers(slack.app, {
     actions: recorded.actions,
     settings: routing.settings,
+    settingsDocument: createSettingsStore(createMemoryStore(), { owner: 'slack-harness' }),
     normalizeLanguage,
     adminUsers: options.adminUsers ?? [],
     logger: logs.logger,

@@ -180,7 +180,9 @@ describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
   });
 
   it.each([
-    ['301 s in the future', 301],
+    // Just past the window: 303 rather than 301, since the second request is checked a moment
+    // later than the first was dated, and on a loaded machine that moment can exceed a second.
+    ['303 s in the future', 303],
     ['an hour in the future', 3600],
     ['a year in the future', 365 * 24 * 3600],
     ['301 s old', -301],

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationView, CustomerPost, SlackPort } from '../../src/engine/slack-port.ts';
 import { createSlackApp } from '../../src/slack/bolt.ts';
 import { createPacer } from '../../src/slack/pacing.ts';
+import { TELEGRAM_FACTS } from '../../adapters/telegram/facts.ts';
 import { createWebApiSlackPort } from '../../src/slack/web-api-slack-port.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.ts';
 import { captureLogger } from '../support/capture-logger.ts';
@@ -194,6 +195,7 @@ describe('Web API SlackPort against the fake Slack', () => {
       kind: 'unreachable',
       message: 'Forbidden: bot was blocked by the user',
       attempts: 1,
+      facts: TELEGRAM_FACTS,
     });
     expect([...ok.reactions.keys()]).toEqual(['heavy_check_mark']);
     expect([...bad.reactions.keys()]).toEqual(['warning']);

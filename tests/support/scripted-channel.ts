@@ -1,4 +1,5 @@
-import type { Channel } from '../../src/channel.ts';
+import { genericFacts, type Channel } from '../../src/channel.ts';
+import { platformName } from '../../src/messages.ts';
 import { ChannelError } from '../../src/errors.ts';
 import type { Delivery, MediaRef, OutboundMessage, Platform } from '../../src/messages.ts';
 
@@ -13,6 +14,7 @@ export function createScriptedChannel(platform: Platform = 'telegram') {
   const channel: Channel = {
     platform,
     limits: { maxTextLength: 4096, maxFileBytes: 50 * 1024 * 1024 },
+    facts: genericFacts(platformName(platform)),
     routes: [],
     async start() {},
     async stop() {},

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../../config.ts';
-import { createRoutingSettings } from '../../engine/settings.ts';
+import { createRoutingSettings, createSettingsStore } from '../../engine/settings.ts';
 import { StoreError } from '../../errors.ts';
 import { createStore } from '../../store/create-store.ts';
 import { keys } from '../../store/keys.ts';
@@ -55,7 +55,7 @@ export async function checkStore(config: Config): Promise<StoreOutcome> {
         ],
       };
     }
-    const settings = createRoutingSettings(store, config.defaultChannel);
+    const settings = createRoutingSettings(createSettingsStore(store, { owner: 'doctor' }), config.defaultChannel);
     const routing: Routing = { routes: await settings.routes(), defaultChannel: await settings.defaultChannel() };
     const note = isNew
       ? ` (a new, empty store: if Threadline ran before, its data is elsewhere; check DATA_DIR ${config.dataDir} and the working directory ${process.cwd()})`

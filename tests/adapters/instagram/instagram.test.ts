@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { instagramProduct } from '../../../adapters/instagram/index.ts';
 import { metaFactory } from '../../../adapters/meta/index.ts';
 import type { ChannelDeps } from '../../../src/channel.ts';
-import type { InboundMessage, OutboundMessage } from '../../../src/messages.ts';
+import type { InboundMessage, InboundReaction, OutboundMessage } from '../../../src/messages.ts';
 import { renderCustomerText } from '../../../src/engine/render.ts';
 import { applyRules } from '../../../src/engine/rules.ts';
-import { channelContract, memoryState, webhookRequest, type FailureCase } from '../../contract/channel-contract.ts';
+import { channelContract, memoryState, recordedPublicFiles, webhookRequest, type FailureCase } from '../../contract/channel-contract.ts';
 import { startFakeGraphApi, type FakeGraphApi } from '../../fakes/graph-api.ts';
 import { businessLimit, expiredToken, outsideWindow, throttled, unavailable } from '../../fixtures/instagram/api-errors.ts';
 import {
@@ -96,6 +96,19 @@ const expectedMessage: InboundMessage = {
   attachments: [],
 };
 
+/** The reaction sample: the heart on the customer's message. Reactions carry the customer's id only. */
+const expectedReaction: InboundReaction = {
+  kind: 'reaction',
+  platform: 'instagram',
+  eventId: `reaction:${textMessage.mid}:${IGSID}:react:1764720000000`,
+  account: IG_ID,
+  contact: { id: IGSID },
+  occurredAt: at,
+  messageId: textMessage.mid,
+  emoji: '\u2764\uFE0F',
+  removed: false,
+};
+
 const reply: OutboundMessage = {
   idempotencyKey: 'C024BE91L:1715000000.000200',
   platform: 'instagram',
@@ -131,6 +144,9 @@ channelContract({
   inbound: 'webhook',
   handshake: true,
   batches: true,
+  filesAsLinks: true,
+  // Instagram reports reads (messaging_seen) only. @see https://developers.facebook.com/docs/instagram-platform/webhooks/examples/
+  deliveryStatuses: ['read'],
   async setup(deps) {
     const { graph, group, channel, imageUrl, handle, secrets } = await setup(deps);
     // Instagram echoes carry no metadata: the channel knows its own sends by the message ids it recorded.
@@ -160,6 +176,9 @@ channelContract({
           unknownKind: () => metaRequest(commentEntry),
           ownEcho: () => metaRequest(notification(echo('m_OWN0001'))),
           unreadable: () => metaRequest(notification(fromCustomer({ message: textIsNumber }))),
+          reaction: () => metaRequest(notification(fromCustomer(reaction('react')))),
+          // A read of the message `send` returned as m_FAKE0001.
+          read: () => metaRequest(notification(fromCustomer(seen))),
           badSignature: () => metaRequest(notification(fromCustomer({ message: textMessage })), 'not-the-app-secret'),
           missingSignature: () => metaRequest(notification(fromCustomer({ message: textMessage })), null),
           malformed: () => {
@@ -175,6 +194,7 @@ channelContract({
         wrongToken: () => handshakeRequest('wrong'),
       },
       expectedMessageEvents: [expectedMessage],
+      expectedReactionEvents: [expectedReaction],
       unknownKind: 'field:comments',
       expectedUnreadable: { contactId: IGSID, messageId: textIsNumber.mid },
       send: {
@@ -183,10 +203,16 @@ channelContract({
         assertRequest: () => {
           // @see https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api/
           expect(graph.callsOf('messages').map((c) => [c.path, c.body])).toEqual([
-            ['/v24.0/me/messages', { recipient: { id: IGSID }, message: { text: 'Yes, we ship to Busan.' } }],
+            ['/v26.0/me/messages', { recipient: { id: IGSID }, message: { text: 'Yes, we ship to Busan.' } }],
           ]);
         },
         failures: failures(graph),
+        // A file goes as a link Instagram fetches. @see https://developers.facebook.com/docs/messenger-platform/instagram/features/send-message
+        assertLinkedFile: (url) => {
+          expect(graph.callsOf('messages').map((c) => [c.path, c.body])).toEqual([
+            ['/v26.0/me/messages', { recipient: { id: IGSID }, message: { attachment: { type: 'image', payload: { url } } } }],
+          ]);
+        },
       },
       media: { expectedBytes: IMAGE },
       checks: { unreachable: () => graph.failNext('me', 'network') },
@@ -295,7 +321,7 @@ describe('Instagram webhook items', () => {
     const like = events[1];
     expect(like?.kind === 'message' && applyRules(like, false).action).toBe('ignore');
     expect(graph.callsOf('profile')).toHaveLength(1);
-    expect(graph.callsOf('profile')[0]?.path).toBe(`/v24.0/${IGSID}?fields=name%2Cusername%2Cprofile_pic`);
+    expect(graph.callsOf('profile')[0]?.path).toBe(`/v26.0/${IGSID}?fields=name%2Cusername%2Cprofile_pic`);
     await graph.close();
   });
 
@@ -317,12 +343,56 @@ describe('Instagram webhook items', () => {
     await graph.close();
   });
 
-  it('refuses a reply with files before sending anything (Instagram takes media by URL only)', async () => {
+  it('refuses a reply with files before sending anything when PUBLIC_URL is not set (Instagram takes media by URL only)', async () => {
     const { channel, graph } = await build();
     const files = [{ kind: 'image' as const, fileName: 'a.png', mimeType: 'image/png', data: IMAGE }];
-    await expect(channel.send({ ...reply, idempotencyKey: 'k-files', files })).rejects.toMatchObject({ kind: 'rejected' });
+    await expect(channel.send({ ...reply, idempotencyKey: 'k-files', files })).rejects.toMatchObject({
+      kind: 'rejected',
+      message: expect.stringContaining('PUBLIC_URL is not set'),
+    });
     expect(graph.callsOf('messages')).toEqual([]);
     await graph.close();
+  });
+
+  it('with PUBLIC_URL, sends the text, then each file as a link it published', async () => {
+    const files = recordedPublicFiles();
+    const built = await setup({ logger: captureLogger().logger, state: memoryState(), now: () => Date.now(), files });
+    const pdf = {
+      kind: 'file' as const,
+      fileName: 'return-label.pdf',
+      mimeType: 'application/pdf',
+      data: new Uint8Array([0x25, 0x50, 0x44, 0x46]),
+    };
+    const photo = { kind: 'image' as const, fileName: 'box.jpg', mimeType: 'image/jpeg', data: IMAGE };
+    const delivered = await built.channel.send({ ...reply, idempotencyKey: 'k-linked', files: [pdf, photo] });
+    expect(delivered.messageIds).toHaveLength(3);
+    expect(files.published.map((p) => p.file.fileName)).toEqual(['return-label.pdf', 'box.jpg']);
+    expect(built.graph.callsOf('messages').map((c) => c.body.message)).toEqual([
+      { text: reply.text },
+      { attachment: { type: 'file', payload: { url: files.published[0]?.url } } },
+      { attachment: { type: 'image', payload: { url: files.published[1]?.url } } },
+    ]);
+    await built.graph.close();
+  });
+
+  it.each([
+    ['a WebP image', { kind: 'image' as const, fileName: 'a.webp', mimeType: 'image/webp', data: IMAGE }, /PNG, JPEG or GIF/],
+    ['a Word document', { kind: 'file' as const, fileName: 'a.docx', mimeType: 'application/msword', data: IMAGE }, /only as PDF/],
+    [
+      'an image over 8 MB',
+      { kind: 'image' as const, fileName: 'big.png', mimeType: 'image/png', data: new Uint8Array(8 * 1024 * 1024 + 1) },
+      /8 MB/,
+    ],
+  ])('refuses %s before publishing or sending anything', async (_name, file, words) => {
+    const files = recordedPublicFiles();
+    const built = await setup({ logger: captureLogger().logger, state: memoryState(), now: () => Date.now(), files });
+    await expect(built.channel.send({ ...reply, idempotencyKey: 'k-refused', files: [file] })).rejects.toMatchObject({
+      kind: 'rejected',
+      message: expect.stringMatching(words),
+    });
+    expect(files.published).toEqual([]);
+    expect(built.graph.callsOf('messages')).toEqual([]);
+    await built.graph.close();
   });
 
   it('sends a long reply in parts of at most 1000 UTF-8 bytes', async () => {

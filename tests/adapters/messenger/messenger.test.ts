@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { metaFactory } from '../../../adapters/meta/index.ts';
 import { messengerProduct } from '../../../adapters/messenger/index.ts';
 import type { ChannelDeps } from '../../../src/channel.ts';
-import type { InboundMessage, OutboundMessage } from '../../../src/messages.ts';
+import type { InboundMessage, InboundReaction, OutboundMessage } from '../../../src/messages.ts';
 import { channelContract, memoryState, webhookRequest, type FailureCase } from '../../contract/channel-contract.ts';
 import { startFakeGraphApi, type FakeGraphApi } from '../../fakes/graph-api.ts';
 import { appLimit, expiredToken, outsideWindow, temporary, throttled, unavailable } from '../../fixtures/messenger/api-errors.ts';
@@ -90,6 +90,19 @@ const expectedMessage: InboundMessage = {
   attachments: [],
 };
 
+/** The reaction sample: ❤️ on the message Threadline sent (m_FAKE0001). Reactions carry the customer's id only. */
+const expectedReaction: InboundReaction = {
+  kind: 'reaction',
+  platform: 'messenger',
+  eventId: `reaction:m_FAKE0001:${PSID}:react:1764720000000`,
+  account: PAGE_ID,
+  contact: { id: PSID },
+  occurredAt: new Date(1764720000000).toISOString(),
+  messageId: 'm_FAKE0001',
+  emoji: '\u2764\uFE0F',
+  removed: false,
+};
+
 const reply: OutboundMessage = {
   idempotencyKey: 'C024BE91L:1715000000.000100',
   platform: 'messenger',
@@ -125,6 +138,8 @@ channelContract({
   inbound: 'webhook',
   handshake: true,
   batches: true,
+  // Messenger reports deliveries and reads; a failed send is refused at once, never reported later.
+  deliveryStatuses: ['delivered', 'read'],
   async setup(deps) {
     const { graph, group, channel, imageUrl, handle, secrets } = await setup(deps);
     return {
@@ -152,6 +167,10 @@ channelContract({
           unknownKind: () => metaRequest(standbyEntry),
           ownEcho: () => metaRequest(notification(echo('m_FAKE0001', 'threadline'))),
           unreadable: () => metaRequest(notification(fromCustomer({ message: textIsNumber }))),
+          reaction: () => metaRequest(notification(fromCustomer(reaction('react')))),
+          // Of the message `send` returned as m_FAKE0001: a delivery naming it, a read watermark after it.
+          delivered: () => metaRequest(notification(fromCustomer(delivery))),
+          read: () => metaRequest(notification(fromCustomer(read))),
           badSignature: () => metaRequest(notification(fromCustomer({ message: textMessage })), 'not-the-app-secret'),
           missingSignature: () => metaRequest(notification(fromCustomer({ message: textMessage })), null),
           malformed: () => {
@@ -167,6 +186,7 @@ channelContract({
         wrongToken: () => handshakeRequest('wrong'),
       },
       expectedMessageEvents: [expectedMessage],
+      expectedReactionEvents: [expectedReaction],
       unknownKind: 'standby',
       expectedUnreadable: { contactId: PSID, messageId: textIsNumber.mid },
       send: {
@@ -176,7 +196,7 @@ channelContract({
           // @see https://developers.facebook.com/docs/messenger-platform/reference/send-api
           expect(graph.callsOf('messages').map((c) => [c.path, c.body])).toEqual([
             [
-              '/v24.0/me/messages',
+              '/v26.0/me/messages',
               { recipient: { id: PSID }, messaging_type: 'RESPONSE', message: { text: 'Yes, in every size.', metadata: 'threadline' } },
             ],
           ]);
@@ -279,7 +299,7 @@ describe('Messenger webhook items', () => {
     ]);
     // The profile is fetched once and kept.
     expect(graph.callsOf('profile')).toHaveLength(1);
-    expect(graph.callsOf('profile')[0]?.path).toBe(`/v24.0/${PSID}?fields=first_name%2Clast_name%2Cprofile_pic`);
+    expect(graph.callsOf('profile')[0]?.path).toBe(`/v26.0/${PSID}?fields=first_name%2Clast_name%2Cprofile_pic`);
     await graph.close();
   });
 

@@ -10,7 +10,7 @@ const settings = {
   appSecret: SECRET,
   verifyToken: 'verify-me',
   graphUrl: 'https://graph.facebook.com',
-  graphVersion: 'v24.0',
+  graphVersion: 'v26.0',
   humanAgentTag: false,
 };
 

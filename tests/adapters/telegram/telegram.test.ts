@@ -1,13 +1,13 @@
 import type { Update } from 'grammy/types';
 import { describe, expect, it } from 'vitest';
 import { telegramFactory } from '../../../adapters/telegram/index.ts';
-import type { InboundMessage, OutboundMessage } from '../../../src/messages.ts';
+import type { InboundMessage, InboundReaction, OutboundMessage } from '../../../src/messages.ts';
 import { channelContract, routeOf, webhookRequest, type ContractHarness, type FailureCase } from '../../contract/channel-contract.ts';
 import { startFakeTelegramApi, type FakeTelegramApi, type UpdateInput } from '../../fakes/telegram-api.ts';
 import { botBlocked, chatNotFound, internalServerError, tooManyRequests, unauthorized } from '../../fixtures/telegram/api-errors.ts';
 import { handledUpdates, textIsNumber } from '../../fixtures/telegram/malformed.ts';
 import { secretHeaderAuth, type FuzzSample, type Json } from '../../fuzz/webhook-fuzz.ts';
-import { botInfo, chatJoinRequest, ownEcho, photoWithCaption, privateText } from '../../fixtures/telegram/updates.ts';
+import { botInfo, chatJoinRequest, ownEcho, photoWithCaption, privateText, reactionChanged } from '../../fixtures/telegram/updates.ts';
 import type { RouteFuzz } from '../../contract/channel-contract.ts';
 import { content, SECRET, setupTelegram, telegramRequest, TOKEN, WEBHOOK_URL } from './harness.ts';
 
@@ -19,6 +19,7 @@ const samples = {
   unknownKind: chatJoinRequest,
   ownEcho,
   unreadable: textIsNumber as Update,
+  reaction: reactionChanged,
 } as const;
 
 const expectedMessage: InboundMessage = {
@@ -32,6 +33,20 @@ const expectedMessage: InboundMessage = {
   text: 'Hello, where is my order?',
   attachments: [],
 };
+
+/** The reaction sample: ❤ added and 👍 taken back (the custom emoji has no Unicode form and is skipped). */
+const reactionBase = {
+  kind: 'reaction',
+  platform: 'telegram',
+  account: String(botInfo.id),
+  contact: expectedMessage.contact,
+  occurredAt: '2015-09-07T17:25:00.000Z',
+  messageId: '1400',
+} as const;
+const expectedReactions: InboundReaction[] = [
+  { ...reactionBase, eventId: '1111111:1400:reaction:1111111:1441646700:+❤', emoji: '❤', removed: false },
+  { ...reactionBase, eventId: '1111111:1400:reaction:1111111:1441646700:-👍', emoji: '👍', removed: true },
+];
 
 const reply: OutboundMessage = {
   idempotencyKey: 'C024BE91L:1715000000.000100',
@@ -67,6 +82,7 @@ function common(tg: FakeTelegramApi, close: () => Promise<void>): Omit<ContractH
   tg.addFile({ fileId: 'AgACAgIAAxkBAAIBlarge', filePath: 'photos/file_7.jpg', data: IMAGE, contentType: 'image/jpeg' });
   return {
     expectedMessageEvents: [expectedMessage],
+    expectedReactionEvents: expectedReactions,
     unknownKind: 'chat_join_request',
     expectedUnreadable: { contactId: '1111111', messageId: '1390' },
     send: {
@@ -113,6 +129,7 @@ channelContract({
           unknownKind: () => telegramRequest(samples.unknownKind),
           ownEcho: () => telegramRequest(samples.ownEcho),
           unreadable: () => telegramRequest(samples.unreadable),
+          reaction: () => telegramRequest(samples.reaction),
           badSignature: () => telegramRequest(samples.message, 'not-the-secret'),
           missingSignature: () => telegramRequest(samples.message, null),
           malformed: () => webhookRequest('{"update_id": 1, "message": ', { 'X-Telegram-Bot-Api-Secret-Token': SECRET }),
@@ -139,7 +156,8 @@ channelContract({
       secrets: telegramFactory.secretsOf(config),
       polling: {
         async deliver(sample) {
-          const update = tg.pushUpdate(content(samples[sample]));
+          if (!(sample in samples)) throw new Error(`telegram has no '${sample}' sample (it reports no delivery statuses)`);
+          const update = tg.pushUpdate(content(samples[sample as keyof typeof samples]));
           await tg.waitForConfirmed(update.update_id);
         },
         async deliverRaw(raw) {

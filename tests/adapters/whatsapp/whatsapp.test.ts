@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { InboundMessage, OutboundMessage } from '../../../src/messages.ts';
+import type { InboundMessage, InboundReaction, OutboundMessage } from '../../../src/messages.ts';
 import { channelContract, webhookRequest, type FailureCase } from '../../contract/channel-contract.ts';
 import type { FakeGraphApi } from '../../fakes/graph-api.ts';
 import { expiredToken, notWhatsAppUser, pairRateLimit, reengagement, serverError, throughput } from '../../fixtures/whatsapp/api-errors.ts';
@@ -46,6 +46,19 @@ const expectedMessage: InboundMessage = {
   messageId: textMessage.id,
   text: 'Does it come in another color?',
   attachments: [],
+};
+
+/** The reaction sample: 👍 on the message Threadline sent (`wamid.FAKE0001`). */
+const expectedReaction: InboundReaction = {
+  kind: 'reaction',
+  platform: 'whatsapp',
+  eventId: reactionMessage.id,
+  account: PHONE_NUMBER_ID,
+  contact: { id: WA_ID, name: PROFILE_NAME, languageHint: 'en' },
+  occurredAt: '2025-04-11T04:08:26.000Z',
+  messageId: 'wamid.FAKE0001',
+  emoji: '👍',
+  removed: false,
 };
 
 const reply: OutboundMessage = {
@@ -112,6 +125,7 @@ channelContract({
   inbound: 'webhook',
   handshake: true,
   batches: true,
+  deliveryStatuses: ['delivered', 'read', 'failed'],
   async setup(deps) {
     const { graph, group, secrets } = await setupMeta(deps);
     graph.addMedia(imageMessage.image.id, { data: IMAGE, mimeType: 'image/jpeg' });
@@ -143,6 +157,11 @@ channelContract({
           unknownKind: () => metaRequest(notification(templateStatusUpdate)),
           ownEcho: () => metaRequest(notification(statusChange(status('wamid.FAKE0001', 'delivered')))),
           unreadable: () => metaRequest(notification(incoming(textIsNumber))),
+          reaction: () => metaRequest(notification(incoming(reactionMessage))),
+          // Statuses of the message `send` returned as wamid.FAKE0001 (the Graph fake's first id).
+          delivered: () => metaRequest(notification(statusChange(status('wamid.FAKE0001', 'delivered')))),
+          read: () => metaRequest(notification(statusChange(status('wamid.FAKE0001', 'read')))),
+          failed: () => metaRequest(notification(statusChange(failedReengagement('wamid.FAKE0001')))),
           badSignature: () => metaRequest(notification(incoming(textMessage)), 'not-the-app-secret'),
           missingSignature: () => metaRequest(notification(incoming(textMessage)), null),
           malformed: () => {
@@ -158,6 +177,7 @@ channelContract({
         wrongToken: () => handshakeRequest('wrong'),
       },
       expectedMessageEvents: [expectedMessage],
+      expectedReactionEvents: [expectedReaction],
       unknownKind: 'message_template_status_update',
       expectedUnreadable: { contactId: WA_ID, messageId: textIsNumber.id },
       send: {

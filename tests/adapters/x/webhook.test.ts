@@ -78,6 +78,7 @@ channelContract({
   name: 'x (Account Activity webhook)',
   inbound: 'webhook',
   handshake: true,
+  reactions: false,
   async setup(deps) {
     const x = await startFakeXApi();
     const photo = photoDelivery.direct_message_events[0]?.message_create.message_data as {

@@ -53,6 +53,8 @@ const samples: Readonly<Record<Exclude<InboundSample, 'ownEcho'>, Record<string,
   unreadable: textIsNumber,
 };
 
+const isSample = (sample: string): sample is InboundSample => sample === 'ownEcho' || sample in samples;
+
 const rateLimitReset = String(Math.floor(NOW / 1000) + 7);
 
 function failures(x: FakeXApi): FailureCase[] {
@@ -74,6 +76,7 @@ channelContract({
   name: 'x (polling)',
   inbound: 'polling',
   handshake: false,
+  reactions: false,
   pollingCursor: true,
   pollingFuzz: true,
   async setup(deps) {
@@ -82,7 +85,7 @@ channelContract({
     const config = xFactory.readConfig(xEnv(x));
     if (config === undefined) throw new Error('no config');
     const channel = createXChannel(config, deps, { pollMs: 10, backoffMs: () => 5 });
-    const delivered = new Map<InboundSample, { id: string; cursorBefore: string | undefined }>();
+    const delivered = new Map<string, { id: string; cursorBefore: string | undefined }>();
     /** Puts the sample on the fake: its fixture the first time, a new message of the same content after. */
     const push = async (sample: InboundSample, fresh: boolean): Promise<string> => {
       await waitForFirstPoll(deps.state);
@@ -98,6 +101,8 @@ channelContract({
       secrets: xFactory.secretsOf(config),
       polling: {
         async deliver(sample) {
+          // X DM reactions are not mapped (descriptor `reactions: false`), and X reports no delivery statuses.
+          if (!isSample(sample)) throw new Error(`the X descriptor has no ${sample} sample`);
           const earlier = delivered.get(sample);
           if (earlier !== undefined && sample !== 'ownEcho') {
             // A redelivery: the channel journaled it, then died before storing its cursor.
