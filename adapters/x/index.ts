@@ -52,6 +52,7 @@ export function createXChannel(config: XConfig, deps: ChannelDeps, options: XCha
   };
   const pollMs = options.pollMs ?? config.pollSeconds * 1000;
   let stopPolling: (() => Promise<void>) | undefined;
+  let started = false;
 
   return {
     platform: 'x',
@@ -60,8 +61,9 @@ export function createXChannel(config: XConfig, deps: ChannelDeps, options: XCha
     facts: X_FACTS,
     routes: config.webhook ? webhookRoutes({ appSecret: config.appSecret, read, log, knownAccount: () => account }) : [],
     async start(intake: Intake): Promise<void> {
-      if (stopPolling !== undefined) return;
+      if (started) return;
       const id = await accountId();
+      started = true;
       if (!config.webhook) {
         stopPolling = startPoller({
           client,
@@ -81,6 +83,7 @@ export function createXChannel(config: XConfig, deps: ChannelDeps, options: XCha
     async stop(): Promise<void> {
       const stopping = stopPolling;
       stopPolling = undefined;
+      started = false;
       await stopping?.();
     },
     send: (message) => sender.send(message),
