@@ -39,10 +39,12 @@ function xEnv(x: FakeXApi, more: Record<string, string> = {}): Record<string, st
   };
 }
 
-async function startWithX(options: { pageSize?: number; env?: Record<string, string> } = {}): Promise<{ e2e: E2e; x: FakeXApi }> {
+async function startWithX(
+  options: { pageSize?: number; env?: Record<string, string>; slackMode?: 'http' | 'socket' } = {},
+): Promise<{ e2e: E2e; x: FakeXApi }> {
   const x = await startFakeXApi(options.pageSize === undefined ? {} : { pageSize: options.pageSize });
   fakes.push(x);
-  const e2e = await startE2e({ slackMode: 'http', telegramMode: 'webhook', env: xEnv(x, options.env) });
+  const e2e = await startE2e({ slackMode: options.slackMode ?? 'http', telegramMode: 'webhook', env: xEnv(x, options.env) });
   running.push(e2e);
   return { e2e, x };
 }
@@ -53,58 +55,62 @@ const shown = (message: FakeMessage | undefined) => JSON.stringify(message?.bloc
 const polled = async (x: FakeXApi, times: number) => void (await x.waitFor('dm_events', times, POLLS));
 
 describe('X by polling', () => {
-  it('opens a thread under the looked-up name, sends the reply, does not mirror its echo, and brings photos as files', async () => {
-    const { e2e, x } = await startWithX();
-    // A DM from before Threadline was connected: history, not a new conversation.
-    x.customerWrites({ text: 'An old message from last week' });
-    await polled(x, 1);
-    await eventually(async () => (await fetch(`${e2e.baseUrl}/healthz`)).status === 200);
-    const health = (await (await fetch(`${e2e.baseUrl}/healthz`)).json()) as { platforms: Record<string, string> };
-    expect(health.platforms).toMatchObject({ x: 'live' });
+  it.each(['http', 'socket'] as const)(
+    'Slack %s mode: opens a thread under the looked-up name, sends the reply, does not mirror its echo, and brings photos as files',
+    async (slackMode) => {
+      const { e2e, x } = await startWithX({ slackMode });
+      // A DM from before Threadline was connected: history, not a new conversation.
+      x.customerWrites({ text: 'An old message from last week' });
+      await polled(x, 1);
+      await eventually(async () => (await fetch(`${e2e.baseUrl}/healthz`)).status === 200);
+      const health = (await (await fetch(`${e2e.baseUrl}/healthz`)).json()) as { platforms: Record<string, string> };
+      expect(health.platforms).toMatchObject({ x: 'live' });
 
-    x.customerWrites({ text: 'Hello, my order #1234 has not arrived yet. Can you help?' });
-    const [parent] = await eventually(() => parents(e2e).length === 1 && parents(e2e), POLLS);
-    expect(shown(parent)).toContain('Ann Berg');
-    expect(shown(parent)).toContain('@annb');
-    expect(shown(parent)).toContain('X');
-    expect(shown(parent)).toContain('Waiting for reply');
-    const thread = { channel: DEFAULT_CHANNEL, ts: parent!.ts };
-    const [first] = await eventually(
-      () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts),
-    );
-    expect(first).toMatchObject({ username: 'Ann Berg', text: 'Hello, my order #1234 has not arrived yet. Can you help?' });
-    expect(
-      e2e.slack
-        .replies(DEFAULT_CHANNEL, parent!.ts)
-        .map((m) => m.text)
-        .join(),
-    ).not.toContain('old message');
+      x.customerWrites({ text: 'Hello, my order #1234 has not arrived yet. Can you help?' });
+      const [parent] = await eventually(() => parents(e2e).length === 1 && parents(e2e), POLLS);
+      expect(shown(parent)).toContain('Ann Berg');
+      expect(shown(parent)).toContain('@annb');
+      expect(shown(parent)).toContain('X');
+      expect(shown(parent)).toContain('Waiting for reply');
+      const thread = { channel: DEFAULT_CHANNEL, ts: parent!.ts };
+      const [first] = await eventually(
+        () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts),
+      );
+      expect(first).toMatchObject({ username: 'Ann Berg', text: 'Hello, my order #1234 has not arrived yet. Can you help?' });
+      expect(
+        e2e.slack
+          .replies(DEFAULT_CHANNEL, parent!.ts)
+          .map((m) => m.text)
+          .join(),
+      ).not.toContain('old message');
 
-    const replyTs = await e2e.agentReplies(thread, AGENT, 'Sorry about that! It ships today.');
-    const [sent] = await x.waitFor('send', 1, POLLS);
-    expect(sent).toMatchObject({
-      path: `/2/dm_conversations/with/${customer.id}/messages`,
-      body: { text: 'Sorry about that! It ships today.' },
-    });
-    await eventually(() => e2e.slack.message(DEFAULT_CHANNEL, replyTs)?.reactions.has('heavy_check_mark'), POLLS);
+      const replyTs = await e2e.agentReplies(thread, AGENT, 'Sorry about that! It ships today.');
+      const [sent] = await x.waitFor('send', 1, POLLS);
+      expect(sent).toMatchObject({
+        path: `/2/dm_conversations/with/${customer.id}/messages`,
+        body: { text: 'Sorry about that! It ships today.' },
+      });
+      await eventually(() => e2e.slack.message(DEFAULT_CHANNEL, replyTs)?.reactions.has('heavy_check_mark'), POLLS);
 
-    const photo = {
-      media_key: '3_1582838499983569999',
-      type: 'photo',
-      url: 'https://ton.twitter.com/1.1/ton/data/dm/1582838499983569998/1582838499983569999/box.jpg',
-    };
-    x.addMedia(photo, new TextEncoder().encode('jpeg-bytes-of-the-box'), 'image/jpeg');
-    x.customerWrites({ text: 'The box arrived damaged', mediaKeys: [photo.media_key] });
-    await eventually(() => [...e2e.slack.files.values()].find((f) => f.data.toString() === 'jpeg-bytes-of-the-box'), POLLS);
-    // The echo of the agent's reply was listed by a poll since; it is not mirrored as the customer's.
-    await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).some((m) => m.text.includes('The box arrived damaged')), POLLS);
-    const mirrored = e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).filter((m) => m.bot_id);
-    expect(mirrored.filter((m) => m.text.includes('It ships today'))).toEqual([]);
-    expect(parents(e2e)).toHaveLength(1);
-    expect(x.callsOf('users').length + x.callsOf('dm_events').length).toBeGreaterThan(0);
-    expect(e2e.logs.join('\n')).not.toContain(ACCESS_SECRET);
-    expect(e2e.logs.join('\n')).not.toContain(APP_SECRET);
-  }, 60_000);
+      const photo = {
+        media_key: '3_1582838499983569999',
+        type: 'photo',
+        url: 'https://ton.twitter.com/1.1/ton/data/dm/1582838499983569998/1582838499983569999/box.jpg',
+      };
+      x.addMedia(photo, new TextEncoder().encode('jpeg-bytes-of-the-box'), 'image/jpeg');
+      x.customerWrites({ text: 'The box arrived damaged', mediaKeys: [photo.media_key] });
+      await eventually(() => [...e2e.slack.files.values()].find((f) => f.data.toString() === 'jpeg-bytes-of-the-box'), POLLS);
+      // The echo of the agent's reply was listed by a poll since; it is not mirrored as the customer's.
+      await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).some((m) => m.text.includes('The box arrived damaged')), POLLS);
+      const mirrored = e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).filter((m) => m.bot_id);
+      expect(mirrored.filter((m) => m.text.includes('It ships today'))).toEqual([]);
+      expect(parents(e2e)).toHaveLength(1);
+      expect(x.callsOf('users').length + x.callsOf('dm_events').length).toBeGreaterThan(0);
+      expect(e2e.logs.join('\n')).not.toContain(ACCESS_SECRET);
+      expect(e2e.logs.join('\n')).not.toContain(APP_SECRET);
+    },
+    60_000,
+  );
 
   it('after a restart, takes every DM written while it was down, across pages, once each and in order', async () => {
     const x = await startFakeXApi({ pageSize: 2 });
