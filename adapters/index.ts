@@ -6,6 +6,7 @@ import { instagramProduct } from './instagram/index.ts';
 import { messengerProduct } from './messenger/index.ts';
 import { wechatFactory } from './wechat/index.ts';
 import { whatsappProduct } from './whatsapp/index.ts';
+import { xFactory } from './x/index.ts';
 
 /**
  * Every channel factory, and group factories for platforms that share one webhook (Meta). Each has its own config type, erased here to `unknown` (the seam's default):
@@ -17,4 +18,5 @@ export const channelFactories: readonly RegistryEntry[] = [
   // One Meta app, one webhook (/webhooks/meta), for every Meta product.
   metaFactory([whatsappProduct, instagramProduct, messengerProduct]),
   wechatFactory,
+  xFactory,
 ];

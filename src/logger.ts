@@ -30,12 +30,18 @@ export const REDACT_PATHS = [
   '*.appSecret',
   'password',
   '*.password',
+  // X: OAuth 1.0a consumer key and secret, user access token and secret (adapters/x/config.ts).
+  'appKey',
+  '*.appKey',
+  'accessSecret',
+  '*.accessSecret',
   'authorization',
   '*.authorization',
   'req.headers.authorization',
   'req.headers["x-slack-signature"]',
   'req.headers["x-hub-signature-256"]',
   'req.headers["x-telegram-bot-api-secret-token"]',
+  'req.headers["x-twitter-webhooks-signature"]',
   'headers.authorization',
   'headers["x-telegram-bot-api-secret-token"]',
   'headers["x-slack-signature"]',
@@ -46,6 +52,7 @@ export const REDACT_PATHS = [
   '*.access_token',
   'query.signature',
   'query.msg_signature',
+  'headers["x-twitter-webhooks-signature"]',
 ];
 
 /** Options of {@link createLogger}. */

@@ -9,7 +9,7 @@
  *   sample to the fake and resolves once the channel has handled it;
  * - a handshake (Meta hub.challenge, X CRC, WeChat echostr) is optional, with or without a verify token.
  *
- * The 17 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
+ * The 22 checks: 1 documented message → exactly the expected events; 2 bad/missing signature → 401,
  * malformed → 400, no events; 3 handshake echo, wrong verify token → 403; 4 unknown kind → 200, no
  * events, one warn naming it, and none for the next of that kind; 5 redelivery → same eventId; 6 own
  * echo → no message; 7 events survive JSON; 8 send → documented request and platform ids; 9 failures
@@ -35,7 +35,9 @@
  * reports (descriptor `deliveryStatuses`), a status of a message the channel sent gives delivery
  * events the engine finds that message by: its id as `send` returned it, the same account and contact.
  * 22 for a channel that keeps an expiring token in the adapter state (WeChat), the token expires on
- * the test clock: used until then, renewed after.
+ * the test clock: used until then, renewed after; 23 for a polling channel with a stored position
+ * (descriptor `pollingCursor: true`, X), the position stays where it was while `Intake.accept`
+ * fails, and the message arrives, once, when it works again.
  */
 import { once } from 'node:events';
 import fc from 'fast-check';
@@ -105,6 +107,11 @@ export interface WebhookInbound {
       readonly missingSignature: () => WebhookRequest;
       readonly malformed: () => WebhookRequest;
     };
+  /**
+   * The header carrying the platform's signature (X: `x-twitter-webhooks-signature`): check 11 logs a
+   * delivery's headers as the server and pino's request logging name them and asserts its value is redacted.
+   */
+  readonly signatureHeader?: string;
   /** The body a valid delivery must answer with (WeChat's `success`); unchecked when undefined. */
   readonly expectedBody?: string;
   /**
@@ -122,6 +129,12 @@ export interface PollingInbound {
    * confirmed it. Omitted: the fuzz is skipped for this descriptor, saying so in its name.
    */
   readonly deliverRaw?: (update: unknown) => Promise<void>;
+  /**
+   * For a channel that keeps its poll position (descriptor `pollingCursor: true`, check 18): reads the
+   * position (the channel's cursor in its state, or what the platform was confirmed), and puts a
+   * sample on the platform without waiting for the channel to take it.
+   */
+  readonly cursor?: { readonly read: () => Promise<unknown>; readonly push: (sample: InboundSample) => Promise<void> };
 }
 
 /** What the webhook fuzz (check 14) needs for one route: documented bodies to mutate, and how a genuine sender authenticates. */
@@ -213,6 +226,8 @@ export interface ContractDescriptor {
   readonly deliveryStatuses?: readonly DeliveryStatus[];
   /** Whether the platform takes files only as links (Instagram); then `send.assertLinkedFile` is required (check 18). */
   readonly filesAsLinks?: boolean;
+  /** Whether the polling channel keeps a position that must not move past unjournaled messages; then `polling.cursor` is required (check 23). */
+  readonly pollingCursor?: boolean;
   /** Starts fakes and builds the channel with `deps` (a captured logger, in-memory state, fixed clock, recorded public files). */
   readonly setup: (deps: ChannelDeps) => Promise<ContractHarness>;
 }
@@ -266,14 +281,26 @@ export function channelContract(descriptor: ContractDescriptor): void {
     const accepted: InboundEvent[] = [];
     // The test clock: the channel's `now` and the state's TTLs both run on it.
     let clock = NOW;
+    /** While set, `Intake.accept` fails as a journal that is down does (check 23); each failed call is counted. */
+    const journal = { down: false, refused: 0 };
 
     beforeEach(async () => {
       capture = captureLogger();
       accepted.length = 0;
       clock = NOW;
+      journal.down = false;
+      journal.refused = 0;
       files = recordedPublicFiles();
       harness = await descriptor.setup({ logger: capture.logger, state: memoryState(() => clock), now: () => clock, files });
-      await harness.channel.start({ accept: async (events) => void accepted.push(...events) });
+      await harness.channel.start({
+        accept: async (events) => {
+          if (journal.down) {
+            journal.refused += 1;
+            throw new StoreError('journal unavailable (contract check 23)');
+          }
+          accepted.push(...events);
+        },
+      });
     });
 
     afterEach(async () => {
@@ -432,6 +459,15 @@ export function channelContract(descriptor: ContractDescriptor): void {
       }
       expect(capture.lines.length).toBeGreaterThan(0);
       expectNoSecrets();
+      const signed = harness.webhook?.signatureHeader;
+      if (signed !== undefined) {
+        const headers = Object.fromEntries(required(harness.webhook, 'webhook').requests.message().headers);
+        const signature = headers[signed.toLowerCase()];
+        expect(signature, `the message sample carries no ${signed}`).toEqual(expect.any(String));
+        capture.logger.info({ req: { headers } }, 'request received');
+        capture.logger.info({ headers }, 'request received');
+        expect(capture.text(), `${signed} reached the log`).not.toContain(String(signature));
+      }
     });
 
     /** Each result is one line with a subject and a detail, and carries no configured secret. */
@@ -564,6 +600,26 @@ export function channelContract(descriptor: ContractDescriptor): void {
           expect(JSON.parse(JSON.stringify(event))).toEqual(event);
         }
         expect((await receive(status)).events.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+      });
+    }
+
+    if (descriptor.pollingCursor === true) {
+      it('23. keeps its poll position while Intake.accept fails, and delivers the message once it works again', async () => {
+        const cursor = required(required(harness.polling, 'polling').cursor, 'polling.cursor');
+        await required(harness.polling, 'polling').deliver('message');
+        const before = await cursor.read();
+        const acceptedBefore = accepted.length;
+        journal.down = true;
+        await cursor.push('message');
+        await until(() => journal.refused >= 2, 'two refused accept calls');
+        expect(await cursor.read(), 'the position moved past a message that was never journaled').toEqual(before);
+        expect(accepted.length).toBe(acceptedBefore);
+        journal.down = false;
+        await until(() => accepted.length > acceptedBefore, 'the message accepted once the journal is back');
+        await until(async () => JSON.stringify(await cursor.read()) !== JSON.stringify(before), 'the position moving on');
+        const ids = accepted.slice(acceptedBefore).map((event) => event.eventId);
+        expect(ids.length).toBeGreaterThan(0);
+        expect(new Set(ids).size, 'a message was accepted twice after the journal came back').toBe(ids.length);
       });
     }
 
@@ -704,6 +760,15 @@ function expectShowable(event: InboundEvent, what: string): void {
         renderCustomerText(event).trim().length > 0 ||
         event.attachments.some((attachment) => 'media' in attachment);
   expect(showable, `${what}: a message with nothing to show: ${JSON.stringify(event).slice(0, 300)}`).toBe(true);
+}
+
+/** Waits (polling every 10 ms, at most 10 s) until `check` holds. */
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > 10_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 function required<T>(value: T | undefined, what: string): T {
