@@ -39,6 +39,8 @@ export interface AppOverrides {
   /** Web API retries (tests use `{ retries: 0 }`). */
   readonly slackRetries?: number;
   readonly socketPingTimeoutMs?: number;
+  /** How long an agent's Slack presence is reused (default 60 s; tests that change presence use 0). */
+  readonly presenceTtlMs?: number;
 }
 
 /** A built Threadline: start() connects everything, stop() releases it. */
@@ -99,6 +101,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     pacer: createPacer({ perSecond: config.slackPostsPerSecond, logger: logger.child({ component: 'pacing' }) }),
     botToken: config.slack.botToken,
     logger: logger.child({ component: 'slack' }),
+    now,
+    ...(overrides.presenceTtlMs === undefined ? {} : { presenceTtlMs: overrides.presenceTtlMs }),
   });
   const settingsStore = createSettingsStore(store, { owner: instanceId, now });
   const settings = createRoutingSettings(settingsStore, config.defaultChannel);

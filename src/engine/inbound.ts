@@ -24,6 +24,7 @@ import {
   loadConversation,
   saveConversation,
 } from './context.ts';
+import { chooseAssignee } from './assignment.ts';
 import { chooseLanguage } from './language.ts';
 import { displayName, fileNameFor, mediaOf, renderCustomerText } from './render.ts';
 import { postOnce } from './posting.ts';
@@ -80,6 +81,7 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
     );
   }
   record = await ensureThread(ctx, record, signal);
+  record = await noteAutoAssignment(ctx, record);
   const thread = record.thread!;
   const files = await downloadMedia(ctx, message, log, signal);
   signal.throwIfAborted();
@@ -192,6 +194,7 @@ async function planGeneration(
   const detected = message.text ? ctx.language.detect(message.text, routedLanguages(routes)) : undefined;
   const choice = chooseLanguage({ detected, hints: [message.contact.languageHint, previous?.language] });
   const slackChannelId = routeFor(choice.language, routes, await ctx.settings.defaultChannel());
+  const assignment = await chooseAssignee(ctx, choice.language);
   const now = isoNow(ctx);
   return {
     id: toConversationId({ platform: message.platform, account: message.account, contactId: message.contact.id }),
@@ -201,6 +204,8 @@ async function planGeneration(
     contact: message.contact,
     ...(choice.language ? { language: choice.language } : {}),
     status: 'waiting',
+    ...assignment,
+    ...('assignee' in assignment ? { assignmentToNote: true as const } : {}),
     lastSpeaker: 'customer',
     slackChannelId,
     ...(previous?.thread ? { previous: previous.thread } : {}),
@@ -248,6 +253,22 @@ async function postParentIn(ctx: EngineContext, record: ConversationRecord): Pro
     'conversation opened',
   );
   return withThread;
+}
+
+/**
+ * Notes in a new thread who was assigned automatically, mentioning them (nobody found: the parent
+ * says why); once per generation, even when the job is replayed.
+ */
+async function noteAutoAssignment(ctx: EngineContext, record: ConversationRecord): Promise<ConversationRecord> {
+  const thread = record.thread;
+  if (!record.assignmentToNote || !thread) return record;
+  const marker = { key: `assign:${record.id}:${record.generation}:auto` };
+  const note = { ...(record.assignee ? { assignee: record.assignee } : {}), ...(record.language ? { language: record.language } : {}) };
+  await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, marker, () => ctx.slack.noteAssignment(thread, note, marker));
+  const { assignmentToNote: _noted, ...noted } = record;
+  await saveConversation(ctx, noted);
+  if (noted.assignee) ctx.logger.info({ conversationId: record.id, assignee: noted.assignee }, 'conversation assigned automatically');
+  return noted;
 }
 
 /** Downloads the message's files; a file that cannot be fetched becomes a line saying so. */

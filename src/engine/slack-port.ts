@@ -15,6 +15,21 @@ export interface ThreadRef {
 /** Conversation state as shown on the parent message. */
 export type ConversationStatus = 'waiting' | 'answered' | 'closed';
 
+/** Why automatic assignment found nobody. */
+export type UnassignedReason = 'no_language' | 'no_agent';
+
+/** A change of assignee, as the thread notes it (the Slack side words it). Plain JSON. */
+export interface AssignmentNote {
+  /** The new assignee; undefined when the conversation was unassigned or nobody was found. */
+  readonly assignee?: string;
+  /** Slack user id of who made the change; undefined for an automatic assignment. */
+  readonly by?: string;
+  /** For an automatic assignment: the conversation's language, which the assignee speaks. */
+  readonly language?: string;
+  /** For an automatic assignment that found nobody: why. */
+  readonly unassigned?: UnassignedReason;
+}
+
 /** Everything the parent message shows. Plain JSON. */
 export interface ConversationView {
   readonly conversationId: string;
@@ -25,6 +40,8 @@ export interface ConversationView {
   readonly status: ConversationStatus;
   /** Slack user id of the assignee. */
   readonly assignee?: string;
+  /** Why nobody was assigned automatically: no language detected, or no agent speaks it. */
+  readonly unassigned?: UnassignedReason;
   /** Slack user id of the last agent who replied to the customer. */
   readonly answeredBy?: string;
   /** Slack user id of who closed it. */
@@ -103,6 +120,13 @@ export interface SlackPort {
   ): Promise<void>;
   /** Tells the thread that the customer blocked (or unblocked) our account on the platform. */
   noteContactStatus(thread: ThreadRef, platform: Platform, status: 'blocked' | 'unblocked'): Promise<void>;
+  /**
+   * Whether the Slack user is active now (presence), for preferring present agents when assigning.
+   * May be cached briefly; a failure to tell counts as not active.
+   */
+  isActive(userId: string): Promise<boolean>;
+  /** Notes a change of assignee in the thread, mentioning the new assignee; carries `marker` (see postOnce). Returns its ts. */
+  noteAssignment(thread: ThreadRef, note: AssignmentNote, marker: PostMarker): Promise<string>;
   /** Posts Threadline's own note in the thread (e.g. a delivery failure explained). */
   postNotice(thread: ThreadRef, text: string): Promise<string>;
   /**
@@ -168,11 +192,14 @@ export interface AgentReply {
 
 /** A state change an agent asked for, by reaction or button, on any message of a thread. */
 export interface AgentCommand {
-  readonly action: 'assign' | 'close' | 'reopen';
+  /** `assign`: to `assignee`, else to the agent who asked; `unassign`: nobody. */
+  readonly action: 'assign' | 'unassign' | 'close' | 'reopen';
   readonly slackChannelId: string;
   /** ts of the message acted on: the parent or any message in the thread. */
   readonly messageTs: string;
   readonly agentId: string;
+  /** For `assign` from the user picker: the Slack user id chosen (default: `agentId`). */
+  readonly assignee?: string;
 }
 
 /** What the Slack side asks of the engine. Each resolves once the request is durably accepted. */

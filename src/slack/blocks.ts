@@ -14,6 +14,10 @@ export const ACTION_ASSIGN = 'threadline_assign';
 export const ACTION_CLOSE = 'threadline_close';
 /** Button "Reopen" on a closed conversation's parent message. */
 export const ACTION_REOPEN = 'threadline_reopen';
+/** User picker "Assign to…" on the parent message: assigns whoever is picked. */
+export const ACTION_ASSIGN_TO = 'threadline_assign_to';
+/** Button "Unassign" on an assigned conversation's parent message. */
+export const ACTION_UNASSIGN = 'threadline_unassign';
 
 /** A message body: `text` is the notification and screen-reader fallback, `blocks` what Slack renders. */
 export interface SlackMessageBody {
@@ -68,9 +72,12 @@ export function statusText(view: Pick<ConversationView, 'status' | 'answeredBy' 
   }
 }
 
-/** "Assigned to <@U1>" or "Unassigned". */
-export function assigneeText(view: Pick<ConversationView, 'assignee'>): string {
-  return view.assignee ? `Assigned to <@${view.assignee}>` : 'Unassigned';
+/** "Assigned to <@U1>", or "Unassigned" with why when automatic assignment found nobody. */
+export function assigneeText(view: Pick<ConversationView, 'assignee' | 'unassigned' | 'language'>): string {
+  if (view.assignee) return `Assigned to <@${view.assignee}>`;
+  if (view.unassigned === 'no_language') return 'Unassigned: language unknown, so no agent was picked';
+  if (view.unassigned === 'no_agent') return `Unassigned: no agent speaks ${view.language ? languageName(view.language) : 'it'}`;
+  return 'Unassigned';
 }
 
 function languageLine(language: string | undefined): string {
@@ -86,6 +93,19 @@ function button(actionId: string, label: string, value: string, style?: 'primary
     text: { type: 'plain_text', text: label, emoji: true },
     value,
     ...(style ? { style } : {}),
+  };
+}
+
+/**
+ * The user picker that assigns anyone, showing the current assignee.
+ * @see https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element#users_select
+ */
+function assignPicker(assignee: string | undefined): types.UsersSelect {
+  return {
+    type: 'users_select',
+    action_id: ACTION_ASSIGN_TO,
+    placeholder: { type: 'plain_text', text: 'Assign to…', emoji: true },
+    ...(assignee ? { initial_user: assignee } : {}),
   };
 }
 
@@ -126,8 +146,15 @@ export function parentMessage(view: ConversationView, options: ParentOptions = {
       : button(ACTION_CLOSE, 'Close', view.conversationId, 'primary');
   blocks.push({
     type: 'actions',
-    block_id: 'threadline_actions',
-    elements: [button(ACTION_ASSIGN, 'Assign to me', view.conversationId), toggle],
+    // A new block_id when the assignee changes, so Slack shows the picker's new initial user.
+    // @see https://docs.slack.dev/reference/block-kit/blocks/actions-block (block_id)
+    block_id: `threadline_actions_${view.assignee ?? 'unassigned'}`,
+    elements: [
+      button(ACTION_ASSIGN, 'Assign to me', view.conversationId),
+      assignPicker(view.assignee),
+      ...(view.assignee ? [button(ACTION_UNASSIGN, 'Unassign', view.conversationId)] : []),
+      toggle,
+    ],
   });
 
   return { text: `${status}: ${name}${handle} on ${where} · ${language} · ${assignee}`, blocks };

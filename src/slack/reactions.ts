@@ -9,7 +9,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AgentActions, AgentCommand } from '../engine/slack-port.ts';
-import { ACTION_ASSIGN, ACTION_CLOSE, ACTION_REOPEN } from './blocks.ts';
+import { ACTION_ASSIGN, ACTION_ASSIGN_TO, ACTION_CLOSE, ACTION_REOPEN, ACTION_UNASSIGN } from './blocks.ts';
 import { baseReactionName } from './emoji.ts';
 import { warnMalformed } from './malformed.ts';
 import { isSlackId, isSlackTs } from './ids.ts';
@@ -59,6 +59,7 @@ const buttonClick = z.looseObject({
   channel: z.looseObject({ id: z.string().optional() }).optional(),
   message: z.looseObject({ ts: z.string().optional() }).optional(),
   container: z.looseObject({ channel_id: z.string().optional(), message_ts: z.string().optional() }).optional(),
+  actions: z.array(z.looseObject({ action_id: z.string().optional(), selected_user: z.string().nullish() })).optional(),
 });
 
 /** Registers `reaction_added` / `reaction_removed` listeners. The bot's own reactions are ignored. */
@@ -77,9 +78,15 @@ export function registerReactions(app: App, options: CommandListenerOptions): vo
   app.event('reaction_removed', async ({ event, context }) => handle(event, context.botUserId, false));
 }
 
-/** Registers the parent message's buttons: ack at once, then hand the command to the engine. */
+/** Registers the parent message's buttons and user picker: ack at once, then hand the command to the engine. */
 export function registerButtons(app: App, options: CommandListenerOptions): void {
-  const buttons: Record<string, AgentCommand['action']> = { [ACTION_ASSIGN]: 'assign', [ACTION_CLOSE]: 'close', [ACTION_REOPEN]: 'reopen' };
+  const buttons: Record<string, AgentCommand['action']> = {
+    [ACTION_ASSIGN]: 'assign',
+    [ACTION_ASSIGN_TO]: 'assign',
+    [ACTION_UNASSIGN]: 'unassign',
+    [ACTION_CLOSE]: 'close',
+    [ACTION_REOPEN]: 'reopen',
+  };
   for (const [actionId, action] of Object.entries(buttons)) {
     app.action(actionId, async ({ ack, body: raw }) => {
       await ack();
@@ -89,13 +96,21 @@ export function registerButtons(app: App, options: CommandListenerOptions): void
       const slackChannelId = body.channel?.id ?? body.container?.channel_id;
       const messageTs = body.message?.ts ?? body.container?.message_ts;
       if (!slackChannelId || !messageTs) return;
-      await send(options, { action, slackChannelId, messageTs, agentId: body.user.id });
+      // The picker's choice: `selected_user` of its action. @see https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
+      const picked = actionId === ACTION_ASSIGN_TO ? body.actions?.find((a) => a.action_id === actionId)?.selected_user : undefined;
+      if (actionId === ACTION_ASSIGN_TO && !picked) return;
+      await send(options, { action, slackChannelId, messageTs, agentId: body.user.id, ...(picked ? { assignee: picked } : {}) });
     });
   }
 }
 
 async function send(options: CommandListenerOptions, command: AgentCommand): Promise<void> {
-  if (!isSlackId(command.slackChannelId) || !isSlackTs(command.messageTs) || !isSlackId(command.agentId)) {
+  if (
+    !isSlackId(command.slackChannelId) ||
+    !isSlackTs(command.messageTs) ||
+    !isSlackId(command.agentId) ||
+    (command.assignee !== undefined && !isSlackId(command.assignee))
+  ) {
     options.logger.warn({ action: command.action }, 'slack command with a channel, message or user that is not a Slack id; ignored');
     return;
   }

@@ -36,6 +36,12 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): void {
   const commandOptions = { actions: deps.actions, logger, ...(deps.reactionMap ? { reactionMap: deps.reactionMap } : {}) };
   registerReactions(app, commandOptions);
   registerButtons(app, commandOptions);
-  registerInboxCommand(app, { settings: deps.settings, normalizeLanguage: deps.normalizeLanguage, adminUsers: deps.adminUsers, logger });
+  registerInboxCommand(app, {
+    settings: deps.settings,
+    settingsDocument: deps.settingsDocument,
+    normalizeLanguage: deps.normalizeLanguage,
+    adminUsers: deps.adminUsers,
+    logger,
+  });
   registerHome(app, { settings: deps.settings, logger });
 }

@@ -7,6 +7,7 @@ import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { SlackChannelUnavailableError } from '../errors.ts';
 import type { ConversationView, CustomerPost, PostMarker, SlackFileRef, SlackPort, ThreadRef } from '../engine/slack-port.ts';
+import { assignmentNoteText } from './assignment-text.ts';
 import { escapeText, parentMessage } from './blocks.ts';
 import { failureText, platformName } from './failure-text.ts';
 import { toReactionName } from './emoji.ts';
@@ -26,6 +27,9 @@ export interface WebApiSlackPortOptions {
   readonly maxDownloadBytes?: number;
   /** fetch for downloads (default global fetch). */
   readonly fetch?: typeof fetch;
+  /** How long a user's presence is reused before asking Slack again (default 60 s). */
+  readonly presenceTtlMs?: number;
+  readonly now?: () => number;
 }
 
 /** Reaction on an agent's message that reached the customer (✔️; ✅ is the close command). */
@@ -43,6 +47,9 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
   const { client, pacer, logger } = options;
   const fetchFn = options.fetch ?? fetch;
   const maxBytes = options.maxDownloadBytes ?? 100 * 1024 * 1024;
+  const now = options.now ?? Date.now;
+  const presenceTtlMs = options.presenceTtlMs ?? 60_000;
+  const presence = new Map<string, { readonly active: boolean; readonly at: number }>();
 
   /** Runs one Web API call paced for `slackChannelId`, turning failures into actionable errors. */
   async function call<T>(method: string, slackChannelId: string, fn: () => Promise<T>, paced = true): Promise<T> {
@@ -273,6 +280,35 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
         await call('chat.postMessage', where.slackChannelId, () =>
           client.chat.postMessage({ channel: where.slackChannelId, text, unfurl_links: false }),
         );
+    },
+
+    async isActive(userId) {
+      const cached = presence.get(userId);
+      if (cached && now() - cached.at < presenceTtlMs) return cached.active;
+      let active = false;
+      try {
+        // For another user Slack answers only `presence`: `active` or `away` (scope users:read).
+        // @see https://docs.slack.dev/reference/methods/users.getPresence
+        const result = await retryRateLimited(() => client.users.getPresence({ user: userId }), { logger, key: 'users.getPresence' });
+        active = result.presence === 'active';
+      } catch (error) {
+        logger.warn({ err: error, userId }, 'presence unknown; counted as away');
+      }
+      presence.set(userId, { active, at: now() });
+      return active;
+    },
+
+    async noteAssignment(thread, note, marker) {
+      const result = await call('chat.postMessage', thread.slackChannelId, () =>
+        client.chat.postMessage({
+          channel: thread.slackChannelId,
+          thread_ts: thread.threadTs,
+          text: assignmentNoteText(note),
+          metadata: markerMetadata(marker),
+          unfurl_links: false,
+        }),
+      );
+      return requireTs(result.ts, 'chat.postMessage');
     },
 
     async postNotice(thread, text) {
