@@ -96,15 +96,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...(overrides.slackRetries === undefined ? {} : { retryConfig: { retries: overrides.slackRetries } }),
     ...(overrides.socketPingTimeoutMs === undefined ? {} : { socketPingTimeoutMs: overrides.socketPingTimeoutMs }),
   });
+  const settingsStore = createSettingsStore(store, { owner: instanceId, now });
   const slackPort = createWebApiSlackPort({
     client: slack.client,
     pacer: createPacer({ perSecond: config.slackPostsPerSecond, logger: logger.child({ component: 'pacing' }) }),
     botToken: config.slack.botToken,
     logger: logger.child({ component: 'slack' }),
     now,
+    replyMode: async () => (await settingsStore.read()).replies,
+    notePrefix: config.notePrefix,
     ...(overrides.presenceTtlMs === undefined ? {} : { presenceTtlMs: overrides.presenceTtlMs }),
   });
-  const settingsStore = createSettingsStore(store, { owner: instanceId, now });
   const settings = createRoutingSettings(settingsStore, config.defaultChannel);
   const metrics = createMetrics(store.journal);
   const engine = createEngine({

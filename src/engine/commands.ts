@@ -5,6 +5,7 @@
  */
 import { onAssign, onClose, onReopen, onUnassign, sameView, toView, type ConversationRecord } from './conversations.ts';
 import { type EngineContext, loadConversation, saveConversation } from './context.ts';
+import { applyEscalation } from './escalation.ts';
 import { postOnce } from './posting.ts';
 import type { AgentCommand, ThreadRef } from './slack-port.ts';
 
@@ -28,7 +29,11 @@ export async function handleAgentCommand(
     );
     return;
   }
-  const next = apply(record, command);
+  if (command.action === 'escalate' || command.action === 'deescalate') {
+    await applyEscalation(ctx, record, record.thread, { ...command, action: command.action }, requestId);
+    return;
+  }
+  const next = apply(record, { ...command, action: command.action });
   if (sameView(record, next)) return;
   await saveConversation(ctx, next);
   await ctx.slack.updateParent(record.thread, toView(next));
@@ -47,7 +52,7 @@ const LOG_MESSAGES = {
   reopen: 'conversation reopened',
 } as const;
 
-function apply(record: ConversationRecord, command: AgentCommand): ConversationRecord {
+function apply(record: ConversationRecord, command: AgentCommand & { action: keyof typeof LOG_MESSAGES }): ConversationRecord {
   switch (command.action) {
     case 'assign':
       return onAssign(record, command.assignee ?? command.agentId);

@@ -14,6 +14,10 @@ export const ACTION_ASSIGN = 'threadline_assign';
 export const ACTION_CLOSE = 'threadline_close';
 /** Button "Reopen" on a closed conversation's parent message. */
 export const ACTION_REOPEN = 'threadline_reopen';
+/** Button "Escalate" on a conversation's parent message. */
+export const ACTION_ESCALATE = 'threadline_escalate';
+/** Button "De-escalate" on an escalated conversation's parent message. */
+export const ACTION_DEESCALATE = 'threadline_deescalate';
 /** User picker "Assign to…" on the parent message: assigns whoever is picked. */
 export const ACTION_ASSIGN_TO = 'threadline_assign_to';
 /** Button "Unassign" on an assigned conversation's parent message. */
@@ -31,6 +35,18 @@ export interface ParentOptions {
   readonly previousLink?: string;
   /** Show the contact's picture (default true). Slack refuses the whole message if it cannot fetch the image. */
   readonly showAvatar?: boolean;
+  /** Which thread replies go to the customer (`/inbox replies`), said on the parent; unsaid when undefined. */
+  readonly replyMode?: 'all' | 'prefixed';
+  /** The note prefix, for the reply-mode line (default `note:`). */
+  readonly notePrefix?: string;
+}
+
+/** The parent's line on which replies reach the customer. */
+export function replyModeText(mode: 'all' | 'prefixed', notePrefix = 'note:'): string {
+  const note = `\`${escapeText(notePrefix)}\``;
+  return mode === 'prefixed'
+    ? `🔒 Only replies starting with \`&gt;&gt;\` (or mentioning Threadline) go to the customer; the rest stay internal.`
+    : `✉️ Replies in this thread go to the customer; start one with ${note} to keep it internal.`;
 }
 
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
@@ -120,6 +136,7 @@ export function parentMessage(view: ConversationView, options: ParentOptions = {
   const where = platformName(view.platform);
   const language = languageLine(view.language);
   const status = statusText(view);
+  const escalated = view.escalatedBy ? `\n🚨 Escalated by <@${view.escalatedBy}>` : '';
   const assignee = assigneeText(view);
 
   const who: types.SectionBlock = { type: 'section', text: { type: 'mrkdwn', text: `*${name}*${handle}\n${where} · ${language}` } };
@@ -131,7 +148,7 @@ export function parentMessage(view: ConversationView, options: ParentOptions = {
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Status*\n${status}` },
+        { type: 'mrkdwn', text: `*Status*\n${status}${escalated}` },
         { type: 'mrkdwn', text: `*Assignee*\n${assignee}` },
       ],
     },
@@ -140,6 +157,12 @@ export function parentMessage(view: ConversationView, options: ParentOptions = {
     const link = options.previousLink ? `<${options.previousLink}|the previous conversation>` : 'a previous conversation';
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `↩️ Continues ${link}, which was closed.` }] });
   }
+  if (options.replyMode) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: replyModeText(options.replyMode, options.notePrefix) }] });
+  }
+  const escalation = view.escalatedBy
+    ? button(ACTION_DEESCALATE, 'De-escalate', view.conversationId)
+    : button(ACTION_ESCALATE, 'Escalate', view.conversationId);
   const toggle =
     view.status === 'closed'
       ? button(ACTION_REOPEN, 'Reopen', view.conversationId)
@@ -153,9 +176,13 @@ export function parentMessage(view: ConversationView, options: ParentOptions = {
       button(ACTION_ASSIGN, 'Assign to me', view.conversationId),
       assignPicker(view.assignee),
       ...(view.assignee ? [button(ACTION_UNASSIGN, 'Unassign', view.conversationId)] : []),
+      escalation,
       toggle,
     ],
   });
 
-  return { text: `${status}: ${name}${handle} on ${where} · ${language} · ${assignee}`, blocks };
+  return {
+    text: `${status}${view.escalatedBy ? ' · 🚨 Escalated' : ''}: ${name}${handle} on ${where} · ${language} · ${assignee}`,
+    blocks,
+  };
 }

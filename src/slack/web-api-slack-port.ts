@@ -9,6 +9,7 @@ import { SlackChannelUnavailableError } from '../errors.ts';
 import type { ConversationView, CustomerPost, PostMarker, SlackFileRef, SlackPort, ThreadRef } from '../engine/slack-port.ts';
 import { assignmentNoteText } from './assignment-text.ts';
 import { escapeText, parentMessage } from './blocks.ts';
+import { deescalatedPostText, escalationNoteText, escalationPostText } from './escalation-text.ts';
 import { failureText, platformName } from './failure-text.ts';
 import { toReactionName } from './emoji.ts';
 import { parkedText } from './parked-text.ts';
@@ -27,6 +28,10 @@ export interface WebApiSlackPortOptions {
   readonly maxDownloadBytes?: number;
   /** fetch for downloads (default global fetch). */
   readonly fetch?: typeof fetch;
+  /** The reply mode (`/inbox replies`), said on every parent posted or updated; unsaid without it. */
+  readonly replyMode?: () => Promise<'all' | 'prefixed'>;
+  /** The note prefix, for the parent's reply-mode line (default `note:`). */
+  readonly notePrefix?: string;
   /** How long a user's presence is reused before asking Slack again (default 60 s). */
   readonly presenceTtlMs?: number;
   readonly now?: () => number;
@@ -108,7 +113,12 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
   /** Builds the parent; retries once without the avatar when Slack could not fetch the picture. */
   async function withParent<T>(view: ConversationView, send: (body: ReturnType<typeof parentMessage>) => Promise<T>): Promise<T> {
     const previousLink = view.previous ? await permalink(view.previous) : undefined;
-    const opts = previousLink ? { previousLink } : {};
+    const replyMode = await options.replyMode?.();
+    const opts = {
+      ...(previousLink ? { previousLink } : {}),
+      ...(replyMode ? { replyMode } : {}),
+      ...(options.notePrefix ? { notePrefix: options.notePrefix } : {}),
+    };
     try {
       return await send(parentMessage(view, opts));
     } catch (error) {
@@ -304,6 +314,40 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
           channel: thread.slackChannelId,
           thread_ts: thread.threadTs,
           text: assignmentNoteText(note),
+          metadata: markerMetadata(marker),
+          unfurl_links: false,
+        }),
+      );
+      return requireTs(result.ts, 'chat.postMessage');
+    },
+
+    async postEscalation(target, thread, view, by, marker) {
+      const link = await permalink(thread);
+      const result = await call('chat.postMessage', target.slackChannelId, () =>
+        client.chat.postMessage({
+          channel: target.slackChannelId,
+          text: escalationPostText(target, view, by, link),
+          metadata: markerMetadata(marker),
+          unfurl_links: false,
+          unfurl_media: false,
+        }),
+      );
+      return requireTs(result.ts, 'chat.postMessage');
+    },
+
+    async closeEscalation(post, thread, by) {
+      const link = await permalink(thread);
+      await call('chat.update', post.slackChannelId, () =>
+        client.chat.update({ channel: post.slackChannelId, ts: post.ts, text: deescalatedPostText(by, link) }),
+      );
+    },
+
+    async noteEscalation(thread, note, marker) {
+      const result = await call('chat.postMessage', thread.slackChannelId, () =>
+        client.chat.postMessage({
+          channel: thread.slackChannelId,
+          thread_ts: thread.threadTs,
+          text: escalationNoteText(note),
           metadata: markerMetadata(marker),
           unfurl_links: false,
         }),

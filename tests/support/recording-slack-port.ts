@@ -137,6 +137,31 @@ export function createRecordingSlackPort() {
       });
       return ts;
     },
+    async postEscalation(target: { slackChannelId: string }, thread: ThreadRef, _view: ConversationView, by: string, marker: PostMarker) {
+      const ts = nextTs();
+      const text = `escalated ${thread.threadTs} by ${by}`;
+      messages.push({ slackChannelId: target.slackChannelId, ts, text, marker: marker.key, files: [], reactions: new Set() });
+      return ts;
+    },
+    async closeEscalation(post: { slackChannelId: string; ts: string }, _thread: ThreadRef, by: string) {
+      const message = find(post.slackChannelId, post.ts);
+      if (message) message.text = `de-escalated by ${by}`;
+    },
+    async noteEscalation(thread: ThreadRef, note: { escalated: boolean; by: string }, marker: PostMarker) {
+      const ts = nextTs();
+      const text = `${note.escalated ? 'escalated' : 'de-escalated'} by ${note.by}`;
+      messages.push({
+        slackChannelId: thread.slackChannelId,
+        ts,
+        threadTs: thread.threadTs,
+        text,
+        author: 'Threadline',
+        marker: marker.key,
+        files: [],
+        reactions: new Set(),
+      });
+      return ts;
+    },
     async noteContactStatus(thread: ThreadRef, _platform: string, status: string) {
       await port.postNotice(thread, `customer ${status}`);
     },
