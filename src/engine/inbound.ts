@@ -29,7 +29,7 @@ import { chooseLanguage } from './language.ts';
 import { displayName, fileNameFor, mediaOf, renderCustomerText } from './render.ts';
 import { postOnce } from './posting.ts';
 import { routeFor, routedLanguages } from './routing.ts';
-import { applyRules } from './rules.ts';
+import { actionFor, applyRules } from './rules.ts';
 import type { SlackUpload, ThreadRef } from './slack-port.ts';
 
 /** A file is tried three times (a platform asking to wait more than 10 s gets a line saying so instead). */
@@ -57,7 +57,7 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   const open = existing !== undefined && !(existing.status === 'closed' && existing.thread);
   if (message.unsent) return markUnsent(ctx, conversationId, message, log);
   if (message.fromBusiness) return mirrorBusinessMessage(ctx, conversationId, existing?.thread, open, message, log);
-  const decision = applyRules(message, open);
+  const decision = applyRules(message, open, (await ctx.settingsDocument.read()).rules);
   if (decision.action === 'ignore') {
     log.info({ rule: decision.rule }, 'message ignored by rule');
     ctx.metrics.messageIgnored(message.platform, decision.rule);
@@ -106,7 +106,10 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   }
   await linkPlatformMessage(ctx, conversationId, message.messageId, { thread, ts });
   await linkSlackMessage(ctx, thread.slackChannelId, ts, { conversationId, thread });
-  const next = onCustomerMessage(record, message.contact, message.occurredAt);
+  const answered = onCustomerMessage(record, message.contact, message.occurredAt);
+  // A rule that closes (`/inbox rule … close`): shown, and nothing left waiting for a reply.
+  const next: ConversationRecord = decision.action === 'close' ? { ...answered, status: 'closed' } : answered;
+  if (decision.action === 'close') log.info({ rule: decision.rule }, 'conversation closed by rule');
   await saveConversation(ctx, next);
   if (!sameView(record, next)) await ctx.slack.updateParent(thread, toView(next));
 }
@@ -305,6 +308,11 @@ async function downloadMedia(
 /** A customer's reaction shows on the mirrored Slack message; it never opens a conversation. */
 async function handleReaction(ctx: EngineContext, reaction: InboundReaction): Promise<void> {
   const conversationId = toConversationId({ platform: reaction.platform, account: reaction.account, contactId: reaction.contact.id });
+  if (actionFor((await ctx.settingsDocument.read()).rules, reaction.platform, 'reaction') === 'ignore') {
+    ctx.logger.info({ eventId: reaction.eventId, conversationId, rule: 'reaction' }, 'reaction ignored by rule');
+    ctx.metrics.messageIgnored(reaction.platform, 'reaction');
+    return;
+  }
   const mirror = await ctx.store.get<MirrorLink>(keys.platformMessage(conversationId, reaction.messageId));
   if (!mirror) {
     ctx.logger.info({ eventId: reaction.eventId, conversationId }, 'reaction to an unknown message ignored');
@@ -351,6 +359,10 @@ async function handleContactStatus(ctx: EngineContext, event: ContactStatus): Pr
   const record = await loadConversation(ctx, conversationId);
   ctx.logger.info({ eventId: event.eventId, conversationId, status: event.status }, 'contact status changed');
   if (!record?.thread || record.status === 'closed') return;
+  if (actionFor((await ctx.settingsDocument.read()).rules, event.platform, 'contact_status') === 'ignore') {
+    ctx.metrics.messageIgnored(event.platform, 'contact_status');
+    return;
+  }
   await ctx.slack.noteContactStatus(record.thread, event.platform, event.status);
 }
 
