@@ -59,3 +59,26 @@ describe('automation rules', () => {
     expect(await e2e.inbox(ADMIN, 'rule * like drop')).toContain('`drop` is not an action');
   });
 });
+
+describe('/inbox audit', () => {
+  it('lists the latest settings changes, newest first, with who made them', async () => {
+    const e2e = await startE2e({ slackMode: 'http', telegramMode: 'webhook', adminUsers: `${ADMIN},U02SECOND9` });
+    running.push(e2e);
+    expect(await e2e.inbox(MEMBER, 'audit')).toContain('No settings changes yet.');
+    await e2e.inbox(ADMIN, 'route ko <#C0KOREAN|support-ko>');
+    await e2e.inbox('U02SECOND9', 'rule instagram like open');
+    await e2e.inbox(ADMIN, 'replies prefixed');
+    // A refused change is not a change.
+    await e2e.inbox(MEMBER, 'replies all');
+    const answer = await e2e.inbox(MEMBER, 'audit');
+    const lines = answer.split('\\n').filter((line) => line.startsWith('• '));
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toContain(`<@${ADMIN}>: replies prefixed`);
+    expect(lines[1]).toContain('<@U02SECOND9>: rule instagram like open');
+    expect(lines[2]).toContain(`<@${ADMIN}>: route ko → <#C0KOREAN>`);
+    expect(lines[0]).toMatch(/<!date\^\d+\^\{date_short_pretty\} \{time\}\|\d{4}-\d\d-\d\d \d\d:\d\d UTC>/);
+    const latest = (await e2e.inbox(MEMBER, 'audit 1')).split('\\n').filter((line) => line.startsWith('• '));
+    expect(latest).toHaveLength(1);
+    expect(await e2e.inbox(MEMBER, 'audit many')).toContain('`many` is not a number of changes');
+  });
+});
