@@ -40,6 +40,8 @@ export interface AppOverrides {
   /** Web API retries (tests use `{ retries: 0 }`). */
   readonly slackRetries?: number;
   readonly socketPingTimeoutMs?: number;
+  /** How long an agent's Slack presence is reused (default 60 s; tests that change presence use 0). */
+  readonly presenceTtlMs?: number;
 }
 
 /** A built Threadline: start() connects everything, stop() releases it. */
@@ -99,13 +101,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...(overrides.slackRetries === undefined ? {} : { retryConfig: { retries: overrides.slackRetries } }),
     ...(overrides.socketPingTimeoutMs === undefined ? {} : { socketPingTimeoutMs: overrides.socketPingTimeoutMs }),
   });
+  const settingsStore = createSettingsStore(store, { owner: instanceId, now });
   const slackPort = createWebApiSlackPort({
     client: slack.client,
     pacer: createPacer({ perSecond: config.slackPostsPerSecond, logger: logger.child({ component: 'pacing' }) }),
     botToken: config.slack.botToken,
     logger: logger.child({ component: 'slack' }),
+    now,
+    replyMode: async () => (await settingsStore.read()).replies,
+    notePrefix: config.notePrefix,
+    ...(overrides.presenceTtlMs === undefined ? {} : { presenceTtlMs: overrides.presenceTtlMs }),
   });
-  const settingsStore = createSettingsStore(store, { owner: instanceId, now });
   const settings = createRoutingSettings(settingsStore, config.defaultChannel);
   const metrics = createMetrics(store.journal);
   const engine = createEngine({

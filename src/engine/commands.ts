@@ -1,17 +1,21 @@
 /**
- * Agents' state changes (assign, close, reopen), from reactions or buttons on any message of a
- * thread. Each updates the parent message in place; repeating one changes nothing.
+ * Agents' state changes (assign, unassign, close, reopen), from reactions, buttons and the user
+ * picker on any message of a thread. Each updates the parent message in place; a change of
+ * assignee is also noted in the thread ("assigned to @b by @a"). Repeating one changes nothing.
  */
-import { onAssign, onClose, onReopen, sameView, toView, type ConversationRecord } from './conversations.ts';
+import { onAssign, onClose, onReopen, onUnassign, sameView, toView, type ConversationRecord } from './conversations.ts';
 import { type EngineContext, loadConversation, saveConversation } from './context.ts';
+import { applyEscalation } from './escalation.ts';
+import { postOnce } from './posting.ts';
 import type { AgentCommand, ThreadRef } from './slack-port.ts';
 
-/** Applies one command to the conversation whose thread `thread` is. */
+/** Applies one command to the conversation whose thread `thread` is; `requestId` makes its thread note exactly-once. */
 export async function handleAgentCommand(
   ctx: EngineContext,
   conversationId: string,
   thread: ThreadRef,
   command: AgentCommand,
+  requestId: string = `${command.slackChannelId}:${command.messageTs}:${command.action}`,
 ): Promise<void> {
   const record = await loadConversation(ctx, conversationId);
   const log = ctx.logger.child({ conversationId, action: command.action, agentId: command.agentId });
@@ -25,19 +29,35 @@ export async function handleAgentCommand(
     );
     return;
   }
-  const next = apply(record, command);
+  if (command.action === 'escalate' || command.action === 'deescalate') {
+    await applyEscalation(ctx, record, record.thread, { ...command, action: command.action }, requestId);
+    return;
+  }
+  const next = apply(record, { ...command, action: command.action });
   if (sameView(record, next)) return;
   await saveConversation(ctx, next);
   await ctx.slack.updateParent(record.thread, toView(next));
-  log.info({ status: next.status }, LOG_MESSAGES[command.action]);
+  if (next.assignee !== record.assignee) {
+    const marker = { key: `assign:${record.id}:${requestId}` };
+    const note = { ...(next.assignee ? { assignee: next.assignee } : {}), by: command.agentId };
+    await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, marker, () => ctx.slack.noteAssignment(thread, note, marker));
+  }
+  log.info({ status: next.status, assignee: next.assignee ?? null }, LOG_MESSAGES[command.action]);
 }
 
-const LOG_MESSAGES = { assign: 'conversation assigned', close: 'conversation closed', reopen: 'conversation reopened' } as const;
+const LOG_MESSAGES = {
+  assign: 'conversation assigned',
+  unassign: 'conversation unassigned',
+  close: 'conversation closed',
+  reopen: 'conversation reopened',
+} as const;
 
-function apply(record: ConversationRecord, command: AgentCommand): ConversationRecord {
+function apply(record: ConversationRecord, command: AgentCommand & { action: keyof typeof LOG_MESSAGES }): ConversationRecord {
   switch (command.action) {
     case 'assign':
-      return onAssign(record, command.agentId);
+      return onAssign(record, command.assignee ?? command.agentId);
+    case 'unassign':
+      return record.assignee ? onUnassign(record) : record;
     case 'close':
       return record.status === 'closed' ? record : onClose(record, command.agentId);
     case 'reopen':

@@ -4,7 +4,7 @@
  * The only place conversation ids are built and parsed.
  */
 import type { Contact, Platform } from '../messages.ts';
-import type { ConversationStatus, ConversationView, ThreadRef } from './slack-port.ts';
+import type { ConversationStatus, ConversationView, ThreadRef, UnassignedReason } from './slack-port.ts';
 
 const PLATFORMS: readonly Platform[] = ['telegram', 'whatsapp', 'instagram', 'messenger', 'x', 'wechat'];
 
@@ -43,6 +43,12 @@ export interface ConversationRecord {
   readonly language?: string;
   readonly status: ConversationStatus;
   readonly assignee?: string;
+  /** Automatic assignment found nobody, and nobody assigned it since: why. */
+  readonly unassigned?: UnassignedReason;
+  /** Escalated: by whom, and the post in the escalation channel (absent when none was set). */
+  readonly escalation?: { readonly by: string; readonly post?: { readonly slackChannelId: string; readonly ts: string } };
+  /** The automatic assignment (or that nobody was found) is still to be noted in the thread. */
+  readonly assignmentToNote?: true;
   readonly answeredBy?: string;
   readonly closedBy?: string;
   /** Who spoke last: decides the status a reopened conversation returns to. */
@@ -66,6 +72,8 @@ export function toView(record: ConversationRecord): ConversationView {
     openedAt: record.openedAt,
     ...(record.language ? { language: record.language } : {}),
     ...(record.assignee ? { assignee: record.assignee } : {}),
+    ...(record.unassigned ? { unassigned: record.unassigned } : {}),
+    ...(record.escalation ? { escalatedBy: record.escalation.by } : {}),
     ...(record.answeredBy ? { answeredBy: record.answeredBy } : {}),
     ...(record.closedBy ? { closedBy: record.closedBy } : {}),
     ...(record.previous ? { previous: record.previous } : {}),
@@ -85,7 +93,14 @@ export function onAgentReply(record: ConversationRecord, agentId: string): Conve
 
 /** Assigns (or reassigns) the conversation to an agent. */
 export function onAssign(record: ConversationRecord, agentId: string): ConversationRecord {
-  return { ...record, assignee: agentId };
+  const { unassigned: _unassigned, ...rest } = record;
+  return { ...rest, assignee: agentId };
+}
+
+/** Takes the assignee off the conversation. */
+export function onUnassign(record: ConversationRecord): ConversationRecord {
+  const { assignee: _assignee, unassigned: _unassigned, ...rest } = record;
+  return rest;
 }
 
 /** Closes the conversation; the next customer message opens a new thread. */

@@ -61,7 +61,7 @@ export function createEngine(options: EngineOptions): Engine {
       case 'agent_reply':
         return handleAgentReply(ctx, job.conversationId, job.reply, signal, options.outbox);
       case 'agent_command':
-        return handleAgentCommand(ctx, job.conversationId, job.thread, job.command);
+        return handleAgentCommand(ctx, job.conversationId, job.thread, job.command, job.requestId);
     }
   };
   const worker = createWorker({

@@ -25,11 +25,12 @@ import {
   platformFacts,
   saveConversation,
 } from './context.ts';
+import { chooseAssignee } from './assignment.ts';
 import { chooseLanguage } from './language.ts';
 import { displayName, fileNameFor, mediaOf, renderCustomerText } from './render.ts';
 import { postOnce } from './posting.ts';
 import { routeFor, routedLanguages } from './routing.ts';
-import { applyRules } from './rules.ts';
+import { actionFor, applyRules } from './rules.ts';
 import type { SlackUpload, ThreadRef } from './slack-port.ts';
 
 /** A file is tried three times (a platform asking to wait more than 10 s gets a line saying so instead). */
@@ -57,7 +58,7 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   const open = existing !== undefined && !(existing.status === 'closed' && existing.thread);
   if (message.unsent) return markUnsent(ctx, conversationId, message, log);
   if (message.fromBusiness) return mirrorBusinessMessage(ctx, conversationId, existing?.thread, open, message, log);
-  const decision = applyRules(message, open);
+  const decision = applyRules(message, open, (await ctx.settingsDocument.read()).rules);
   if (decision.action === 'ignore') {
     log.info({ rule: decision.rule }, 'message ignored by rule');
     ctx.metrics.messageIgnored(message.platform, decision.rule);
@@ -81,6 +82,7 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
     );
   }
   record = await ensureThread(ctx, record, signal);
+  record = await noteAutoAssignment(ctx, record);
   const thread = record.thread!;
   const files = await downloadMedia(ctx, message, log, signal);
   signal.throwIfAborted();
@@ -105,7 +107,10 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   }
   await linkPlatformMessage(ctx, conversationId, message.messageId, { thread, ts });
   await linkSlackMessage(ctx, thread.slackChannelId, ts, { conversationId, thread });
-  const next = onCustomerMessage(record, message.contact, message.occurredAt);
+  const answered = onCustomerMessage(record, message.contact, message.occurredAt);
+  // A rule that closes (`/inbox rule … close`): shown, and nothing left waiting for a reply.
+  const next: ConversationRecord = decision.action === 'close' ? { ...answered, status: 'closed' } : answered;
+  if (decision.action === 'close') log.info({ rule: decision.rule }, 'conversation closed by rule');
   await saveConversation(ctx, next);
   if (!sameView(record, next)) await ctx.slack.updateParent(thread, toView(next));
 }
@@ -193,6 +198,7 @@ async function planGeneration(
   const detected = message.text ? ctx.language.detect(message.text, routedLanguages(routes)) : undefined;
   const choice = chooseLanguage({ detected, hints: [message.contact.languageHint, previous?.language] });
   const slackChannelId = routeFor(choice.language, routes, await ctx.settings.defaultChannel());
+  const assignment = await chooseAssignee(ctx, choice.language);
   const now = isoNow(ctx);
   return {
     id: toConversationId({ platform: message.platform, account: message.account, contactId: message.contact.id }),
@@ -202,6 +208,8 @@ async function planGeneration(
     contact: message.contact,
     ...(choice.language ? { language: choice.language } : {}),
     status: 'waiting',
+    ...assignment,
+    ...('assignee' in assignment ? { assignmentToNote: true as const } : {}),
     lastSpeaker: 'customer',
     slackChannelId,
     ...(previous?.thread ? { previous: previous.thread } : {}),
@@ -251,6 +259,22 @@ async function postParentIn(ctx: EngineContext, record: ConversationRecord): Pro
   return withThread;
 }
 
+/**
+ * Notes in a new thread who was assigned automatically, mentioning them (nobody found: the parent
+ * says why); once per generation, even when the job is replayed.
+ */
+async function noteAutoAssignment(ctx: EngineContext, record: ConversationRecord): Promise<ConversationRecord> {
+  const thread = record.thread;
+  if (!record.assignmentToNote || !thread) return record;
+  const marker = { key: `assign:${record.id}:${record.generation}:auto` };
+  const note = { ...(record.assignee ? { assignee: record.assignee } : {}), ...(record.language ? { language: record.language } : {}) };
+  await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, marker, () => ctx.slack.noteAssignment(thread, note, marker));
+  const { assignmentToNote: _noted, ...noted } = record;
+  await saveConversation(ctx, noted);
+  if (noted.assignee) ctx.logger.info({ conversationId: record.id, assignee: noted.assignee }, 'conversation assigned automatically');
+  return noted;
+}
+
 /** Downloads the message's files; a file that cannot be fetched becomes a line saying so. */
 async function downloadMedia(
   ctx: EngineContext,
@@ -285,6 +309,11 @@ async function downloadMedia(
 /** A customer's reaction shows on the mirrored Slack message; it never opens a conversation. */
 async function handleReaction(ctx: EngineContext, reaction: InboundReaction): Promise<void> {
   const conversationId = toConversationId({ platform: reaction.platform, account: reaction.account, contactId: reaction.contact.id });
+  if (actionFor((await ctx.settingsDocument.read()).rules, reaction.platform, 'reaction') === 'ignore') {
+    ctx.logger.info({ eventId: reaction.eventId, conversationId, rule: 'reaction' }, 'reaction ignored by rule');
+    ctx.metrics.messageIgnored(reaction.platform, 'reaction');
+    return;
+  }
   const mirror = await ctx.store.get<MirrorLink>(keys.platformMessage(conversationId, reaction.messageId));
   if (!mirror) {
     ctx.logger.info({ eventId: reaction.eventId, conversationId }, 'reaction to an unknown message ignored');
@@ -332,6 +361,10 @@ async function handleContactStatus(ctx: EngineContext, event: ContactStatus): Pr
   const record = await loadConversation(ctx, conversationId);
   ctx.logger.info({ eventId: event.eventId, conversationId, status: event.status }, 'contact status changed');
   if (!record?.thread || record.status === 'closed') return;
+  if (actionFor((await ctx.settingsDocument.read()).rules, event.platform, 'contact_status') === 'ignore') {
+    ctx.metrics.messageIgnored(event.platform, 'contact_status');
+    return;
+  }
   await ctx.slack.noteContactStatus(record.thread, event.platform, event.status);
 }
 

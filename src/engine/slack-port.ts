@@ -16,6 +16,36 @@ export interface ThreadRef {
 /** Conversation state as shown on the parent message. */
 export type ConversationStatus = 'waiting' | 'answered' | 'closed';
 
+/** Why automatic assignment found nobody. */
+export type UnassignedReason = 'no_language' | 'no_agent';
+
+/** A change of assignee, as the thread notes it (the Slack side words it). Plain JSON. */
+export interface AssignmentNote {
+  /** The new assignee; undefined when the conversation was unassigned or nobody was found. */
+  readonly assignee?: string;
+  /** Slack user id of who made the change; undefined for an automatic assignment. */
+  readonly by?: string;
+  /** For an automatic assignment: the conversation's language, which the assignee speaks. */
+  readonly language?: string;
+  /** For an automatic assignment that found nobody: why. */
+  readonly unassigned?: UnassignedReason;
+}
+
+/** Where escalations are posted: a Slack channel, and the user group to mention there. */
+export interface EscalationTarget {
+  readonly slackChannelId: string;
+  readonly usergroupId?: string;
+}
+
+/** A change of escalation, as the conversation's thread notes it. Plain JSON. */
+export interface EscalationNote {
+  readonly escalated: boolean;
+  /** Slack user id of who escalated or de-escalated. */
+  readonly by: string;
+  /** Where the escalation was posted; undefined when no escalation channel is set. */
+  readonly target?: EscalationTarget;
+}
+
 /** Everything the parent message shows. Plain JSON. */
 export interface ConversationView {
   readonly conversationId: string;
@@ -26,6 +56,10 @@ export interface ConversationView {
   readonly status: ConversationStatus;
   /** Slack user id of the assignee. */
   readonly assignee?: string;
+  /** Why nobody was assigned automatically: no language detected, or no agent speaks it. */
+  readonly unassigned?: UnassignedReason;
+  /** Escalated, and by whom (Slack user id), until de-escalated. */
+  readonly escalatedBy?: string;
   /** Slack user id of the last agent who replied to the customer. */
   readonly answeredBy?: string;
   /** Slack user id of who closed it. */
@@ -104,6 +138,22 @@ export interface SlackPort {
   ): Promise<void>;
   /** Tells the thread that the customer blocked (or unblocked) our account on the platform. */
   noteContactStatus(thread: ThreadRef, platform: Platform, status: 'blocked' | 'unblocked'): Promise<void>;
+  /**
+   * Whether the Slack user is active now (presence), for preferring present agents when assigning.
+   * May be cached briefly; a failure to tell counts as not active.
+   */
+  isActive(userId: string): Promise<boolean>;
+  /** Notes a change of assignee in the thread, mentioning the new assignee; carries `marker` (see postOnce). Returns its ts. */
+  noteAssignment(thread: ThreadRef, note: AssignmentNote, marker: PostMarker): Promise<string>;
+  /**
+   * Posts an escalation in the escalation channel: a link to the conversation's thread, mentioning
+   * the target's user group; carries `marker`. Returns its ts.
+   */
+  postEscalation(target: EscalationTarget, thread: ThreadRef, view: ConversationView, by: string, marker: PostMarker): Promise<string>;
+  /** Rewrites an escalation post to say it was de-escalated, and by whom. */
+  closeEscalation(post: { readonly slackChannelId: string; readonly ts: string }, thread: ThreadRef, by: string): Promise<void>;
+  /** Notes an escalation or de-escalation in the conversation's thread; carries `marker`. Returns its ts. */
+  noteEscalation(thread: ThreadRef, note: EscalationNote, marker: PostMarker): Promise<string>;
   /** Posts Threadline's own note in the thread (e.g. a delivery failure explained). */
   postNotice(thread: ThreadRef, text: string): Promise<string>;
   /**
@@ -171,11 +221,14 @@ export interface AgentReply {
 
 /** A state change an agent asked for, by reaction or button, on any message of a thread. */
 export interface AgentCommand {
-  readonly action: 'assign' | 'close' | 'reopen';
+  /** `assign`: to `assignee`, else to the agent who asked; `unassign`: nobody. */
+  readonly action: 'assign' | 'unassign' | 'close' | 'reopen' | 'escalate' | 'deescalate';
   readonly slackChannelId: string;
   /** ts of the message acted on: the parent or any message in the thread. */
   readonly messageTs: string;
   readonly agentId: string;
+  /** For `assign` from the user picker: the Slack user id chosen (default: `agentId`). */
+  readonly assignee?: string;
 }
 
 /** What the Slack side asks of the engine. Each resolves once the request is durably accepted. */

@@ -14,6 +14,14 @@ export const ACTION_ASSIGN = 'threadline_assign';
 export const ACTION_CLOSE = 'threadline_close';
 /** Button "Reopen" on a closed conversation's parent message. */
 export const ACTION_REOPEN = 'threadline_reopen';
+/** Button "Escalate" on a conversation's parent message. */
+export const ACTION_ESCALATE = 'threadline_escalate';
+/** Button "De-escalate" on an escalated conversation's parent message. */
+export const ACTION_DEESCALATE = 'threadline_deescalate';
+/** User picker "Assign to…" on the parent message: assigns whoever is picked. */
+export const ACTION_ASSIGN_TO = 'threadline_assign_to';
+/** Button "Unassign" on an assigned conversation's parent message. */
+export const ACTION_UNASSIGN = 'threadline_unassign';
 
 /** A message body: `text` is the notification and screen-reader fallback, `blocks` what Slack renders. */
 export interface SlackMessageBody {
@@ -27,6 +35,18 @@ export interface ParentOptions {
   readonly previousLink?: string;
   /** Show the contact's picture (default true). Slack refuses the whole message if it cannot fetch the image. */
   readonly showAvatar?: boolean;
+  /** Which thread replies go to the customer (`/inbox replies`), said on the parent; unsaid when undefined. */
+  readonly replyMode?: 'all' | 'prefixed';
+  /** The note prefix, for the reply-mode line (default `note:`). */
+  readonly notePrefix?: string;
+}
+
+/** The parent's line on which replies reach the customer. */
+export function replyModeText(mode: 'all' | 'prefixed', notePrefix = 'note:'): string {
+  const note = `\`${escapeText(notePrefix)}\``;
+  return mode === 'prefixed'
+    ? `🔒 Only replies starting with \`&gt;&gt;\` (or mentioning Threadline) go to the customer; the rest stay internal.`
+    : `✉️ Replies in this thread go to the customer; start one with ${note} to keep it internal.`;
 }
 
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
@@ -68,9 +88,12 @@ export function statusText(view: Pick<ConversationView, 'status' | 'answeredBy' 
   }
 }
 
-/** "Assigned to <@U1>" or "Unassigned". */
-export function assigneeText(view: Pick<ConversationView, 'assignee'>): string {
-  return view.assignee ? `Assigned to <@${view.assignee}>` : 'Unassigned';
+/** "Assigned to <@U1>", or "Unassigned" with why when automatic assignment found nobody. */
+export function assigneeText(view: Pick<ConversationView, 'assignee' | 'unassigned' | 'language'>): string {
+  if (view.assignee) return `Assigned to <@${view.assignee}>`;
+  if (view.unassigned === 'no_language') return 'Unassigned: language unknown, so no agent was picked';
+  if (view.unassigned === 'no_agent') return `Unassigned: no agent speaks ${view.language ? languageName(view.language) : 'it'}`;
+  return 'Unassigned';
 }
 
 function languageLine(language: string | undefined): string {
@@ -90,6 +113,19 @@ function button(actionId: string, label: string, value: string, style?: 'primary
 }
 
 /**
+ * The user picker that assigns anyone, showing the current assignee.
+ * @see https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element#users_select
+ */
+function assignPicker(assignee: string | undefined): types.UsersSelect {
+  return {
+    type: 'users_select',
+    action_id: ACTION_ASSIGN_TO,
+    placeholder: { type: 'plain_text', text: 'Assign to…', emoji: true },
+    ...(assignee ? { initial_user: assignee } : {}),
+  };
+}
+
+/**
  * The parent message of a conversation's thread: who, where, language, status, assignee, a link to
  * the previous conversation, and the Assign / Close (or Reopen) buttons. It never contains the
  * customer's words, so channel lists and notifications stay short.
@@ -100,6 +136,7 @@ export function parentMessage(view: ConversationView, options: ParentOptions = {
   const where = platformName(view.platform);
   const language = languageLine(view.language);
   const status = statusText(view);
+  const escalated = view.escalatedBy ? `\n🚨 Escalated by <@${view.escalatedBy}>` : '';
   const assignee = assigneeText(view);
 
   const who: types.SectionBlock = { type: 'section', text: { type: 'mrkdwn', text: `*${name}*${handle}\n${where} · ${language}` } };
@@ -111,7 +148,7 @@ export function parentMessage(view: ConversationView, options: ParentOptions = {
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Status*\n${status}` },
+        { type: 'mrkdwn', text: `*Status*\n${status}${escalated}` },
         { type: 'mrkdwn', text: `*Assignee*\n${assignee}` },
       ],
     },
@@ -120,15 +157,32 @@ export function parentMessage(view: ConversationView, options: ParentOptions = {
     const link = options.previousLink ? `<${options.previousLink}|the previous conversation>` : 'a previous conversation';
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `↩️ Continues ${link}, which was closed.` }] });
   }
+  if (options.replyMode) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: replyModeText(options.replyMode, options.notePrefix) }] });
+  }
+  const escalation = view.escalatedBy
+    ? button(ACTION_DEESCALATE, 'De-escalate', view.conversationId)
+    : button(ACTION_ESCALATE, 'Escalate', view.conversationId);
   const toggle =
     view.status === 'closed'
       ? button(ACTION_REOPEN, 'Reopen', view.conversationId)
       : button(ACTION_CLOSE, 'Close', view.conversationId, 'primary');
   blocks.push({
     type: 'actions',
-    block_id: 'threadline_actions',
-    elements: [button(ACTION_ASSIGN, 'Assign to me', view.conversationId), toggle],
+    // A new block_id when the assignee changes, so Slack shows the picker's new initial user.
+    // @see https://docs.slack.dev/reference/block-kit/blocks/actions-block (block_id)
+    block_id: `threadline_actions_${view.assignee ?? 'unassigned'}`,
+    elements: [
+      button(ACTION_ASSIGN, 'Assign to me', view.conversationId),
+      assignPicker(view.assignee),
+      ...(view.assignee ? [button(ACTION_UNASSIGN, 'Unassign', view.conversationId)] : []),
+      escalation,
+      toggle,
+    ],
   });
 
-  return { text: `${status}: ${name}${handle} on ${where} · ${language} · ${assignee}`, blocks };
+  return {
+    text: `${status}${view.escalatedBy ? ' · 🚨 Escalated' : ''}: ${name}${handle} on ${where} · ${language} · ${assignee}`,
+    blocks,
+  };
 }

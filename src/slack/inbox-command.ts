@@ -1,27 +1,40 @@
 /**
- * `/inbox`: routing of languages to Slack channels. Everyone may read the routes; changing them is
- * for workspace admins and owners, and the users listed in ADMIN_USERS. Answers are ephemeral.
+ * `/inbox`: channel-level work in Slack. This file reads the command, dispatches it to its group
+ * (routing here; agents, and the other groups, in src/slack/inbox/), assembles `/inbox help` from
+ * every group's help lines, and answers an unknown or malformed command with the closest correct
+ * usage. Everyone may read settings; changing them is for workspace admins and owners, and the
+ * users listed in ADMIN_USERS. Answers are ephemeral.
  * @see https://docs.slack.dev/interactivity/implementing-slash-commands
  */
 import type { App, webApi } from '@slack/bolt';
-import type { Logger } from 'pino';
+import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
 import type { RoutingSettings } from '../engine/slack-port.ts';
 import { adminRefusal, isAdmin } from './admins.ts';
-import { escapeText, languageName } from './blocks.ts';
+import { agentsGroup } from './inbox/agents.ts';
+import { auditGroup } from './inbox/audit.ts';
+import { emojiGroup } from './inbox/emoji.ts';
+import { escalationGroup } from './inbox/escalation.ts';
+import { repliesGroup } from './inbox/replies.ts';
+import { rulesGroup } from './inbox/rules.ts';
+import {
+  describeLanguage as describe,
+  echo,
+  type HelpLine,
+  helpText,
+  type InboxCall,
+  type InboxCommandOptions,
+  type InboxGroup,
+  parseChannelArg,
+  unknownLanguageText,
+  usage,
+} from './inbox/context.ts';
 import { warnMalformed } from './malformed.ts';
 
-/** Dependencies of {@link registerInboxCommand}. */
-export interface InboxCommandOptions {
-  readonly settings: RoutingSettings;
-  /** Canonical language tag (`ko`, `zh-Hant`) for what an admin typed, or undefined if unknown. */
-  readonly normalizeLanguage: (tag: string) => string | undefined;
-  /** Slack user ids who may change settings besides workspace admins and owners (ADMIN_USERS). */
-  readonly adminUsers: readonly string[];
-  readonly logger: Logger;
-}
+export { parseChannelArg };
+export type { InboxCommandOptions };
 
-/** What an `/inbox` text asks for, after parsing and validation. */
+/** What an `/inbox` routing text asks for, after parsing and validation. */
 export type InboxRequest =
   | { readonly kind: 'help' }
   | { readonly kind: 'routes' }
@@ -30,76 +43,88 @@ export type InboxRequest =
   | { readonly kind: 'unroute'; readonly language: string }
   | { readonly kind: 'invalid'; readonly text: string };
 
-/** The help text, also shown for `/inbox` alone. */
+const ROUTES_HELP: HelpLine = { usage: '/inbox routes', what: 'which channel each language goes to', example: '/inbox routes' };
+const ROUTE_HELP: HelpLine = {
+  usage: '/inbox route <language> <#channel>',
+  what: 'send a language to a channel',
+  example: '/inbox route ko #support-ko',
+};
+const ROUTE_DEFAULT_HELP: HelpLine = {
+  usage: '/inbox route default <#channel>',
+  what: 'the channel for other languages, and when the language cannot be told',
+  example: '/inbox route default #support',
+};
+const UNROUTE_HELP: HelpLine = {
+  usage: '/inbox unroute <language>',
+  what: 'remove a route (that language then goes to the default channel)',
+  example: '/inbox unroute ko',
+};
+const HELP_HELP: HelpLine = { usage: '/inbox help', what: 'this list', example: '/inbox help' };
+
+/** Routing: `routes`, `route`, `unroute` (the first group; kept here, where it began). */
+const ROUTING_HELP: readonly HelpLine[] = [ROUTES_HELP, ROUTE_HELP, ROUTE_DEFAULT_HELP, UNROUTE_HELP];
+
+/** Every other group, each in its own file under src/slack/inbox/. */
+const GROUPS: readonly InboxGroup[] = [agentsGroup, escalationGroup, rulesGroup, emojiGroup, repliesGroup, auditGroup];
+
+/** Every help line, in the order `/inbox help` shows them. */
+export const HELP_LINES: readonly HelpLine[] = [...ROUTING_HELP, ...GROUPS.flatMap((group) => group.help), HELP_HELP];
+
+/** The help text, also shown for `/inbox` alone: every command with one example. */
 export const INBOX_HELP = [
   "*Threadline* brings customer messages into Slack: one thread per conversation, in the channel of the customer's language.",
-  '`/inbox routes`: which channel each language goes to',
-  '`/inbox route <language> <#channel>`: send a language to a channel, e.g. `/inbox route ko #support-ko`',
-  '`/inbox route default <#channel>`: the channel for other languages, and when the language cannot be told',
-  '`/inbox unroute <language>`: remove a route (that language then goes to the default channel)',
-  'Changing routes is for workspace admins and owners, and the users listed in ADMIN_USERS.',
+  ...HELP_LINES.map((line) => `• ${helpText(line)}`),
+  'Changing settings is for workspace admins and owners, and the users listed in ADMIN_USERS.',
 ].join('\n');
 
 const CHANNEL_EXAMPLE = 'Pick the channel from the suggestions as you type `#`, or give its id, e.g. `/inbox route ko C0123ABC`.';
 
+/** The first word of every command `/inbox` knows. */
+const COMMAND_WORDS = [...new Set([...HELP_LINES.map((line) => line.usage.split(' ')[1] ?? ''), ...GROUPS.flatMap((g) => g.commands)])];
+
 /**
- * A Slack channel id from an argument: the escaped form `<#C0123ABC|name>` Slack sends when the
- * command has `should_escape` on, or a bare id `C0123ABC`. Anything else is undefined.
- * @see https://docs.slack.dev/interactivity/implementing-slash-commands#creating_commands
+ * The answer to an unknown command: the closest command's usage (by edit distance), and where the
+ * full list is. Never silence.
  */
-export function parseChannelArg(arg: string): string | undefined {
-  const escaped = /^<#([CG][A-Z0-9]{2,})(?:\|[^>]*)?>$/.exec(arg);
-  if (escaped) return escaped[1];
-  return /^[CG][A-Z0-9]{2,}$/.test(arg) ? arg : undefined;
+export function unknownCommandText(typed: string): string {
+  const word = closest(typed.toLowerCase(), COMMAND_WORDS);
+  const line = HELP_LINES.find((l) => l.usage.split(' ')[1] === word) ?? HELP_HELP;
+  return `Unknown ${echo(`/inbox ${typed}`)}. Did you mean \`${line.usage}\`? For example \`${line.example}\`. \`/inbox help\` lists every command.`;
 }
 
-/** Parses the command text into a request, validating channel and language arguments. */
+/** Parses a routing command text into a request, validating channel and language arguments. */
 export function parseInbox(text: string, normalizeLanguage: (tag: string) => string | undefined): InboxRequest {
-  const [sub = 'help', ...args] = text
-    .trim()
-    .split(/\s+/)
-    .filter((w) => w !== '');
+  const [sub = 'help', ...args] = words(text);
   const command = sub.toLowerCase();
   if (command === 'help') return { kind: 'help' };
   if (command === 'routes') return { kind: 'routes' };
   if (command === 'route') {
     const [lang, channel, extra] = args;
-    if (!lang || !channel || extra) return invalid('Usage: `/inbox route <language> <#channel>`, e.g. `/inbox route ko #support-ko`.');
+    if (!lang || !channel || extra) return invalid(usage(ROUTE_HELP));
     const slackChannelId = parseChannelArg(channel);
     if (!slackChannelId) return invalid(`${echo(channel)} is not a Slack channel Threadline can use. ${CHANNEL_EXAMPLE}`);
     if (lang.toLowerCase() === 'default') return { kind: 'route-default', slackChannelId };
     const language = normalizeLanguage(lang);
-    return language ? { kind: 'route', language, slackChannelId } : unknownLanguage(lang);
+    return language ? { kind: 'route', language, slackChannelId } : invalid(unknownLanguageText(lang));
   }
   if (command === 'unroute') {
     const [lang, extra] = args;
-    if (!lang || extra) return invalid('Usage: `/inbox unroute <language>`, e.g. `/inbox unroute ko`.');
+    if (!lang || extra) return invalid(usage(UNROUTE_HELP));
     const language = normalizeLanguage(lang);
-    return language ? { kind: 'unroute', language } : unknownLanguage(lang);
+    return language ? { kind: 'unroute', language } : invalid(unknownLanguageText(lang));
   }
-  return invalid(`Unknown ${echo(`/inbox ${sub}`)}.\n${INBOX_HELP}`);
+  return invalid(unknownCommandText(sub));
 }
 
-/**
- * What the admin typed, shown back as code. Escaped as customer text is (`&`, `<`, `>`), so that
- * `<!channel>`, `<!here>`, `<!subteam^…>`, `<@U…>` or `<#C…>` in an argument is shown, not acted on.
- * @see https://docs.slack.dev/messaging/formatting-message-text#escaping
- */
-function echo(arg: string): string {
-  return `\`${escapeText(arg)}\``;
+function words(text: string): string[] {
+  return text
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== '');
 }
 
 function invalid(text: string): InboxRequest {
   return { kind: 'invalid', text };
-}
-
-function unknownLanguage(tag: string): InboxRequest {
-  return invalid(`${echo(tag)} is not a language Threadline knows. Use a language tag such as \`ko\`, \`en\`, \`zh-Hant\` or \`pt\`.`);
-}
-
-function describe(language: string): string {
-  const name = languageName(language);
-  return name === language ? `\`${language}\`` : `${name} (\`${language}\`)`;
 }
 
 /** The routes in effect, as Slack mrkdwn lines (shared with App Home). */
@@ -170,6 +195,15 @@ export async function runInbox(
   }
 }
 
+/** Runs one `/inbox` text for the caller: a group's command, or routing. */
+export async function answerInbox(text: string, call: InboxCall): Promise<string> {
+  const [sub = 'help', ...args] = words(text);
+  const command = sub.toLowerCase();
+  const group = GROUPS.find((g) => g.commands.includes(command));
+  if (group) return group.run(command, args, call);
+  return runInbox(parseInbox(text, call.options.normalizeLanguage), call.userId, call.client, call.options);
+}
+
 /** The fields of the command read here. @see https://docs.slack.dev/interactivity/implementing-slash-commands#app_command_handling */
 const inboxCommand = z.looseObject({ user_id: z.string().min(1), text: z.string().optional() });
 
@@ -188,7 +222,7 @@ export function registerInboxCommand(app: App, options: InboxCommandOptions): vo
     const command = parsed.data;
     let text: string;
     try {
-      text = await runInbox(parseInbox(command.text ?? '', options.normalizeLanguage), command.user_id, client, options);
+      text = await answerInbox(command.text ?? '', { userId: command.user_id, client, options });
     } catch (error) {
       options.logger.error({ err: error, userId: command.user_id }, 'inbox command failed');
       text = 'Something went wrong and nothing was changed. Try again; if it keeps failing, an admin can check the Threadline logs.';

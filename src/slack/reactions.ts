@@ -1,15 +1,26 @@
 /**
  * Reactions and buttons → state changes. A reaction on the parent or any message of a thread is a
- * command: ✋/🙋 assigns to the reacting agent, ✅ closes, removing ✅ reopens. The buttons on the
- * parent message do the same.
+ * command: ✋/🙋 assigns to the reacting agent, ✅ closes (removing it reopens), 🚨 escalates
+ * (removing it de-escalates). Admins change the mapping with `/inbox emoji`; it is read from the
+ * settings document on each reaction, so a change applies at once. The buttons on the parent do the
+ * same.
  * @see https://docs.slack.dev/reference/events/reaction_added/
  * @see https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
  */
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { EmojiAction, SettingsStore } from '../engine/settings.ts';
 import type { AgentActions, AgentCommand } from '../engine/slack-port.ts';
-import { ACTION_ASSIGN, ACTION_CLOSE, ACTION_REOPEN } from './blocks.ts';
+import {
+  ACTION_ASSIGN,
+  ACTION_ASSIGN_TO,
+  ACTION_CLOSE,
+  ACTION_DEESCALATE,
+  ACTION_ESCALATE,
+  ACTION_REOPEN,
+  ACTION_UNASSIGN,
+} from './blocks.ts';
 import { baseReactionName } from './emoji.ts';
 import { warnMalformed } from './malformed.ts';
 import { isSlackId, isSlackTs } from './ids.ts';
@@ -18,6 +29,7 @@ import { isSlackId, isSlackTs } from './ids.ts';
 export interface ReactionMap {
   readonly assign: string | readonly string[];
   readonly close: string | readonly string[];
+  readonly escalate?: string | readonly string[];
 }
 
 /**
@@ -25,16 +37,39 @@ export interface ReactionMap {
  * names (iamcal/emoji-data), so all three assign. `white_check_mark` is ✅ (not ✔️
  * `heavy_check_mark`, which Threadline itself puts on delivered replies).
  */
-export const DEFAULT_REACTION_MAP: ReactionMap = { assign: ['raising_hand', 'hand', 'raised_hand'], close: 'white_check_mark' };
+export const DEFAULT_REACTION_MAP: ReactionMap = {
+  assign: ['raising_hand', 'hand', 'raised_hand'],
+  close: 'white_check_mark',
+  escalate: 'rotating_light',
+};
 
-function matches(names: string | readonly string[], reaction: string): boolean {
-  const base = baseReactionName(reaction);
-  return (typeof names === 'string' ? [names] : names).some((n) => baseReactionName(n) === base);
+const names = (value: string | readonly string[] | undefined): readonly string[] =>
+  value === undefined ? [] : typeof value === 'string' ? [value] : value;
+
+/**
+ * The mapping in effect: `base`, with each emoji an admin set (`/inbox emoji`) moved to its action,
+ * or taken out of every action by `none`.
+ */
+export function effectiveReactionMap(base: ReactionMap, overrides: Readonly<Record<string, EmojiAction>>): ReactionMap {
+  const changed = new Set(Object.keys(overrides).map(baseReactionName));
+  const keep = (value: string | readonly string[] | undefined) => names(value).filter((n) => !changed.has(baseReactionName(n)));
+  const added = (action: EmojiAction) => Object.keys(overrides).filter((n) => overrides[n] === action);
+  return {
+    assign: [...keep(base.assign), ...added('assign')],
+    close: [...keep(base.close), ...added('close')],
+    escalate: [...keep(base.escalate), ...added('escalate')],
+  };
 }
 
-/** The command a reaction stands for: assign or close when added, reopen when ✅ is removed. */
+function matches(list: string | readonly string[] | undefined, reaction: string): boolean {
+  const base = baseReactionName(reaction);
+  return names(list).some((n) => baseReactionName(n) === base);
+}
+
+/** The command a reaction stands for: assign, close or escalate when added; reopen or de-escalate when removed. */
 export function commandForReaction(map: ReactionMap, reaction: string, added: boolean): AgentCommand['action'] | undefined {
   if (matches(map.close, reaction)) return added ? 'close' : 'reopen';
+  if (matches(map.escalate, reaction)) return added ? 'escalate' : 'deescalate';
   if (added && matches(map.assign, reaction)) return 'assign';
   return undefined;
 }
@@ -42,7 +77,10 @@ export function commandForReaction(map: ReactionMap, reaction: string, added: bo
 /** Dependencies of {@link registerReactions} and {@link registerButtons}. */
 export interface CommandListenerOptions {
   readonly actions: AgentActions;
+  /** The defaults the admins' `/inbox emoji` changes apply over (default DEFAULT_REACTION_MAP). */
   readonly reactionMap?: ReactionMap;
+  /** Where `/inbox emoji` keeps its changes. */
+  readonly settingsDocument?: SettingsStore;
   readonly logger: Logger;
 }
 
@@ -59,17 +97,19 @@ const buttonClick = z.looseObject({
   channel: z.looseObject({ id: z.string().optional() }).optional(),
   message: z.looseObject({ ts: z.string().optional() }).optional(),
   container: z.looseObject({ channel_id: z.string().optional(), message_ts: z.string().optional() }).optional(),
+  actions: z.array(z.looseObject({ action_id: z.string().optional(), selected_user: z.string().nullish() })).optional(),
 });
 
 /** Registers `reaction_added` / `reaction_removed` listeners. The bot's own reactions are ignored. */
 export function registerReactions(app: App, options: CommandListenerOptions): void {
-  const map = options.reactionMap ?? DEFAULT_REACTION_MAP;
+  const base = options.reactionMap ?? DEFAULT_REACTION_MAP;
   const handle = async (raw: unknown, botUserId: string | undefined, added: boolean) => {
     const parsed = reactionEvent.safeParse(raw);
     if (!parsed.success) return warnMalformed(options.logger, added ? 'reaction_added' : 'reaction_removed', parsed.error);
     const event = parsed.data;
     if (event.item.type !== 'message' || !event.item.channel || !event.item.ts || event.user === botUserId) return;
-    const action = commandForReaction(map, event.reaction, added);
+    const overrides = options.settingsDocument ? (await options.settingsDocument.read()).emoji : {};
+    const action = commandForReaction(effectiveReactionMap(base, overrides), event.reaction, added);
     if (!action) return;
     await send(options, { action, slackChannelId: event.item.channel, messageTs: event.item.ts, agentId: event.user });
   };
@@ -77,9 +117,17 @@ export function registerReactions(app: App, options: CommandListenerOptions): vo
   app.event('reaction_removed', async ({ event, context }) => handle(event, context.botUserId, false));
 }
 
-/** Registers the parent message's buttons: ack at once, then hand the command to the engine. */
+/** Registers the parent message's buttons and user picker: ack at once, then hand the command to the engine. */
 export function registerButtons(app: App, options: CommandListenerOptions): void {
-  const buttons: Record<string, AgentCommand['action']> = { [ACTION_ASSIGN]: 'assign', [ACTION_CLOSE]: 'close', [ACTION_REOPEN]: 'reopen' };
+  const buttons: Record<string, AgentCommand['action']> = {
+    [ACTION_ASSIGN]: 'assign',
+    [ACTION_ASSIGN_TO]: 'assign',
+    [ACTION_UNASSIGN]: 'unassign',
+    [ACTION_ESCALATE]: 'escalate',
+    [ACTION_DEESCALATE]: 'deescalate',
+    [ACTION_CLOSE]: 'close',
+    [ACTION_REOPEN]: 'reopen',
+  };
   for (const [actionId, action] of Object.entries(buttons)) {
     app.action(actionId, async ({ ack, body: raw }) => {
       await ack();
@@ -89,13 +137,21 @@ export function registerButtons(app: App, options: CommandListenerOptions): void
       const slackChannelId = body.channel?.id ?? body.container?.channel_id;
       const messageTs = body.message?.ts ?? body.container?.message_ts;
       if (!slackChannelId || !messageTs) return;
-      await send(options, { action, slackChannelId, messageTs, agentId: body.user.id });
+      // The picker's choice: `selected_user` of its action. @see https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
+      const picked = actionId === ACTION_ASSIGN_TO ? body.actions?.find((a) => a.action_id === actionId)?.selected_user : undefined;
+      if (actionId === ACTION_ASSIGN_TO && !picked) return;
+      await send(options, { action, slackChannelId, messageTs, agentId: body.user.id, ...(picked ? { assignee: picked } : {}) });
     });
   }
 }
 
 async function send(options: CommandListenerOptions, command: AgentCommand): Promise<void> {
-  if (!isSlackId(command.slackChannelId) || !isSlackTs(command.messageTs) || !isSlackId(command.agentId)) {
+  if (
+    !isSlackId(command.slackChannelId) ||
+    !isSlackTs(command.messageTs) ||
+    !isSlackId(command.agentId) ||
+    (command.assignee !== undefined && !isSlackId(command.assignee))
+  ) {
     options.logger.warn({ action: command.action }, 'slack command with a channel, message or user that is not a Slack id; ignored');
     return;
   }

@@ -32,10 +32,26 @@ export interface SlackHandlerDeps {
  */
 export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): void {
   const logger = deps.logger;
-  registerReplies(app, { actions: deps.actions, logger, ...(deps.notePrefix === undefined ? {} : { notePrefix: deps.notePrefix }) });
-  const commandOptions = { actions: deps.actions, logger, ...(deps.reactionMap ? { reactionMap: deps.reactionMap } : {}) };
+  registerReplies(app, {
+    actions: deps.actions,
+    logger,
+    settingsDocument: deps.settingsDocument,
+    ...(deps.notePrefix === undefined ? {} : { notePrefix: deps.notePrefix }),
+  });
+  const commandOptions = {
+    actions: deps.actions,
+    logger,
+    settingsDocument: deps.settingsDocument,
+    ...(deps.reactionMap ? { reactionMap: deps.reactionMap } : {}),
+  };
   registerReactions(app, commandOptions);
   registerButtons(app, commandOptions);
-  registerInboxCommand(app, { settings: deps.settings, normalizeLanguage: deps.normalizeLanguage, adminUsers: deps.adminUsers, logger });
+  registerInboxCommand(app, {
+    settings: deps.settings,
+    settingsDocument: deps.settingsDocument,
+    normalizeLanguage: deps.normalizeLanguage,
+    adminUsers: deps.adminUsers,
+    logger,
+  });
   registerHome(app, { settings: deps.settings, logger });
 }

@@ -1,11 +1,14 @@
 /**
  * Agents' thread replies → the engine. A human's reply in a thread goes to the customer unless it
- * starts with the note prefix (default `note:`), which keeps it internal.
+ * starts with the note prefix (default `note:`), which keeps it internal. In `prefixed` reply mode
+ * (`/inbox replies prefixed`) only a reply that starts with `>>` or mentions the bot goes, without
+ * that prefix or mention; everything else stays internal.
  * @see https://docs.slack.dev/reference/events/message/
  */
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { SettingsStore } from '../engine/settings.ts';
 import type { AgentActions, SlackFileRef } from '../engine/slack-port.ts';
 import { warnMalformed } from './malformed.ts';
 import { isSlackId, isSlackTs } from './ids.ts';
@@ -17,7 +20,22 @@ export const DEFAULT_NOTE_PREFIX = 'note:';
 export interface RepliesOptions {
   readonly actions: AgentActions;
   readonly notePrefix?: string;
+  /** Where the reply mode is kept (read on each reply, so a change applies at once); `all` without it. */
+  readonly settingsDocument?: SettingsStore;
   readonly logger: Logger;
+}
+
+/**
+ * In prefixed mode, the text to send when `text` is meant for the customer: without its leading
+ * `>>` (Slack sends `&gt;&gt;`) or its mention of the bot; undefined when it is internal.
+ * @see https://docs.slack.dev/messaging/formatting-message-text#escaping
+ */
+export function customerPart(text: string, botUserId: string | undefined): string | undefined {
+  const prefixed = /^\s*(?:>>|&gt;&gt;)\s*/.exec(text);
+  if (prefixed) return text.slice(prefixed[0].length);
+  if (!botUserId) return undefined;
+  const mention = new RegExp(`<@${botUserId}(?:\\|[^>]*)?>\\s*`, 'g');
+  return mention.test(text) ? text.replace(mention, '').trim() : undefined;
 }
 
 /**
@@ -117,21 +135,30 @@ export function registerReplies(app: App, options: RepliesOptions): void {
       log.debug('internal note, not sent');
       return;
     }
-    if (text.trim() === '' && files.length === 0) return;
     let accepted: boolean;
     try {
+      let outgoing = text;
+      if (options.settingsDocument && (await options.settingsDocument.read()).replies === 'prefixed') {
+        const part = customerPart(text, context.botUserId);
+        if (part === undefined) {
+          log.debug('reply without the >> prefix in prefixed mode, kept internal');
+          return;
+        }
+        outgoing = part;
+      }
+      if (outgoing.trim() === '' && files.length === 0) return;
       accepted = await options.actions.reply({
         slackChannelId: m.channel,
         threadTs: m.thread_ts,
         messageTs: m.ts,
         agentId: m.user,
-        text: toPlainText(text),
+        text: toPlainText(outgoing),
         files,
       });
     } catch (error) {
-      // The reply could not even be journaled (storage down): never let it fail silently. The ⚠️
-      // shows on the agent's message, and the error leaves the event unacknowledged (Socket Mode) or
-      // answered 500 (HTTP), so Slack delivers it again.
+      // The reply could not even be journaled, or the reply mode read (storage down): never let it
+      // fail silently. The ⚠️ shows on the agent's message, and the error leaves the event
+      // unacknowledged (Socket Mode) or answered 500 (HTTP), so Slack delivers it again.
       log.error({ err: error }, 'agent reply not accepted');
       await client.reactions.add({ channel: m.channel, timestamp: m.ts, name: 'warning' }).catch(() => undefined);
       throw error;

@@ -7,7 +7,9 @@ import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { SlackChannelUnavailableError } from '../errors.ts';
 import type { ConversationView, CustomerPost, PostMarker, SlackFileRef, SlackPort, ThreadRef } from '../engine/slack-port.ts';
+import { assignmentNoteText } from './assignment-text.ts';
 import { escapeText, parentMessage } from './blocks.ts';
+import { deescalatedPostText, escalationNoteText, escalationPostText } from './escalation-text.ts';
 import { failureText, platformName } from './failure-text.ts';
 import { toReactionName } from './emoji.ts';
 import { parkedText } from './parked-text.ts';
@@ -26,6 +28,13 @@ export interface WebApiSlackPortOptions {
   readonly maxDownloadBytes?: number;
   /** fetch for downloads (default global fetch). */
   readonly fetch?: typeof fetch;
+  /** The reply mode (`/inbox replies`), said on every parent posted or updated; unsaid without it. */
+  readonly replyMode?: () => Promise<'all' | 'prefixed'>;
+  /** The note prefix, for the parent's reply-mode line (default `note:`). */
+  readonly notePrefix?: string;
+  /** How long a user's presence is reused before asking Slack again (default 60 s). */
+  readonly presenceTtlMs?: number;
+  readonly now?: () => number;
 }
 
 /** Reaction on an agent's message that reached the customer (✔️; ✅ is the close command). */
@@ -43,6 +52,9 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
   const { client, pacer, logger } = options;
   const fetchFn = options.fetch ?? fetch;
   const maxBytes = options.maxDownloadBytes ?? 100 * 1024 * 1024;
+  const now = options.now ?? Date.now;
+  const presenceTtlMs = options.presenceTtlMs ?? 60_000;
+  const presence = new Map<string, { readonly active: boolean; readonly at: number }>();
 
   /** Runs one Web API call paced for `slackChannelId`, turning failures into actionable errors. */
   async function call<T>(method: string, slackChannelId: string, fn: () => Promise<T>, paced = true): Promise<T> {
@@ -101,7 +113,12 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
   /** Builds the parent; retries once without the avatar when Slack could not fetch the picture. */
   async function withParent<T>(view: ConversationView, send: (body: ReturnType<typeof parentMessage>) => Promise<T>): Promise<T> {
     const previousLink = view.previous ? await permalink(view.previous) : undefined;
-    const opts = previousLink ? { previousLink } : {};
+    const replyMode = await options.replyMode?.();
+    const opts = {
+      ...(previousLink ? { previousLink } : {}),
+      ...(replyMode ? { replyMode } : {}),
+      ...(options.notePrefix ? { notePrefix: options.notePrefix } : {}),
+    };
     try {
       return await send(parentMessage(view, opts));
     } catch (error) {
@@ -281,6 +298,69 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
         await call('chat.postMessage', where.slackChannelId, () =>
           client.chat.postMessage({ channel: where.slackChannelId, text, unfurl_links: false }),
         );
+    },
+
+    async isActive(userId) {
+      const cached = presence.get(userId);
+      if (cached && now() - cached.at < presenceTtlMs) return cached.active;
+      let active = false;
+      try {
+        // For another user Slack answers only `presence`: `active` or `away` (scope users:read).
+        // @see https://docs.slack.dev/reference/methods/users.getPresence
+        const result = await retryRateLimited(() => client.users.getPresence({ user: userId }), { logger, key: 'users.getPresence' });
+        active = result.presence === 'active';
+      } catch (error) {
+        logger.warn({ err: error, userId }, 'presence unknown; counted as away');
+      }
+      presence.set(userId, { active, at: now() });
+      return active;
+    },
+
+    async noteAssignment(thread, note, marker) {
+      const result = await call('chat.postMessage', thread.slackChannelId, () =>
+        client.chat.postMessage({
+          channel: thread.slackChannelId,
+          thread_ts: thread.threadTs,
+          text: assignmentNoteText(note),
+          metadata: markerMetadata(marker),
+          unfurl_links: false,
+        }),
+      );
+      return requireTs(result.ts, 'chat.postMessage');
+    },
+
+    async postEscalation(target, thread, view, by, marker) {
+      const link = await permalink(thread);
+      const result = await call('chat.postMessage', target.slackChannelId, () =>
+        client.chat.postMessage({
+          channel: target.slackChannelId,
+          text: escalationPostText(target, view, by, link),
+          metadata: markerMetadata(marker),
+          unfurl_links: false,
+          unfurl_media: false,
+        }),
+      );
+      return requireTs(result.ts, 'chat.postMessage');
+    },
+
+    async closeEscalation(post, thread, by) {
+      const link = await permalink(thread);
+      await call('chat.update', post.slackChannelId, () =>
+        client.chat.update({ channel: post.slackChannelId, ts: post.ts, text: deescalatedPostText(by, link) }),
+      );
+    },
+
+    async noteEscalation(thread, note, marker) {
+      const result = await call('chat.postMessage', thread.slackChannelId, () =>
+        client.chat.postMessage({
+          channel: thread.slackChannelId,
+          thread_ts: thread.threadTs,
+          text: escalationNoteText(note),
+          metadata: markerMetadata(marker),
+          unfurl_links: false,
+        }),
+      );
+      return requireTs(result.ts, 'chat.postMessage');
     },
 
     async postNotice(thread, text) {

@@ -91,6 +91,8 @@ export const keys = Object.freeze({
   failureShown: (idempotencyKey: string): string => `failshown:${idempotencyKey}`,
   /** Routing settings as /inbox kept them before the settings document (read once, to migrate). */
   routing: (): string => 'settings:routing',
+  /** Round-robin position among the agents who speak `language` (a Store.increment counter, shared by instances). */
+  roundRobin: (language: string): string => `assign:rr:${language}`,
   /** The settings document (src/engine/settings.ts). */
   settings: (): string => 'settings:document',
   /** An outgoing file served at `/files/<id>` (src/http/public-files.ts); expires with its link. */

@@ -15,7 +15,15 @@ import { loadConfig } from '../../src/config.ts';
 import type { WorkerOptions } from '../../src/engine/worker.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.ts';
 import { startFakeTelegramApi, type FakeTelegramApi } from '../fakes/telegram-api.ts';
-import { blockActions, eventCallback, postEvent, postInteraction, postSlashCommand, slashCommand } from '../support/slack-signing.ts';
+import {
+  blockActions,
+  eventCallback,
+  postEvent,
+  postInteraction,
+  postSlashCommand,
+  slashCommand,
+  userSelected,
+} from '../support/slack-signing.ts';
 
 export const BOT_TOKEN = 'xoxb-2222-3333-e2etesttoken';
 export const APP_TOKEN = 'xapp-1-A0THREAD-4444-e2etesttoken';
@@ -39,6 +47,8 @@ export interface E2eOptions {
   readonly now?: () => number;
   /** More settings, on top of (and overriding) the harness's own (another platform's, e.g. META_* and WHATSAPP_* pointing at the Graph fake, or `SLACK_POSTS_PER_SECOND`). */
   readonly env?: Readonly<Record<string, string>>;
+  /** How long agents' Slack presence is reused (the app's default when unset). */
+  readonly presenceTtlMs?: number;
 }
 
 /** A running app plus the fakes it talks to and the log lines it wrote. */
@@ -59,6 +69,8 @@ export interface E2e {
   react(channel: string, ts: string, user: string, reaction: string, removed?: boolean): Promise<void>;
   /** Someone clicks a button on a parent message. */
   click(channel: string, ts: string, user: string, actionId: string): Promise<void>;
+  /** Someone picks a user in a `users_select` menu on a parent message. */
+  pickUser(channel: string, ts: string, user: string, actionId: string, selectedUser: string): Promise<void>;
   /** Someone runs /inbox; resolves with what they were answered. */
   inbox(user: string, text: string): Promise<string>;
   stop(): Promise<void>;
@@ -118,6 +130,7 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
     slackRetries: 0,
     socketPingTimeoutMs: 200,
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.presenceTtlMs === undefined ? {} : { presenceTtlMs: options.presenceTtlMs }),
   });
   const port = await app.start();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -207,6 +220,9 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
     },
     async click(channel, ts, user, actionId) {
       await sendToSlackApp('interaction', blockActions({ actionId, userId: user, channelId: channel, messageTs: ts }));
+    },
+    async pickUser(channel, ts, user, actionId, selectedUser) {
+      await sendToSlackApp('interaction', userSelected({ actionId, userId: user, channelId: channel, messageTs: ts, selectedUser }));
     },
     async inbox(user, text) {
       const fields = slashCommand({ text, userId: user, responseUrl: slack.responseUrl() });

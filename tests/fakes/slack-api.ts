@@ -229,6 +229,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     addFile: store.addFile,
     /** Sets a user's role for users.info (unknown users are ordinary members). */
     setUser: store.setUser,
+    /** Sets a user's presence for users.getPresence (`away` until set). */
+    setPresence: store.setPresence,
     /** Makes the bot "not in channel": writes and reads there fail with not_in_channel. */
     kickBot: store.kickBot,
     /** Names a channel, makes it private or archived, or deletes it (conversations.info then answers channel_not_found). */

@@ -65,6 +65,7 @@ export function createMessageStore(base: string, ids: Ids) {
   const channels = new Map<string, FakeMessage[]>();
   const files = new Map<string, FakeFile>();
   const users = new Map<string, { is_admin?: boolean; is_owner?: boolean; name?: string }>();
+  const presence = new Map<string, 'active' | 'away'>();
   const views = new Map<string, unknown[]>();
   const kicked = new Set<string>();
   const channelInfo = new Map<string, FakeChannel>();
@@ -303,6 +304,13 @@ export function createMessageStore(base: string, ids: Ids) {
         },
       };
     },
+    // https://docs.slack.dev/reference/methods/users.getPresence (for another user: only `presence`, active or away;
+    // users are away until setPresence says otherwise)
+    'users.getPresence': (args) => {
+      const id = str(args.user);
+      if (!id) return error('user_not_found');
+      return { ok: true, presence: presence.get(id) ?? 'away' };
+    },
     // https://docs.slack.dev/reference/methods/files.getUploadURLExternal
     'files.getUploadURLExternal': (args) => {
       const name = str(args.filename);
@@ -355,6 +363,9 @@ export function createMessageStore(base: string, ids: Ids) {
     },
     setUser(id: string, attrs: { is_admin?: boolean; is_owner?: boolean; name?: string }) {
       users.set(id, attrs);
+    },
+    setPresence(id: string, state: 'active' | 'away') {
+      presence.set(id, state);
     },
     kickBot(channel: string) {
       kicked.add(channel);

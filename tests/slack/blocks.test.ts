@@ -1,7 +1,16 @@
 /** The parent message as a Slack user sees it: fields and button ids, no snapshots. */
 import { describe, expect, it } from 'vitest';
 import type { ConversationView } from '../../src/engine/slack-port.ts';
-import { ACTION_ASSIGN, ACTION_CLOSE, ACTION_REOPEN, parentMessage } from '../../src/slack/blocks.ts';
+import {
+  ACTION_ASSIGN,
+  ACTION_ASSIGN_TO,
+  ACTION_CLOSE,
+  ACTION_DEESCALATE,
+  ACTION_ESCALATE,
+  ACTION_REOPEN,
+  ACTION_UNASSIGN,
+  parentMessage,
+} from '../../src/slack/blocks.ts';
 
 const view = (fields: Partial<ConversationView> = {}): ConversationView => ({
   conversationId: 'telegram:777:42',
@@ -30,6 +39,17 @@ function seen(body: ReturnType<typeof parentMessage>) {
   return { text: texts.join('\n'), buttons };
 }
 
+/** The user pickers of a message's actions, with their initial user. */
+function pickers(body: ReturnType<typeof parentMessage>) {
+  return body.blocks.flatMap((block) =>
+    block.type === 'actions'
+      ? block.elements.flatMap((e) =>
+          e.type === 'users_select' ? [{ id: e.action_id ?? '', ...(e.initial_user ? { initial: e.initial_user } : {}) }] : [],
+        )
+      : [],
+  );
+}
+
 describe('parentMessage', () => {
   it('shows who, where, language, a waiting status, no assignee, and Assign / Close buttons', () => {
     const body = parentMessage(view());
@@ -40,8 +60,30 @@ describe('parentMessage', () => {
     expect(text).toContain('Unassigned');
     expect(buttons).toEqual([
       { id: ACTION_ASSIGN, label: 'Assign to me' },
+      { id: ACTION_ESCALATE, label: 'Escalate' },
       { id: ACTION_CLOSE, label: 'Close' },
     ]);
+    expect(pickers(parentMessage(view()))).toEqual([{ id: ACTION_ASSIGN_TO }]);
+  });
+
+  it('offers the user picker showing the assignee, Unassign, and De-escalate once escalated', () => {
+    const body = parentMessage(view({ assignee: 'UAGENT2', escalatedBy: 'UAGENT1' }));
+    const { text, buttons } = seen(body);
+    expect(text).toContain('🚨 Escalated by <@UAGENT1>');
+    expect(pickers(body)).toEqual([{ id: ACTION_ASSIGN_TO, initial: 'UAGENT2' }]);
+    expect(buttons.map((b) => b.id)).toEqual([ACTION_ASSIGN, ACTION_UNASSIGN, ACTION_DEESCALATE, ACTION_CLOSE]);
+  });
+
+  it('says which replies reach the customer when given the reply mode', () => {
+    expect(seen(parentMessage(view(), { replyMode: 'prefixed' })).text).toContain('Only replies starting with `&gt;&gt;`');
+    expect(seen(parentMessage(view(), { replyMode: 'all', notePrefix: 'int:' })).text).toContain(
+      'start one with `int:` to keep it internal',
+    );
+  });
+
+  it('says why nobody was assigned automatically', () => {
+    expect(seen(parentMessage(view({ unassigned: 'no_agent' }))).text).toContain('Unassigned: no agent speaks Traditional Chinese');
+    expect(seen(parentMessage(view({ unassigned: 'no_language' }))).text).toContain('Unassigned: language unknown');
   });
 
   it('shows who answered and who is assigned', () => {
@@ -53,7 +95,7 @@ describe('parentMessage', () => {
   it('offers Reopen instead of Close once closed, and says who closed it', () => {
     const { text, buttons } = seen(parentMessage(view({ status: 'closed', closedBy: 'UAGENT1' })));
     expect(text).toContain('✅ Closed by <@UAGENT1>');
-    expect(buttons.map((b) => b.id)).toEqual([ACTION_ASSIGN, ACTION_REOPEN]);
+    expect(buttons.map((b) => b.id)).toEqual([ACTION_ASSIGN, ACTION_ESCALATE, ACTION_REOPEN]);
   });
 
   it('says an unknown language went to the default channel', () => {

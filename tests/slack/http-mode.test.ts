@@ -6,9 +6,25 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ACTION_ASSIGN, ACTION_CLOSE, ACTION_REOPEN } from '../../src/slack/blocks.ts';
+import {
+  ACTION_ASSIGN,
+  ACTION_ASSIGN_TO,
+  ACTION_CLOSE,
+  ACTION_DEESCALATE,
+  ACTION_ESCALATE,
+  ACTION_REOPEN,
+  ACTION_UNASSIGN,
+} from '../../src/slack/blocks.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.ts';
-import { blockActions, eventCallback, postEvent, postInteraction, postSigned, SLACK_TEST_IDS } from '../support/slack-signing.ts';
+import {
+  blockActions,
+  eventCallback,
+  postEvent,
+  postInteraction,
+  postSigned,
+  SLACK_TEST_IDS,
+  userSelected,
+} from '../support/slack-signing.ts';
 import { deferred, SIGNING_SECRET, startHarness, type Harness } from './harness.ts';
 
 const CHANNEL = 'C0SUPPORTKO';
@@ -167,6 +183,33 @@ describe('Slack HTTP mode (Bolt behind httpHandler)', () => {
     }
     expect(h.recorded.commands.map((c) => c.action)).toEqual(['assign', 'close', 'reopen']);
     expect(h.recorded.commands[0]).toEqual({ action: 'assign', slackChannelId: CHANNEL, messageTs: PARENT_TS, agentId: 'UAGENT3' });
+  });
+
+  it('turns the user picker into an assignment to the picked user, and Unassign, Escalate, De-escalate into commands', async () => {
+    const pick = (selectedUser: string) =>
+      postInteraction(
+        url,
+        SIGNING_SECRET,
+        userSelected({ actionId: ACTION_ASSIGN_TO, userId: 'UAGENT3', channelId: CHANNEL, messageTs: PARENT_TS, selectedUser }),
+      );
+    expect((await pick('UAGENT4')).status).toBe(200);
+    // A picked "user" that is not a Slack id is not handed on.
+    expect((await pick('<!channel>')).status).toBe(200);
+    for (const actionId of [ACTION_UNASSIGN, ACTION_ESCALATE, ACTION_DEESCALATE]) {
+      await postInteraction(url, SIGNING_SECRET, blockActions({ actionId, userId: 'UAGENT3', channelId: CHANNEL, messageTs: PARENT_TS }));
+    }
+    expect(h.recorded.commands).toEqual([
+      { action: 'assign', slackChannelId: CHANNEL, messageTs: PARENT_TS, agentId: 'UAGENT3', assignee: 'UAGENT4' },
+      { action: 'unassign', slackChannelId: CHANNEL, messageTs: PARENT_TS, agentId: 'UAGENT3' },
+      { action: 'escalate', slackChannelId: CHANNEL, messageTs: PARENT_TS, agentId: 'UAGENT3' },
+      { action: 'deescalate', slackChannelId: CHANNEL, messageTs: PARENT_TS, agentId: 'UAGENT3' },
+    ]);
+  });
+
+  it('turns 🚨 into escalate, and removing it into de-escalate', async () => {
+    await postEvent(url, SIGNING_SECRET, reaction('reaction_added', 'rotating_light'));
+    await postEvent(url, SIGNING_SECRET, reaction('reaction_removed', 'rotating_light'));
+    expect(h.recorded.commands.map((c) => c.action)).toEqual(['escalate', 'deescalate']);
   });
 
   it('answers 401 and hands nothing over when the signature is wrong or the request is stale', async () => {

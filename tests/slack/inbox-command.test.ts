@@ -3,7 +3,7 @@
  * Source for the command's form fields: https://docs.slack.dev/interactivity/implementing-slash-commands
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseChannelArg } from '../../src/slack/inbox-command.ts';
+import { HELP_LINES, parseChannelArg } from '../../src/slack/inbox-command.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.ts';
 import { postSlashCommand, slashCommand } from '../support/slack-signing.ts';
 import { SIGNING_SECRET, startHarness, type Harness } from './harness.ts';
@@ -43,6 +43,22 @@ describe('/inbox', () => {
       expect(answer).toContain('/inbox unroute <language>');
       expect(answer).toContain('/inbox routes');
     }
+  });
+
+  it('lists every command in `/inbox help`, each with one example', async () => {
+    const answer = await inbox('help', 'UMEMBER');
+    const commands = answer.split('\n').filter((line) => line.startsWith('• '));
+    expect(commands.length).toBe(HELP_LINES.length);
+    for (const line of commands) expect(line).toMatch(/^• `\/inbox [^`]+`: .+\. Example: `\/inbox [^`]+`$/);
+    for (const usage of ['/inbox agent @user <language…>', '/inbox agents', '/inbox route default <#channel>', '/inbox help'])
+      expect(answer).toContain(`\`${usage}\``);
+  });
+
+  it('answers an unknown command with the closest correct usage, never silence', async () => {
+    expect(await inbox('agnets', 'UMEMBER')).toContain('Did you mean `/inbox agents`? For example `/inbox agents`.');
+    expect(await inbox('rout ko C0KO', 'UMEMBER')).toContain('Did you mean `/inbox route <language> <#channel>`?');
+    expect(await inbox('unrout ko', 'UMEMBER')).toContain('`/inbox unroute <language>`');
+    expect(await inbox('xyzzy', 'UMEMBER')).toContain('`/inbox help` lists every command');
   });
 
   it('lists the routes and the default channel to anyone', async () => {

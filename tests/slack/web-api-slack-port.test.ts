@@ -59,7 +59,7 @@ describe('Web API SlackPort against the fake Slack', () => {
       },
       logger: logs.logger,
     });
-    port = createWebApiSlackPort({ client, pacer, botToken: BOT_TOKEN, logger: logs.logger });
+    port = createWebApiSlackPort({ client, pacer, botToken: BOT_TOKEN, logger: logs.logger, now: () => clock, presenceTtlMs: 60_000 });
   });
   afterAll(async () => {
     await fake.close();
@@ -204,6 +204,27 @@ describe('Web API SlackPort against the fake Slack', () => {
     expect(notice?.text).toContain(
       'Not delivered: the customer blocked the bot or deleted the chat, so Telegram refuses messages to them.',
     );
+  });
+
+  it("asks Slack for an agent's presence at most once a minute", async () => {
+    fake.setPresence('U0PRESENT', 'active');
+    const asked = () => fake.calls.filter((c) => c.method === 'users.getPresence' && c.args.user === 'U0PRESENT').length;
+    expect(await port.isActive('U0PRESENT')).toBe(true);
+    fake.setPresence('U0PRESENT', 'away');
+    expect(await port.isActive('U0PRESENT')).toBe(true);
+    expect(asked()).toBe(1);
+    clock += 60_000;
+    expect(await port.isActive('U0PRESENT')).toBe(false);
+    expect(asked()).toBe(2);
+    expect(await port.isActive('U0NEVERSEEN')).toBe(false);
+  });
+
+  it('notes an assignment in the thread with the marker, mentioning the assignee', async () => {
+    const threadTs = await port.postParent(CHANNEL, view(), marker());
+    const m = marker();
+    const ts = await port.noteAssignment({ slackChannelId: CHANNEL, threadTs }, { assignee: 'U0MINA', by: 'U0LEAD' }, m);
+    expect(fake.message(CHANNEL, ts)?.text).toBe('👤 Assigned to <@U0MINA> by <@U0LEAD>.');
+    expect(await port.findPosted(CHANNEL, { slackChannelId: CHANNEL, threadTs }, m)).toBe(ts);
   });
 
   it('tells the thread of any message', async () => {

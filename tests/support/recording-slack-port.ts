@@ -1,5 +1,6 @@
 import { SlackChannelUnavailableError } from '../../src/errors.ts';
 import type {
+  AssignmentNote,
   ConversationView,
   CustomerPost,
   DeliveryFailure,
@@ -37,6 +38,7 @@ export function createRecordingSlackPort() {
   const failures: { method: keyof SlackPort; error: Error }[] = [];
   const refusals: { method: keyof SlackPort; matches: (arg: unknown) => boolean; error: Error }[] = [];
   const unusable = new Set<string>();
+  const away = new Set<string>();
   let counter = 0;
   const nextTs = () => `1700000000.${String(++counter).padStart(6, '0')}`;
   const failIfScripted = (method: keyof SlackPort, arg?: unknown) => {
@@ -115,6 +117,51 @@ export function createRecordingSlackPort() {
       });
       return ts;
     },
+    async isActive(userId: string) {
+      return !away.has(userId);
+    },
+    async noteAssignment(thread: ThreadRef, note: AssignmentNote, marker: PostMarker) {
+      const ts = nextTs();
+      const text = note.assignee
+        ? `assigned to ${note.assignee}${note.by ? ` by ${note.by}` : ''}`
+        : `unassigned${note.by ? ` by ${note.by}` : ` (${note.unassigned})`}`;
+      messages.push({
+        slackChannelId: thread.slackChannelId,
+        ts,
+        threadTs: thread.threadTs,
+        text,
+        author: 'Threadline',
+        marker: marker.key,
+        files: [],
+        reactions: new Set(),
+      });
+      return ts;
+    },
+    async postEscalation(target: { slackChannelId: string }, thread: ThreadRef, _view: ConversationView, by: string, marker: PostMarker) {
+      const ts = nextTs();
+      const text = `escalated ${thread.threadTs} by ${by}`;
+      messages.push({ slackChannelId: target.slackChannelId, ts, text, marker: marker.key, files: [], reactions: new Set() });
+      return ts;
+    },
+    async closeEscalation(post: { slackChannelId: string; ts: string }, _thread: ThreadRef, by: string) {
+      const message = find(post.slackChannelId, post.ts);
+      if (message) message.text = `de-escalated by ${by}`;
+    },
+    async noteEscalation(thread: ThreadRef, note: { escalated: boolean; by: string }, marker: PostMarker) {
+      const ts = nextTs();
+      const text = `${note.escalated ? 'escalated' : 'de-escalated'} by ${note.by}`;
+      messages.push({
+        slackChannelId: thread.slackChannelId,
+        ts,
+        threadTs: thread.threadTs,
+        text,
+        author: 'Threadline',
+        marker: marker.key,
+        files: [],
+        reactions: new Set(),
+      });
+      return ts;
+    },
     async noteContactStatus(thread: ThreadRef, _platform: string, status: string) {
       await port.postNotice(thread, `customer ${status}`);
     },
@@ -162,6 +209,11 @@ export function createRecordingSlackPort() {
       const refusal = { method, matches, error };
       refusals.push(refusal);
       return () => void refusals.splice(refusals.indexOf(refusal), 1);
+    },
+    /** Makes a Slack user's presence `away` (everyone is active otherwise). */
+    setAway(userId: string, isAway = true) {
+      if (isAway) away.add(userId);
+      else away.delete(userId);
     },
     /** Makes posting in this Slack channel fail as when the bot is not a member. */
     makeUnusable(slackChannelId: string) {

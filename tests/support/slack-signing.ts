@@ -114,6 +114,34 @@ export function blockActions(fields: {
   };
 }
 
+/**
+ * A `block_actions` payload for a choice in a `users_select` menu on a message: the action carries
+ * `selected_user` instead of a button's `value`.
+ * Source: https://docs.slack.dev/reference/interaction-payloads/block_actions-payload ,
+ * https://docs.slack.dev/tools/bolt-js/reference/interfaces/UsersSelectAction
+ */
+export function userSelected(fields: {
+  actionId: string;
+  userId: string;
+  channelId: string;
+  messageTs: string;
+  selectedUser: string;
+}): Record<string, unknown> {
+  const payload = blockActions(fields);
+  return {
+    ...payload,
+    actions: [
+      {
+        type: 'users_select',
+        action_id: fields.actionId,
+        block_id: 'threadline_actions',
+        selected_user: fields.selectedUser,
+        action_ts: '1548426417.840180',
+      },
+    ],
+  };
+}
+
 /** What a signed POST answered. */
 export interface SignedResponse {
   readonly status: number;
