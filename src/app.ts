@@ -18,6 +18,7 @@ import { createLanguageDetector, normalizeLanguageTag } from './engine/language.
 import { createRoutingSettings, createSettingsStore } from './engine/settings.ts';
 import type { WorkerOptions } from './engine/worker.ts';
 import type { OutboxTiming } from './engine/outbox.ts';
+import type { ReminderOptions } from './engine/reminders.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createHttpServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -36,6 +37,8 @@ export interface AppOverrides {
   readonly logDestination?: DestinationStream;
   readonly worker?: Partial<WorkerOptions>;
   readonly outbox?: OutboxTiming;
+  /** Reply-time reminder sweeps (tests sweep often, with their own clock). */
+  readonly reminders?: Partial<ReminderOptions>;
   /** Web API retries (tests use `{ retries: 0 }`). */
   readonly slackRetries?: number;
   readonly socketPingTimeoutMs?: number;
@@ -115,9 +118,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger: logger.child({ component: 'engine' }),
     ...(overrides.worker ? { worker: overrides.worker } : {}),
     ...(overrides.outbox ? { outbox: overrides.outbox } : {}),
+    ...(overrides.reminders ? { reminders: overrides.reminders } : {}),
   });
+  const health = new Map<Platform, string>();
   registerSlackHandlers(slack.app, {
     actions: engine.actions,
+    queries: engine.queries,
+    platforms: () => new Map(health),
     settings,
     settingsDocument: settingsStore,
     normalizeLanguage: normalizeLanguageTag,
@@ -126,7 +133,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger: logger.child({ component: 'slack' }),
   });
 
-  const health = new Map<Platform, string>();
   /** Where start() and stop() are; /healthz says `starting` (503) until Slack is connected and the channels were started. */
   let phase: 'starting' | 'running' | 'stopping' = 'starting';
   const server = createHttpServer({

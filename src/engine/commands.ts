@@ -5,6 +5,7 @@
 import { onAssign, onClose, onReopen, sameView, toView, type ConversationRecord } from './conversations.ts';
 import { type EngineContext, loadConversation, saveConversation } from './context.ts';
 import type { AgentCommand, ThreadRef } from './slack-port.ts';
+import { syncWaiting } from './waiting.ts';
 
 /** Applies one command to the conversation whose thread `thread` is. */
 export async function handleAgentCommand(
@@ -28,6 +29,7 @@ export async function handleAgentCommand(
   const next = apply(record, command);
   if (sameView(record, next)) return;
   await saveConversation(ctx, next);
+  await syncWaiting(ctx, record, next);
   await ctx.slack.updateParent(record.thread, toView(next));
   log.info({ status: next.status }, LOG_MESSAGES[command.action]);
 }

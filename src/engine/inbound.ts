@@ -29,6 +29,7 @@ import { displayName, fileNameFor, mediaOf, renderCustomerText } from './render.
 import { postOnce } from './posting.ts';
 import { routeFor, routedLanguages } from './routing.ts';
 import { applyRules } from './rules.ts';
+import { syncWaiting } from './waiting.ts';
 import type { SlackUpload, ThreadRef } from './slack-port.ts';
 
 /** A file is tried three times (a platform asking to wait more than 10 s gets a line saying so instead). */
@@ -106,6 +107,7 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   await linkSlackMessage(ctx, thread.slackChannelId, ts, { conversationId, thread });
   const next = onCustomerMessage(record, message.contact, message.occurredAt);
   await saveConversation(ctx, next);
+  await syncWaiting(ctx, existing, next);
   if (!sameView(record, next)) await ctx.slack.updateParent(thread, toView(next));
 }
 

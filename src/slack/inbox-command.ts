@@ -10,9 +10,14 @@ import type { RoutingSettings } from '../engine/slack-port.ts';
 import { adminRefusal, isAdmin } from './admins.ts';
 import { escapeText, languageName } from './blocks.ts';
 import { warnMalformed } from './malformed.ts';
+import { DETECT_HELP, type DetectRequest, parseDetect, runDetect } from './inbox/detect.ts';
+import type { DeskCommandOptions } from './inbox/shared.ts';
+import { parseSla, runSla, SLA_HELP, type SlaRequest } from './inbox/sla.ts';
+import { parseStatus, runStatus, STATUS_HELP, type StatusRequest } from './inbox/status.ts';
+import { parseWaiting, runWaiting, WAITING_HELP, type WaitingRequest } from './inbox/waiting.ts';
 
 /** Dependencies of {@link registerInboxCommand}. */
-export interface InboxCommandOptions {
+export interface InboxCommandOptions extends DeskCommandOptions {
   readonly settings: RoutingSettings;
   /** Canonical language tag (`ko`, `zh-Hant`) for what an admin typed, or undefined if unknown. */
   readonly normalizeLanguage: (tag: string) => string | undefined;
@@ -28,6 +33,10 @@ export type InboxRequest =
   | { readonly kind: 'route'; readonly language: string; readonly slackChannelId: string }
   | { readonly kind: 'route-default'; readonly slackChannelId: string }
   | { readonly kind: 'unroute'; readonly language: string }
+  | WaitingRequest
+  | SlaRequest
+  | DetectRequest
+  | StatusRequest
   | { readonly kind: 'invalid'; readonly text: string };
 
 /** The help text, also shown for `/inbox` alone. */
@@ -37,7 +46,11 @@ export const INBOX_HELP = [
   '`/inbox route <language> <#channel>`: send a language to a channel, e.g. `/inbox route ko #support-ko`',
   '`/inbox route default <#channel>`: the channel for other languages, and when the language cannot be told',
   '`/inbox unroute <language>`: remove a route (that language then goes to the default channel)',
-  'Changing routes is for workspace admins and owners, and the users listed in ADMIN_USERS.',
+  ...WAITING_HELP,
+  ...SLA_HELP,
+  ...DETECT_HELP,
+  ...STATUS_HELP,
+  'Changing routes and reply times is for workspace admins and owners, and the users listed in ADMIN_USERS.',
 ].join('\n');
 
 const CHANNEL_EXAMPLE = 'Pick the channel from the suggestions as you type `#`, or give its id, e.g. `/inbox route ko C0123ABC`.';
@@ -77,6 +90,10 @@ export function parseInbox(text: string, normalizeLanguage: (tag: string) => str
     const language = normalizeLanguage(lang);
     return language ? { kind: 'unroute', language } : unknownLanguage(lang);
   }
+  const rest = text.trim().slice(sub.length);
+  const desk =
+    parseWaiting(command, args) ?? parseSla(command, args, normalizeLanguage) ?? parseDetect(command, rest) ?? parseStatus(command, args);
+  if (desk) return desk;
   return invalid(`Unknown ${echo(`/inbox ${sub}`)}.\n${INBOX_HELP}`);
 }
 
@@ -147,6 +164,16 @@ export async function runInbox(
       return request.text;
     case 'routes':
       return routesText(settings);
+    case 'open':
+    case 'mine':
+      return runWaiting(request, userId, client, options);
+    case 'sla-show':
+    case 'sla-set':
+      return runSla(request, userId, client, options);
+    case 'detect':
+      return runDetect(request, options);
+    case 'status':
+      return runStatus(options);
     default:
       break;
   }

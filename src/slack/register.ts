@@ -2,7 +2,7 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { SettingsStore } from '../engine/settings.ts';
-import type { AgentActions, RoutingSettings } from '../engine/slack-port.ts';
+import type { AgentActions, DeskQueries, RoutingSettings } from '../engine/slack-port.ts';
 import { registerHome } from './home.ts';
 import { registerInboxCommand } from './inbox-command.ts';
 import { registerButtons, registerReactions, type ReactionMap } from './reactions.ts';
@@ -11,6 +11,10 @@ import { registerReplies } from './replies.ts';
 /** What the listeners need from the rest of Threadline. */
 export interface SlackHandlerDeps {
   readonly actions: AgentActions;
+  /** The engine's waiting list, status and language detection. */
+  readonly queries: DeskQueries;
+  /** Each configured platform and whether it is `live` (for `/inbox status`). */
+  readonly platforms: () => ReadonlyMap<string, string>;
   readonly settings: RoutingSettings;
   /** The whole settings document, for the team commands. */
   readonly settingsDocument: SettingsStore;
@@ -36,6 +40,14 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): void {
   const commandOptions = { actions: deps.actions, logger, ...(deps.reactionMap ? { reactionMap: deps.reactionMap } : {}) };
   registerReactions(app, commandOptions);
   registerButtons(app, commandOptions);
-  registerInboxCommand(app, { settings: deps.settings, normalizeLanguage: deps.normalizeLanguage, adminUsers: deps.adminUsers, logger });
+  registerInboxCommand(app, {
+    settings: deps.settings,
+    settingsDocument: deps.settingsDocument,
+    queries: deps.queries,
+    platforms: deps.platforms,
+    normalizeLanguage: deps.normalizeLanguage,
+    adminUsers: deps.adminUsers,
+    logger,
+  });
   registerHome(app, { settings: deps.settings, logger });
 }

@@ -11,6 +11,7 @@ import { escapeText, parentMessage } from './blocks.ts';
 import { failureText, platformName } from './failure-text.ts';
 import { toReactionName } from './emoji.ts';
 import { parkedText } from './parked-text.ts';
+import { escalationLinkText, waitingAlertText } from './waiting-text.ts';
 import { retryRateLimited, type Pacer } from './pacing.ts';
 import { toSlackApiError } from './slack-errors.ts';
 
@@ -280,6 +281,16 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
         client.chat.postMessage({ channel: thread.slackChannelId, thread_ts: thread.threadTs, text, unfurl_links: false }),
       );
       return requireTs(result.ts, 'chat.postMessage');
+    },
+
+    async alertWaiting(thread, alert) {
+      await port.postNotice(thread, waitingAlertText(alert));
+      if (alert.stage !== 'escalation' || !alert.escalationChannelId) return;
+      const target = alert.escalationChannelId;
+      const link = await permalink(thread);
+      await call('chat.postMessage', target, () =>
+        client.chat.postMessage({ channel: target, text: escalationLinkText(alert, link, thread.slackChannelId), unfurl_links: false }),
+      );
     },
 
     downloadFile: (file) => download(fetchFn, options.botToken, file, maxBytes),

@@ -37,6 +37,10 @@ export interface E2eOptions {
   readonly worker?: Partial<WorkerOptions>;
   /** More settings, on top of (and overriding) the harness's own (another platform's, e.g. META_* and WHATSAPP_* pointing at the Graph fake, or `SLACK_POSTS_PER_SECOND`). */
   readonly env?: Readonly<Record<string, string>>;
+  /** The app's clock (reply-time tests move it forward instead of waiting). */
+  readonly now?: () => number;
+  /** Reply-time reminder sweeps, e.g. `{ intervalMs: 20 }` with a test clock. */
+  readonly reminders?: { readonly intervalMs: number };
 }
 
 /** A running app plus the fakes it talks to and the log lines it wrote. */
@@ -115,6 +119,8 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
     outbox: { minTimeoutMs: 5, maxTimeoutMs: 50 },
     slackRetries: 0,
     socketPingTimeoutMs: 200,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.reminders ? { reminders: options.reminders } : {}),
   });
   const port = await app.start();
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -10,6 +10,7 @@ import type {
   SlackPort,
   SlackUpload,
   ThreadRef,
+  WaitingAlert,
 } from '../../src/engine/slack-port.ts';
 
 /** One message as the recording port keeps it. */
@@ -147,6 +148,9 @@ export function createRecordingSlackPort() {
     async reportDeliveryFailure(thread: ThreadRef, messageTs: string, failure: DeliveryFailure) {
       find(thread.slackChannelId, messageTs)?.reactions.add(':warning:');
       await port.postNotice(thread, `not delivered (${failure.kind}): ${failure.message}`);
+    },
+    async alertWaiting(thread: ThreadRef, alert: WaitingAlert) {
+      await port.postNotice(thread, `${alert.stage} for ${alert.assignee ?? 'the channel'} after ${alert.waitedMinutes} min`);
     },
   };
 
