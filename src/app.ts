@@ -102,7 +102,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     pacer: createPacer({ perSecond: config.slackPostsPerSecond, logger: logger.child({ component: 'pacing' }) }),
     botToken: config.slack.botToken,
     logger: logger.child({ component: 'slack' }),
+    onDeskChanged: () => refreshHome(),
   });
+  /** Set once the Slack listeners are registered (they need the engine, which needs the port). */
+  let refreshHome: () => void = () => undefined;
   const settingsStore = createSettingsStore(store, { owner: instanceId, now });
   const settings = createRoutingSettings(settingsStore, config.defaultChannel);
   const metrics = createMetrics(store.journal);
@@ -121,7 +124,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...(overrides.reminders ? { reminders: overrides.reminders } : {}),
   });
   const health = new Map<Platform, string>();
-  registerSlackHandlers(slack.app, {
+  ({ refreshHome } = registerSlackHandlers(slack.app, {
     actions: engine.actions,
     queries: engine.queries,
     platforms: () => new Map(health),
@@ -131,7 +134,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     adminUsers: config.adminUsers,
     notePrefix: config.notePrefix,
     logger: logger.child({ component: 'slack' }),
-  });
+  }));
 
   /** Where start() and stop() are; /healthz says `starting` (503) until Slack is connected and the channels were started. */
   let phase: 'starting' | 'running' | 'stopping' = 'starting';

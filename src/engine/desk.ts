@@ -64,5 +64,26 @@ export function createDeskQueries(ctx: EngineContext): DeskQueries {
       return { slackChannelId, routed: language !== undefined && slackChannelId !== fallback, ...(language ? { language } : {}) };
     },
     remindersChanged: () => rescheduleReminders(ctx),
+    async counts() {
+      const languages = (await ctx.store.index(indexes.languages()).range()).map(({ member }) => member);
+      const rows = await Promise.all(
+        languages.map(async (tag) => {
+          const language = tag === '-' ? undefined : tag;
+          const [waiting, answered, closed] = await Promise.all(
+            (['waiting', 'answered', 'closed'] as const).map((status) => ctx.store.index(indexes.byStatus(status, language)).count()),
+          );
+          return { waiting: waiting ?? 0, answered: answered ?? 0, closed: closed ?? 0, ...(language ? { language } : {}) };
+        }),
+      );
+      return rows.sort((a, b) => (a.language ?? '~').localeCompare(b.language ?? '~'));
+    },
+    async noteViewer(userId) {
+      // Scores are negated so that the lowest score, read first, is the latest visit.
+      await ctx.store.index(indexes.homeViewers()).put(userId, -ctx.now());
+    },
+    async recentViewers(withinMs, limit) {
+      const members = await ctx.store.index(indexes.homeViewers()).range({ maxScore: -(ctx.now() - withinMs), limit });
+      return members.map(({ member }) => member);
+    },
   };
 }

@@ -129,6 +129,8 @@ export interface SlackPort {
    * with a link in the escalation channel when one is set. Posted at most once per waiting stretch.
    */
   alertWaiting(thread: ThreadRef, alert: WaitingAlert): Promise<void>;
+  /** Something App Home shows changed (a conversation opened, was answered, assigned, closed): refresh it soon. Never throws, never waits. */
+  deskChanged(): void;
 }
 
 /** What a reply-time reminder or escalation says. Plain data; the Slack side words it. */
@@ -262,4 +264,18 @@ export interface DeskQueries {
   detect(text: string): Promise<LanguageVerdict>;
   /** The reply times changed: every waiting conversation's timer follows the new ones. */
   remindersChanged(): Promise<void>;
+  /** Conversations per language (undefined: none told) and status, the languages sorted. */
+  counts(): Promise<readonly LanguageCounts[]>;
+  /** Remembers that `userId` opened App Home, so that it is refreshed after changes. */
+  noteViewer(userId: string): Promise<void>;
+  /** Who opened App Home within `withinMs`, the most recent first, at most `limit`. */
+  recentViewers(withinMs: number, limit: number): Promise<readonly string[]>;
+}
+
+/** How many conversations of one language are in each status. */
+export interface LanguageCounts {
+  readonly language?: string;
+  readonly waiting: number;
+  readonly answered: number;
+  readonly closed: number;
 }

@@ -26,6 +26,30 @@ export function slaMinutesFor(settings: Settings, language: string | undefined):
  * crash keeps the first "waiting since", so nobody's wait restarts.
  */
 export async function syncWaiting(ctx: EngineContext, before: ConversationRecord | undefined, after: ConversationRecord): Promise<void> {
+  await syncIndexes(ctx, before, after);
+  const changed =
+    before === undefined ||
+    before.generation !== after.generation ||
+    before.status !== after.status ||
+    before.assignee !== after.assignee ||
+    before.language !== after.language;
+  if (changed) ctx.slack.deskChanged();
+}
+
+/** The counts by status and language: the record leaves its old (status, language) and joins the new one. */
+async function syncCounts(ctx: EngineContext, before: ConversationRecord | undefined, after: ConversationRecord): Promise<void> {
+  const now = ctx.now();
+  const target = ctx.store.index(indexes.byStatus(after.status, after.language));
+  if (before && (before.status !== after.status || before.language !== after.language))
+    await ctx.store.index(indexes.byStatus(before.status, before.language)).remove(after.id);
+  if ((await target.score(after.id)) === undefined) {
+    await target.put(after.id, now);
+    await ctx.store.index(indexes.languages()).put(after.language ?? '-', 0);
+  }
+}
+
+async function syncIndexes(ctx: EngineContext, before: ConversationRecord | undefined, after: ConversationRecord): Promise<void> {
+  await syncCounts(ctx, before, after);
   const waiting = ctx.store.index(indexes.waiting());
   const open = ctx.store.index(indexes.open());
   const movedFrom = before?.assignee !== undefined && before.assignee !== after.assignee ? before.assignee : undefined;

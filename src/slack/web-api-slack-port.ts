@@ -27,6 +27,8 @@ export interface WebApiSlackPortOptions {
   readonly maxDownloadBytes?: number;
   /** fetch for downloads (default global fetch). */
   readonly fetch?: typeof fetch;
+  /** Called when App Home should be refreshed (src/slack/home.ts debounces it). */
+  readonly onDeskChanged?: () => void;
 }
 
 /** Reaction on an agent's message that reached the customer (✔️; ✅ is the close command). */
@@ -281,6 +283,14 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
         client.chat.postMessage({ channel: thread.slackChannelId, thread_ts: thread.threadTs, text, unfurl_links: false }),
       );
       return requireTs(result.ts, 'chat.postMessage');
+    },
+
+    deskChanged() {
+      try {
+        options.onDeskChanged?.();
+      } catch (error) {
+        logger.warn({ err: error }, 'App Home refresh not scheduled');
+      }
     },
 
     async alertWaiting(thread, alert) {

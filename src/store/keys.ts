@@ -124,4 +124,10 @@ export const indexes = Object.freeze({
   escalated: (): string => 'escalated',
   /** Due reply-time reminders; member: conversation id, score: epoch ms due. */
   reminders: (): string => 'reminders',
+  /** Conversations by status and language (`-`: none told); score: epoch ms of the change. Counted by App Home. */
+  byStatus: (status: string, language: string | undefined): string => `status:${status}:${language ?? '-'}`,
+  /** Every language a conversation had (`-`: none told); score 0. */
+  languages: (): string => 'languages',
+  /** Who opened App Home lately; score: epoch ms last opened. Their Home is refreshed after changes. */
+  homeViewers: (): string => 'home:viewers',
 });

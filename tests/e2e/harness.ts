@@ -61,6 +61,8 @@ export interface E2e {
   react(channel: string, ts: string, user: string, reaction: string, removed?: boolean): Promise<void>;
   /** Someone clicks a button on a parent message. */
   click(channel: string, ts: string, user: string, actionId: string): Promise<void>;
+  /** Someone opens the app's Home tab (the `app_home_opened` event). Source: https://docs.slack.dev/reference/events/app_home_opened/ */
+  openHome(user: string): Promise<void>;
   /** Someone runs /inbox; resolves with what they were answered. */
   inbox(user: string, text: string): Promise<string>;
   stop(): Promise<void>;
@@ -204,6 +206,15 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
             item: { type: 'message', channel, ts },
             event_ts: `${Date.now() / 1000}`,
           },
+          { eventId: `Ev${++eventCounter}` },
+        ),
+      );
+    },
+    async openHome(user) {
+      await sendToSlackApp(
+        'event',
+        eventCallback(
+          { type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: `${Date.now() / 1000}` },
           { eventId: `Ev${++eventCounter}` },
         ),
       );

@@ -243,3 +243,38 @@ describe('/inbox status and /inbox detect', () => {
     expect(await inbox(e2e, AGENT, 'detect')).toContain('Usage: `/inbox detect <text>`');
   });
 });
+
+describe('App Home', () => {
+  /** The text of the latest Home `user` was shown. */
+  const home = (e2e: E2e, user: string): string => {
+    const view = e2e.slack.views.get(user)?.at(-1) as { blocks: { text?: { text: string } }[] } | undefined;
+    return view ? view.blocks.map((b) => b.text?.text ?? '').join('\n') : '';
+  };
+
+  it('shows counts per language and status, the oldest waiting and the viewer’s own, with links, and refreshes after changes', async () => {
+    const clock = testClock();
+    const e2e = await start(clock);
+    await e2e.openHome(AGENT);
+    await eventually(() => home(e2e, AGENT).includes('No conversations yet'));
+
+    const ann = await writes(e2e, ANN, 'Hello, my parcel has not arrived yet, can you check it please?');
+    clock.advance(4 * MINUTE);
+    const ben = await writes(e2e, BEN, 'Good morning, I would like to change the address of my order.');
+    await eventually(() => home(e2e, AGENT).includes('⏳ 2 waiting'));
+    const before = home(e2e, AGENT);
+    expect(before).toContain('*English*: ⏳ 2 waiting · 💬 0 answered · ✅ 0 closed');
+    expect(before.indexOf('Ann Berg')).toBeLessThan(before.indexOf('Ben Okafor'));
+    expect(before).toContain(`/archives/${DEFAULT_CHANNEL}/p${ann.ts.replace('.', '')}`);
+    expect(before).toContain('waiting 4 min');
+    expect(before).toContain('Nothing assigned to you is waiting');
+
+    await e2e.react(DEFAULT_CHANNEL, ben.ts, AGENT, 'raising_hand');
+    await e2e.agentReplies({ channel: DEFAULT_CHANNEL, ts: ann.ts }, OTHER, 'Let me check the tracking for you.');
+    await eventually(() => home(e2e, AGENT).includes('⏳ 1 waiting · 💬 1 answered'));
+    const after = home(e2e, AGENT);
+    const mine = after.slice(after.indexOf('Assigned to you'));
+    expect(mine).toContain('Ben Okafor');
+    expect(mine).toContain(`/archives/${DEFAULT_CHANNEL}/p${ben.ts.replace('.', '')}`);
+    expect(after).not.toContain('Ann Berg');
+  });
+});

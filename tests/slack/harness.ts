@@ -39,6 +39,9 @@ export const emptyDesk: DeskQueries = {
   status: async () => ({ store: { kind: 'memory', ok: true }, journalBacklog: 0, open: 0, waiting: 0, escalated: 0 }),
   detect: async () => ({ slackChannelId: 'C0DEFAULT', routed: false }),
   remindersChanged: async () => undefined,
+  counts: async () => [],
+  noteViewer: async () => undefined,
+  recentViewers: async () => [],
 };
 
 /** RoutingSettings in memory, as the engine persists them. */

@@ -48,6 +48,7 @@ export function createRecordingSlackPort() {
   };
   const find = (slackChannelId: string, ts: string) => messages.find((m) => m.slackChannelId === slackChannelId && m.ts === ts);
 
+  const deskChanges = { count: 0 };
   const port: SlackPort = {
     async postParent(slackChannelId: string, view: ConversationView, marker: PostMarker) {
       failIfScripted('postParent', view);
@@ -149,6 +150,9 @@ export function createRecordingSlackPort() {
       find(thread.slackChannelId, messageTs)?.reactions.add(':warning:');
       await port.postNotice(thread, `not delivered (${failure.kind}): ${failure.message}`);
     },
+    deskChanged() {
+      deskChanges.count += 1;
+    },
     async alertWaiting(thread: ThreadRef, alert: WaitingAlert) {
       await port.postNotice(thread, `${alert.stage} for ${alert.assignee ?? 'the channel'} after ${alert.waitedMinutes} min`);
     },
@@ -156,6 +160,8 @@ export function createRecordingSlackPort() {
 
   return {
     port,
+    /** How often the engine said App Home should be refreshed. */
+    deskChanges,
     messages,
     /** Makes the next call of `method` throw `error`. */
     failNext(method: keyof SlackPort, error: Error = new Error('slack down')) {
