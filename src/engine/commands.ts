@@ -5,6 +5,7 @@
 import { onAssign, onClose, onReopen, sameView, toView, type ConversationRecord } from './conversations.ts';
 import { type EngineContext, loadConversation, saveConversation } from './context.ts';
 import type { AgentCommand, ThreadRef } from './slack-port.ts';
+import { moveConversation } from './move.ts';
 import { syncWaiting } from './waiting.ts';
 
 /** Applies one command to the conversation whose thread `thread` is. */
@@ -26,6 +27,10 @@ export async function handleAgentCommand(
     );
     return;
   }
+  if (command.action === 'move') {
+    if (command.language) await moveConversation(ctx, record, command.language, command.agentId);
+    return;
+  }
   const next = apply(record, command);
   if (sameView(record, next)) return;
   await saveConversation(ctx, next);
@@ -44,5 +49,7 @@ function apply(record: ConversationRecord, command: AgentCommand): ConversationR
       return record.status === 'closed' ? record : onClose(record, command.agentId);
     case 'reopen':
       return onReopen(record);
+    case 'move':
+      return record; // handled by moveConversation
   }
 }

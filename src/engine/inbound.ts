@@ -191,7 +191,10 @@ async function planGeneration(
   previous: ConversationRecord | undefined,
 ): Promise<ConversationRecord> {
   const routes = await ctx.settings.routes();
-  const detected = message.text ? ctx.language.detect(message.text, routedLanguages(routes)) : undefined;
+  const id = toConversationId({ platform: message.platform, account: message.account, contactId: message.contact.id });
+  // An agent moved this customer to another language before: that beats detection on a short message.
+  const remembered = await ctx.store.get<string>(keys.contactLanguage(id));
+  const detected = remembered ?? (message.text ? ctx.language.detect(message.text, routedLanguages(routes)) : undefined);
   const choice = chooseLanguage({ detected, hints: [message.contact.languageHint, previous?.language] });
   const slackChannelId = routeFor(choice.language, routes, await ctx.settings.defaultChannel());
   const now = isoNow(ctx);
@@ -234,7 +237,8 @@ async function ensureThread(ctx: EngineContext, record: ConversationRecord, sign
   }
 }
 
-async function postParentIn(ctx: EngineContext, record: ConversationRecord): Promise<ConversationRecord> {
+/** Posts the parent of `record` in its `slackChannelId` (once per generation and channel) and records the thread. */
+export async function postParentIn(ctx: EngineContext, record: ConversationRecord): Promise<ConversationRecord> {
   const marker = { key: `parent:${record.id}:${record.generation}:${record.slackChannelId}` };
   const threadTs = await postOnce(ctx, { slackChannelId: record.slackChannelId }, marker, () =>
     ctx.slack.postParent(record.slackChannelId, toView(record), marker),

@@ -31,6 +31,10 @@ export interface ConversationView {
   readonly closedBy?: string;
   /** The thread of the customer's previous (closed) conversation. */
   readonly previous?: ThreadRef;
+  /** The thread this conversation was moved from (another language's channel). */
+  readonly movedFrom?: ThreadRef;
+  /** Set on the old parent only: the thread the conversation was moved to. */
+  readonly movedTo?: ThreadRef;
   /** ISO 8601. */
   readonly openedAt: string;
 }
@@ -131,6 +135,8 @@ export interface SlackPort {
   alertWaiting(thread: ThreadRef, alert: WaitingAlert): Promise<void>;
   /** Something App Home shows changed (a conversation opened, was answered, assigned, closed): refresh it soon. Never throws, never waits. */
   deskChanged(): void;
+  /** Posts the last `count` messages of `from` in `to`, as one message (a moved conversation carries them along). */
+  carryOver(from: ThreadRef, to: ThreadRef, count: number): Promise<void>;
 }
 
 /** What a reply-time reminder or escalation says. Plain data; the Slack side words it. */
@@ -191,7 +197,9 @@ export interface AgentReply {
 
 /** A state change an agent asked for, by reaction or button, on any message of a thread. */
 export interface AgentCommand {
-  readonly action: 'assign' | 'close' | 'reopen';
+  readonly action: 'assign' | 'close' | 'reopen' | 'move';
+  /** For `move`: the language tag to move the conversation to. */
+  readonly language?: string;
   readonly slackChannelId: string;
   /** ts of the message acted on: the parent or any message in the thread. */
   readonly messageTs: string;

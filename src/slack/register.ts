@@ -5,7 +5,7 @@ import type { SettingsStore } from '../engine/settings.ts';
 import type { AgentActions, DeskQueries, RoutingSettings } from '../engine/slack-port.ts';
 import { registerHome } from './home.ts';
 import { registerInboxCommand } from './inbox-command.ts';
-import { registerButtons, registerReactions, type ReactionMap } from './reactions.ts';
+import { registerButtons, registerLanguageMenu, registerReactions, type ReactionMap } from './reactions.ts';
 import { registerReplies } from './replies.ts';
 
 /** What the listeners need from the rest of Threadline. */
@@ -40,6 +40,7 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): { refre
   const commandOptions = { actions: deps.actions, logger, ...(deps.reactionMap ? { reactionMap: deps.reactionMap } : {}) };
   registerReactions(app, commandOptions);
   registerButtons(app, commandOptions);
+  registerLanguageMenu(app, commandOptions);
   registerInboxCommand(app, {
     settings: deps.settings,
     settingsDocument: deps.settingsDocument,

@@ -103,8 +103,14 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
 
   /** Builds the parent; retries once without the avatar when Slack could not fetch the picture. */
   async function withParent<T>(view: ConversationView, send: (body: ReturnType<typeof parentMessage>) => Promise<T>): Promise<T> {
-    const previousLink = view.previous ? await permalink(view.previous) : undefined;
-    const opts = previousLink ? { previousLink } : {};
+    const [previousLink, movedFromLink, movedToLink] = await Promise.all(
+      [view.previous, view.movedFrom, view.movedTo].map((thread) => (thread ? permalink(thread) : undefined)),
+    );
+    const opts = {
+      ...(previousLink ? { previousLink } : {}),
+      ...(movedFromLink ? { movedFromLink } : {}),
+      ...(movedToLink ? { movedToLink } : {}),
+    };
     try {
       return await send(parentMessage(view, opts));
     } catch (error) {
@@ -283,6 +289,33 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
         client.chat.postMessage({ channel: thread.slackChannelId, thread_ts: thread.threadTs, text, unfurl_links: false }),
       );
       return requireTs(result.ts, 'chat.postMessage');
+    },
+
+    /**
+     * Reads the old thread (conversations.replies) and posts its last messages as quotes, each under
+     * who wrote it. Their text is Slack's own (already escaped), so it is quoted as is.
+     * @see https://docs.slack.dev/reference/methods/conversations.replies
+     */
+    async carryOver(from, to, count) {
+      const result = await call('conversations.replies', from.slackChannelId, () =>
+        client.conversations.replies({ channel: from.slackChannelId, ts: from.threadTs, limit: 200 }),
+      );
+      const replies = (result.messages ?? []).filter((m) => m.ts !== from.threadTs && (m.text ?? '').trim() !== '').slice(-count);
+      const link = await permalink(from);
+      const head = `⬅️ Moved here from ${link ? `<${link}|the earlier thread>` : `a thread in <#${from.slackChannelId}>`}.`;
+      const lines = replies.map((m) => {
+        // `username` is set on messages posted under a custom name (the customer's), as chat.postMessage was given it.
+        const username = (m as { username?: string }).username;
+        const who = username ? `*${username}*` : m.user ? `<@${m.user}>` : '*Threadline*';
+        const text = (m.text ?? '').length > 500 ? `${(m.text ?? '').slice(0, 499)}…` : (m.text ?? '');
+        return `${who}\n${text
+          .split('\n')
+          .map((line) => `> ${line}`)
+          .join('\n')}`;
+      });
+      const body =
+        lines.length === 0 ? head : `${head} The last ${lines.length === 1 ? 'message' : `${lines.length} messages`}:\n${lines.join('\n')}`;
+      await port.postNotice(to, body);
     },
 
     deskChanged() {

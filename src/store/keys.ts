@@ -105,6 +105,11 @@ export const keys = Object.freeze({
   /** The reply-time escalation of one waiting stretch of a conversation was posted (or is being posted). */
   slaEscalated: (conversationId: string, generation: number, waitingSince: number): string =>
     `sla-escalated:${conversationId}:${generation}:${waitingSince}`,
+  /** The language an agent moved this customer's conversation to: their next conversation starts in it. */
+  contactLanguage: (conversationId: string): string => `contact-language:${conversationId}`,
+  /** The last messages of a moved conversation were carried over to its new thread. */
+  carried: (conversationId: string, generation: number, slackChannelId: string): string =>
+    `carried:${conversationId}:${generation}:${slackChannelId}`,
   /** The lease of the one reminder sweeper running at a time. */
   reminderSweeper: (): string => 'reminders:sweeper',
 });

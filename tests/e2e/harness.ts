@@ -15,7 +15,15 @@ import { loadConfig } from '../../src/config.ts';
 import type { WorkerOptions } from '../../src/engine/worker.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.ts';
 import { startFakeTelegramApi, type FakeTelegramApi } from '../fakes/telegram-api.ts';
-import { blockActions, eventCallback, postEvent, postInteraction, postSlashCommand, slashCommand } from '../support/slack-signing.ts';
+import {
+  blockActions,
+  eventCallback,
+  postEvent,
+  postInteraction,
+  postSlashCommand,
+  selectMenuAction,
+  slashCommand,
+} from '../support/slack-signing.ts';
 
 export const BOT_TOKEN = 'xoxb-2222-3333-e2etesttoken';
 export const APP_TOKEN = 'xapp-1-A0THREAD-4444-e2etesttoken';
@@ -63,6 +71,8 @@ export interface E2e {
   click(channel: string, ts: string, user: string, actionId: string): Promise<void>;
   /** Someone opens the app's Home tab (the `app_home_opened` event). Source: https://docs.slack.dev/reference/events/app_home_opened/ */
   openHome(user: string): Promise<void>;
+  /** Someone chooses an option of a select menu on a parent message. */
+  choose(channel: string, ts: string, user: string, actionId: string, option: { value: string; label: string }): Promise<void>;
   /** Someone runs /inbox; resolves with what they were answered. */
   inbox(user: string, text: string): Promise<string>;
   stop(): Promise<void>;
@@ -218,6 +228,9 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
           { eventId: `Ev${++eventCounter}` },
         ),
       );
+    },
+    async choose(channel, ts, user, actionId, option) {
+      await sendToSlackApp('interaction', selectMenuAction({ actionId, userId: user, channelId: channel, messageTs: ts, ...option }));
     },
     async click(channel, ts, user, actionId) {
       await sendToSlackApp('interaction', blockActions({ actionId, userId: user, channelId: channel, messageTs: ts }));

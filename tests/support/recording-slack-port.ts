@@ -150,6 +150,10 @@ export function createRecordingSlackPort() {
       find(thread.slackChannelId, messageTs)?.reactions.add(':warning:');
       await port.postNotice(thread, `not delivered (${failure.kind}): ${failure.message}`);
     },
+    async carryOver(from: ThreadRef, to: ThreadRef, count: number) {
+      const last = messages.filter((m) => m.slackChannelId === from.slackChannelId && m.threadTs === from.threadTs).slice(-count);
+      await port.postNotice(to, `carried: ${last.map((m) => m.text).join(' | ')}`);
+    },
     deskChanged() {
       deskChanges.count += 1;
     },

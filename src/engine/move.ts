@@ -1,0 +1,46 @@
+/**
+ * Moving a conversation to another language: a new parent in that language's Slack channel,
+ * linking back to the old thread and carrying its last messages; the old parent marked as moved,
+ * with a link; the customer's later messages go to the new thread, and their next conversation
+ * starts in this language. Each step is recorded, so a replay after a crash repeats none.
+ */
+import { keys } from '../store/keys.ts';
+import { type ConversationRecord, toView } from './conversations.ts';
+import { type EngineContext, saveConversation } from './context.ts';
+import { postParentIn } from './inbound.ts';
+import { routeFor } from './routing.ts';
+import { syncWaiting } from './waiting.ts';
+
+/** How many of the old thread's last messages the new thread shows. */
+const CARRIED_MESSAGES = 5;
+const RECORD_TTL_MS = 90 * 24 * 3600 * 1000;
+
+/** Moves `record` (the current generation, with its thread) to `language`. */
+export async function moveConversation(ctx: EngineContext, record: ConversationRecord, language: string, agentId: string): Promise<void> {
+  const from = record.thread;
+  if (!from || record.status === 'closed') return;
+  const log = ctx.logger.child({ conversationId: record.id, language, agentId });
+  await ctx.store.set(keys.contactLanguage(record.id), language);
+  const target = routeFor(language, await ctx.settings.routes(), await ctx.settings.defaultChannel());
+  if (target === from.slackChannelId) {
+    // Same Slack channel (no route of its own): the language changes, the thread stays.
+    if (record.language === language) return;
+    const next = { ...record, language };
+    await saveConversation(ctx, next);
+    await syncWaiting(ctx, record, next);
+    await ctx.slack.updateParent(from, toView(next));
+    log.info('conversation language changed');
+    return;
+  }
+  const { thread: _old, ...rest } = record;
+  const moved = await postParentIn(ctx, { ...rest, language, slackChannelId: target, movedFrom: from });
+  const to = moved.thread!;
+  const carried = keys.carried(record.id, record.generation, target);
+  if (!(await ctx.store.get(carried))) {
+    await ctx.slack.carryOver(from, to, CARRIED_MESSAGES);
+    await ctx.store.set(carried, true, RECORD_TTL_MS);
+  }
+  await syncWaiting(ctx, record, moved);
+  await ctx.slack.updateParent(from, { ...toView(record), movedTo: to });
+  log.info({ slackChannelId: target }, 'conversation moved to another language');
+}
