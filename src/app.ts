@@ -124,7 +124,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...(overrides.reminders ? { reminders: overrides.reminders } : {}),
   });
   const health = new Map<Platform, string>();
-  ({ refreshHome } = registerSlackHandlers(slack.app, {
+  const slackHandlers = registerSlackHandlers(slack.app, {
     actions: engine.actions,
     queries: engine.queries,
     platforms: () => new Map(health),
@@ -134,7 +134,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     adminUsers: config.adminUsers,
     notePrefix: config.notePrefix,
     logger: logger.child({ component: 'slack' }),
-  }));
+  });
+  refreshHome = slackHandlers.refreshHome;
 
   /** Where start() and stop() are; /healthz says `starting` (503) until Slack is connected and the channels were started. */
   let phase: 'starting' | 'running' | 'stopping' = 'starting';
@@ -236,6 +237,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         ),
       );
       await engine.stop();
+      slackHandlers.stop();
       await slack.stop();
       await store.close();
       // After a failed start() the caller reports why; a "stopped" line would only add noise.

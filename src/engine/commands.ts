@@ -5,7 +5,7 @@
 import { onAssign, onClose, onReopen, sameView, toView, type ConversationRecord } from './conversations.ts';
 import { type EngineContext, loadConversation, saveConversation } from './context.ts';
 import type { AgentCommand, ThreadRef } from './slack-port.ts';
-import { moveConversation } from './move.ts';
+import { finishMove, moveConversation } from './move.ts';
 import { syncWaiting } from './waiting.ts';
 
 /** Applies one command to the conversation whose thread `thread` is. */
@@ -18,6 +18,12 @@ export async function handleAgentCommand(
   const record = await loadConversation(ctx, conversationId);
   const log = ctx.logger.child({ conversationId, action: command.action, agentId: command.agentId });
   if (!record?.thread) return;
+  const moved = record.movedFrom;
+  if (command.action === 'move' && moved?.threadTs === thread.threadTs && moved.slackChannelId === thread.slackChannelId) {
+    // A move of this thread was already under way (or done): finish it rather than move again.
+    await finishMove(ctx, record);
+    return;
+  }
   if (record.thread.threadTs !== thread.threadTs || record.thread.slackChannelId !== thread.slackChannelId) {
     // The command is on an older thread of this customer: its state is final; say where the current one is.
     log.info('command on a superseded thread ignored');

@@ -34,13 +34,26 @@ export async function moveConversation(ctx: EngineContext, record: ConversationR
   }
   const { thread: _old, ...rest } = record;
   const moved = await postParentIn(ctx, { ...rest, language, slackChannelId: target, movedFrom: from });
-  const to = moved.thread!;
-  const carried = keys.carried(record.id, record.generation, target);
+  await syncWaiting(ctx, record, moved);
+  await finishMove(ctx, moved, record);
+  log.info({ slackChannelId: target }, 'conversation moved to another language');
+}
+
+/**
+ * The steps after the new parent: the last messages carried over (once), the old parent marked as
+ * moved. Also run when a move was interrupted after the new parent was recorded (a replay finds the
+ * conversation already in its new thread).
+ */
+export async function finishMove(ctx: EngineContext, moved: ConversationRecord, old?: ConversationRecord): Promise<void> {
+  const from = moved.movedFrom;
+  const to = moved.thread;
+  if (!from || !to) return;
+  const carried = keys.carried(moved.id, moved.generation, to.slackChannelId);
   if (!(await ctx.store.get(carried))) {
     await ctx.slack.carryOver(from, to, CARRIED_MESSAGES);
     await ctx.store.set(carried, true, RECORD_TTL_MS);
   }
-  await syncWaiting(ctx, record, moved);
-  await ctx.slack.updateParent(from, { ...toView(record), movedTo: to });
-  log.info({ slackChannelId: target }, 'conversation moved to another language');
+  // On a replay the record before the move is gone: the old parent shows the conversation as it is now.
+  const { movedFrom: _from, ...now } = moved;
+  await ctx.slack.updateParent(from, { ...toView(old ?? now), movedTo: to });
 }

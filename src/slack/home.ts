@@ -99,7 +99,7 @@ export async function publishHome(client: webApi.WebClient, userId: string, opti
 }
 
 /** Publishes the Home tab whenever a user opens it; returns what refreshes it after changes. */
-export function registerHome(app: App, options: HomeOptions): { refreshSoon(): void } {
+export function registerHome(app: App, options: HomeOptions): { refreshSoon(): void; stop(): void } {
   app.event('app_home_opened', async ({ event: raw, client }) => {
     const parsed = homeOpened.safeParse(raw);
     if (!parsed.success) return warnMalformed(options.logger, 'app_home_opened', parsed.error);
@@ -110,20 +110,27 @@ export function registerHome(app: App, options: HomeOptions): { refreshSoon(): v
     options.logger.debug({ userId: event.user }, 'app home published');
   });
   let pending: NodeJS.Timeout | undefined;
+  let stopped = false;
   const refresh = async () => {
     pending = undefined;
+    if (stopped) return;
     const viewers = await options.queries.recentViewers(VIEWER_WINDOW_MS, VIEWERS_REFRESHED);
     for (const userId of viewers) await publishHome(app.client, userId, options);
     options.logger.debug({ viewers: viewers.length }, 'app home refreshed');
   };
   return {
     refreshSoon() {
-      if (pending !== undefined) return;
+      if (pending !== undefined || stopped) return;
       pending = setTimeout(
         () => void refresh().catch((error: unknown) => options.logger.warn({ err: error }, 'app home not refreshed')),
         options.refreshDelayMs ?? 500,
       );
       pending.unref();
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(pending);
+      pending = undefined;
     },
   };
 }

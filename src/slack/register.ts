@@ -31,10 +31,10 @@ export interface SlackHandlerDeps {
 
 /**
  * Registers thread replies, reactions, buttons, `/inbox` and App Home on `app`. Call once, before
- * `start()`. Returns what refreshes App Home after a change (the Slack port calls it). Listener errors reach Bolt's error handler (logged) and leave the request
+ * `start()`. Returns what refreshes App Home after a change (the Slack port calls it), and stop() for shutdown. Listener errors reach Bolt's error handler (logged) and leave the request
  * unacknowledged (Socket Mode) or answered 500 (HTTP), so Slack delivers an event again.
  */
-export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): { refreshHome(): void } {
+export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): { refreshHome(): void; stop(): void } {
   const logger = deps.logger;
   registerReplies(app, { actions: deps.actions, logger, ...(deps.notePrefix === undefined ? {} : { notePrefix: deps.notePrefix }) });
   const commandOptions = { actions: deps.actions, logger, ...(deps.reactionMap ? { reactionMap: deps.reactionMap } : {}) };
@@ -51,5 +51,5 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): { refre
     logger,
   });
   const home = registerHome(app, { settings: deps.settings, queries: deps.queries, logger });
-  return { refreshHome: () => home.refreshSoon() };
+  return { refreshHome: () => home.refreshSoon(), stop: () => home.stop() };
 }
