@@ -18,6 +18,7 @@ import { createLanguageDetector, normalizeLanguageTag } from './engine/language.
 import { createRoutingSettings, createSettingsStore } from './engine/settings.ts';
 import type { WorkerOptions } from './engine/worker.ts';
 import type { OutboxTiming } from './engine/outbox.ts';
+import type { ReminderOptions } from './engine/reminders.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createPublicFiles } from './http/public-files.ts';
 import { createHttpServer } from './http/server.ts';
@@ -37,6 +38,8 @@ export interface AppOverrides {
   readonly logDestination?: DestinationStream;
   readonly worker?: Partial<WorkerOptions>;
   readonly outbox?: OutboxTiming;
+  /** Reply-time reminder sweeps (tests sweep often, with their own clock). */
+  readonly reminders?: Partial<ReminderOptions>;
   /** Web API retries (tests use `{ retries: 0 }`). */
   readonly slackRetries?: number;
   readonly socketPingTimeoutMs?: number;
@@ -111,7 +114,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     replyMode: async () => (await settingsStore.read()).replies,
     notePrefix: config.notePrefix,
     ...(overrides.presenceTtlMs === undefined ? {} : { presenceTtlMs: overrides.presenceTtlMs }),
+    onDeskChanged: () => refreshHome(),
   });
+  /** Set once the Slack listeners are registered (they need the engine, which needs the port). */
+  let refreshHome: () => void = () => undefined;
   const settings = createRoutingSettings(settingsStore, config.defaultChannel);
   const metrics = createMetrics(store.journal);
   const engine = createEngine({
@@ -126,9 +132,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger: logger.child({ component: 'engine' }),
     ...(overrides.worker ? { worker: overrides.worker } : {}),
     ...(overrides.outbox ? { outbox: overrides.outbox } : {}),
+    ...(overrides.reminders ? { reminders: overrides.reminders } : {}),
   });
-  registerSlackHandlers(slack.app, {
+  const health = new Map<Platform, string>();
+  const slackHandlers = registerSlackHandlers(slack.app, {
     actions: engine.actions,
+    queries: engine.queries,
+    platforms: () => new Map(health),
     settings,
     settingsDocument: settingsStore,
     normalizeLanguage: normalizeLanguageTag,
@@ -136,8 +146,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     notePrefix: config.notePrefix,
     logger: logger.child({ component: 'slack' }),
   });
+  refreshHome = slackHandlers.refreshHome;
 
-  const health = new Map<Platform, string>();
   /** Where start() and stop() are; /healthz says `starting` (503) until Slack is connected and the channels were started. */
   let phase: 'starting' | 'running' | 'stopping' = 'starting';
   const server = createHttpServer({
@@ -239,6 +249,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         ),
       );
       await engine.stop();
+      slackHandlers.stop();
       await slack.stop();
       await store.close();
       // After a failed start() the caller reports why; a "stopped" line would only add noise.

@@ -8,6 +8,8 @@ import { type EngineContext, loadConversation, saveConversation } from './contex
 import { applyEscalation } from './escalation.ts';
 import { postOnce } from './posting.ts';
 import type { AgentCommand, ThreadRef } from './slack-port.ts';
+import { finishMove, moveConversation } from './move.ts';
+import { syncWaiting } from './waiting.ts';
 
 /** Applies one command to the conversation whose thread `thread` is; `requestId` makes its thread note exactly-once. */
 export async function handleAgentCommand(
@@ -20,6 +22,12 @@ export async function handleAgentCommand(
   const record = await loadConversation(ctx, conversationId);
   const log = ctx.logger.child({ conversationId, action: command.action, agentId: command.agentId });
   if (!record?.thread) return;
+  const moved = record.movedFrom;
+  if (command.action === 'move' && moved?.threadTs === thread.threadTs && moved.slackChannelId === thread.slackChannelId) {
+    // A move of this thread was already under way (or done): finish it rather than move again.
+    await finishMove(ctx, record);
+    return;
+  }
   if (record.thread.threadTs !== thread.threadTs || record.thread.slackChannelId !== thread.slackChannelId) {
     // The command is on an older thread of this customer: its state is final; say where the current one is.
     log.info('command on a superseded thread ignored');
@@ -33,9 +41,14 @@ export async function handleAgentCommand(
     await applyEscalation(ctx, record, record.thread, { ...command, action: command.action }, requestId);
     return;
   }
+  if (command.action === 'move') {
+    if (command.language) await moveConversation(ctx, record, command.language, command.agentId);
+    return;
+  }
   const next = apply(record, { ...command, action: command.action });
   if (sameView(record, next)) return;
   await saveConversation(ctx, next);
+  await syncWaiting(ctx, record, next);
   await ctx.slack.updateParent(record.thread, toView(next));
   if (next.assignee !== record.assignee) {
     const marker = { key: `assign:${record.id}:${requestId}` };

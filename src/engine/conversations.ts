@@ -58,6 +58,8 @@ export interface ConversationRecord {
   /** Where the parent is to be posted (chosen by routing when the generation opened). */
   readonly slackChannelId: string;
   readonly previous?: ThreadRef;
+  /** The thread this generation was moved from, to another language's channel. */
+  readonly movedFrom?: ThreadRef;
   readonly openedAt: string;
   readonly lastCustomerMessageAt: string;
 }
@@ -77,6 +79,7 @@ export function toView(record: ConversationRecord): ConversationView {
     ...(record.answeredBy ? { answeredBy: record.answeredBy } : {}),
     ...(record.closedBy ? { closedBy: record.closedBy } : {}),
     ...(record.previous ? { previous: record.previous } : {}),
+    ...(record.movedFrom ? { movedFrom: record.movedFrom } : {}),
   };
 }
 

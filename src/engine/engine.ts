@@ -15,7 +15,9 @@ import type { Job } from './jobs.ts';
 import { type EngineMetrics, noMetrics } from './metrics.ts';
 import { handleAgentReply, type OutboxTiming } from './outbox.ts';
 import { announceParked } from './parking.ts';
-import type { AgentActions } from './slack-port.ts';
+import { createReminderSweeper, DEFAULT_REMINDER_OPTIONS, type ReminderOptions } from './reminders.ts';
+import { createDeskQueries } from './desk.ts';
+import type { AgentActions, DeskQueries } from './slack-port.ts';
 import { createWorker, type WorkerOptions } from './worker.ts';
 
 /** What createEngine needs: the context's seams, plus tuning for tests. */
@@ -24,6 +26,8 @@ export interface EngineOptions extends Omit<EngineContext, 'now' | 'metrics'> {
   readonly metrics?: EngineMetrics;
   readonly worker?: Partial<WorkerOptions>;
   readonly outbox?: OutboxTiming;
+  /** How often the reply-time reminder sweeper looks for due timers. */
+  readonly reminders?: Partial<ReminderOptions>;
 }
 
 /** The running engine. */
@@ -32,6 +36,8 @@ export interface Engine {
   readonly intake: Intake;
   /** What the Slack side calls. */
   readonly actions: AgentActions;
+  /** What the Slack side reads: the waiting list, status, language detection. */
+  readonly queries: DeskQueries;
   start(): void;
   stop(): Promise<void>;
 }
@@ -120,5 +126,18 @@ export function createEngine(options: EngineOptions): Engine {
     return thread ? { conversationId: thread.conversationId, thread: { slackChannelId, threadTs } } : undefined;
   }
 
-  return { intake, actions, start: () => worker.start(), stop: () => worker.stop() };
+  const reminders = createReminderSweeper(ctx, { ...DEFAULT_REMINDER_OPTIONS, ...options.reminders });
+  return {
+    intake,
+    actions,
+    queries: createDeskQueries(ctx),
+    start() {
+      worker.start();
+      reminders.start();
+    },
+    async stop() {
+      await reminders.stop();
+      await worker.stop();
+    },
+  };
 }

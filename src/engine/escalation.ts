@@ -5,6 +5,7 @@
  */
 import { type ConversationRecord, toView } from './conversations.ts';
 import { type EngineContext, saveConversation } from './context.ts';
+import { indexes } from '../store/keys.ts';
 import { postOnce } from './posting.ts';
 import type { AgentCommand, ThreadRef } from './slack-port.ts';
 
@@ -31,6 +32,9 @@ export async function applyEscalation(
     }
     const next: ConversationRecord = { ...record, escalation: { by, ...(post ? { post } : {}) } };
     await saveConversation(ctx, next);
+    // Counted by /inbox status and App Home until de-escalated or closed.
+    await ctx.store.index(indexes.escalated()).put(record.id, ctx.now());
+    ctx.slack.deskChanged();
     await ctx.slack.updateParent(thread, toView(next));
     const marker = { key: `escalated:${record.id}:${requestId}` };
     await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, marker, () =>
@@ -44,6 +48,8 @@ export async function applyEscalation(
   if (escalation.post) await ctx.slack.closeEscalation(escalation.post, thread, by);
   const { escalation: _escalation, ...next } = record;
   await saveConversation(ctx, next);
+  await ctx.store.index(indexes.escalated()).remove(record.id);
+  ctx.slack.deskChanged();
   await ctx.slack.updateParent(thread, toView(next));
   const marker = { key: `deescalated:${record.id}:${requestId}` };
   const target = escalation.post ? { slackChannelId: escalation.post.slackChannelId } : undefined;

@@ -31,6 +31,7 @@ import { displayName, fileNameFor, mediaOf, renderCustomerText } from './render.
 import { postOnce } from './posting.ts';
 import { routeFor, routedLanguages } from './routing.ts';
 import { actionFor, applyRules } from './rules.ts';
+import { syncWaiting } from './waiting.ts';
 import type { SlackUpload, ThreadRef } from './slack-port.ts';
 
 /** A file is tried three times (a platform asking to wait more than 10 s gets a line saying so instead). */
@@ -112,6 +113,7 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   const next: ConversationRecord = decision.action === 'close' ? { ...answered, status: 'closed' } : answered;
   if (decision.action === 'close') log.info({ rule: decision.rule }, 'conversation closed by rule');
   await saveConversation(ctx, next);
+  await syncWaiting(ctx, existing, next);
   if (!sameView(record, next)) await ctx.slack.updateParent(thread, toView(next));
 }
 
@@ -195,7 +197,10 @@ async function planGeneration(
   previous: ConversationRecord | undefined,
 ): Promise<ConversationRecord> {
   const routes = await ctx.settings.routes();
-  const detected = message.text ? ctx.language.detect(message.text, routedLanguages(routes)) : undefined;
+  const id = toConversationId({ platform: message.platform, account: message.account, contactId: message.contact.id });
+  // An agent moved this customer to another language before: that beats detection on a short message.
+  const remembered = await ctx.store.get<string>(keys.contactLanguage(id));
+  const detected = remembered ?? (message.text ? ctx.language.detect(message.text, routedLanguages(routes)) : undefined);
   const choice = chooseLanguage({ detected, hints: [message.contact.languageHint, previous?.language] });
   const slackChannelId = routeFor(choice.language, routes, await ctx.settings.defaultChannel());
   const assignment = await chooseAssignee(ctx, choice.language);
@@ -241,7 +246,8 @@ async function ensureThread(ctx: EngineContext, record: ConversationRecord, sign
   }
 }
 
-async function postParentIn(ctx: EngineContext, record: ConversationRecord): Promise<ConversationRecord> {
+/** Posts the parent of `record` in its `slackChannelId` (once per generation and channel) and records the thread. */
+export async function postParentIn(ctx: EngineContext, record: ConversationRecord): Promise<ConversationRecord> {
   const marker = { key: `parent:${record.id}:${record.generation}:${record.slackChannelId}` };
   const threadTs = await postOnce(ctx, { slackChannelId: record.slackChannelId }, marker, () =>
     ctx.slack.postParent(record.slackChannelId, toView(record), marker),
@@ -261,12 +267,13 @@ async function postParentIn(ctx: EngineContext, record: ConversationRecord): Pro
 
 /**
  * Notes in a new thread who was assigned automatically, mentioning them (nobody found: the parent
- * says why); once per generation, even when the job is replayed.
+ * says why); once per generation and `occasion` (`auto` when it opened; a move names its channel),
+ * even when the job is replayed.
  */
-async function noteAutoAssignment(ctx: EngineContext, record: ConversationRecord): Promise<ConversationRecord> {
+export async function noteAutoAssignment(ctx: EngineContext, record: ConversationRecord, occasion = 'auto'): Promise<ConversationRecord> {
   const thread = record.thread;
   if (!record.assignmentToNote || !thread) return record;
-  const marker = { key: `assign:${record.id}:${record.generation}:auto` };
+  const marker = { key: `assign:${record.id}:${record.generation}:${occasion}` };
   const note = { ...(record.assignee ? { assignee: record.assignee } : {}), ...(record.language ? { language: record.language } : {}) };
   await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, marker, () => ctx.slack.noteAssignment(thread, note, marker));
   const { assignmentToNote: _noted, ...noted } = record;

@@ -10,6 +10,7 @@ import { keys } from '../store/keys.ts';
 import { onAgentReply, sameView, toView, type ConversationRecord } from './conversations.ts';
 import { type EngineContext, linkPlatformMessage, linkSlackMessage, loadConversation, platformFacts, saveConversation } from './context.ts';
 import type { AgentReply, DeliveryFailure } from './slack-port.ts';
+import { syncWaiting } from './waiting.ts';
 
 /** How often a send is tried before the agent is told it failed (about a minute of backoff). */
 export const SEND_ATTEMPTS = 5;
@@ -135,6 +136,7 @@ async function recordDelivery(ctx: EngineContext, record: ConversationRecord, re
   if (record.thread?.threadTs !== reply.threadTs || record.thread.slackChannelId !== reply.slackChannelId) return;
   const next = onAgentReply(record, reply.agentId);
   await saveConversation(ctx, next);
+  await syncWaiting(ctx, record, next);
   if (!sameView(record, next)) await ctx.slack.updateParent(record.thread, toView(next));
 }
 

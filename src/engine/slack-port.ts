@@ -66,6 +66,10 @@ export interface ConversationView {
   readonly closedBy?: string;
   /** The thread of the customer's previous (closed) conversation. */
   readonly previous?: ThreadRef;
+  /** The thread this conversation was moved from (another language's channel). */
+  readonly movedFrom?: ThreadRef;
+  /** Set on the old parent only: the thread the conversation was moved to. */
+  readonly movedTo?: ThreadRef;
   /** ISO 8601. */
   readonly openedAt: string;
 }
@@ -174,6 +178,31 @@ export interface SlackPort {
    * can act on (the Slack side owns the wording: src/slack/failure-text.ts).
    */
   reportDeliveryFailure(thread: ThreadRef, messageTs: string, failure: DeliveryFailure): Promise<void>;
+  /**
+   * A conversation waited longer than its reply time: a reminder in its thread mentioning the
+   * assignee (the Slack channel when unassigned), or at twice the time an escalation notice there,
+   * with a link in the escalation channel when one is set. Posted at most once per waiting stretch.
+   */
+  alertWaiting(thread: ThreadRef, alert: WaitingAlert): Promise<void>;
+  /** Something App Home shows changed (a conversation opened, was answered, assigned, closed): refresh it soon. Never throws, never waits. */
+  deskChanged(): void;
+  /** Posts the last `count` messages of `from` in `to`, as one message (a moved conversation carries them along). */
+  carryOver(from: ThreadRef, to: ThreadRef, count: number): Promise<void>;
+}
+
+/** What a reply-time reminder or escalation says. Plain data; the Slack side words it. */
+export interface WaitingAlert {
+  readonly stage: 'reminder' | 'escalation';
+  /** The customer's display name. */
+  readonly customer: string;
+  /** Slack user id of the assignee; undefined when nobody is assigned. */
+  readonly assignee?: string;
+  /** Whole minutes the conversation has waited. */
+  readonly waitedMinutes: number;
+  /** The reply time in effect, in minutes. */
+  readonly limitMinutes: number;
+  /** For an escalation: the escalation channel of the settings, where a link to the thread goes too. */
+  readonly escalationChannelId?: string;
 }
 
 /** Where a notice goes: a thread, or the Slack channel itself when there is no thread. */
@@ -221,8 +250,10 @@ export interface AgentReply {
 
 /** A state change an agent asked for, by reaction or button, on any message of a thread. */
 export interface AgentCommand {
-  /** `assign`: to `assignee`, else to the agent who asked; `unassign`: nobody. */
-  readonly action: 'assign' | 'unassign' | 'close' | 'reopen' | 'escalate' | 'deescalate';
+  /** `assign`: to `assignee`, else to the agent who asked; `unassign`: nobody; `move`: to `language`. */
+  readonly action: 'assign' | 'unassign' | 'close' | 'reopen' | 'escalate' | 'deescalate' | 'move';
+  /** For `move`: the language tag to move the conversation to. */
+  readonly language?: string;
   readonly slackChannelId: string;
   /** ts of the message acted on: the parent or any message in the thread. */
   readonly messageTs: string;
@@ -249,4 +280,66 @@ export interface RoutingSettings {
   setRoute(actor: string, language: string, slackChannelId: string): Promise<void>;
   removeRoute(actor: string, language: string): Promise<boolean>;
   setDefaultChannel(actor: string, slackChannelId: string): Promise<void>;
+}
+
+/** One conversation waiting for a reply, as the waiting list shows it. */
+export interface WaitingConversation {
+  readonly conversationId: string;
+  readonly platform: Platform;
+  /** The customer's display name. */
+  readonly customer: string;
+  readonly language?: string;
+  readonly assignee?: string;
+  /** How long it has waited, in milliseconds. */
+  readonly waitedMs: number;
+  readonly thread: ThreadRef;
+}
+
+/** What `/inbox status` reports from the engine's side. */
+export interface DeskStatus {
+  readonly store: { readonly kind: string; readonly ok: boolean };
+  /** Journal entries not yet processed; undefined when the store did not answer. */
+  readonly journalBacklog?: number;
+  /** How long the oldest waiting conversation has waited, in milliseconds; undefined when none waits. */
+  readonly oldestWaitingMs?: number;
+  /** Conversations not closed, waiting for a reply, and escalated. */
+  readonly open: number;
+  readonly waiting: number;
+  readonly escalated: number;
+}
+
+/** Which language a text is detected as, and where it would be routed. */
+export interface LanguageVerdict {
+  /** undefined: too short, or no language to tell. */
+  readonly language?: string;
+  readonly slackChannelId: string;
+  /** Whether that Slack channel is the language's own route (false: the default channel). */
+  readonly routed: boolean;
+}
+
+/** What the Slack side reads from the engine for the team's commands and App Home. */
+export interface DeskQueries {
+  /** Waiting conversations, the oldest first (only `assignee`'s when given), at most `limit`, and how many wait in all. */
+  waiting(options: { readonly limit: number; readonly assignee?: string }): Promise<{
+    readonly conversations: readonly WaitingConversation[];
+    readonly total: number;
+  }>;
+  status(): Promise<DeskStatus>;
+  detect(text: string): Promise<LanguageVerdict>;
+  /** The reply times changed: every waiting conversation's timer follows the new ones. */
+  remindersChanged(): Promise<void>;
+  /** Conversations per language (undefined: none told) and status, the languages sorted. */
+  counts(): Promise<readonly LanguageCounts[]>;
+  /** Remembers that `userId` opened App Home, so that it is refreshed after changes. */
+  noteViewer(userId: string): Promise<void>;
+  /** Who opened App Home within `withinMs`, the most recent first, at most `limit`. */
+  recentViewers(withinMs: number, limit: number): Promise<readonly string[]>;
+}
+
+/** How many conversations of one language are in each status. */
+export interface LanguageCounts {
+  readonly language?: string;
+  readonly waiting: number;
+  readonly answered: number;
+  readonly closed: number;
 }

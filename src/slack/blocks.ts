@@ -7,6 +7,7 @@ import type { types } from '@slack/bolt';
 import type { ConversationView } from '../engine/slack-port.ts';
 import { truncateGraphemes } from '../safe-text.ts';
 import { platformName } from './failure-text.ts';
+import { MENU_LANGUAGES } from './flags.ts';
 
 /** Button "Assign to me" on the parent message. */
 export const ACTION_ASSIGN = 'threadline_assign';
@@ -22,6 +23,8 @@ export const ACTION_DEESCALATE = 'threadline_deescalate';
 export const ACTION_ASSIGN_TO = 'threadline_assign_to';
 /** Button "Unassign" on an assigned conversation's parent message. */
 export const ACTION_UNASSIGN = 'threadline_unassign';
+/** Menu "Move to language…" on an open conversation's parent message. */
+export const ACTION_MOVE = 'threadline_move';
 
 /** A message body: `text` is the notification and screen-reader fallback, `blocks` what Slack renders. */
 export interface SlackMessageBody {
@@ -33,6 +36,9 @@ export interface SlackMessageBody {
 export interface ParentOptions {
   /** Permalink of the previous (closed) conversation's thread, when `view.previous` is set. */
   readonly previousLink?: string;
+  /** Permalink of the thread the conversation was moved from / to, when `view.movedFrom` / `view.movedTo` is set. */
+  readonly movedFromLink?: string;
+  readonly movedToLink?: string;
   /** Show the contact's picture (default true). Slack refuses the whole message if it cannot fetch the image. */
   readonly showAvatar?: boolean;
   /** Which thread replies go to the customer (`/inbox replies`), said on the parent; unsaid when undefined. */
@@ -102,6 +108,18 @@ function languageLine(language: string | undefined): string {
   return name === language ? name : `${name} (${language})`;
 }
 
+/** The languages the parent's menu offers (the flag table's, sorted by name). */
+function languageMenu(): types.StaticSelect {
+  return {
+    type: 'static_select',
+    action_id: ACTION_MOVE,
+    placeholder: { type: 'plain_text', text: 'Move to language…', emoji: true },
+    options: MENU_LANGUAGES.map(
+      (tag): types.PlainTextOption => ({ text: { type: 'plain_text', text: languageName(tag), emoji: true }, value: tag }),
+    ).sort((a, b) => a.text.text.localeCompare(b.text.text)),
+  };
+}
+
 function button(actionId: string, label: string, value: string, style?: 'primary'): types.Button {
   return {
     type: 'button',
@@ -157,6 +175,16 @@ export function parentMessage(view: ConversationView, options: ParentOptions = {
     const link = options.previousLink ? `<${options.previousLink}|the previous conversation>` : 'a previous conversation';
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `↩️ Continues ${link}, which was closed.` }] });
   }
+  if (view.movedFrom) {
+    const link = options.movedFromLink ? `<${options.movedFromLink}|the earlier thread>` : 'an earlier thread';
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `⬅️ Moved here from ${link}.` }] });
+  }
+  if (view.movedTo) {
+    // The old parent: no buttons, only where the conversation went.
+    const link = options.movedToLink ? `<${options.movedToLink}|the new thread>` : `a new thread in <#${view.movedTo.slackChannelId}>`;
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `➡️ Moved to ${link}: follow the conversation there.` }] });
+    return { text: `➡️ Moved: ${name}${handle} on ${where} · ${language}`, blocks };
+  }
   if (options.replyMode) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: replyModeText(options.replyMode, options.notePrefix) }] });
   }
@@ -178,6 +206,7 @@ export function parentMessage(view: ConversationView, options: ParentOptions = {
       ...(view.assignee ? [button(ACTION_UNASSIGN, 'Unassign', view.conversationId)] : []),
       escalation,
       toggle,
+      ...(view.status === 'closed' ? [] : [languageMenu()]),
     ],
   });
 

@@ -13,6 +13,7 @@ import type { RoutingSettings } from '../engine/slack-port.ts';
 import { adminRefusal, isAdmin } from './admins.ts';
 import { agentsGroup } from './inbox/agents.ts';
 import { auditGroup } from './inbox/audit.ts';
+import { detectGroup, slaGroup, statusGroup, waitingGroup } from './inbox/desk-groups.ts';
 import { emojiGroup } from './inbox/emoji.ts';
 import { escalationGroup } from './inbox/escalation.ts';
 import { repliesGroup } from './inbox/replies.ts';
@@ -65,7 +66,18 @@ const HELP_HELP: HelpLine = { usage: '/inbox help', what: 'this list', example: 
 const ROUTING_HELP: readonly HelpLine[] = [ROUTES_HELP, ROUTE_HELP, ROUTE_DEFAULT_HELP, UNROUTE_HELP];
 
 /** Every other group, each in its own file under src/slack/inbox/. */
-const GROUPS: readonly InboxGroup[] = [agentsGroup, escalationGroup, rulesGroup, emojiGroup, repliesGroup, auditGroup];
+const GROUPS: readonly InboxGroup[] = [
+  waitingGroup,
+  agentsGroup,
+  escalationGroup,
+  slaGroup,
+  rulesGroup,
+  emojiGroup,
+  repliesGroup,
+  detectGroup,
+  statusGroup,
+  auditGroup,
+];
 
 /** Every help line, in the order `/inbox help` shows them. */
 export const HELP_LINES: readonly HelpLine[] = [...ROUTING_HELP, ...GROUPS.flatMap((group) => group.help), HELP_HELP];

@@ -18,10 +18,12 @@ import {
   ACTION_CLOSE,
   ACTION_DEESCALATE,
   ACTION_ESCALATE,
+  ACTION_MOVE,
   ACTION_REOPEN,
   ACTION_UNASSIGN,
 } from './blocks.ts';
 import { baseReactionName } from './emoji.ts';
+import { languageForFlag, MENU_LANGUAGES } from './flags.ts';
 import { warnMalformed } from './malformed.ts';
 import { isSlackId, isSlackTs } from './ids.ts';
 
@@ -108,6 +110,11 @@ export function registerReactions(app: App, options: CommandListenerOptions): vo
     if (!parsed.success) return warnMalformed(options.logger, added ? 'reaction_added' : 'reaction_removed', parsed.error);
     const event = parsed.data;
     if (event.item.type !== 'message' || !event.item.channel || !event.item.ts || event.user === botUserId) return;
+    const language = added ? languageForFlag(event.reaction) : undefined;
+    if (language) {
+      await send(options, { action: 'move', language, slackChannelId: event.item.channel, messageTs: event.item.ts, agentId: event.user });
+      return;
+    }
     const overrides = options.settingsDocument ? (await options.settingsDocument.read()).emoji : {};
     const action = commandForReaction(effectiveReactionMap(base, overrides), event.reaction, added);
     if (!action) return;
@@ -143,6 +150,31 @@ export function registerButtons(app: App, options: CommandListenerOptions): void
       await send(options, { action, slackChannelId, messageTs, agentId: body.user.id, ...(picked ? { assignee: picked } : {}) });
     });
   }
+}
+
+/** The fields of the language menu's `block_actions` payload read here: the chosen option. */
+const menuChoice = z.looseObject({
+  actions: z.array(z.looseObject({ action_id: z.string(), selected_option: z.looseObject({ value: z.string() }).optional() })),
+});
+
+/**
+ * Registers the parent's "Move to language…" menu (a static_select): the chosen language moves the conversation.
+ * @see https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element#static_select
+ */
+export function registerLanguageMenu(app: App, options: CommandListenerOptions): void {
+  app.action(ACTION_MOVE, async ({ ack, body: raw }) => {
+    await ack();
+    const parsed = buttonClick.safeParse(raw);
+    const choice = menuChoice.safeParse(raw);
+    if (!parsed.success) return warnMalformed(options.logger, 'block_actions', parsed.error);
+    if (!choice.success) return warnMalformed(options.logger, 'block_actions', choice.error);
+    const language = choice.data.actions.find((a) => a.action_id === ACTION_MOVE)?.selected_option?.value;
+    const body = parsed.data;
+    const slackChannelId = body.channel?.id ?? body.container?.channel_id;
+    const messageTs = body.message?.ts ?? body.container?.message_ts;
+    if (!slackChannelId || !messageTs || !language || !MENU_LANGUAGES.includes(language)) return;
+    await send(options, { action: 'move', language, slackChannelId, messageTs, agentId: body.user.id });
+  });
 }
 
 async function send(options: CommandListenerOptions, command: AgentCommand): Promise<void> {

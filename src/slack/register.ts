@@ -2,15 +2,19 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { SettingsStore } from '../engine/settings.ts';
-import type { AgentActions, RoutingSettings } from '../engine/slack-port.ts';
+import type { AgentActions, DeskQueries, RoutingSettings } from '../engine/slack-port.ts';
 import { registerHome } from './home.ts';
 import { registerInboxCommand } from './inbox-command.ts';
-import { registerButtons, registerReactions, type ReactionMap } from './reactions.ts';
+import { registerButtons, registerLanguageMenu, registerReactions, type ReactionMap } from './reactions.ts';
 import { registerReplies } from './replies.ts';
 
 /** What the listeners need from the rest of Threadline. */
 export interface SlackHandlerDeps {
   readonly actions: AgentActions;
+  /** The engine's waiting list, status and language detection. */
+  readonly queries: DeskQueries;
+  /** Each configured platform and whether it is `live` (for `/inbox status`). */
+  readonly platforms: () => ReadonlyMap<string, string>;
   readonly settings: RoutingSettings;
   /** The whole settings document, for the team commands. */
   readonly settingsDocument: SettingsStore;
@@ -27,10 +31,10 @@ export interface SlackHandlerDeps {
 
 /**
  * Registers thread replies, reactions, buttons, `/inbox` and App Home on `app`. Call once, before
- * `start()`. Listener errors reach Bolt's error handler (logged) and leave the request
+ * `start()`. Returns what refreshes App Home after a change (the Slack port calls it), and stop() for shutdown. Listener errors reach Bolt's error handler (logged) and leave the request
  * unacknowledged (Socket Mode) or answered 500 (HTTP), so Slack delivers an event again.
  */
-export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): void {
+export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): { refreshHome(): void; stop(): void } {
   const logger = deps.logger;
   registerReplies(app, {
     actions: deps.actions,
@@ -46,12 +50,16 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): void {
   };
   registerReactions(app, commandOptions);
   registerButtons(app, commandOptions);
+  registerLanguageMenu(app, commandOptions);
   registerInboxCommand(app, {
     settings: deps.settings,
     settingsDocument: deps.settingsDocument,
+    queries: deps.queries,
+    platforms: deps.platforms,
     normalizeLanguage: deps.normalizeLanguage,
     adminUsers: deps.adminUsers,
     logger,
   });
-  registerHome(app, { settings: deps.settings, logger });
+  const home = registerHome(app, { settings: deps.settings, queries: deps.queries, logger });
+  return { refreshHome: () => home.refreshSoon(), stop: () => home.stop() };
 }

@@ -13,6 +13,7 @@ import { deescalatedPostText, escalationNoteText, escalationPostText } from './e
 import { failureText, platformName } from './failure-text.ts';
 import { toReactionName } from './emoji.ts';
 import { parkedText } from './parked-text.ts';
+import { escalationLinkText, waitingAlertText } from './waiting-text.ts';
 import { retryRateLimited, type Pacer } from './pacing.ts';
 import { toSlackApiError } from './slack-errors.ts';
 
@@ -35,6 +36,8 @@ export interface WebApiSlackPortOptions {
   /** How long a user's presence is reused before asking Slack again (default 60 s). */
   readonly presenceTtlMs?: number;
   readonly now?: () => number;
+  /** Called when App Home should be refreshed (src/slack/home.ts debounces it). */
+  readonly onDeskChanged?: () => void;
 }
 
 /** Reaction on an agent's message that reached the customer (✔️; ✅ is the close command). */
@@ -112,10 +115,14 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
 
   /** Builds the parent; retries once without the avatar when Slack could not fetch the picture. */
   async function withParent<T>(view: ConversationView, send: (body: ReturnType<typeof parentMessage>) => Promise<T>): Promise<T> {
-    const previousLink = view.previous ? await permalink(view.previous) : undefined;
+    const [previousLink, movedFromLink, movedToLink] = await Promise.all(
+      [view.previous, view.movedFrom, view.movedTo].map((thread) => (thread ? permalink(thread) : undefined)),
+    );
     const replyMode = await options.replyMode?.();
     const opts = {
       ...(previousLink ? { previousLink } : {}),
+      ...(movedFromLink ? { movedFromLink } : {}),
+      ...(movedToLink ? { movedToLink } : {}),
       ...(replyMode ? { replyMode } : {}),
       ...(options.notePrefix ? { notePrefix: options.notePrefix } : {}),
     };
@@ -368,6 +375,51 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
         client.chat.postMessage({ channel: thread.slackChannelId, thread_ts: thread.threadTs, text, unfurl_links: false }),
       );
       return requireTs(result.ts, 'chat.postMessage');
+    },
+
+    /**
+     * Reads the old thread (conversations.replies) and posts its last messages as quotes, each under
+     * who wrote it. Their text is Slack's own (already escaped), so it is quoted as is.
+     * @see https://docs.slack.dev/reference/methods/conversations.replies
+     */
+    async carryOver(from, to, count) {
+      const result = await call('conversations.replies', from.slackChannelId, () =>
+        client.conversations.replies({ channel: from.slackChannelId, ts: from.threadTs, limit: 200 }),
+      );
+      const replies = (result.messages ?? []).filter((m) => m.ts !== from.threadTs && (m.text ?? '').trim() !== '').slice(-count);
+      const link = await permalink(from);
+      const head = `⬅️ Moved here from ${link ? `<${link}|the earlier thread>` : `a thread in <#${from.slackChannelId}>`}.`;
+      const lines = replies.map((m) => {
+        // `username` is set on messages posted under a custom name (the customer's), as chat.postMessage was given it.
+        const username = (m as { username?: string }).username;
+        const who = username ? `*${username}*` : m.user ? `<@${m.user}>` : '*Threadline*';
+        const text = (m.text ?? '').length > 500 ? `${(m.text ?? '').slice(0, 499)}…` : (m.text ?? '');
+        return `${who}\n${text
+          .split('\n')
+          .map((line) => `> ${line}`)
+          .join('\n')}`;
+      });
+      const body =
+        lines.length === 0 ? head : `${head} The last ${lines.length === 1 ? 'message' : `${lines.length} messages`}:\n${lines.join('\n')}`;
+      await port.postNotice(to, body);
+    },
+
+    deskChanged() {
+      try {
+        options.onDeskChanged?.();
+      } catch (error) {
+        logger.warn({ err: error }, 'App Home refresh not scheduled');
+      }
+    },
+
+    async alertWaiting(thread, alert) {
+      await port.postNotice(thread, waitingAlertText(alert));
+      if (alert.stage !== 'escalation' || !alert.escalationChannelId) return;
+      const target = alert.escalationChannelId;
+      const link = await permalink(thread);
+      await call('chat.postMessage', target, () =>
+        client.chat.postMessage({ channel: target, text: escalationLinkText(alert, link, thread.slackChannelId), unfurl_links: false }),
+      );
     },
 
     downloadFile: (file) => download(fetchFn, options.botToken, file, maxBytes),

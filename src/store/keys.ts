@@ -103,4 +103,40 @@ export const keys = Object.freeze({
   adapterLease: (platform: string, name: string): string => `adapter:${platform}:${name}`,
   /** `threadline doctor`'s write-read-delete probe; unique per run, and expiring should the run die midway. */
   doctorProbe: (runId: string): string => `doctor:probe:${runId}`,
+  /** The waiting reminder of one waiting stretch of a conversation was posted (or is being posted). */
+  reminded: (conversationId: string, generation: number, waitingSince: number): string =>
+    `reminded:${conversationId}:${generation}:${waitingSince}`,
+  /** The reply-time escalation of one waiting stretch of a conversation was posted (or is being posted). */
+  slaEscalated: (conversationId: string, generation: number, waitingSince: number): string =>
+    `sla-escalated:${conversationId}:${generation}:${waitingSince}`,
+  /** The language an agent moved this customer's conversation to: their next conversation starts in it. */
+  contactLanguage: (conversationId: string): string => `contact-language:${conversationId}`,
+  /** The last messages of a moved conversation were carried over to its new thread. */
+  carried: (conversationId: string, generation: number, slackChannelId: string): string =>
+    `carried:${conversationId}:${generation}:${slackChannelId}`,
+  /** The lease of the one reminder sweeper running at a time. */
+  reminderSweeper: (): string => 'reminders:sweeper',
+});
+
+/**
+ * The engine's sorted indexes (Store.index): read by the waiting list, App Home and `/inbox status`
+ * without scanning every conversation.
+ */
+export const indexes = Object.freeze({
+  /** Conversations waiting for a reply; score: epoch ms since when. */
+  waiting: (): string => 'waiting',
+  /** The waiting conversations assigned to one agent; score: epoch ms waiting since. */
+  waitingFor: (agentId: string): string => `waiting:agent:${agentId}`,
+  /** Conversations not closed; score: epoch ms opened. */
+  open: (): string => 'open',
+  /** Escalated conversations; score: epoch ms escalated. */
+  escalated: (): string => 'escalated',
+  /** Due reply-time reminders; member: conversation id, score: epoch ms due. */
+  reminders: (): string => 'reminders',
+  /** Conversations by status and language (`-`: none told); score: epoch ms of the change. Counted by App Home. */
+  byStatus: (status: string, language: string | undefined): string => `status:${status}:${language ?? '-'}`,
+  /** Every language a conversation had (`-`: none told); score 0. */
+  languages: (): string => 'languages',
+  /** Who opened App Home lately; score: epoch ms last opened. Their Home is refreshed after changes. */
+  homeViewers: (): string => 'home:viewers',
 });

@@ -21,6 +21,7 @@ import {
   postEvent,
   postInteraction,
   postSlashCommand,
+  selectMenuAction,
   slashCommand,
   userSelected,
 } from '../support/slack-signing.ts';
@@ -49,6 +50,8 @@ export interface E2eOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** How long agents' Slack presence is reused (the app's default when unset). */
   readonly presenceTtlMs?: number;
+  /** Reply-time reminder sweeps, e.g. `{ intervalMs: 20 }` with a test clock. */
+  readonly reminders?: { readonly intervalMs: number };
 }
 
 /** A running app plus the fakes it talks to and the log lines it wrote. */
@@ -71,6 +74,10 @@ export interface E2e {
   click(channel: string, ts: string, user: string, actionId: string): Promise<void>;
   /** Someone picks a user in a `users_select` menu on a parent message. */
   pickUser(channel: string, ts: string, user: string, actionId: string, selectedUser: string): Promise<void>;
+  /** Someone opens the app's Home tab (the `app_home_opened` event). Source: https://docs.slack.dev/reference/events/app_home_opened/ */
+  openHome(user: string): Promise<void>;
+  /** Someone chooses an option of a select menu on a parent message. */
+  choose(channel: string, ts: string, user: string, actionId: string, option: { value: string; label: string }): Promise<void>;
   /** Someone runs /inbox; resolves with what they were answered. */
   inbox(user: string, text: string): Promise<string>;
   stop(): Promise<void>;
@@ -131,6 +138,7 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
     socketPingTimeoutMs: 200,
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.presenceTtlMs === undefined ? {} : { presenceTtlMs: options.presenceTtlMs }),
+    ...(options.reminders ? { reminders: options.reminders } : {}),
   });
   const port = await app.start();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -217,6 +225,18 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
           { eventId: `Ev${++eventCounter}` },
         ),
       );
+    },
+    async openHome(user) {
+      await sendToSlackApp(
+        'event',
+        eventCallback(
+          { type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: `${Date.now() / 1000}` },
+          { eventId: `Ev${++eventCounter}` },
+        ),
+      );
+    },
+    async choose(channel, ts, user, actionId, option) {
+      await sendToSlackApp('interaction', selectMenuAction({ actionId, userId: user, channelId: channel, messageTs: ts, ...option }));
     },
     async click(channel, ts, user, actionId) {
       await sendToSlackApp('interaction', blockActions({ actionId, userId: user, channelId: channel, messageTs: ts }));

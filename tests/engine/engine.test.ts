@@ -6,6 +6,7 @@ import type { EngineMetrics } from '../../src/engine/metrics.ts';
 import type { ConversationView, CustomerPost } from '../../src/engine/slack-port.ts';
 import { SlackApiError } from '../../src/errors.ts';
 import type { InboundMessage, InboundReaction } from '../../src/messages.ts';
+import { keys } from '../../src/store/keys.ts';
 import { createMemoryStore } from '../../src/store/memory-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { captureLogger } from '../support/capture-logger.ts';
@@ -518,5 +519,26 @@ describe('engine: a message that cannot be shown', () => {
         .filter((m) => m.slackChannelId === DEFAULT)
         .map((m) => m.text),
     ).toEqual([expect.stringContaining(`parked ${entry!.id}: customer_message`)]);
+  });
+});
+
+describe('engine: moving a conversation to another language', () => {
+  it('finishes a move interrupted after the new parent: one new parent, the last messages carried once, the old parent marked', async () => {
+    const { slack, engine, idle, store, log } = await setup();
+    await engine.intake.accept([message('Hello, where is my order? It was due on Monday.')]);
+    await idle();
+    const [old] = slack.parents();
+    expect(old?.slackChannelId).toBe(EN);
+    slack.failNext('updateParent', new Error('slack down'));
+    await engine.actions.command({ action: 'move', language: 'ko', slackChannelId: EN, messageTs: old!.ts, agentId: 'UANNA' });
+    await idle();
+    expect(log.entries().some((e) => e.msg === 'job failed, will retry')).toBe(true);
+    const moved = slack.parents().filter((p) => p.slackChannelId === KO);
+    expect(moved).toHaveLength(1);
+    expect(moved[0]?.view).toMatchObject({ language: 'ko', movedFrom: { slackChannelId: EN, threadTs: old!.ts } });
+    expect(slack.thread(moved[0]!).filter((m) => m.text.startsWith('carried:'))).toHaveLength(1);
+    expect(slack.parents().find((p) => p.ts === old!.ts)?.view?.movedTo).toEqual({ slackChannelId: KO, threadTs: moved[0]!.ts });
+    // The customer's language is remembered for their next conversation (the e2e test opens one).
+    expect(await store.get(keys.contactLanguage('telegram:777:42'))).toBe('ko');
   });
 });

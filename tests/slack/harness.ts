@@ -6,7 +6,7 @@ import { createSettingsStore } from '../../src/engine/settings.ts';
 import { createMemoryStore } from '../../src/store/memory-store.ts';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AgentActions, AgentCommand, AgentReply, RoutingSettings } from '../../src/engine/slack-port.ts';
+import type { AgentActions, AgentCommand, AgentReply, DeskQueries, RoutingSettings } from '../../src/engine/slack-port.ts';
 import { createSlackApp, type SlackApp } from '../../src/slack/bolt.ts';
 import { registerSlackHandlers, type SlackHandlerDeps } from '../../src/slack/register.ts';
 import { captureLogger } from '../support/capture-logger.ts';
@@ -32,6 +32,17 @@ export function recordingActions(known = true) {
   };
   return { actions, replies, commands };
 }
+
+/** The engine's queries when nothing was ever received (the Slack-side tests have no engine). */
+export const emptyDesk: DeskQueries = {
+  waiting: async () => ({ conversations: [], total: 0 }),
+  status: async () => ({ store: { kind: 'memory', ok: true }, journalBacklog: 0, open: 0, waiting: 0, escalated: 0 }),
+  detect: async () => ({ slackChannelId: 'C0DEFAULT', routed: false }),
+  remindersChanged: async () => undefined,
+  counts: async () => [],
+  noteViewer: async () => undefined,
+  recentViewers: async () => [],
+};
 
 /** RoutingSettings in memory, as the engine persists them. */
 export function memorySettings(initial: { routes?: Record<string, string>; defaultChannel?: string } = {}) {
@@ -98,6 +109,8 @@ export async function startHarness(fake: FakeSlack, options: HarnessOptions): Pr
     actions: recorded.actions,
     settings: routing.settings,
     settingsDocument: createSettingsStore(createMemoryStore(), { owner: 'slack-harness' }),
+    queries: emptyDesk,
+    platforms: () => new Map([['telegram', 'live']]),
     normalizeLanguage,
     adminUsers: options.adminUsers ?? [],
     logger: logs.logger,

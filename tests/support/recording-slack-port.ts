@@ -11,6 +11,7 @@ import type {
   SlackPort,
   SlackUpload,
   ThreadRef,
+  WaitingAlert,
 } from '../../src/engine/slack-port.ts';
 
 /** One message as the recording port keeps it. */
@@ -49,6 +50,7 @@ export function createRecordingSlackPort() {
   };
   const find = (slackChannelId: string, ts: string) => messages.find((m) => m.slackChannelId === slackChannelId && m.ts === ts);
 
+  const deskChanges = { count: 0 };
   const port: SlackPort = {
     async postParent(slackChannelId: string, view: ConversationView, marker: PostMarker) {
       failIfScripted('postParent', view);
@@ -195,10 +197,22 @@ export function createRecordingSlackPort() {
       find(thread.slackChannelId, messageTs)?.reactions.add(':warning:');
       await port.postNotice(thread, `not delivered (${failure.kind}): ${failure.message}`);
     },
+    async carryOver(from: ThreadRef, to: ThreadRef, count: number) {
+      const last = messages.filter((m) => m.slackChannelId === from.slackChannelId && m.threadTs === from.threadTs).slice(-count);
+      await port.postNotice(to, `carried: ${last.map((m) => m.text).join(' | ')}`);
+    },
+    deskChanged() {
+      deskChanges.count += 1;
+    },
+    async alertWaiting(thread: ThreadRef, alert: WaitingAlert) {
+      await port.postNotice(thread, `${alert.stage} for ${alert.assignee ?? 'the channel'} after ${alert.waitedMinutes} min`);
+    },
   };
 
   return {
     port,
+    /** How often the engine said App Home should be refreshed. */
+    deskChanges,
     messages,
     /** Makes the next call of `method` throw `error`. */
     failNext(method: keyof SlackPort, error: Error = new Error('slack down')) {

@@ -197,3 +197,33 @@ export function postInteraction(
     options,
   );
 }
+
+/**
+ * A `block_actions` payload for an option chosen in a static select menu on a message: the action
+ * carries `selected_option` (text and value) instead of a button's `value`.
+ * Source: https://docs.slack.dev/reference/interaction-payloads/block_actions-payload ,
+ * https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element#static_select
+ */
+export function selectMenuAction(fields: {
+  actionId: string;
+  userId: string;
+  channelId: string;
+  messageTs: string;
+  value: string;
+  label: string;
+}): Record<string, unknown> {
+  const base = blockActions(fields);
+  return {
+    ...base,
+    actions: [
+      {
+        type: 'static_select',
+        action_id: fields.actionId,
+        block_id: 'threadline_actions',
+        selected_option: { text: { type: 'plain_text', text: fields.label, emoji: true }, value: fields.value },
+        placeholder: { type: 'plain_text', text: 'Move to language…', emoji: true },
+        action_ts: '1548426417.840180',
+      },
+    ],
+  };
+}

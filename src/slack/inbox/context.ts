@@ -7,7 +7,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { SettingsStore } from '../../engine/settings.ts';
-import type { RoutingSettings } from '../../engine/slack-port.ts';
+import type { DeskQueries, RoutingSettings } from '../../engine/slack-port.ts';
 import { escapeText, languageName } from '../blocks.ts';
 
 /** Dependencies of the `/inbox` command. */
@@ -20,6 +20,10 @@ export interface InboxCommandOptions {
   /** Slack user ids who may change settings besides workspace admins and owners (ADMIN_USERS). */
   readonly adminUsers: readonly string[];
   readonly logger: Logger;
+  /** The waiting list, counts, status and language verdicts, from the engine. */
+  readonly queries: DeskQueries;
+  /** Each configured platform and whether it is `live`. */
+  readonly platforms: () => ReadonlyMap<string, string>;
 }
 
 /** One `/inbox` call: who asked, the Web API client, and the dependencies. */
