@@ -13,6 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,9 +49,10 @@ let image: LocalImage;
 beforeAll(async () => {
   image = await buildLikeDocker(PROJECT_ROOT, (line) => output.push(line));
 }, 300_000);
-afterAll(() => {
-  if (image) rmSync(image.root, { recursive: true, force: true });
-});
+// Deleting the image's copy of node_modules takes longer than the default hook timeout on a busy machine.
+afterAll(async () => {
+  if (image) await rm(image.root, { recursive: true, force: true });
+}, 120_000);
 beforeEach(() => {
   output.length = 0;
 });
