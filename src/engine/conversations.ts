@@ -45,8 +45,15 @@ export interface ConversationRecord {
   readonly assignee?: string;
   /** Automatic assignment found nobody, and nobody assigned it since: why. */
   readonly unassigned?: UnassignedReason;
-  /** Escalated: by whom, and the post in the escalation channel (absent when none was set). */
-  readonly escalation?: { readonly by: string; readonly post?: { readonly slackChannelId: string; readonly ts: string } };
+  /**
+   * Escalated: by whom (absent when it escalated itself by waiting twice its reply time of
+   * `overdueMinutes`), and the post in the escalation channel (absent when none was set).
+   */
+  readonly escalation?: {
+    readonly by?: string;
+    readonly overdueMinutes?: number;
+    readonly post?: { readonly slackChannelId: string; readonly ts: string };
+  };
   /** The automatic assignment (or that nobody was found) is still to be noted in the thread. */
   readonly assignmentToNote?: true;
   readonly answeredBy?: string;
@@ -75,7 +82,8 @@ export function toView(record: ConversationRecord): ConversationView {
     ...(record.language ? { language: record.language } : {}),
     ...(record.assignee ? { assignee: record.assignee } : {}),
     ...(record.unassigned ? { unassigned: record.unassigned } : {}),
-    ...(record.escalation ? { escalatedBy: record.escalation.by } : {}),
+    ...(record.escalation?.by ? { escalatedBy: record.escalation.by } : {}),
+    ...(record.escalation && !record.escalation.by ? { escalatedOverdue: record.escalation.overdueMinutes ?? 0 } : {}),
     ...(record.answeredBy ? { answeredBy: record.answeredBy } : {}),
     ...(record.closedBy ? { closedBy: record.closedBy } : {}),
     ...(record.previous ? { previous: record.previous } : {}),

@@ -15,7 +15,7 @@ import type { Job } from './jobs.ts';
 import { type EngineMetrics, noMetrics } from './metrics.ts';
 import { handleAgentReply, type OutboxTiming } from './outbox.ts';
 import { announceParked } from './parking.ts';
-import { createReminderSweeper, DEFAULT_REMINDER_OPTIONS, type ReminderOptions } from './reminders.ts';
+import { createReminderSweeper, DEFAULT_REMINDER_OPTIONS, handleOverdue, type ReminderOptions } from './reminders.ts';
 import { createDeskQueries } from './desk.ts';
 import type { AgentActions, DeskQueries } from './slack-port.ts';
 import { createWorker, type WorkerOptions } from './worker.ts';
@@ -68,6 +68,8 @@ export function createEngine(options: EngineOptions): Engine {
         return handleAgentReply(ctx, job.conversationId, job.reply, signal, options.outbox);
       case 'agent_command':
         return handleAgentCommand(ctx, job.conversationId, job.thread, job.command, job.requestId);
+      case 'overdue':
+        return handleOverdue(ctx, job);
     }
   };
   const worker = createWorker({
@@ -126,7 +128,10 @@ export function createEngine(options: EngineOptions): Engine {
     return thread ? { conversationId: thread.conversationId, thread: { slackChannelId, threadTs } } : undefined;
   }
 
-  const reminders = createReminderSweeper(ctx, { ...DEFAULT_REMINDER_OPTIONS, ...options.reminders });
+  const reminders = createReminderSweeper(ctx, (queue, job) => append([{ queue, job }]), {
+    ...DEFAULT_REMINDER_OPTIONS,
+    ...options.reminders,
+  });
   return {
     intake,
     actions,

@@ -17,6 +17,18 @@ export type Job =
       readonly conversationId: string;
       readonly thread: ThreadRef;
       readonly command: AgentCommand;
+    }
+  | {
+      /**
+       * The conversation has waited past its reply time (the reminder) or twice it (the escalation),
+       * as the reminder sweeper found; applied in the conversation's queue like any other change.
+       */
+      readonly type: 'overdue';
+      readonly conversationId: string;
+      readonly stage: 'reminder' | 'escalation';
+      /** The generation and the start of the waiting stretch it is about: a later stretch is not affected. */
+      readonly generation: number;
+      readonly since: number;
     };
 
 /** The de-duplication id of a job: a platform redelivery or a Slack retry maps to the same id. */
@@ -28,5 +40,7 @@ export function jobId(job: Job): string {
       return `reply:${job.reply.slackChannelId}:${job.reply.messageTs}`;
     case 'agent_command':
       return `cmd:${job.requestId}`;
+    case 'overdue':
+      return `overdue:${job.conversationId}:${job.generation}:${job.since}:${job.stage}`;
   }
 }

@@ -42,6 +42,8 @@ function noticeOf({ job, entryId, reason }: ParkedJob): ParkedNotice {
       return { what: 'agent_reply', agentId: job.reply.agentId, reason, entryId };
     case 'agent_command':
       return { what: 'agent_command', agentId: job.command.agentId, reason, entryId };
+    case 'overdue':
+      return { what: 'waiting_alert', reason, entryId };
   }
 }
 
@@ -56,5 +58,7 @@ async function placeOf(ctx: EngineContext, job: Job): Promise<NoticePlace | unde
       return { slackChannelId: job.reply.slackChannelId, threadTs: job.reply.threadTs };
     case 'agent_command':
       return job.thread;
+    case 'overdue':
+      return (await loadConversation(ctx, job.conversationId))?.thread;
   }
 }

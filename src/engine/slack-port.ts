@@ -60,6 +60,8 @@ export interface ConversationView {
   readonly unassigned?: UnassignedReason;
   /** Escalated, and by whom (Slack user id), until de-escalated. */
   readonly escalatedBy?: string;
+  /** Escalated because it waited twice its reply time (of this many minutes), until de-escalated. */
+  readonly escalatedOverdue?: number;
   /** Slack user id of the last agent who replied to the customer. */
   readonly answeredBy?: string;
   /** Slack user id of who closed it. */
@@ -180,10 +182,15 @@ export interface SlackPort {
   reportDeliveryFailure(thread: ThreadRef, messageTs: string, failure: DeliveryFailure): Promise<void>;
   /**
    * A conversation waited longer than its reply time: a reminder in its thread mentioning the
-   * assignee (the Slack channel when unassigned), or at twice the time an escalation notice there,
-   * with a link in the escalation channel when one is set. Posted at most once per waiting stretch.
+   * assignee (the Slack channel when unassigned), or at twice the time an escalation notice there.
+   * Carries `marker` (see postOnce). Returns its ts.
    */
-  alertWaiting(thread: ThreadRef, alert: WaitingAlert): Promise<void>;
+  alertWaiting(thread: ThreadRef, alert: WaitingAlert, marker: PostMarker): Promise<string>;
+  /**
+   * The link to a conversation that waited twice its reply time, in the escalation channel,
+   * mentioning the target's user group; carries `marker`. Returns its ts.
+   */
+  postOverdue(target: EscalationTarget, thread: ThreadRef, alert: WaitingAlert, marker: PostMarker): Promise<string>;
   /** Something App Home shows changed (a conversation opened, was answered, assigned, closed): refresh it soon. Never throws, never waits. */
   deskChanged(): void;
   /** Posts the last `count` messages of `from` in `to`, as one message (a moved conversation carries them along). */
@@ -201,8 +208,6 @@ export interface WaitingAlert {
   readonly waitedMinutes: number;
   /** The reply time in effect, in minutes. */
   readonly limitMinutes: number;
-  /** For an escalation: the escalation channel of the settings, where a link to the thread goes too. */
-  readonly escalationChannelId?: string;
 }
 
 /** Where a notice goes: a thread, or the Slack channel itself when there is no thread. */
@@ -214,7 +219,7 @@ export interface NoticePlace {
 /** A journaled event Threadline set aside. Plain data; the Slack side words it (src/slack/parked-text.ts). */
 export interface ParkedNotice {
   /** What could not be shown or done. */
-  readonly what: 'customer_message' | 'customer_event' | 'agent_reply' | 'agent_command';
+  readonly what: 'customer_message' | 'customer_event' | 'agent_reply' | 'agent_command' | 'waiting_alert';
   /** The customer's display name, for the customer's events. */
   readonly customer?: string;
   /** The agent's Slack user id, for agents' replies and actions. */

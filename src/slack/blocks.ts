@@ -143,6 +143,13 @@ function assignPicker(assignee: string | undefined): types.UsersSelect {
   };
 }
 
+/** The parent's escalation line: by whom, or that it waited twice its reply time; empty when not escalated. */
+function escalatedText(view: ConversationView): string {
+  if (view.escalatedBy) return `\n🚨 Escalated by <@${view.escalatedBy}>`;
+  if (view.escalatedOverdue !== undefined) return `\n🚨 Escalated: waited twice the reply time of ${view.escalatedOverdue} min`;
+  return '';
+}
+
 /**
  * The parent message of a conversation's thread: who, where, language, status, assignee, a link to
  * the previous conversation, and the Assign / Close (or Reopen) buttons. It never contains the
@@ -154,7 +161,7 @@ export function parentMessage(view: ConversationView, options: ParentOptions = {
   const where = platformName(view.platform);
   const language = languageLine(view.language);
   const status = statusText(view);
-  const escalated = view.escalatedBy ? `\n🚨 Escalated by <@${view.escalatedBy}>` : '';
+  const escalated = escalatedText(view);
   const assignee = assigneeText(view);
 
   const who: types.SectionBlock = { type: 'section', text: { type: 'mrkdwn', text: `*${name}*${handle}\n${where} · ${language}` } };
@@ -188,7 +195,7 @@ export function parentMessage(view: ConversationView, options: ParentOptions = {
   if (options.replyMode) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: replyModeText(options.replyMode, options.notePrefix) }] });
   }
-  const escalation = view.escalatedBy
+  const escalation = escalatedText(view)
     ? button(ACTION_DEESCALATE, 'De-escalate', view.conversationId)
     : button(ACTION_ESCALATE, 'Escalate', view.conversationId);
   const toggle =
@@ -211,7 +218,7 @@ export function parentMessage(view: ConversationView, options: ParentOptions = {
   });
 
   return {
-    text: `${status}${view.escalatedBy ? ' · 🚨 Escalated' : ''}: ${name}${handle} on ${where} · ${language} · ${assignee}`,
+    text: `${status}${escalatedText(view) ? ' · 🚨 Escalated' : ''}: ${name}${handle} on ${where} · ${language} · ${assignee}`,
     blocks,
   };
 }

@@ -18,6 +18,7 @@ export function parkedText(notice: ParkedNotice): string {
     customer_event: `An update from ${customer} (a reaction or a change of status) could not be shown`,
     agent_reply: `The reply by ${agent} could not be completed`,
     agent_command: `An action by ${agent} could not be applied`,
+    waiting_alert: 'A reply-time reminder or escalation could not be posted',
   }[notice.what];
   const reason = escapeText(truncateGraphemes(notice.reason.replace(/\s+/g, ' ').trim(), MAX_REASON)).replace(/\.$/, '');
   return `⚠️ ${subject}: ${reason}. An operator can replay it with \`threadline journal replay ${notice.entryId}\`.`;

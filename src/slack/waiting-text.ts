@@ -4,7 +4,7 @@
  * @see https://docs.slack.dev/messaging/formatting-message-text#mentioning-users
  * @see https://docs.slack.dev/messaging/formatting-message-text#special-mentions
  */
-import type { WaitingAlert } from '../engine/slack-port.ts';
+import type { EscalationTarget, WaitingAlert } from '../engine/slack-port.ts';
 import { escapeText } from './blocks.ts';
 
 /** `3 min`, `2 h 05 min`, `1 d 4 h`: how long something has waited. */
@@ -29,8 +29,14 @@ export function waitingAlertText(alert: WaitingAlert): string {
   return `🚨 *Escalated:* ${whom(alert)} ${escapeText(alert.customer)} has waited ${waited} for a reply, twice the reply time of ${alert.limitMinutes} min.`;
 }
 
-/** The message in the escalation channel, linking to the thread. */
-export function escalationLinkText(alert: WaitingAlert, link: string | undefined, slackChannelId: string): string {
+/** The message in the escalation channel, linking to the thread and mentioning the target's user group. */
+export function escalationLinkText(
+  target: EscalationTarget,
+  alert: WaitingAlert,
+  link: string | undefined,
+  slackChannelId: string,
+): string {
   const where = link ? `<${link}|the thread in <#${slackChannelId}>>` : `a thread in <#${slackChannelId}>`;
-  return `🚨 ${escapeText(alert.customer)} has waited ${waitedText(alert.waitedMinutes * 60_000)} for a reply (twice the reply time of ${alert.limitMinutes} min): ${where}${alert.assignee ? `, assigned to <@${alert.assignee}>` : ', unassigned'}.`;
+  const group = target.usergroupId ? `<!subteam^${target.usergroupId}> ` : '';
+  return `🚨 ${group}${escapeText(alert.customer)} has waited ${waitedText(alert.waitedMinutes * 60_000)} for a reply (twice the reply time of ${alert.limitMinutes} min): ${where}${alert.assignee ? `, assigned to <@${alert.assignee}>` : ', unassigned'}. Press *De-escalate* on the conversation when it is handled.`;
 }

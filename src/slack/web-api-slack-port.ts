@@ -412,14 +412,31 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
       }
     },
 
-    async alertWaiting(thread, alert) {
-      await port.postNotice(thread, waitingAlertText(alert));
-      if (alert.stage !== 'escalation' || !alert.escalationChannelId) return;
-      const target = alert.escalationChannelId;
-      const link = await permalink(thread);
-      await call('chat.postMessage', target, () =>
-        client.chat.postMessage({ channel: target, text: escalationLinkText(alert, link, thread.slackChannelId), unfurl_links: false }),
+    async alertWaiting(thread, alert, marker) {
+      const result = await call('chat.postMessage', thread.slackChannelId, () =>
+        client.chat.postMessage({
+          channel: thread.slackChannelId,
+          thread_ts: thread.threadTs,
+          text: waitingAlertText(alert),
+          metadata: markerMetadata(marker),
+          unfurl_links: false,
+        }),
       );
+      return requireTs(result.ts, 'chat.postMessage');
+    },
+
+    async postOverdue(target, thread, alert, marker) {
+      const link = await permalink(thread);
+      const result = await call('chat.postMessage', target.slackChannelId, () =>
+        client.chat.postMessage({
+          channel: target.slackChannelId,
+          text: escalationLinkText(target, alert, link, thread.slackChannelId),
+          metadata: markerMetadata(marker),
+          unfurl_links: false,
+          unfurl_media: false,
+        }),
+      );
+      return requireTs(result.ts, 'chat.postMessage');
     },
 
     downloadFile: (file) => download(fetchFn, options.botToken, file, maxBytes),

@@ -103,12 +103,6 @@ export const keys = Object.freeze({
   adapterLease: (platform: string, name: string): string => `adapter:${platform}:${name}`,
   /** `threadline doctor`'s write-read-delete probe; unique per run, and expiring should the run die midway. */
   doctorProbe: (runId: string): string => `doctor:probe:${runId}`,
-  /** The waiting reminder of one waiting stretch of a conversation was posted (or is being posted). */
-  reminded: (conversationId: string, generation: number, waitingSince: number): string =>
-    `reminded:${conversationId}:${generation}:${waitingSince}`,
-  /** The reply-time escalation of one waiting stretch of a conversation was posted (or is being posted). */
-  slaEscalated: (conversationId: string, generation: number, waitingSince: number): string =>
-    `sla-escalated:${conversationId}:${generation}:${waitingSince}`,
   /** The language an agent moved this customer's conversation to: their next conversation starts in it. */
   contactLanguage: (conversationId: string): string => `contact-language:${conversationId}`,
   /** The last messages of a moved conversation were carried over to its new thread. */

@@ -162,6 +162,18 @@ describe('reply-time reminders', () => {
     expect(notices(e2e, ann, '⏰')).toHaveLength(1);
     expect(notices(e2e, ann, 'Escalated')).toHaveLength(1);
     expect(await inbox(e2e, AGENT, 'status')).toContain('1 escalated');
+    // The parent says so and offers De-escalate, which rewrites the escalation channel's link.
+    await eventually(() => shown(e2e.slack.message(DEFAULT_CHANNEL, ann.ts)).includes('Escalated: waited twice the reply time of 10 min'));
+    expect(shown(e2e.slack.message(DEFAULT_CHANNEL, ann.ts))).toContain('threadline_deescalate');
+    await e2e.click(DEFAULT_CHANNEL, ann.ts, AGENT, 'threadline_deescalate');
+    await eventually(() => notices(e2e, ann, `✅ De-escalated by <@${AGENT}>`).length === 1);
+    await eventually(() => e2e.slack.messages(ESCALATIONS)[0]?.text.includes(`✅ De-escalated by <@${AGENT}>`));
+    expect(shown(e2e.slack.message(DEFAULT_CHANNEL, ann.ts))).not.toContain('Escalated:');
+    expect(await inbox(e2e, AGENT, 'status')).toContain('0 escalated');
+    // The stretch stays escalated once: no second escalation later while Ann still waits.
+    clock.advance(30 * MINUTE);
+    await writes(e2e, CAT, 'Hi there, is the blue jacket available in size medium again soon?');
+    expect(notices(e2e, ann, 'Escalated')).toHaveLength(1);
   });
 
   it('mentions the assignee, and an answer or a close cancels the reminder', async () => {

@@ -204,8 +204,28 @@ export function createRecordingSlackPort() {
     deskChanged() {
       deskChanges.count += 1;
     },
-    async alertWaiting(thread: ThreadRef, alert: WaitingAlert) {
-      await port.postNotice(thread, `${alert.stage} for ${alert.assignee ?? 'the channel'} after ${alert.waitedMinutes} min`);
+    async alertWaiting(thread: ThreadRef, alert: WaitingAlert, marker: PostMarker) {
+      failIfScripted('alertWaiting', thread);
+      const ts = nextTs();
+      const text = `${alert.stage} for ${alert.assignee ?? 'the channel'} after ${alert.waitedMinutes} min`;
+      messages.push({
+        slackChannelId: thread.slackChannelId,
+        ts,
+        threadTs: thread.threadTs,
+        text,
+        author: 'Threadline',
+        marker: marker.key,
+        files: [],
+        reactions: new Set(),
+      });
+      return ts;
+    },
+    async postOverdue(target: { slackChannelId: string }, thread: ThreadRef, alert: WaitingAlert, marker: PostMarker) {
+      failIfScripted('postOverdue', target);
+      const ts = nextTs();
+      const text = `overdue ${thread.threadTs} after ${alert.waitedMinutes} min`;
+      messages.push({ slackChannelId: target.slackChannelId, ts, text, marker: marker.key, files: [], reactions: new Set() });
+      return ts;
     },
   };
 
