@@ -19,8 +19,13 @@ export async function applyEscalation(
 ): Promise<void> {
   const by = command.agentId;
   const log = ctx.logger.child({ conversationId: record.id, agentId: by });
+  // Each step is repeatable (postOnce, chat.update), and the record is saved last: a job retried
+  // after a crash midway finishes the steps the first attempt did not reach.
   if (command.action === 'escalate') {
-    if (record.escalation) return;
+    if (record.escalation) {
+      await ctx.slack.updateParent(thread, toView(record));
+      return;
+    }
     const target = (await ctx.settingsDocument.read()).escalation;
     let post: { slackChannelId: string; ts: string } | undefined;
     if (target) {
@@ -30,31 +35,34 @@ export async function applyEscalation(
       );
       post = { slackChannelId: target.slackChannelId, ts };
     }
-    const next: ConversationRecord = { ...record, escalation: { by, ...(post ? { post } : {}) } };
-    await saveConversation(ctx, next);
-    // Counted by /inbox status and App Home until de-escalated or closed.
-    await ctx.store.index(indexes.escalated()).put(record.id, ctx.now());
-    ctx.slack.deskChanged();
-    await ctx.slack.updateParent(thread, toView(next));
     const marker = { key: `escalated:${record.id}:${requestId}` };
     await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, marker, () =>
       ctx.slack.noteEscalation(thread, { escalated: true, by, ...(target ? { target } : {}) }, marker),
     );
+    const next: ConversationRecord = { ...record, escalation: { by, ...(post ? { post } : {}) } };
+    // Counted by /inbox status and App Home until de-escalated or closed.
+    await ctx.store.index(indexes.escalated()).put(record.id, ctx.now());
+    await saveConversation(ctx, next);
+    ctx.slack.deskChanged();
+    await ctx.slack.updateParent(thread, toView(next));
     log.info({ escalationChannel: target?.slackChannelId ?? null }, 'conversation escalated');
     return;
   }
   const escalation = record.escalation;
-  if (!escalation) return;
+  if (!escalation) {
+    await ctx.slack.updateParent(thread, toView(record));
+    return;
+  }
   if (escalation.post) await ctx.slack.closeEscalation(escalation.post, thread, by);
-  const { escalation: _escalation, ...next } = record;
-  await saveConversation(ctx, next);
-  await ctx.store.index(indexes.escalated()).remove(record.id);
-  ctx.slack.deskChanged();
-  await ctx.slack.updateParent(thread, toView(next));
   const marker = { key: `deescalated:${record.id}:${requestId}` };
   const target = escalation.post ? { slackChannelId: escalation.post.slackChannelId } : undefined;
   await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, marker, () =>
     ctx.slack.noteEscalation(thread, { escalated: false, by, ...(target ? { target } : {}) }, marker),
   );
+  const { escalation: _escalation, ...next } = record;
+  await ctx.store.index(indexes.escalated()).remove(record.id);
+  await saveConversation(ctx, next);
+  ctx.slack.deskChanged();
+  await ctx.slack.updateParent(thread, toView(next));
   log.info('conversation de-escalated');
 }
