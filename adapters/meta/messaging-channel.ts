@@ -271,7 +271,14 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
     try {
       const answer = await me();
       const token: CheckResult = { status: 'ok', subject: product.tokenSetting, detail: `${product.describeMe(answer)} accepts the token` };
-      return product.checksSubscription ? [token, await subscription()] : [token];
+      const results = product.checksSubscription ? [token, await subscription()] : [token];
+      if (product.files === 'link' && deps.files === undefined)
+        results.push({
+          status: 'warn',
+          subject: 'PUBLIC_URL',
+          detail: `not set, so agents' files cannot be sent to ${name} (it takes files only as links that Threadline serves; text replies work): set PUBLIC_URL to the https address where Threadline is reached from the internet`,
+        });
+      return results;
     } catch (error) {
       const e = error instanceof ChannelError ? error : new ChannelError(platform, 'transient', String(error));
       if (e.kind === 'transient' && e.detail.platformCode === undefined) return [{ status: 'fail', subject: platform, detail: e.message }];

@@ -6,6 +6,7 @@
  */
 import { configSecrets, type Env } from '../config.ts';
 import { checkPlatforms, platformSecrets } from './checks/platforms.ts';
+import { checkPublicUrl } from './checks/public-url.ts';
 import { checkSettings } from './checks/settings.ts';
 import { channelUses, routingNote } from './checks/slack-channels.ts';
 import { checkSlack } from './checks/slack.ts';
@@ -40,16 +41,18 @@ export async function runDoctor(env: Env, out: (line: string) => void, options: 
     const store: StoreOutcome = await checkStore(config).catch((error: unknown) => ({ results: [bug('store', error)] }));
     print(store.results);
     const manifestScopes = await manifestBotScopes().catch((error: unknown) => new Error(`cannot read manifest.yml: ${messageOf(error)}`));
-    const [slack, platforms] = await Promise.all([
+    const [slack, platforms, publicUrl] = await Promise.all([
       guarded('Slack', () =>
         checkSlack({ slack: config.slack, channels: channelUses(config.defaultChannel, store.routing), manifestScopes }),
       ),
-      guarded('platforms', () => checkPlatforms(settings.platforms)),
+      guarded('platforms', () => checkPlatforms(settings.platforms, config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl })),
+      guarded('PUBLIC_URL', () => checkPublicUrl(config.publicUrl)),
     ]);
     print(slack);
     const note = routingNote(store.routing);
     if (note !== undefined) print([note]);
     print(platforms);
+    print(publicUrl);
   }
   out(summary(counts, config === undefined));
   return counts.fail > 0 ? 1 : 0;

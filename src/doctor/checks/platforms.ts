@@ -5,7 +5,7 @@
  */
 import { channelFactories } from '../../../adapters/index.ts';
 import { storeAdapterState } from '../../adapter-state.ts';
-import { asGroupFactory, type AdapterState, type ChannelGroupFactory } from '../../channel.ts';
+import { asGroupFactory, type AdapterState, type ChannelGroupFactory, type PublicFiles } from '../../channel.ts';
 import type { Platform } from '../../messages.ts';
 import { createMemoryStore } from '../../store/memory-store.ts';
 import { ConfigError } from '../../errors.ts';
@@ -46,17 +46,33 @@ export function platformSecrets(platforms: readonly ConfiguredPlatform[]): strin
   return platforms.flatMap(({ factory, settings }) => factory.secretsOf(settings));
 }
 
+/** What the channels are built with besides their own settings. */
+export interface PlatformCheckOptions {
+  /** PUBLIC_URL, when set: channels are built with public files, as `npm start` builds them. */
+  readonly publicUrl?: string;
+}
+
 /** Each platform's own checks, in registry order. */
-export async function checkPlatforms(platforms: readonly ConfiguredPlatform[]): Promise<CheckResult[]> {
-  const perPlatform = await Promise.all(platforms.map(({ factory, settings }) => checkOne(factory, settings)));
+export async function checkPlatforms(platforms: readonly ConfiguredPlatform[], options: PlatformCheckOptions = {}): Promise<CheckResult[]> {
+  const perPlatform = await Promise.all(platforms.map(({ factory, settings }) => checkOne(factory, settings, options)));
   return perPlatform.flat();
 }
 
-async function checkOne(factory: ChannelGroupFactory, settings: NonNullable<unknown>): Promise<readonly CheckResult[]> {
+/** Checks never send, so nothing is ever published; a channel only learns that files can be. */
+const NO_PUBLISHING: PublicFiles = {
+  publish: () => Promise.reject(new Error('threadline doctor publishes no files')),
+};
+
+async function checkOne(
+  factory: ChannelGroupFactory,
+  settings: NonNullable<unknown>,
+  options: PlatformCheckOptions,
+): Promise<readonly CheckResult[]> {
   const group = factory.create(settings, (platform) => ({
     logger: createLogger({ level: 'silent' }),
     state: scratchState(platform),
     now: Date.now,
+    ...(options.publicUrl === undefined ? {} : { files: NO_PUBLISHING }),
   }));
   const results: CheckResult[] = [];
   for (const channel of group.channels) {
