@@ -45,7 +45,16 @@ export class ChannelError extends Error {
     readonly platform: Platform,
     readonly kind: ChannelErrorKind,
     message: string,
-    readonly detail: { readonly platformCode?: string | number; readonly retryAfterMs?: number } = {},
+    readonly detail: {
+      readonly platformCode?: string | number;
+      readonly retryAfterMs?: number;
+      /**
+       * Threadline itself refused before asking the platform (a file type the platform does not take,
+       * PUBLIC_URL unset, no phone number known): the message says why and what to do, and the
+       * platform never saw the message.
+       */
+      readonly local?: true;
+    } = {},
     options?: { cause?: unknown },
   ) {
     super(message, options);

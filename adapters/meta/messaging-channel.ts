@@ -159,7 +159,8 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
   /** The published link of a file, in `message.attachment` (Instagram fetches it from there). */
   async function linkedFile(contactId: string, file: OutboundFile, fields: Readonly<Record<string, unknown>>): Promise<string> {
     const files = deps.files;
-    if (files === undefined) throw new ChannelError(platform, 'rejected', `PUBLIC_URL is not set, so files cannot be sent to ${name}`);
+    if (files === undefined)
+      throw new ChannelError(platform, 'rejected', `PUBLIC_URL is not set, so files cannot be sent to ${name}`, { local: true });
     const url = await guard(platform, () =>
       files.publish({ data: file.data, fileName: file.fileName, ...(file.mimeType === undefined ? {} : { mimeType: file.mimeType }) }),
     );
@@ -174,10 +175,11 @@ export function createMessagingChannel(product: MessagingProduct, deps: ChannelD
         platform,
         'rejected',
         `${name} takes files only as links that Threadline serves itself, and PUBLIC_URL is not set: send the text alone, or share a link to the file (an admin can set PUBLIC_URL)`,
+        { local: true },
       );
     for (const file of files) {
       const refusal = product.refuseFile?.(file);
-      if (refusal !== undefined) throw new ChannelError(platform, 'rejected', refusal);
+      if (refusal !== undefined) throw new ChannelError(platform, 'rejected', refusal, { local: true });
     }
   }
 

@@ -45,7 +45,8 @@ export function createSender(options: SenderOptions): Sender {
 
   async function send(message: OutboundMessage): Promise<Delivery> {
     const steps = plan(api, toChatId(message.contactId), message);
-    if (steps.length === 0) throw new ChannelError('telegram', 'rejected', 'Nothing to send: the message has no text and no files');
+    if (steps.length === 0)
+      throw new ChannelError('telegram', 'rejected', 'Nothing to send: the message has no text and no files', { local: true });
     const key = `send:${message.idempotencyKey}`;
     const sent = [...((await guard(() => state.get<string[]>(key))) ?? [])];
     const reply: ReplyParameters | undefined =

@@ -55,7 +55,8 @@ export function createSender(options: { readonly api: WeChatApi; readonly state:
       throw new ChannelError(
         'wechat',
         'rejected',
-        `WeChat customer-service messages cannot carry files, only images, voice and video, so nothing was sent (${refused.map((f) => f.fileName).join(', ')}): share the file as a link in the text instead`,
+        `WeChat customer-service messages cannot carry files, only images, voice and video (${refused.map((f) => f.fileName).join(', ')}): share the file as a link in the text instead`,
+        { local: true },
       );
     const key = `sent:${message.idempotencyKey}`;
     const sent = [...((await guard(() => state.get<string[]>(key))) ?? [])];

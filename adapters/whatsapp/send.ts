@@ -60,10 +60,12 @@ export function createSender(options: {
 
   async function send(message: OutboundMessage): Promise<Delivery> {
     if (message.contactId.startsWith('group:'))
-      throw new ChannelError('whatsapp', 'rejected', 'Threadline does not send to WhatsApp groups yet');
+      throw new ChannelError('whatsapp', 'rejected', 'Threadline does not send to WhatsApp groups yet', { local: true });
     const to = await options.recipientOf(message.contactId);
     if (to === undefined)
-      throw new ChannelError('whatsapp', 'rejected', 'No phone number is known for this WhatsApp customer (a username-only account)');
+      throw new ChannelError('whatsapp', 'rejected', 'No phone number is known for this WhatsApp customer (a username-only account)', {
+        local: true,
+      });
     const key = `sent:${message.idempotencyKey}`;
     const sent = [...((await guard(() => state.get<string[]>(key))) ?? [])];
     const steps = plan(message);

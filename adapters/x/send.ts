@@ -64,13 +64,15 @@ export function createSender(options: SenderOptions): Sender {
         'x',
         'rejected',
         `X direct messages carry only images, GIFs and videos, not ${refused.kind} files (${refused.fileName})`,
+        { local: true },
       );
     const texts = message.text === undefined || message.text.trim() === '' ? [] : splitText(message.text);
     const steps: Step[] = texts.slice(0, -1).map((part) => () => sendDm(message.contactId, part, undefined));
     const last = texts.at(-1);
     if (files.length === 0 && last !== undefined) steps.push(() => sendDm(message.contactId, last, undefined));
     for (const [i, file] of files.entries()) steps.push(() => sendDm(message.contactId, i === 0 ? last : undefined, file));
-    if (steps.length === 0) throw new ChannelError('x', 'rejected', 'Nothing to send: the message has no text and no files');
+    if (steps.length === 0)
+      throw new ChannelError('x', 'rejected', 'Nothing to send: the message has no text and no files', { local: true });
     const key = `send:${message.idempotencyKey}`;
     const sent = [...((await guard(() => state.get<string[]>(key))) ?? [])];
     for (const [index, step] of steps.entries()) {

@@ -164,6 +164,7 @@ function toFailure(record: ConversationRecord, error: unknown, attempts: number)
       message: error.message,
       attempts: Math.max(attempts, 1),
       ...(error.detail.retryAfterMs !== undefined ? { retryAfterMs: error.detail.retryAfterMs } : {}),
+      ...(error.detail.local ? { local: true as const } : {}),
     };
   }
   return {

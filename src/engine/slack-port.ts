@@ -239,6 +239,8 @@ export interface DeliveryFailure {
   readonly message: string;
   readonly attempts: number;
   readonly retryAfterMs?: number;
+  /** Threadline refused it before asking the platform (ChannelError `detail.local`): nothing reached the platform. */
+  readonly local?: true;
   /** The platform's facts, from its channel (`Channel.facts`), for the words the Slack side shows. */
   readonly facts: PlatformFacts;
 }

@@ -22,6 +22,8 @@ export interface FailureTextInput {
   readonly retryAfterMs?: number;
   /** How many times the outbox tried before giving up. */
   readonly attempts?: number;
+  /** Threadline refused it before asking the platform: the message is Threadline's own reason and advice. */
+  readonly local?: true;
   /** The platform's facts, from its adapter (the engine passes them with the failure). */
   readonly facts: PlatformFacts;
 }
@@ -33,6 +35,7 @@ export interface FailureTextInput {
 export function failureText(input: FailureTextInput): string {
   const { facts } = input;
   const name = facts.displayName;
+  if (input.local) return `Not sent: ${clip(input.message)}. Nothing reached ${name}; your reply is kept in this thread.`;
   const detail = input.message.trim() === '' ? '' : ` (${name} said: ${clip(input.message)})`;
   switch (input.kind) {
     case 'unreachable':

@@ -148,7 +148,9 @@ describe('Instagram through the shared Meta webhook', () => {
     });
     await eventually(() => e2e.slack.message(DEFAULT, replyTs)?.reactions.has('warning'));
     const notice = await eventually(() => e2e.slack.replies(DEFAULT, parent!.ts).find((m) => m.text.includes('PUBLIC_URL')));
-    expect(notice?.text).toContain('Not delivered');
+    // Threadline's own refusal, worded as such: Instagram never saw the reply.
+    expect(notice?.text).toContain('Not sent: Instagram takes files only as links that Threadline serves itself');
+    expect(notice?.text).not.toContain('Instagram refused');
     expect(graph.callsOf('messages')).toEqual([]);
   });
 });

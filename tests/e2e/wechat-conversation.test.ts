@@ -150,6 +150,10 @@ describe('WeChat Official Account', () => {
       e2e.slack.replies(ZH_HANS, hans!.ts).find((m) => m.bot_id && m.text.includes('cannot carry files')),
     );
     expect(refusal.text).toContain('invoice.pdf');
+    // Threadline refused it itself: the notice does not blame WeChat for it.
+    expect(refusal.text).toContain('Not sent: WeChat customer-service messages cannot carry files');
+    expect(refusal.text).toContain('Nothing reached WeChat');
+    expect(refusal.text).not.toContain('WeChat said');
     expect(wechat!.callsOf('send')).toHaveLength(sends);
 
     // The 48-hour window and its quota, explained in plain words.

@@ -54,6 +54,20 @@ describe('failureText', () => {
     expect(text).toContain('50 MB');
   });
 
+  it("words Threadline's own refusal as its own: the platform never saw the message", () => {
+    const text = explain({
+      platform: 'instagram',
+      kind: 'rejected',
+      local: true,
+      message: 'Instagram takes documents only as PDF, and notes.docx is application/msword: send it as a PDF, or share a link',
+    });
+    expect(text).toBe(
+      'Not sent: Instagram takes documents only as PDF, and notes.docx is application/msword: send it as a PDF, or share a link. Nothing reached Instagram; your reply is kept in this thread.',
+    );
+    expect(text).not.toContain('Instagram refused');
+    expect(text).not.toContain('Instagram said');
+  });
+
   it('explains a closed reply window and what to do instead', () => {
     const text = explain({ platform: 'whatsapp', kind: 'window_closed', message: '(#131047) Re-engagement message' });
     expect(text).toContain('within 24 hours');

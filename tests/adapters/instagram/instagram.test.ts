@@ -349,6 +349,7 @@ describe('Instagram webhook items', () => {
     await expect(channel.send({ ...reply, idempotencyKey: 'k-files', files })).rejects.toMatchObject({
       kind: 'rejected',
       message: expect.stringContaining('PUBLIC_URL is not set'),
+      detail: { local: true },
     });
     expect(graph.callsOf('messages')).toEqual([]);
     await graph.close();
