@@ -100,6 +100,7 @@ const nastyPieces = [
   '"',
   '\\',
   '</script>',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile input on purpose, not a template
   '${x}',
   '%s',
   '`',
