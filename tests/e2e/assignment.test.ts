@@ -4,8 +4,8 @@
  * writing on Telegram, admins using `/inbox`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeMessage } from '../fakes/slack-state.ts';
 import { DEFAULT_CHANNEL, eventually, startE2e, type Customer, type E2e, type E2eOptions } from './harness.ts';
+import { parents, shown } from '../support/slack-messages.ts';
 
 const KO_CHANNEL = 'C0KOREAN';
 const ADMIN = 'U01ADMIN99';
@@ -27,12 +27,6 @@ async function start(options: E2eOptions): Promise<E2e> {
   return e2e;
 }
 
-function parents(e2e: E2e, channel: string): FakeMessage[] {
-  return e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
-}
-
-const shown = (message: FakeMessage | undefined) => JSON.stringify(message?.blocks ?? []) + (message?.text ?? '');
-
 describe.each([
   { slackMode: 'http', telegramMode: 'webhook' },
   { slackMode: 'socket', telegramMode: 'polling' },
@@ -49,21 +43,21 @@ describe.each([
     expect(listed).toContain(`<@${MINA}>: Korean (\`ko\`)`);
 
     await e2e.customerSends({ text: '안녕하세요, 주문한 물건이 아직 안 왔어요' }, koreanCustomer(7001));
-    const [first] = await eventually(() => parents(e2e, KO_CHANNEL).length === 1 && parents(e2e, KO_CHANNEL));
+    const [first] = await eventually(() => parents(e2e.slack, KO_CHANNEL).length === 1 && parents(e2e.slack, KO_CHANNEL));
     expect(shown(first)).toContain(`Assigned to <@${JOON}>`);
     await eventually(() =>
       e2e.slack.replies(KO_CHANNEL, first!.ts).some((m) => m.text === `👤 Assigned to <@${JOON}> automatically: speaks Korean.`),
     );
 
     await e2e.customerSends({ text: '환불은 어떻게 받을 수 있나요?' }, koreanCustomer(7002));
-    const second = await eventually(() => parents(e2e, KO_CHANNEL)[1]);
+    const second = await eventually(() => parents(e2e.slack, KO_CHANNEL)[1]);
     expect(shown(second)).toContain(`Assigned to <@${MINA}>`);
 
     // Joon goes away: the next Korean conversation goes to whoever is active, whatever the turn.
     e2e.slack.setPresence(JOON, 'away');
     await e2e.customerSends({ text: '배송 주소를 바꾸고 싶어요' }, koreanCustomer(7003));
     await e2e.customerSends({ text: '영수증을 받을 수 있을까요?' }, koreanCustomer(7004));
-    const [third, fourth] = await eventually(() => parents(e2e, KO_CHANNEL).length === 4 && parents(e2e, KO_CHANNEL).slice(2));
+    const [third, fourth] = await eventually(() => parents(e2e.slack, KO_CHANNEL).length === 4 && parents(e2e.slack, KO_CHANNEL).slice(2));
     expect(shown(third)).toContain(`Assigned to <@${MINA}>`);
     expect(shown(fourth)).toContain(`Assigned to <@${MINA}>`);
     expect(e2e.slack.calls.some((c) => c.method === 'users.getPresence' && c.args.user === JOON)).toBe(true);
@@ -74,7 +68,7 @@ describe.each([
     e2e.slack.setPresence(MINA, 'active');
     await e2e.inbox(ADMIN, `agent <@${MINA}|mina> ko`);
     await e2e.customerSends({ text: 'Hello, my parcel arrived damaged, what can I do?' });
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     expect(shown(parent)).toContain('Unassigned: no agent speaks English');
 
     expect(await e2e.inbox(ADMIN, `agent <@${MINA}|mina> off`)).toContain('no longer gets conversations');
@@ -100,7 +94,7 @@ describe.each([
   it('assigns anyone with the picker, reassigns and unassigns, noting each change in the thread', async () => {
     const e2e = await start(modes);
     await e2e.customerSends({ text: 'Hi, can someone from billing look at my invoice?' });
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     const parentShows = () => shown(e2e.slack.message(DEFAULT_CHANNEL, parent!.ts));
     const notes = () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).map((m) => m.text);
     expect(parentShows()).toContain('threadline_assign_to');

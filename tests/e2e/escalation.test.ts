@@ -4,8 +4,8 @@
  * or De-escalate says so in both places.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeMessage } from '../fakes/slack-state.ts';
 import { DEFAULT_CHANNEL, eventually, startE2e, type E2e, type E2eOptions } from './harness.ts';
+import { parents, shown } from '../support/slack-messages.ts';
 
 const ADMIN = 'U01ADMIN99';
 const MEMBER = 'U0MEMBER';
@@ -24,12 +24,6 @@ async function start(options: E2eOptions): Promise<E2e> {
   return e2e;
 }
 
-function parents(e2e: E2e, channel: string): FakeMessage[] {
-  return e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
-}
-
-const shown = (message: FakeMessage | undefined) => JSON.stringify(message?.blocks ?? []) + (message?.text ?? '');
-
 describe.each([
   { slackMode: 'http', telegramMode: 'webhook' },
   { slackMode: 'socket', telegramMode: 'polling' },
@@ -45,7 +39,7 @@ describe.each([
     expect(await e2e.inbox(MEMBER, 'escalation')).toContain(`Escalations go to <#${LEADS_CHANNEL}>, mentioning <!subteam^${LEADS_GROUP}>`);
 
     await e2e.customerSends({ text: 'My card was charged twice for the same order, please help' });
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     const parentShows = () => shown(e2e.slack.message(DEFAULT_CHANNEL, parent!.ts));
     const notes = () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).map((m) => m.text);
     await e2e.react(DEFAULT_CHANNEL, parent!.ts, AGENT, 'rotating_light');
@@ -71,7 +65,7 @@ describe.each([
   it('escalates and de-escalates with the buttons; without an escalation channel it only marks the conversation', async () => {
     const e2e = await start(modes);
     await e2e.customerSends({ text: 'I want to speak to a manager about my contract' });
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     const parentShows = () => shown(e2e.slack.message(DEFAULT_CHANNEL, parent!.ts));
     const notes = () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).map((m) => m.text);
     await e2e.click(DEFAULT_CHANNEL, parent!.ts, AGENT, 'threadline_escalate');

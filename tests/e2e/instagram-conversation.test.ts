@@ -10,6 +10,7 @@ import type { FakeMessage } from '../fakes/slack-state.ts';
 import { fromCustomer, IG_ID, IGSID, notification, profile, storyMention } from '../fixtures/instagram/webhooks.ts';
 import { APP_SECRET, postMeta } from '../support/meta-webhook.ts';
 import { eventually, startE2e, type E2e } from './harness.ts';
+import { shown } from '../support/slack-messages.ts';
 
 const VERIFY_TOKEN = 'e2e-verify-token';
 const INSTAGRAM_TOKEN = 'IGAAe2eInstagramTokenForThreadlineOnly';
@@ -28,7 +29,6 @@ afterEach(async () => {
 
 const allParents = (e2e: E2e, channels: readonly string[]): FakeMessage[] =>
   channels.flatMap((channel) => e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts)));
-const shown = (message: FakeMessage | undefined) => JSON.stringify(message?.blocks ?? []) + (message?.text ?? '');
 
 describe('Instagram through the shared Meta webhook', () => {
   it('routes a Korean DM to the ko channel, delivers the reply, and lets a story mention open nothing', async () => {

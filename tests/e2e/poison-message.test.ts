@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runJournalCommand } from '../../src/journal-command.ts';
-import type { FakeMessage } from '../fakes/slack-state.ts';
 import { DEFAULT_CHANNEL, eventually, startE2e, type Customer, type E2e, type E2eOptions } from './harness.ts';
+import { parents } from '../support/slack-messages.ts';
 
 const running: E2e[] = [];
 afterEach(async () => {
@@ -17,10 +17,6 @@ async function start(options: E2eOptions): Promise<E2e> {
   const e2e = await startE2e(options);
   running.push(e2e);
   return e2e;
-}
-
-function parents(e2e: E2e, channel: string): FakeMessage[] {
-  return e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
 }
 
 const FAMILY = '👨‍👩‍👧‍👦';
@@ -35,7 +31,7 @@ describe('names and texts that Slack cannot take as they are', () => {
     await e2e.customerSends({ text: 'hello' }, family);
     await e2e.customerSends({ text: 'hello' }, smiles);
     await e2e.customerSends({ text: 'and then \uD83D' }, family);
-    const threads = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 2 && parents(e2e, DEFAULT_CHANNEL));
+    const threads = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 2 && parents(e2e.slack, DEFAULT_CHANNEL));
     const replies = await eventually(() => {
       const all = threads.map((parent) => e2e.slack.replies(DEFAULT_CHANNEL, parent.ts));
       return all[0]?.length === 2 && all[1]?.length === 1 && all;
@@ -66,7 +62,8 @@ describe('a message Slack always refuses', () => {
     await e2e.customerSends({ text: 'POISON: my order never came' }, pat);
     await eventually(() => patTries().length >= 1);
     await e2e.customerSends({ text: 'Hello, where is my parcel?' }, olga);
-    const parentOf = (name: string) => eventually(() => parents(e2e, DEFAULT_CHANNEL).find((m) => JSON.stringify(m.blocks).includes(name)));
+    const parentOf = (name: string) =>
+      eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).find((m) => JSON.stringify(m.blocks).includes(name)));
     const olgaParent = await parentOf('Olga Berg');
     const [olgaMessage] = await eventually(
       () => e2e.slack.replies(DEFAULT_CHANNEL, olgaParent.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, olgaParent.ts),

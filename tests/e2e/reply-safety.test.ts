@@ -3,8 +3,8 @@
  * end to end: the real app and Bolt against the Slack fake, the customer on Telegram.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeMessage } from '../fakes/slack-state.ts';
 import { ANN, DEFAULT_CHANNEL, eventually, startE2e, type E2e, type E2eOptions } from './harness.ts';
+import { parents, shown } from '../support/slack-messages.ts';
 
 const ADMIN = 'U01ADMIN99';
 const MEMBER = 'U0MEMBER';
@@ -21,15 +21,9 @@ async function start(options: E2eOptions): Promise<E2e> {
   return e2e;
 }
 
-function parents(e2e: E2e, channel: string): FakeMessage[] {
-  return e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
-}
-
-const shown = (message: FakeMessage | undefined) => JSON.stringify(message?.blocks ?? []) + (message?.text ?? '');
-
 async function openConversation(e2e: E2e, text: string) {
   await e2e.customerSends({ text });
-  const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+  const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
   await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length >= 1);
   return { channel: DEFAULT_CHANNEL, ts: parent!.ts };
 }

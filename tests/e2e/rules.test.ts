@@ -3,8 +3,8 @@
  * changes what a kind of message does at once, and an ignored message is still counted (/metrics).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeMessage } from '../fakes/slack-state.ts';
 import { ANN, DEFAULT_CHANNEL, eventually, startE2e, type E2e } from './harness.ts';
+import { parents } from '../support/slack-messages.ts';
 
 const ADMIN = 'U01ADMIN99';
 const MEMBER = 'U0MEMBER';
@@ -13,10 +13,6 @@ const running: E2e[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((e2e) => e2e.stop()));
 });
-
-function parents(e2e: E2e, channel: string): FakeMessage[] {
-  return e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
-}
 
 const metrics = async (e2e: E2e) => (await fetch(`${e2e.baseUrl}/metrics`)).text();
 
@@ -39,13 +35,13 @@ describe('automation rules', () => {
 
     await e2e.customerSends({ text: '👍👍' });
     await eventually(async () => /threadline_messages_ignored_total\{platform="telegram",rule="emoji_only"\} 1/.test(await metrics(e2e)));
-    expect(parents(e2e, DEFAULT_CHANNEL)).toHaveLength(0);
+    expect(parents(e2e.slack, DEFAULT_CHANNEL)).toHaveLength(0);
 
     // A rule for every platform does not beat the Telegram one; replacing the Telegram one does.
     await e2e.inbox(ADMIN, 'rule * emoji_only open');
     expect(await e2e.inbox(ADMIN, 'rule telegram emoji_only close')).toContain('is shown and closes the conversation');
     await e2e.customerSends({ text: '🙏' }, ANN);
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     await eventually(() => JSON.stringify(e2e.slack.message(DEFAULT_CHANNEL, parent!.ts)?.blocks ?? []).includes('✅ Closed'));
     expect(e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).map((m) => m.text)).toContain('🙏');
   });

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSettingsStore } from '../../src/engine/settings.ts';
 import type { FakeMessage } from '../fakes/slack-state.ts';
 import { DEFAULT_CHANNEL, eventually, startE2e, type Customer, type E2e, type E2eOptions } from './harness.ts';
+import { shown } from '../support/slack-messages.ts';
 
 const ADMIN = 'U01ADMIN99';
 const AGENT = 'U0AGENT';
@@ -47,8 +48,6 @@ async function start(clock: ReturnType<typeof testClock>, options: Partial<E2eOp
   running.push(e2e);
   return e2e;
 }
-
-const shown = (message: FakeMessage | undefined) => JSON.stringify(message?.blocks ?? []) + (message?.text ?? '');
 
 /** Waits for the parent of `name`'s conversation in the default channel. */
 function parentOf(e2e: E2e, name: string): Promise<FakeMessage> {

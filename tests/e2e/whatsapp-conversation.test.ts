@@ -11,6 +11,7 @@ import type { FakeMessage } from '../fakes/slack-state.ts';
 import { failedReengagement, incoming, notification, PHONE_NUMBER_ID, statusChange, WABA_ID } from '../fixtures/whatsapp/webhooks.ts';
 import { APP_SECRET, postMeta } from '../support/meta-webhook.ts';
 import { eventually, startE2e, type E2e } from './harness.ts';
+import { shown } from '../support/slack-messages.ts';
 
 const VERIFY_TOKEN = 'e2e-verify-token';
 const WHATSAPP_TOKEN = 'EAAGe2eWhatsAppTokenForThreadlineOnly';
@@ -39,7 +40,6 @@ function text(waId: string, name: string, id: string, body: string) {
 
 const parents = (e2e: E2e, channel: string): FakeMessage[] =>
   e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
-const shown = (message: FakeMessage | undefined) => JSON.stringify(message?.blocks ?? []) + (message?.text ?? '');
 
 describe('WhatsApp through the shared Meta webhook', () => {
   it('routes a batch by language, delivers the reply, shows a later failed status, and posts a redelivery once', async () => {

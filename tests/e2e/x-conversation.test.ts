@@ -16,6 +16,7 @@ import { blockDelivery, dmDelivery, ownDelivery } from '../fixtures/x/activity.t
 import { customer, forbidden, tooManyRequests, unauthorized } from '../fixtures/x/dm-events.ts';
 import { signX } from '../support/x-signature.ts';
 import { APP_TOKEN, BOT_TOKEN, DEFAULT_CHANNEL, TELEGRAM_TOKEN, eventually, startE2e, type E2e } from './harness.ts';
+import { shown } from '../support/slack-messages.ts';
 
 const AGENT = 'U0AGENT';
 const POLLS = 20_000;
@@ -51,7 +52,6 @@ async function startWithX(
 
 const parents = (e2e: E2e): FakeMessage[] =>
   e2e.slack.messages(DEFAULT_CHANNEL).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
-const shown = (message: FakeMessage | undefined) => JSON.stringify(message?.blocks ?? []) + (message?.text ?? '');
 const polled = async (x: FakeXApi, times: number) => void (await x.waitFor('dm_events', times, POLLS));
 
 describe('X by polling', () => {
