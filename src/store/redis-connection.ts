@@ -7,7 +7,7 @@
 import KeyvRedis, { createClient, createCluster, type RedisClientType, type RedisClusterType } from '@keyv/redis';
 import { Keyv } from 'keyv';
 import { StoreError } from '../errors.ts';
-import { redactRedisUrl, type RedisTarget } from './redis-url.ts';
+import { type RedisTarget, redisUrlWithoutCredentials } from './redis-url.ts';
 
 /** A client of one Redis server, or of a Redis Cluster: the commands the store uses exist on both. */
 export type RedisConnection = RedisClientType | RedisClusterType;
@@ -19,7 +19,7 @@ export interface Connection {
   readonly keyv: Keyv;
   /** Wraps a backend error into StoreError, saying "unreachable" when the socket is down. */
   readonly fail: (what: string, cause: unknown) => StoreError;
-  /** "Redis at …" or "Redis Cluster at …", without the password. */
+  /** "Redis at …" or "Redis Cluster at …", without user name and password. */
   readonly where: string;
   /** Disconnects, gracefully when connected. */
   close(): Promise<void>;
@@ -27,7 +27,7 @@ export interface Connection {
 
 /** Connects to `target` within timeoutMs, or rejects with StoreError. */
 export async function connectRedis(url: string, target: RedisTarget, namespace: string, timeoutMs: number): Promise<Connection> {
-  const where = `${target.kind === 'cluster' ? 'Redis Cluster' : 'Redis'} at ${redactRedisUrl(url)}`;
+  const where = `${target.kind === 'cluster' ? 'Redis Cluster' : 'Redis'} at ${redisUrlWithoutCredentials(url)}`;
   let connecting = true;
   let socketError: unknown; // the first one while connecting (the real reason), the latest after
   const socket = { connectTimeout: timeoutMs, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) };

@@ -46,16 +46,28 @@ export function redactRedisUrl(url: string): string {
   const target = parseRedisUrl(url);
   if (target === undefined) return '(unparsable STORE_URL)';
   if (target.kind === 'cluster') {
-    const scheme = target.tls ? 'rediss+cluster' : 'redis+cluster';
-    const user =
-      target.username === undefined && target.password === undefined
-        ? ''
-        : `${target.username ?? ''}${target.password === undefined ? '' : ':***'}@`;
-    return `${scheme}://${user}${target.nodes.map((node) => node.replace(/^rediss?:\/\//, '')).join(',')}`;
+    const { username = '', password } = target;
+    return clusterUrl(target, username === '' && password === undefined ? '' : `${username}${password === undefined ? '' : ':***'}@`);
   }
   const parsed = new URL(url);
   if (parsed.password !== '') parsed.password = '***';
   return parsed.toString();
+}
+
+/** The URL without user name and password, for error messages. */
+export function redisUrlWithoutCredentials(url: string): string {
+  const target = parseRedisUrl(url);
+  if (target === undefined) return '(unparsable URL)';
+  if (target.kind === 'cluster') return clusterUrl(target, '');
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString();
+}
+
+function clusterUrl(target: Extract<RedisTarget, { kind: 'cluster' }>, userinfo: string): string {
+  const hosts = target.nodes.map((node) => node.replace(/^rediss?:\/\//, '')).join(',');
+  return `${target.tls ? 'rediss+cluster' : 'redis+cluster'}://${userinfo}${hosts}`;
 }
 
 /** The password in a Redis STORE_URL as written there, percent-encoded ('' when none), so that logs can leave it out. */
