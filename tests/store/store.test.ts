@@ -462,6 +462,12 @@ describe('redis store layout', () => {
     expect((await store.journal.parked()).map((p) => p.id)).toEqual([head!.id]);
     expect((await store.journal.replay(head!.id))?.queue).toBe(leased);
   });
+
+  it('refuses a namespace with braces on a cluster: the hash tag of a journal key must be its first braces', async () => {
+    await expect(createRedisStore({ url: cluster.url, namespace: `${runPrefix}:{team}` })).rejects.toThrow(
+      'A Redis Cluster namespace cannot contain { or }',
+    );
+  });
 });
 
 describe('embedded store across processes', () => {
