@@ -64,13 +64,19 @@ export async function connectRedis(url: string, target: RedisTarget, namespace: 
   const close = async () => {
     if (client.isOpen) await (ready() ? client.close() : client.destroy());
   };
+  const opening = adapter.getClient();
   try {
-    await withTimeout(adapter.getClient(), timeoutMs * 3, 'connecting timed out');
+    await withTimeout(opening, timeoutMs * 3, 'connecting timed out');
     await client.ping();
     connecting = false;
   } catch (cause) {
     const error = fail('connect', cause);
     if (client.isOpen) client.destroy();
+    // A connect that outlived the timeout is closed when it settles, so that nothing stays open.
+    opening.then(
+      () => client.isOpen && client.destroy(),
+      () => undefined,
+    );
     throw error;
   }
   return { client, adapter, keyv, fail, where, close };
@@ -97,7 +103,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(message)), ms);
   });
-  promise.catch(() => {}); // settled late, after the timeout won: already reported
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
