@@ -11,6 +11,7 @@
  * - `ns:journal<T>:seq`         counter that numbers entries
  * - `ns:journal<T>:size`        counter of unacknowledged entries
  * - `ns:journal<T>:parked`      hash: entry id → a parked entry (JSON: queue, parkedAt, reason, entry)
+ * - `ns:journal:wake`           on a cluster: counter bumped after each append, release, replay
  * - `ns:claim:<name>`           a named lease (Store.claim): its owner, with a PX expiry
  * - `ns:counter:<key>`          a counter (Store.increment)
  * - `ns:index:<name>`           a sorted set (Store.index)
@@ -58,6 +59,8 @@ export const journalKeys = Object.freeze({
       parked: `${scope}:parked`,
     });
   },
+  /** Redis counter that append, release and replay increment on a cluster, so idle leases know to look again. */
+  wake: (namespace: string): string => `${namespace}:journal:wake`,
   /** SQLite table of entries (AUTOINCREMENT id gives the global append order). */
   entriesTable: 'journal_entries',
   /** SQLite table of leases and release delays, one row per queue. */

@@ -10,6 +10,7 @@ import { checkMs as checkPositiveMs, type Guard } from './guard.ts';
 import type { JournalSharding } from './journal-shards.ts';
 import { type JournalShardKeys, journalKeys } from './keys.ts';
 import type { RedisConnection } from './redis-connection.ts';
+import { shardedLease } from './redis-sharded-lease.ts';
 import type { Journal, JournalEntry } from './store.ts';
 
 // Every script reads the clock of the Redis server, so all instances agree on lease expiry.
@@ -26,12 +27,6 @@ for i = 4, #ARGV, 2 do
   redis.call('ZADD', KEYS[3], 'NX', now, ARGV[i])
 end
 redis.call('INCRBY', KEYS[2], (#ARGV - 3) / 2)`;
-
-/** KEYS: ready. Returns { queue, score } of the queue with the earliest due time if it is due now, else nil. */
-const PEEK = `${NOW}
-local first = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)
-if #first == 0 then return false end
-return first`;
 
 /** KEYS: ready. ARGV: queue key prefix, lease key prefix, owner, leaseMs. Returns the queue or nil. */
 const LEASE = `${NOW}
@@ -130,6 +125,9 @@ export function createRedisJournal(client: RedisConnection, namespace: string, s
     const queue = await run(LEASE, [k.ready], [k.queuePrefix, k.leasePrefix, owner, leaseMs]);
     return typeof queue === 'string' ? queue : undefined;
   };
+  // On a cluster, lease asks every shard; append, release and replay then wake idle askers.
+  const sharded = shards.length === 1 ? undefined : shardedLease({ client, shards, wakeKey: journalKeys.wake(namespace), leaseIn, run });
+  const woke = async () => sharded?.woke();
 
   return {
     append: (items) =>
@@ -148,23 +146,12 @@ export function createRedisJournal(client: RedisConnection, namespace: string, s
             return run(APPEND, [k.sequence, k.size, k.ready], [k.queuePrefix, ...shardArgs(index), ...pairs]);
           }),
         );
+        await woke();
       }),
     lease: (owner, leaseMs) =>
       guard('journal lease', async () => {
         const ms = String(checkMs('leaseMs', leaseMs));
-        if (shards.length === 1) return leaseIn(shards[0]!, owner, ms);
-        // Oldest due work first across shards: each shard names its earliest due queue, then the
-        // shards are tried in that order (a shard whose candidate was taken meanwhile offers its next).
-        const peeks = await Promise.all(shards.map((k) => run(PEEK, [k.ready], [])));
-        const candidates = peeks.flatMap((peek, index) =>
-          Array.isArray(peek) ? [{ index, queue: String(peek[0]), score: Number(peek[1]) }] : [],
-        );
-        candidates.sort((a, b) => a.score - b.score || (a.queue < b.queue ? -1 : a.queue > b.queue ? 1 : 0));
-        for (const { index } of candidates) {
-          const queue = await leaseIn(shards[index]!, owner, ms);
-          if (queue !== undefined) return queue;
-        }
-        return undefined;
+        return sharded === undefined ? leaseIn(shards[0]!, owner, ms) : sharded.lease(owner, ms);
       }),
     head: (queue, owner, leaseMs) =>
       guard(`journal head of ${queue}`, async () => {
@@ -181,6 +168,7 @@ export function createRedisJournal(client: RedisConnection, namespace: string, s
       guard(`journal release of ${queue}`, async () => {
         const delay = delayMs === undefined || delayMs === 0 ? 0 : checkMs('delayMs', delayMs);
         await run(RELEASE, queueKeys(queue), [owner, String(delay), queue]);
+        await woke();
       }),
     size: () =>
       guard('journal size', async () => {
@@ -210,6 +198,7 @@ export function createRedisJournal(client: RedisConnection, namespace: string, s
         const k = shards[index]!;
         const reply = await run(REPLAY, [k.parked, k.sequence, k.size, k.ready], [entryId, k.queuePrefix, ...shardArgs(index)]);
         if (!Array.isArray(reply)) return undefined;
+        await woke();
         const [queue, element] = reply as [string, string];
         return parseEntry(queue, element);
       }),
