@@ -132,6 +132,7 @@ export function createRedisJournal(client: RedisConnection, namespace: string, s
   return {
     append: (items) =>
       guard('journal append', async () => {
+        if (items.length === 0) return;
         // One script per shard touched; items keep their order within each shard (so within each queue).
         const byShard = new Map<number, string[]>();
         for (const { queue, payload } of items) {
