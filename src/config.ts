@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { parseRedisUrl, redisPassword } from './store/redis-url.ts';
 
 /** Environment variables as the process (or a test) provides them. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -74,7 +75,7 @@ export interface Config {
    * With it, files for platforms that take them only as links are served at `<publicUrl>/files/<id>`.
    */
   readonly publicUrl?: string;
-  /** `redis://` or `rediss://` URL; undefined means the embedded store in `dataDir`. */
+  /** `redis://`/`rediss://` URL, or `redis+cluster://`/`rediss+cluster://` for a Redis Cluster; undefined means the embedded store in `dataDir`. */
   readonly storeUrl?: string;
   readonly dataDir: string;
   /** Slack channel id for languages without a route. */
@@ -109,7 +110,8 @@ const MESSAGES = {
   postsPerSecond: 'must be a positive number such as 1 (Slack allows about one message per second per channel)',
   port: 'must be an integer from 0 to 65535',
   metricsToken: 'must be at least 16 characters of A-Z a-z 0-9 - . _ ~ + / = (for example the output of openssl rand -hex 32)',
-  storeUrl: 'must be a redis:// or rediss:// URL, or unset to use the embedded store in DATA_DIR',
+  storeUrl:
+    'must be a redis:// or rediss:// URL, redis+cluster://host:port,host:port for a Redis Cluster, or unset to use the embedded store in DATA_DIR',
   publicUrl:
     'must be the http(s) address where this service is reached from the internet, such as https://threadline.example.com (no query, no #fragment)',
   channelMissing: `is required: the id of the Slack channel for languages without a route, like C0123456789 (${CHANNEL_HOWTO})`,
@@ -129,7 +131,7 @@ const isPublicBase = (value: string): boolean => {
   const url = URL.parse(value);
   return url !== null && /^https?:$/.test(url.protocol) && !value.includes('?') && !value.includes('#');
 };
-const isRedisUrl = (value: string): boolean => /^rediss?:$/.test(URL.parse(value)?.protocol ?? '');
+const isRedisUrl = (value: string): boolean => parseRedisUrl(value) !== undefined;
 
 // One entry per core variable; the key order is the order in which problems are reported.
 const schema = z.object({
@@ -260,7 +262,7 @@ export function loadStoreConfig(env: Env = process.env, options: { envFile?: str
 
 /** Every configured value that must never reach a log line: Slack tokens and secrets, the metrics token, the store password. */
 export function configSecrets(config: Config): string[] {
-  const storePassword = config.storeUrl === undefined ? '' : (URL.parse(config.storeUrl)?.password ?? '');
+  const storePassword = config.storeUrl === undefined ? '' : redisPassword(config.storeUrl);
   const candidates = [config.slack.botToken, config.slack.appToken, config.slack.signingSecret, config.metricsToken, storePassword];
   if (storePassword !== '') candidates.push(decodeURIComponent(storePassword));
   return [...new Set(candidates.filter((value): value is string => value !== undefined && value !== ''))];

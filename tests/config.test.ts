@@ -271,6 +271,13 @@ describe('loadConfig errors', () => {
       message: /^Invalid configuration: STORE_URL must be a redis:\/\/ or rediss:\/\/ URL/,
     },
     {
+      name: 'STORE_URL names a cluster node without a port number',
+      env: { ...socketEnv, STORE_URL: 'redis+cluster://10.0.0.1:7000,10.0.0.2:port' },
+      variable: 'STORE_URL',
+      message:
+        /^Invalid configuration: STORE_URL must be a redis:\/\/ or rediss:\/\/ URL, redis\+cluster:\/\/host:port,host:port for a Redis Cluster/,
+    },
+    {
       name: 'STORE_URL is a path',
       env: { ...socketEnv, STORE_URL: './data/store.db' },
       variable: 'STORE_URL',
@@ -366,6 +373,12 @@ describe('configSecrets', () => {
     expect(configSecrets(config).sort()).toEqual(
       ['xoxb-1-bot-token', 'xapp-1-app-token', 'signing-secret', 'metrics-token-0123456789', 'p%40ssword', 'p@ssword'].sort(),
     );
+  });
+
+  it('lists the password of a Redis Cluster STORE_URL', () => {
+    const config = load({ ...socketEnv, STORE_URL: 'rediss+cluster://threadline:s%3Acret@10.0.0.1:7000,10.0.0.2:7000' });
+    expect(config.storeUrl).toBe('rediss+cluster://threadline:s%3Acret@10.0.0.1:7000,10.0.0.2:7000');
+    expect(configSecrets(config).sort()).toEqual(['xapp-1-app-token', 'xoxb-1-bot-token', 's%3Acret', 's:cret'].sort());
   });
 
   it('lists only what is set', () => {

@@ -5,15 +5,20 @@
  *
  * Layout on Redis, for namespace `ns`:
  * - `ns::<key>`                 a data value (built by @keyv/redis as `namespace::key`)
- * - `ns:journal:queue:<queue>`  list of one queue's entries, oldest first
- * - `ns:journal:lease:<queue>`  the lease on a queue: its owner, with a PX expiry
- * - `ns:journal:ready`          sorted set: queue → earliest time it may be leased
- * - `ns:journal:seq`            counter that numbers entries
- * - `ns:journal:size`           counter of unacknowledged entries
- * - `ns:journal:parked`         hash: entry id → a parked entry (JSON: queue, parkedAt, reason, entry)
+ * - `ns:journal<T>:queue:<queue>`  list of one queue's entries, oldest first
+ * - `ns:journal<T>:lease:<queue>`  the lease on a queue: its owner, with a PX expiry
+ * - `ns:journal<T>:ready`       sorted set: queue → earliest time it may be leased
+ * - `ns:journal<T>:seq`         counter that numbers entries
+ * - `ns:journal<T>:size`        counter of unacknowledged entries
+ * - `ns:journal<T>:parked`      hash: entry id → a parked entry (JSON: queue, parkedAt, reason, entry)
+ * - `ns:journal:wake`           on a cluster: counter bumped after each append, release, replay
  * - `ns:claim:<name>`           a named lease (Store.claim): its owner, with a PX expiry
  * - `ns:counter:<key>`          a counter (Store.increment)
  * - `ns:index:<name>`           a sorted set (Store.index)
+ *
+ * `<T>` is the journal shard's hash tag (src/store/journal-shards.ts): empty on a single Redis (the
+ * names of earlier versions), `:{j<i>.<n>}` for shard i on a Redis Cluster. Every journal script
+ * touches the keys of one shard only, so of one hash slot; every other operation touches one key.
  *
  * Layout in the embedded SQLite file: table `kv` (data values, keys `ns:<key>`), tables
  * `journal_entries`, `journal_leases` and `journal_parked`, and `claims`, `counters` and `sorted`
@@ -40,18 +45,22 @@ export const coordinationKeys = Object.freeze({
 
 /** The journal's internal names: Redis keys and SQLite tables. */
 export const journalKeys = Object.freeze({
-  /** Redis list of one queue's entries, oldest first. `queue(ns, '')` is the prefix Lua appends names to. */
-  queue: (namespace: string, queue: string): string => `${namespace}:journal:queue:${queue}`,
-  /** Redis string holding the owner of a queue's lease, expiring with it. */
-  lease: (namespace: string, queue: string): string => `${namespace}:journal:lease:${queue}`,
-  /** Redis sorted set of queues that may have work; the score is when the queue may next be leased. */
-  ready: (namespace: string): string => `${namespace}:journal:ready`,
-  /** Redis counter that assigns entry ids. */
-  sequence: (namespace: string): string => `${namespace}:journal:seq`,
-  /** Redis counter of entries appended and not yet acknowledged. */
-  size: (namespace: string): string => `${namespace}:journal:size`,
-  /** Redis hash of parked entries by id. */
-  parked: (namespace: string): string => `${namespace}:journal:parked`,
+  /** The Redis keys of one journal shard; `tag` is its hash tag, '' on a single Redis. */
+  shard: (namespace: string, tag: string): JournalShardKeys => {
+    const scope = tag === '' ? `${namespace}:journal` : `${namespace}:journal:{${tag}}`;
+    return Object.freeze({
+      queuePrefix: `${scope}:queue:`,
+      leasePrefix: `${scope}:lease:`,
+      queue: (queue: string) => `${scope}:queue:${queue}`,
+      lease: (queue: string) => `${scope}:lease:${queue}`,
+      ready: `${scope}:ready`,
+      sequence: `${scope}:seq`,
+      size: `${scope}:size`,
+      parked: `${scope}:parked`,
+    });
+  },
+  /** Redis counter that append, release and replay increment on a cluster, so idle leases know to look again. */
+  wake: (namespace: string): string => `${namespace}:journal:wake`,
   /** SQLite table of entries (AUTOINCREMENT id gives the global append order). */
   entriesTable: 'journal_entries',
   /** SQLite table of leases and release delays, one row per queue. */
@@ -59,6 +68,26 @@ export const journalKeys = Object.freeze({
   /** SQLite table of parked entries (they keep their id). */
   parkedTable: 'journal_parked',
 });
+
+/** The Redis keys of one journal shard (all in one hash slot). */
+export interface JournalShardKeys {
+  /** What Lua appends a queue name to, to get its list. */
+  readonly queuePrefix: string;
+  /** What Lua appends a queue name to, to get its lease. */
+  readonly leasePrefix: string;
+  /** List of one queue's entries, oldest first. */
+  queue(queue: string): string;
+  /** String holding the owner of a queue's lease, expiring with it. */
+  lease(queue: string): string;
+  /** Sorted set of queues that may have work; the score is when the queue may next be leased. */
+  readonly ready: string;
+  /** Counter that numbers entries. */
+  readonly sequence: string;
+  /** Counter of entries appended and not yet acknowledged. */
+  readonly size: string;
+  /** Hash of parked entries by id. */
+  readonly parked: string;
+}
 
 /**
  * The engine's data keys (conversations, links between Slack and platform messages, exactly-once

@@ -3,12 +3,10 @@
  * owner in one script, a counter is `INCRBY`, a sorted index is a sorted set. Every instance on
  * the Redis server sees the same leases, counters and indexes.
  */
-import type { createClient } from '@keyv/redis';
+import type { RedisConnection } from './redis-connection.ts';
 import { checkMs, checkScore, type Guard } from './guard.ts';
 import { coordinationKeys } from './keys.ts';
 import type { SortedIndex, Store } from './store.ts';
-
-type RedisClient = ReturnType<typeof createClient>;
 
 /** KEYS: the lease. ARGV: owner, ttlMs. 1 when the owner now holds the lease. */
 const CLAIM = `
@@ -24,7 +22,7 @@ return 0`;
 
 /** claim, unclaim, increment and index on the connected client. */
 export function redisCoordination(
-  client: RedisClient,
+  client: RedisConnection,
   namespace: string,
   guard: Guard,
 ): Pick<Store, 'claim' | 'unclaim' | 'increment' | 'index'> {

@@ -1,8 +1,8 @@
 /**
  * The persistence seam. Three backends implement it with the same guarantees:
  * `memory` (tests), `embedded` (SQLite file under DATA_DIR; survives kill -9) and `redis`
- * (several instances share one Redis). Every failure to reach the backend throws StoreError:
- * nothing is ever silently "not found" because the backend was down.
+ * (several instances share one Redis or one Redis Cluster). Every failure to reach the backend
+ * throws StoreError: nothing is ever silently "not found" because the backend was down.
  */
 
 /** Key-value storage plus the atomic operations correctness needs. */

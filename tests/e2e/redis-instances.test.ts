@@ -5,8 +5,9 @@
  * every message once, in order; an instance that goes away loses nothing it acknowledged; and
  * settings changed through one instance apply on the other.
  *
- * Each test gets its own key namespace on REDIS_URL, deleted afterwards, so test files running in
- * parallel on the same Redis never meet.
+ * Every test runs twice: on one Redis (REDIS_URL) and on a 3-master Redis Cluster that this file
+ * starts (STORE_URL=redis+cluster://…). Each test gets its own key namespace, deleted afterwards
+ * on REDIS_URL (the cluster is thrown away), so test files running in parallel never meet.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -14,12 +15,13 @@ import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import { createClient } from '@keyv/redis';
 import type { Update } from 'grammy/types';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type ThreadlineApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createRedisStore } from '../../src/store/redis-store.ts';
 import { startFakeSlack, type FakeMessage, type FakeSlack } from '../fakes/slack-api.ts';
 import { startFakeTelegramApi, type FakeTelegramApi } from '../fakes/telegram-api.ts';
+import { type LocalRedisCluster, startRedisCluster } from '../support/redis-cluster.ts';
 import { postSlashCommand, slashCommand } from '../support/slack-signing.ts';
 import { BOT_TOKEN, DEFAULT_CHANNEL, SIGNING_SECRET, TELEGRAM_TOKEN, WEBHOOK_SECRET, eventually } from './harness.ts';
 
@@ -47,6 +49,12 @@ interface Cluster {
 
 let testCounter = 0;
 const clusters: Cluster[] = [];
+let redisCluster: LocalRedisCluster;
+
+beforeAll(async () => {
+  redisCluster = await startRedisCluster();
+}, 30_000);
+afterAll(() => redisCluster?.stop());
 
 afterEach(async () => {
   for (const cluster of clusters.splice(0)) {
@@ -63,7 +71,7 @@ afterAll(async () => {
   await client.close();
 });
 
-async function cluster(onTestFailed: (fn: () => void) => void): Promise<Cluster> {
+async function cluster(storeUrl: string, onTestFailed: (fn: () => void) => void): Promise<Cluster> {
   const slack = await startFakeSlack({ botToken: BOT_TOKEN });
   const telegram = await startFakeTelegramApi({ token: TELEGRAM_TOKEN });
   const namespace = `${runPrefix}:${++testCounter}`;
@@ -74,7 +82,7 @@ async function cluster(onTestFailed: (fn: () => void) => void): Promise<Cluster>
     namespace,
     instances,
     async start(name) {
-      const instance = await startInstance(name, slack, telegram, namespace);
+      const instance = await startInstance(name, slack, telegram, storeUrl, namespace);
       instances.push(instance);
       return instance;
     },
@@ -86,8 +94,14 @@ async function cluster(onTestFailed: (fn: () => void) => void): Promise<Cluster>
   return created;
 }
 
-/** An instance as an operator runs it: STORE_URL on the shared Redis (here with the test's own namespace). */
-async function startInstance(name: string, slack: FakeSlack, telegram: FakeTelegramApi, namespace: string): Promise<Instance> {
+/** An instance as an operator runs it: STORE_URL on the shared Redis or cluster (here with the test's own namespace). */
+async function startInstance(
+  name: string,
+  slack: FakeSlack,
+  telegram: FakeTelegramApi,
+  storeUrl: string,
+  namespace: string,
+): Promise<Instance> {
   const config = loadConfig(
     {
       SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -95,7 +109,7 @@ async function startInstance(name: string, slack: FakeSlack, telegram: FakeTeleg
       SLACK_API_URL: slack.apiUrl,
       SLACK_POSTS_PER_SECOND: '50',
       PORT: '0',
-      STORE_URL: redisUrl,
+      STORE_URL: storeUrl,
       DEFAULT_CHANNEL,
       ADMIN_USERS: ADMIN,
       TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
@@ -182,11 +196,14 @@ async function drained(instance: Instance): Promise<void> {
   await eventually(async () => (await instance.app.store.journal.size()) === 0, 15_000);
 }
 
-describe('several instances on one Redis', () => {
+describe.each([
+  ['one Redis', () => redisUrl],
+  ['a Redis Cluster', () => redisCluster.url],
+])('several instances on %s', (_name, storeUrl) => {
   it('interleaved deliveries to two instances for one customer land in one thread, once each, in acknowledgement order', async ({
     onTestFailed,
   }) => {
-    const world = await cluster(onTestFailed);
+    const world = await cluster(storeUrl(), onTestFailed);
     const a = await world.start('A');
     const b = await world.start('B');
     const customers = [customer(8101, 'Ingrid'), customer(8102, 'Jonas'), customer(8103, 'Kofi')];
@@ -214,7 +231,7 @@ describe('several instances on one Redis', () => {
   });
 
   it('an instance that goes away after acknowledging loses nothing: the other one drains what it accepted', async ({ onTestFailed }) => {
-    const world = await cluster(onTestFailed);
+    const world = await cluster(storeUrl(), onTestFailed);
     const a = await world.start('A');
     const b = await world.start('B');
     const lena = customer(8201, 'Lena');
@@ -236,7 +253,7 @@ describe('several instances on one Redis', () => {
   it('two first messages of a new customer arriving at once on A and B open one thread; one update delivered to both posts once', async ({
     onTestFailed,
   }) => {
-    const world = await cluster(onTestFailed);
+    const world = await cluster(storeUrl(), onTestFailed);
     const a = await world.start('A');
     const b = await world.start('B');
     const newcomers = ['Mira', 'Nils', 'Olu', 'Pia', 'Quinn'].map((name, i) => customer(8301 + i, name));
@@ -270,7 +287,7 @@ describe('several instances on one Redis', () => {
   });
 
   it('an /inbox route set through A applies to a conversation opened through B', async ({ onTestFailed }) => {
-    const world = await cluster(onTestFailed);
+    const world = await cluster(storeUrl(), onTestFailed);
     const a = await world.start('A');
     const b = await world.start('B');
     const answer = await postSlashCommand(

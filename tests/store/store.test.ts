@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createClient } from '@keyv/redis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, StoreError } from '../../src/errors.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import { createMemoryState, createMemoryStore } from '../../src/store/memory-store.ts';
 import { createRedisStore } from '../../src/store/redis-store.ts';
 import { createSqliteStore } from '../../src/store/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
+import { type LocalRedisCluster, startRedisCluster } from '../support/redis-cluster.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const runPrefix = `tl-test:${randomUUID()}`;
@@ -25,6 +26,12 @@ interface Backend {
 }
 
 let redisTests = 0;
+/** One 3-master Redis Cluster for this file: the whole store contract also runs on it (it refuses any CROSSSLOT script). */
+let cluster: LocalRedisCluster;
+beforeAll(async () => {
+  cluster = await startRedisCluster();
+}, 30_000);
+afterAll(() => cluster?.stop());
 const backends: readonly [string, () => Backend][] = [
   [
     'memory',
@@ -45,6 +52,13 @@ const backends: readonly [string, () => Backend][] = [
     () => {
       const namespace = `${runPrefix}:${++redisTests}`;
       return { open: () => createRedisStore({ url: redisUrl, namespace }) };
+    },
+  ],
+  [
+    'redis cluster',
+    () => {
+      const namespace = `${runPrefix}:${++redisTests}`;
+      return { open: () => createRedisStore({ url: cluster.url, namespace }) };
     },
   ],
 ];
@@ -273,6 +287,26 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
     expect(processed).toEqual(Array.from({ length: 25 }, (_, i) => i));
   });
 
+  it('journal lease that just found nothing sees at once what another instance appends, releases or replays, and an expired lease', async () => {
+    const { store, backend } = await open();
+    const other = await another(backend);
+    expect(await store.journal.lease('A', LONG)).toBeUndefined();
+    await other.journal.append([{ queue: 'q', payload: 1 }]);
+    expect(await store.journal.lease('A', 100)).toBe('q');
+    expect(await other.journal.lease('B', LONG)).toBeUndefined();
+    await sleep(300); // A stopped renewing: its lease expired by itself, with no write to tell
+    expect(await other.journal.lease('B', LONG)).toBe('q');
+    expect(await store.journal.lease('A', LONG)).toBeUndefined();
+    await other.journal.release('q', 'B');
+    expect(await store.journal.lease('A', LONG)).toBe('q');
+    const head = await store.journal.head('q', 'A', LONG);
+    await store.journal.park('q', head!.id, 'A', 'why');
+    expect(await store.journal.head('q', 'A', LONG)).toBeUndefined();
+    expect(await store.journal.lease('A', LONG)).toBeUndefined();
+    await other.journal.replay(head!.id);
+    expect(await store.journal.lease('A', LONG)).toBe('q');
+  });
+
   it('journal release with delayMs hides the queue until the delay has passed', async () => {
     const { store } = await open();
     await store.journal.append([{ queue: 'q', payload: 1 }]);
@@ -380,6 +414,83 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
   });
 });
 
+describe('redis store layout', () => {
+  it('drains a journal left on one Redis by an earlier version (same key names, ids go on from its sequence)', async () => {
+    const namespace = `${runPrefix}:legacy`;
+    const raw = createClient({ url: redisUrl, socket: { connectTimeout: 1000, reconnectStrategy: false } });
+    await raw.connect();
+    // What earlier versions wrote for one pending entry of queue q: list, ready set, counters.
+    await raw.rPush(`${namespace}:journal:queue:q`, '41 1760000000000 {"job":"old"}');
+    await raw.zAdd(`${namespace}:journal:ready`, { score: 1_760_000_000_000, value: 'q' });
+    await raw.set(`${namespace}:journal:seq`, '41');
+    await raw.set(`${namespace}:journal:size`, '1');
+    await raw.close();
+    const store = await createRedisStore({ url: redisUrl, namespace });
+    opened.push(store);
+    expect(await store.journal.size()).toBe(1);
+    expect(await store.journal.lease('A', LONG)).toBe('q');
+    expect(await store.journal.head('q', 'A', LONG)).toEqual({
+      id: '41',
+      queue: 'q',
+      payload: { job: 'old' },
+      appendedAt: 1_760_000_000_000,
+    });
+    await store.journal.append([{ queue: 'q', payload: 'new' }]);
+    expect(await drain(store, 'q', 'A')).toEqual([{ job: 'old' }, 'new']);
+    expect(await store.journal.size()).toBe(0);
+  });
+
+  it('on a cluster keeps each journal shard in one hash slot, one queue in one shard, and spreads the shards over every master', async () => {
+    const namespace = `${runPrefix}:slots`;
+    const store = await createRedisStore({ url: cluster.url, namespace });
+    opened.push(store);
+    const queues = Array.from({ length: 100 }, (_, i) => `telegram:bot:${1000 + i}`);
+    await store.journal.append(
+      queues.flatMap((queue) => [
+        { queue, payload: 1 },
+        { queue, payload: 2 },
+      ]),
+    );
+    const leased = await store.journal.lease('A', LONG);
+    const head = await store.journal.head(leased!, 'A', LONG);
+    await store.journal.park(leased!, head!.id, 'A', 'test');
+    expect(await store.journal.size()).toBe(199);
+
+    const slotsOf = new Map<string, Set<number>>(); // shard tag → slots of its keys
+    const queueTag = new Map<string, string>(); // queue → the tag of its list
+    const mastersWithKeys = new Set<number>();
+    for (const port of cluster.ports) {
+      const node = createClient({ url: `redis://127.0.0.1:${port}`, socket: { connectTimeout: 1000, reconnectStrategy: false } });
+      await node.connect();
+      for await (const found of node.scanIterator({ MATCH: `${namespace}:journal*`, COUNT: 1000 })) {
+        for (const key of found) {
+          if (key === `${namespace}:journal:wake`) continue; // one key, only ever INCR'd on its own
+          mastersWithKeys.add(port);
+          const tag = /^[^{}]*:journal:\{([^{}]+)\}:/.exec(key)?.[1];
+          expect(tag, `${key} carries a hash tag`).toBeDefined();
+          const slot = Number(await node.sendCommand(['CLUSTER', 'KEYSLOT', key]));
+          slotsOf.set(tag!, new Set([...(slotsOf.get(tag!) ?? []), slot]));
+          const queue = /:queue:(.*)$/.exec(key)?.[1];
+          if (queue !== undefined) queueTag.set(queue, tag!);
+        }
+      }
+      await node.close();
+    }
+    expect(slotsOf.size).toBe(16);
+    for (const [tag, slots] of slotsOf) expect([...slots], `keys of shard ${tag}`).toHaveLength(1);
+    expect([...queueTag.keys()].sort()).toEqual([...queues].sort());
+    expect(mastersWithKeys.size).toBe(3);
+    expect((await store.journal.parked()).map((p) => p.id)).toEqual([head!.id]);
+    expect((await store.journal.replay(head!.id))?.queue).toBe(leased);
+  });
+
+  it('refuses a namespace with braces on a cluster: the hash tag of a journal key must be its first braces', async () => {
+    await expect(createRedisStore({ url: cluster.url, namespace: `${runPrefix}:{team}` })).rejects.toThrow(
+      'A Redis Cluster namespace cannot contain { or }',
+    );
+  });
+});
+
 describe('embedded store across processes', () => {
   it('gives each claim and each journal entry to exactly one of three processes', async () => {
     const dataDir = tempDir('threadline-procs-');
@@ -440,12 +551,21 @@ describe('createStore', () => {
     expect(readFileSync(file).equals(garbage)).toBe(true);
   });
 
-  it('opens the memory store for memory: and Redis for a redis:// URL', async () => {
+  it('opens the memory store for memory:, Redis for a redis:// URL and a Redis Cluster for redis+cluster://', async () => {
     const memory = await createStore({ url: 'memory:', dataDir: '/nonexistent' });
     const redis = await createStore({ url: redisUrl, dataDir: '/nonexistent' });
-    opened.push(memory, redis);
-    expect([memory.kind, redis.kind]).toEqual(['memory', 'redis']);
+    // One node named is enough: the client discovers the others.
+    const onCluster = await createStore({ url: `redis+cluster://127.0.0.1:${cluster.ports[1]}`, dataDir: '/nonexistent' });
+    opened.push(memory, redis, onCluster);
+    expect([memory.kind, redis.kind, onCluster.kind]).toEqual(['memory', 'redis', 'redis']);
     await redis.ping();
+    await onCluster.ping();
+    const key = `${runPrefix}:probe`;
+    await onCluster.set(key, 'on the cluster');
+    const allNodes = await createStore({ url: cluster.url, dataDir: '/nonexistent' });
+    opened.push(allNodes);
+    expect(await allNodes.get(key)).toBe('on the cluster');
+    await onCluster.delete(key);
   });
 
   it('rejects an unreachable Redis with StoreError instead of hanging', { timeout: 5000 }, async () => {
@@ -454,7 +574,22 @@ describe('createStore', () => {
     await expect(attempt).rejects.toThrow('Redis at redis://127.0.0.1:1 is unreachable');
   });
 
-  it.each(['http://localhost:6379', 'redis:/no-host', 'postgres://db/x', ''])('throws ConfigError naming STORE_URL for %j', async (url) => {
+  it('rejects an unreachable Redis Cluster with StoreError instead of hanging', { timeout: 8000 }, async () => {
+    const attempt = createStore({ url: 'redis+cluster://127.0.0.1:1,127.0.0.1:2', dataDir: '/nonexistent' });
+    await expect(attempt).rejects.toBeInstanceOf(StoreError);
+    await expect(attempt).rejects.toThrow('Redis Cluster at redis+cluster://127.0.0.1:1,127.0.0.1:2 is unreachable');
+  });
+
+  it.each([
+    'http://localhost:6379',
+    'redis:/no-host',
+    'postgres://db/x',
+    '',
+    'redis+cluster://',
+    'redis+cluster://host:99999',
+    'redis+cluster://host:7000/3',
+    'redis+cluster://host:7000,,host:7001',
+  ])('throws ConfigError naming STORE_URL for %j', async (url) => {
     const attempt = createStore({ url, dataDir: '/nonexistent' });
     await expect(attempt).rejects.toBeInstanceOf(ConfigError);
     await expect(attempt).rejects.toMatchObject({ variable: 'STORE_URL' });

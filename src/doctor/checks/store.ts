@@ -1,6 +1,7 @@
 /**
  * The store part of the doctor: open the configured store as the service would, write a probe key,
- * read it back, delete it, and read the routing settings that the Slack checks need.
+ * read it back, delete it, and read the routing settings that the Slack checks need. On a Redis
+ * Cluster it also asks every master whether the cluster is ok and serves every hash slot.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { createRoutingSettings, createSettingsStore } from '../../engine/setting
 import { StoreError } from '../../errors.ts';
 import { createStore } from '../../store/create-store.ts';
 import { keys } from '../../store/keys.ts';
+import { CLUSTER_SLOTS, clusterHealth } from '../../store/redis-cluster-health.ts';
+import { parseRedisUrl, redactRedisUrl } from '../../store/redis-url.ts';
 import type { Store } from '../../store/store.ts';
 import { fail, messageOf, ok, type CheckResult } from '../results.ts';
 
@@ -30,7 +33,11 @@ export interface StoreOutcome {
 
 export async function checkStore(config: Config): Promise<StoreOutcome> {
   const file = resolve(config.dataDir, 'threadline.db');
-  const where = config.storeUrl === undefined ? `embedded store ${file}` : `Redis at ${withoutPassword(config.storeUrl)}`;
+  const isCluster = config.storeUrl !== undefined && parseRedisUrl(config.storeUrl)?.kind === 'cluster';
+  const where =
+    config.storeUrl === undefined
+      ? `embedded store ${file}`
+      : `${isCluster ? 'Redis Cluster' : 'Redis'} at ${redactRedisUrl(config.storeUrl)}`;
   const isNew = config.storeUrl === undefined && !existsSync(file);
   let store: Store;
   try {
@@ -60,18 +67,26 @@ export async function checkStore(config: Config): Promise<StoreOutcome> {
     const note = isNew
       ? ` (a new, empty store: if Threadline ran before, its data is elsewhere; check DATA_DIR ${config.dataDir} and the working directory ${process.cwd()})`
       : '';
+    if (isCluster) {
+      const cluster = await clusterHealth(config.storeUrl!);
+      const masters = `${cluster.masters.length} masters (${cluster.masters.join(', ')})`;
+      if (cluster.notOk.length > 0 || cluster.slotsOk < CLUSTER_SLOTS) {
+        const why =
+          cluster.notOk.length > 0
+            ? `${cluster.notOk.join(', ')} report${cluster.notOk.length === 1 ? 's' : ''} the cluster not ok`
+            : `only ${cluster.slotsOk} of ${CLUSTER_SLOTS} hash slots are served`;
+        const hint = 'check `redis-cli --cluster check` on a node: keys in the missing slots cannot be read or written';
+        return { results: [fail('store', `${where}: ${masters}: ${why}; ${hint}`)], routing };
+      }
+      return {
+        results: [ok('store', `${where}: ${masters} serve all ${CLUSTER_SLOTS} hash slots; a write, a read and a delete work`)],
+        routing,
+      };
+    }
     return { results: [ok('store', `${where}: a write, a read and a delete work${note}`)], routing };
   } catch (error) {
     return { results: [fail('store', error instanceof StoreError ? error.message : `${where}: ${messageOf(error)}`)] };
   } finally {
     await store.close().catch(() => undefined);
   }
-}
-
-/** The URL as an operator may see it: the password blanked. */
-function withoutPassword(url: string): string {
-  const parsed = URL.parse(url);
-  if (parsed === null) return '(unparsable STORE_URL)';
-  if (parsed.password !== '') parsed.password = '***';
-  return parsed.toString();
 }
