@@ -57,13 +57,43 @@ describe('createPacer', () => {
     await blocked;
   });
 
-  it('allows a burst, then about one call per second per channel', async () => {
+  it('starts a channel with one call, not the burst: then one per second, counted from each answer', async () => {
     const time = fakeTime();
     const pacer = createPacer({ ...time, perSecond: 1, burst: 3 });
     await Promise.all([1, 2, 3, 4, 5].map((i) => pacer.run('C1', async () => i)));
-    expect(time.slept).toEqual([1000, 1000]);
+    expect(time.slept).toEqual([1000, 1000, 1000, 1000]);
     await pacer.run('C2', async () => 0);
-    expect(time.slept).toHaveLength(2);
+    expect(time.slept).toHaveLength(4);
+  });
+
+  it('earns the burst only from quiet time after Slack answered, never from time a call spent on its way', async () => {
+    const time = fakeTime();
+    const pacer = createPacer({ ...time, perSecond: 1, burst: 3 });
+    // A slow answer: 5 s on the way. Those seconds earn nothing, so the next call waits a full second after it.
+    await pacer.run('C1', () => time.sleep(5000));
+    expect(pacer.wouldWait('C1')).toBe(true);
+    await pacer.run('C1', async () => 'next');
+    expect(time.slept).toEqual([5000, 1000]);
+    // Then 10 quiet seconds after the answer earn the burst of 3 (no more), and a fourth call waits.
+    await time.sleep(10_000);
+    expect(pacer.wouldWait('C1')).toBe(false);
+    await Promise.all([1, 2, 3, 4].map((i) => pacer.run('C1', async () => i)));
+    expect(time.slept).toEqual([5000, 1000, 10_000, 1000]);
+  });
+
+  it('says a call would wait while calls are queued in its channel or no token is free', async () => {
+    const time = fakeTime();
+    const pacer = createPacer({ ...time, perSecond: 1, burst: 3 });
+    expect(pacer.wouldWait('C1')).toBe(false);
+    const gate = deferred();
+    const running = pacer.run('C1', () => gate.promise);
+    expect(pacer.wouldWait('C1')).toBe(true);
+    expect(pacer.wouldWait('C2')).toBe(false);
+    gate.resolve();
+    await running;
+    expect(pacer.wouldWait('C1')).toBe(true);
+    await time.sleep(1000);
+    expect(pacer.wouldWait('C1')).toBe(false);
   });
 
   it('on a rate limit waits Retry-After, retries the same call, and keeps the order of the rest', async () => {
