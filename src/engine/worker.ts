@@ -177,15 +177,18 @@ export function createWorker(deps: {
     };
     let taken = 0;
     try {
-      taken = Math.max(0, Math.min(behind.length, (await deps.handle(entry.payload, signal, backlog)) ?? 0));
+      const applied = (await deps.handle(entry.payload, signal, backlog)) ?? 0;
+      taken = Math.max(0, Math.min(behind.length, applied));
     } catch (error) {
       if (signal.aborted) return false;
       return failed(entry, queue, owner, error);
     }
-    // Every job applied together is recorded before any is acknowledged: a crash in between finds
-    // them done on replay and acknowledges them without applying them again.
+    // Every job applied together is recorded before any is acknowledged, the last one first and the
+    // head last: a crash in between leaves the head and a contiguous run behind it unrecorded, which
+    // the replayed head (the handler sees the same plan) takes along again; the rest are acknowledged
+    // as done when they come up.
     const applied = [entry, ...behind.slice(0, taken)];
-    for (const done of applied) await deps.store.set(keys.processed(jobId(done.payload)), true, PROCESSED_TTL_MS);
+    for (const done of [...applied].reverse()) await deps.store.set(keys.processed(jobId(done.payload)), true, PROCESSED_TTL_MS);
     for (const done of applied) await journal.ack(queue, done.id, owner);
     return true;
   }
