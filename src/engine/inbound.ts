@@ -126,7 +126,13 @@ async function handleMessage(
     files.uploads.length === 0 &&
     limits.fitsSection(files.text, quoting !== undefined) &&
     ctx.slack.behindPace(thread.slackChannelId);
-  const queued = leads ? await backlog.following(lookahead(limits)) : [];
+  // The jobs behind this one, read once: to plan a batch, and on a replay to take the planned ones along.
+  let behind: Awaited<ReturnType<Backlog['following']>> | undefined;
+  const queuedJobs = async () => {
+    behind ??= await backlog.following(lookahead(limits));
+    return behind;
+  };
+  const queued = leads ? await queuedJobs() : [];
   const candidates = leads
     ? await gatherFollowers(
         {
@@ -145,7 +151,7 @@ async function handleMessage(
     { slackChannelId: thread.slackChannelId, thread },
     marker,
     { proposed, none: [], isPlan },
-    (planned) => {
+    async (planned) => {
       if (planned.length === 0)
         return ctx.slack.postCustomerMessage({
           thread,
@@ -155,7 +161,7 @@ async function handleMessage(
           marker,
           ...(quoting ? { quoting } : {}),
         });
-      const members = plannedMembers(planned, candidates, queued);
+      const members = plannedMembers(planned, candidates, await queuedJobs());
       return ctx.slack.postCustomerBatch({
         thread,
         author: authorOf(message),
@@ -180,7 +186,9 @@ async function handleMessage(
     await linkPlatformMessage(ctx, conversationId, follower.messageId, { thread, ts, section: index + 1 });
   }
   await linkSlackMessage(ctx, thread.slackChannelId, ts, { conversationId, thread });
-  const followers = plannedFollowersOf(plan, queued);
+  // A replay takes along what the first attempt planned, whatever the pace is now.
+  const queuedNow = plan.length > 0 ? await queuedJobs() : queued;
+  const followers = plannedFollowersOf(plan, queuedNow);
   if (plan.length > 0) log.info({ batched: plan.length + 1 }, 'customer messages posted together');
   const answered = followers.reduce(
     (r, follower) => onCustomerMessage(r, follower.contact, follower.occurredAt),
@@ -192,7 +200,7 @@ async function handleMessage(
   await saveConversation(ctx, next);
   await syncWaiting(ctx, existing, next);
   if (!sameView(record, next)) await ctx.slack.updateParent(thread, toView(next));
-  return takenFrom(plan, queued);
+  return takenFrom(plan, queuedNow);
 }
 
 /** The planned followers still queued (a replay after some were recorded has fewer), as messages. */
