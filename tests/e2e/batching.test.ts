@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message, Update } from 'grammy/types';
-import type { FakeMessage } from '../fakes/slack-state.ts';
+import { type FakeMessage, shownMessages } from '../fakes/slack-state.ts';
 import { createSqliteStore } from '../../src/store/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { ANN, type Customer, DEFAULT_CHANNEL, type E2e, type E2eOptions, eventually, startE2e } from './harness.ts';
@@ -35,10 +35,7 @@ async function start(options: E2eOptions): Promise<E2e> {
 }
 
 /** A post as its sections: a combined post's section blocks, else its one text. */
-function sections(message: FakeMessage): string[] {
-  const blocks = (message.blocks ?? []) as { type?: string; text?: { text?: string } }[];
-  return blocks.length > 0 ? blocks.map((b) => (b.type === 'section' ? (b.text?.text ?? '') : `<${b.type}>`)) : [message.text];
-}
+const sections = shownMessages;
 
 function parentOf(e2e: E2e, name: string): FakeMessage | undefined {
   return e2e.slack
