@@ -141,8 +141,8 @@ export function createEngine(options: EngineOptions): Engine {
       reminders.start();
     },
     async stop() {
-      await reminders.stop();
-      await worker.stop();
+      // Both at once: the worker takes no new job from the moment stop() is called.
+      await Promise.all([reminders.stop(), worker.stop()]);
     },
   };
 }

@@ -181,6 +181,12 @@ export function createWorker(deps: {
       taken = Math.max(0, Math.min(behind.length, applied));
     } catch (error) {
       if (signal.aborted) return false;
+      if (!running) {
+        // Stopping (a Slack call not made, say): not an attempt that failed. The next start tries it again.
+        log.debug({ err: error, queue, entryId: entry.id }, 'job interrupted by stop, left for the next start');
+        await journal.release(queue, owner);
+        return false;
+      }
       return failed(entry, queue, owner, error);
     }
     // Every job applied together is recorded before any is acknowledged, the last one first and the

@@ -17,6 +17,19 @@ export interface Pacer {
   run<T>(slackChannelId: string, fn: () => Promise<T>): Promise<T>;
   /** Whether a call for `slackChannelId` queued now would wait: calls are queued before it, or no token is free. */
   wouldWait(slackChannelId: string): boolean;
+  /**
+   * Stops: calls still waiting for their turn (or for Retry-After) are never made and reject with
+   * PacerClosedError, so a stopping service does not wait out Slack's pace; calls already sent finish.
+   */
+  close(): void;
+}
+
+/** A call the pacer did not make because it was closed (the service is stopping); its job is tried again after the restart. */
+export class PacerClosedError extends Error {
+  constructor() {
+    super('Slack call not made: the service is stopping');
+    this.name = 'PacerClosedError';
+  }
 }
 
 /** Options for {@link createPacer}; `now` and `sleep` let tests drive time. */
@@ -102,6 +115,10 @@ export function createPacer(options: PacerOptions = {}): Pacer {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const lanes = new Map<string, Lane>();
+  let closed = false;
+  const open = () => {
+    if (closed) throw new PacerClosedError();
+  };
 
   const refill = (lane: Lane) => {
     const t = now();
@@ -113,12 +130,14 @@ export function createPacer(options: PacerOptions = {}): Pacer {
     refill(lane);
     while (lane.tokens < 1) {
       await sleep(Math.ceil(((1 - lane.tokens) / perSecond) * 1000));
+      open();
       refill(lane);
     }
     lane.tokens -= 1;
   };
 
   const execute = async <T>(lane: Lane, key: string, fn: () => Promise<T>): Promise<T> => {
+    open();
     await takeToken(lane);
     try {
       return await retryRateLimited(fn, {
@@ -127,6 +146,7 @@ export function createPacer(options: PacerOptions = {}): Pacer {
         key,
         sleep: async (ms) => {
           await sleep(ms);
+          open();
           // Slack just said this channel is over its limit: start the bucket empty again.
           lane.tokens = 0;
           lane.updatedAt = now();
@@ -155,6 +175,9 @@ export function createPacer(options: PacerOptions = {}): Pacer {
         });
       current.tail = result.catch(() => undefined);
       return result;
+    },
+    close() {
+      closed = true;
     },
     wouldWait(slackChannelId: string): boolean {
       const lane = lanes.get(slackChannelId);

@@ -1,6 +1,6 @@
 /** The per-channel pacer with an injected clock and sleep: no real waiting, no timing assertions. */
 import { describe, expect, it } from 'vitest';
-import { createPacer, RATE_LIMITED_CODE } from '../../src/slack/pacing.ts';
+import { createPacer, PacerClosedError, RATE_LIMITED_CODE } from '../../src/slack/pacing.ts';
 import { captureLogger } from '../support/capture-logger.ts';
 
 /** A clock that only moves when the pacer sleeps. */
@@ -145,6 +145,27 @@ describe('createPacer', () => {
     expect(time.slept).toEqual([1000, 1000]); // Retry-After before each retry, none after the last attempt
     expect(error).toMatchObject({ code: RATE_LIMITED_CODE });
     await expect(pacer.run('C1', async () => 'next')).resolves.toBe('next');
+  });
+
+  it('when closed, finishes the call on its way and makes none of those still waiting for the pace', async () => {
+    const time = fakeTime();
+    const pacer = createPacer({ ...time, perSecond: 1, burst: 3 });
+    const gate = deferred();
+    const made: string[] = [];
+    const first = pacer.run('C1', async () => {
+      made.push('first');
+      await gate.promise;
+      return 'first';
+    });
+    const second = pacer.run('C1', async () => made.push('second'));
+    const third = pacer.run('C2', async () => made.push('third'));
+    await third;
+    pacer.close();
+    gate.resolve();
+    await expect(first).resolves.toBe('first');
+    await expect(second).rejects.toBeInstanceOf(PacerClosedError);
+    await expect(pacer.run('C3', async () => made.push('late'))).rejects.toBeInstanceOf(PacerClosedError);
+    expect(made).toEqual(['first', 'third']);
   });
 
   it('does not retry other errors', async () => {
