@@ -18,7 +18,7 @@
  * end throughput is bounded by channels × 1/s: that is the real-world ceiling. The unpaced
  * scenario raises SLACK_POSTS_PER_SECOND to show the engine's own capacity; it is labelled so.
  *
- * Run: npx tsx bench/pipeline.ts [--quick] [--scenario=<id>]   (ids: see SCENARIOS)
+ * Run: npx tsx bench/pipeline.ts [--quick] [--scenario=<id>]   (ids: see SCENARIOS, and paced-drain)
  * Profile the app process: BENCH_APP_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=tmp/prof" npx tsx bench/pipeline.ts …
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -577,10 +577,184 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
   }
 }
 
+// ───────────────────────────── the paced drain (batched posts) ─────────────────────────────
+
+/**
+ * The paced drain: a burst of customer messages into a few Slack channels, against a Slack fake
+ * that enforces Slack's per-channel pace (1 post/s, bursts of 3, 429 with Retry-After over it) as
+ * Slack counts it, on arrival. Reports how long the drain took against the floor of one post per
+ * message (each channel's parents plus messages at 1 post/s), what was lost, duplicated or
+ * reordered (read from what the fake holds: every customer's sections, in order) and how many
+ * posts Slack refused with 429: none of them are caused by anyone but Threadline here.
+ */
+const DRAIN = quick
+  ? { id: 'paced-drain', channels: 3, customers: 30, messages: 100, timeoutMs: 120_000 }
+  : { id: 'paced-drain', channels: 3, customers: 300, messages: 1000, timeoutMs: 900_000 };
+
+async function runPacedDrain(): Promise<Section> {
+  const pace = { perSecond: 1, burst: 3 };
+  const slack = await startFakeSlack({ botToken: BOT_TOKEN, pace });
+  const telegram = await startFakeTelegramApi({ token: TELEGRAM_TOKEN });
+  const dataDir = mkdtempSync(join(tmpdir(), 'threadline-bench-drain-'));
+  const languages = LANGUAGES.slice(0, DRAIN.channels);
+  const channelOf = (language: string) => `C0DRAIN${String((languages as readonly string[]).indexOf(language) + 1).padStart(2, '0')}`;
+  const routes = Object.fromEntries(languages.map((language) => [language, channelOf(language)]));
+  const env: Record<string, string> = {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    DATA_DIR: dataDir,
+    DEFAULT_CHANNEL,
+    TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  };
+  const app = forkApp();
+  try {
+    app.child.send({ type: 'start', env, routes } satisfies ToApp);
+    const started = await app.next('started');
+    const url = `http://127.0.0.1:${started.port}/webhooks/telegram`;
+    // Round-major, as traffic interleaves: every customer's 1st message, then 2nd…, cut at the total.
+    const rounds = Math.ceil(DRAIN.messages / DRAIN.customers);
+    const customers = Array.from({ length: DRAIN.customers }, (_, i) => i);
+    const planned = plan(customers, rounds, languages, channelOf).slice(0, DRAIN.messages);
+
+    const acked = new Map<number, Promise<void>>();
+    let next = 0;
+    const t0 = performance.now();
+    const lane = async () => {
+      for (let i = next++; i < planned.length; i = next++) {
+        const entry = planned[i]!;
+        await acked.get(entry.customer);
+        const done = deliver(url, entry);
+        acked.set(entry.customer, done);
+        await done;
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+    const intakeSeconds = (performance.now() - t0) / 1000;
+
+    // What Slack shows each customer, in order: the sections of their posts (a post of its own is one).
+    const unescaped = (text: string) => text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+    const shown = () => {
+      const byCustomer = new Map<string, string[]>();
+      let posts = 0;
+      for (const channel of Object.values(routes).concat(DEFAULT_CHANNEL)) {
+        for (const message of slack.messages(channel)) {
+          if (!message.username?.startsWith('Customer')) continue;
+          posts += 1;
+          const blocks = (message.blocks ?? []) as { text?: { text?: string } }[];
+          const texts = blocks.length > 0 ? blocks.map((b) => b.text?.text ?? '') : [message.text];
+          byCustomer.set(message.username, [...(byCustomer.get(message.username) ?? []), ...texts.map(unescaped)]);
+        }
+      }
+      return { byCustomer, posts, sections: [...byCustomer.values()].reduce((n, t) => n + t.length, 0) };
+    };
+    let lastSections = 0;
+    let drainedAt = performance.now();
+    await until(
+      () => {
+        const { sections } = shown();
+        if (sections !== lastSections) {
+          lastSections = sections;
+          drainedAt = performance.now();
+        }
+        return sections >= planned.length;
+      },
+      DRAIN.timeoutMs,
+      () => `${lastSections}/${planned.length} shown after ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    );
+    const drainSeconds = (drainedAt - t0) / 1000;
+    app.child.send({ type: 'stop' } satisfies ToApp);
+    const stopped = await app.next('stopped');
+    await app.exited(10_000);
+
+    const { byCustomer, posts } = shown();
+    let lost = 0;
+    let duplicated = 0;
+    let reordered = 0;
+    for (const customer of customers) {
+      const expected = planned.filter((p) => p.customer === customer).map((p) => JSON.parse(p.body).message.text as string);
+      const got = byCustomer.get(`Customer${customer}`) ?? [];
+      const remaining = [...got];
+      for (const text of expected) {
+        const at = remaining.indexOf(text);
+        if (at === -1) lost += 1;
+        else remaining.splice(at, 1);
+      }
+      duplicated += remaining.length;
+      // Out of order: a message shown before one the customer wrote earlier.
+      const firstSeen = expected.map((text) => got.indexOf(text)).filter((i) => i >= 0);
+      for (let i = 1; i < firstSeen.length; i++) if (firstSeen[i]! < firstSeen[i - 1]!) reordered += 1;
+    }
+    // The floor: one post per message, plus one parent per conversation, per channel at 1 post/s.
+    const perChannel = new Map<string, number>();
+    for (const channel of Object.values(routes).concat(DEFAULT_CHANNEL)) {
+      const threads = slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
+      const customersHere = new Set(threads.map((t) => /Customer\d+/.exec(JSON.stringify(t.blocks ?? []))?.[0]));
+      let messages = 0;
+      for (const name of customersHere) if (name) messages += planned.filter((p) => `Customer${p.customer}` === name).length;
+      if (threads.length > 0) perChannel.set(channel, threads.length + messages);
+    }
+    const floorSeconds = Math.max(...perChannel.values()) / pace.perSecond;
+    const parents = [...perChannel.keys()].reduce(
+      (n, channel) => n + slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts)).length,
+      0,
+    );
+    const ratio = drainSeconds / floorSeconds;
+    console.log(
+      `  ${DRAIN.id}: drained in ${drainSeconds.toFixed(0)} s (floor ${floorSeconds.toFixed(0)} s, ${ratio.toFixed(2)}×), ${posts} customer posts for ${planned.length} messages, lost ${lost}, duplicated ${duplicated}, reordered ${reordered}, 429 ${slack.rateLimited.length}`,
+    );
+    return {
+      title: `Paced drain: ${planned.length} messages from ${DRAIN.customers} customers into ${DRAIN.channels} channels, Slack at ${pace.perSecond} post/s per channel (bursts of ${pace.burst})`,
+      columns: [
+        'drain',
+        'floor (1 post per message)',
+        'drain / floor',
+        'customer posts',
+        'parents',
+        'lost',
+        'duplicated',
+        'reordered',
+        '429 from Slack',
+        'intake msg/s',
+      ],
+      rows: [
+        [
+          `${drainSeconds.toFixed(0)} s`,
+          `${floorSeconds.toFixed(0)} s`,
+          `${ratio.toFixed(2)}×`,
+          String(posts),
+          String(parents),
+          String(lost),
+          String(duplicated),
+          String(reordered),
+          String(slack.rateLimited.length),
+          rate(planned.length / intakeSeconds),
+        ],
+      ],
+      notes: [
+        'drain: from the first webhook until the fake Slack held the last message. floor: the busiest channel’s parents plus messages, one post each, at 1 post/s.',
+        'Messages queued behind Slack’s pace go out together, one section per message (README: “When messages arrive faster than Slack takes them”); lost, duplicated and reordered are read from every customer’s sections in the fake, in order.',
+        '429: posts the fake refused for going over its per-channel pace. Nothing else posts there, so every one would be of Threadline’s own making.',
+        ...(stopped.errors > 0 ? [`the app logged ${stopped.errors} errors: ${stopped.problems.join('; ')}`] : []),
+      ],
+    };
+  } finally {
+    if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill();
+    await slack.close();
+    await telegram.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const only = process.argv.find((a) => a.startsWith('--scenario='))?.slice('--scenario='.length);
   const scenarios = SCENARIOS.filter((s) => only === undefined || s.id === only);
-  if (scenarios.length === 0) throw new Error(`No scenario ${only}: use one of ${SCENARIOS.map((s) => s.id).join(', ')}`);
+  const drain = only === undefined || only === DRAIN.id;
+  if (scenarios.length === 0 && !drain)
+    throw new Error(`No scenario ${only}: use one of ${[...SCENARIOS.map((s) => s.id), DRAIN.id].join(', ')}`);
   const throughput: string[][] = [];
   const memoryRows: string[][] = [];
   const notes: string[] = [];
@@ -635,7 +809,17 @@ async function main(): Promise<void> {
       ],
       rows: memoryRows,
     },
-  ];
+  ].filter((section) => section.rows.length > 0);
+  if (drain) {
+    console.log(
+      `pipeline ${DRAIN.id}: ${DRAIN.messages} messages from ${DRAIN.customers} customers over ${DRAIN.channels} channels, paced`,
+    );
+    try {
+      sections.push(await runPacedDrain());
+    } catch (error) {
+      console.error(`pipeline ${DRAIN.id} failed:`, error);
+    }
+  }
   emitResult(sections);
 }
 

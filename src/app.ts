@@ -105,9 +105,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...(overrides.socketPingTimeoutMs === undefined ? {} : { socketPingTimeoutMs: overrides.socketPingTimeoutMs }),
   });
   const settingsStore = createSettingsStore(store, { owner: instanceId, now });
+  const pacer = createPacer({ perSecond: config.slackPostsPerSecond, logger: logger.child({ component: 'pacing' }) });
   const slackPort = createWebApiSlackPort({
     client: slack.client,
-    pacer: createPacer({ perSecond: config.slackPostsPerSecond, logger: logger.child({ component: 'pacing' }) }),
+    pacer,
     botToken: config.slack.botToken,
     logger: logger.child({ component: 'slack' }),
     now,
@@ -248,7 +249,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           channel.stop().catch((error: unknown) => logger.warn({ err: error }, 'channel stop failed')),
         ),
       );
-      await engine.stop();
+      // Jobs waiting for Slack's pace are not waited out: their calls are dropped and the jobs stay
+      // in the journal for the next start (the worker stops taking jobs first, so none counts as failed).
+      const stopping = engine.stop();
+      pacer.close();
+      await stopping;
       slackHandlers.stop();
       await slack.stop();
       await store.close();

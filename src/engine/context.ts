@@ -45,6 +45,8 @@ export interface SlackMessageLink {
 export interface MirrorLink {
   readonly thread: ThreadRef;
   readonly ts: string;
+  /** Its section in a combined post of several customer messages; undefined for a post of its own. */
+  readonly section?: number;
 }
 
 const LINK_TTL_MS = 180 * 24 * 3600 * 1000;

@@ -18,7 +18,7 @@ import { announceParked } from './parking.ts';
 import { createReminderSweeper, DEFAULT_REMINDER_OPTIONS, handleOverdue, type ReminderOptions } from './reminders.ts';
 import { createDeskQueries } from './desk.ts';
 import type { AgentActions, DeskQueries } from './slack-port.ts';
-import { createWorker, type WorkerOptions } from './worker.ts';
+import { type Backlog, createWorker, type WorkerOptions } from './worker.ts';
 
 /** What createEngine needs: the context's seams, plus tuning for tests. */
 export interface EngineOptions extends Omit<EngineContext, 'now' | 'metrics'> {
@@ -55,7 +55,7 @@ export function createEngine(options: EngineOptions): Engine {
     metrics: options.metrics ?? noMetrics,
     now: options.now ?? Date.now,
   };
-  const handle = async (journaled: Job, signal: AbortSignal): Promise<void> => {
+  const handle = async (journaled: Job, signal: AbortSignal, backlog: Backlog): Promise<number | undefined> => {
     // The one place where text from outside (a customer's name, words and file names, an agent's
     // reply) is made well-formed before anything reaches Slack or a platform: a lone surrogate
     // makes the Slack client throw instead of posting. Applied here, it also covers entries
@@ -63,13 +63,19 @@ export function createEngine(options: EngineOptions): Engine {
     const job = wellFormedDeep(journaled);
     switch (job.type) {
       case 'inbound':
-        return handleInbound(ctx, job.event, signal);
+        // The jobs behind it are made well-formed the same way, for a batch that takes them along.
+        return handleInbound(ctx, job.event, signal, {
+          following: async (limit) => (await backlog.following(limit)).map((queued) => wellFormedDeep(queued)),
+        });
       case 'agent_reply':
-        return handleAgentReply(ctx, job.conversationId, job.reply, signal, options.outbox);
+        await handleAgentReply(ctx, job.conversationId, job.reply, signal, options.outbox);
+        return 0;
       case 'agent_command':
-        return handleAgentCommand(ctx, job.conversationId, job.thread, job.command, job.requestId);
+        await handleAgentCommand(ctx, job.conversationId, job.thread, job.command, job.requestId);
+        return 0;
       case 'overdue':
-        return handleOverdue(ctx, job);
+        await handleOverdue(ctx, job);
+        return 0;
     }
   };
   const worker = createWorker({
@@ -141,8 +147,8 @@ export function createEngine(options: EngineOptions): Engine {
       reminders.start();
     },
     async stop() {
-      await reminders.stop();
-      await worker.stop();
+      // Both at once: the worker takes no new job from the moment stop() is called.
+      await Promise.all([reminders.stop(), worker.stop()]);
     },
   };
 }

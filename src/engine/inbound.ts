@@ -28,38 +28,67 @@ import {
 import { chooseAssignee } from './assignment.ts';
 import { chooseLanguage } from './language.ts';
 import { displayName, fileNameFor, mediaOf, renderCustomerText } from './render.ts';
-import { postOnce } from './posting.ts';
+import { postOnce, postOncePlanned } from './posting.ts';
+import { batchable, gatherFollowers, isPlan, lookahead, type PlannedFollower, plannedMembers, takenFrom } from './batching.ts';
+import type { Backlog } from './worker.ts';
 import { routeFor, routedLanguages } from './routing.ts';
 import { actionFor, applyRules } from './rules.ts';
 import { syncWaiting } from './waiting.ts';
-import type { SlackUpload, ThreadRef } from './slack-port.ts';
+import type { QuotedMessage, SlackUpload, ThreadRef } from './slack-port.ts';
 
 /** A file is tried three times (a platform asking to wait more than 10 s gets a line saying so instead). */
 const MEDIA_RETRY = { attempts: 3, backoff: exponentialBackoff(500, 10_000), maxRetryAfterMs: 10_000 } as const;
 const UPLOADED_TTL_MS = 90 * 24 * 3600 * 1000;
 
-/** Applies one inbound event. Throws only when the job should be retried (Slack or store down). */
-export async function handleInbound(ctx: EngineContext, event: InboundEvent, signal: AbortSignal): Promise<void> {
+/** No backlog: for callers that apply one event alone. */
+const NO_BACKLOG: Backlog = { following: async () => [] };
+
+/**
+ * Applies one inbound event. Throws only when the job should be retried (Slack or store down).
+ * Returns how many of the jobs queued behind it (`backlog`) it applied too: customer messages
+ * posted with it as one batch.
+ */
+export async function handleInbound(
+  ctx: EngineContext,
+  event: InboundEvent,
+  signal: AbortSignal,
+  backlog: Backlog = NO_BACKLOG,
+): Promise<number | undefined> {
   switch (event.kind) {
     case 'message':
-      return handleMessage(ctx, event, signal);
+      return handleMessage(ctx, event, signal, backlog);
     case 'reaction':
-      return handleReaction(ctx, event);
+      await handleReaction(ctx, event);
+      return 0;
     case 'delivery':
-      return handleDelivery(ctx, event);
+      await handleDelivery(ctx, event);
+      return 0;
     case 'contact_status':
-      return handleContactStatus(ctx, event);
+      await handleContactStatus(ctx, event);
+      return 0;
   }
 }
 
-async function handleMessage(ctx: EngineContext, message: InboundMessage, signal: AbortSignal): Promise<void> {
+async function handleMessage(
+  ctx: EngineContext,
+  message: InboundMessage,
+  signal: AbortSignal,
+  backlog: Backlog,
+): Promise<number | undefined> {
   const conversationId = toConversationId({ platform: message.platform, account: message.account, contactId: message.contact.id });
   const log = ctx.logger.child({ eventId: message.eventId, conversationId });
   const existing = await loadConversation(ctx, conversationId);
   const open = existing !== undefined && !(existing.status === 'closed' && existing.thread);
-  if (message.unsent) return markUnsent(ctx, conversationId, message, log);
-  if (message.fromBusiness) return mirrorBusinessMessage(ctx, conversationId, existing?.thread, open, message, log);
-  const decision = applyRules(message, open, (await ctx.settingsDocument.read()).rules);
+  if (message.unsent) {
+    await markUnsent(ctx, conversationId, message, log);
+    return 0;
+  }
+  if (message.fromBusiness) {
+    await mirrorBusinessMessage(ctx, conversationId, existing?.thread, open, message, log);
+    return 0;
+  }
+  const rules = (await ctx.settingsDocument.read()).rules;
+  const decision = applyRules(message, open, rules);
   if (decision.action === 'ignore') {
     log.info({ rule: decision.rule }, 'message ignored by rule');
     ctx.metrics.messageIgnored(message.platform, decision.rule);
@@ -70,7 +99,7 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   if (message.edited && !message.unreadable && existing?.thread) {
     const mirror = await ctx.store.get<MirrorLink>(keys.platformMessage(conversationId, message.messageId));
     if (mirror) {
-      await ctx.slack.updateCustomerMessage(mirror.thread, mirror.ts, renderCustomerText(message), authorOf(message));
+      await ctx.slack.updateCustomerMessage(mirror.thread, mirror.ts, renderCustomerText(message), authorOf(message), mirror.section);
       return;
     }
   }
@@ -89,15 +118,60 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
   signal.throwIfAborted();
   const marker = { key: `msg:${conversationId}:${message.eventId}` };
   const quoting = await quotedIn(ctx, conversationId, thread, message.replyTo);
-  const ts = await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, marker, () =>
-    ctx.slack.postCustomerMessage({
-      thread,
-      author: authorOf(message),
-      text: files.text,
-      files: files.uploads,
-      marker,
-      ...(quoting ? { quoting } : {}),
-    }),
+  const limits = ctx.slack.batchLimits;
+  // Text messages queued right behind this one share its post when Slack's pace holds them up.
+  const leads =
+    decision.action === 'deliver' &&
+    batchable(message) &&
+    files.uploads.length === 0 &&
+    limits.fitsSection(files.text, quoting !== undefined) &&
+    ctx.slack.behindPace(thread.slackChannelId);
+  // The jobs behind this one, read once: to plan a batch, and on a replay to take the planned ones along.
+  let behind: Awaited<ReturnType<Backlog['following']>> | undefined;
+  const queuedJobs = async () => {
+    behind ??= await backlog.following(lookahead(limits));
+    return behind;
+  };
+  const queued = leads ? await queuedJobs() : [];
+  const candidates = leads
+    ? await gatherFollowers(
+        {
+          limits,
+          rules,
+          conversationOf: (m) => toConversationId({ platform: m.platform, account: m.account, contactId: m.contact.id }),
+          quoted: (m) => quotedIn(ctx, conversationId, thread, m.replyTo),
+        },
+        { message, text: files.text, ...(quoting ? { quoting } : {}) },
+        queued,
+      )
+    : [];
+  const proposed: PlannedFollower[] = candidates.map((c) => ({ eventId: c.message.eventId, messageId: c.message.messageId }));
+  const { ts, plan } = await postOncePlanned(
+    ctx,
+    { slackChannelId: thread.slackChannelId, thread },
+    marker,
+    { proposed, none: [], isPlan },
+    async (planned) => {
+      if (planned.length === 0)
+        return ctx.slack.postCustomerMessage({
+          thread,
+          author: authorOf(message),
+          text: files.text,
+          files: files.uploads,
+          marker,
+          ...(quoting ? { quoting } : {}),
+        });
+      const members = plannedMembers(planned, candidates, await queuedJobs());
+      return ctx.slack.postCustomerBatch({
+        thread,
+        author: authorOf(message),
+        sections: [
+          { text: files.text, ...(quoting ? { quoting } : {}) },
+          ...members.map((m) => ({ text: m.text, ...(m.quoting ? { quoting: m.quoting } : {}) })),
+        ],
+        marker,
+      });
+    },
   );
   // Files are their own step: a crash after the text and before the upload must not lose them. A
   // crash between the upload and this record uploads them again (a duplicate, never a loss).
@@ -106,15 +180,34 @@ async function handleMessage(ctx: EngineContext, message: InboundMessage, signal
     await ctx.slack.uploadFiles(thread, files.uploads);
     await ctx.store.set(keys.uploaded(marker.key), true, UPLOADED_TTL_MS);
   }
-  await linkPlatformMessage(ctx, conversationId, message.messageId, { thread, ts });
+  // Every message of a batch is linked to the post and its section, for later edits, reactions and quotes.
+  await linkPlatformMessage(ctx, conversationId, message.messageId, { thread, ts, ...(plan.length > 0 ? { section: 0 } : {}) });
+  for (const [index, follower] of plan.entries()) {
+    await linkPlatformMessage(ctx, conversationId, follower.messageId, { thread, ts, section: index + 1 });
+  }
   await linkSlackMessage(ctx, thread.slackChannelId, ts, { conversationId, thread });
-  const answered = onCustomerMessage(record, message.contact, message.occurredAt);
+  // A replay takes along what the first attempt planned, whatever the pace is now.
+  const queuedNow = plan.length > 0 ? await queuedJobs() : queued;
+  const followers = plannedFollowersOf(plan, queuedNow);
+  if (plan.length > 0) log.info({ batched: plan.length + 1 }, 'customer messages posted together');
+  const answered = followers.reduce(
+    (r, follower) => onCustomerMessage(r, follower.contact, follower.occurredAt),
+    onCustomerMessage(record, message.contact, message.occurredAt),
+  );
   // A rule that closes (`/inbox rule … close`): shown, and nothing left waiting for a reply.
   const next: ConversationRecord = decision.action === 'close' ? { ...answered, status: 'closed' } : answered;
   if (decision.action === 'close') log.info({ rule: decision.rule }, 'conversation closed by rule');
   await saveConversation(ctx, next);
   await syncWaiting(ctx, existing, next);
   if (!sameView(record, next)) await ctx.slack.updateParent(thread, toView(next));
+  return takenFrom(plan, queuedNow);
+}
+
+/** The planned followers still queued (a replay after some were recorded has fewer), as messages. */
+function plannedFollowersOf(plan: readonly PlannedFollower[], queued: Parameters<typeof takenFrom>[1]): InboundMessage[] {
+  return queued
+    .slice(0, takenFrom(plan, queued))
+    .flatMap((job) => (job.type === 'inbound' && job.event.kind === 'message' ? [job.event] : []));
 }
 
 /**
@@ -141,7 +234,7 @@ async function markUnsent(
       text: '🚫 The customer unsent this message.',
       files: [],
       marker,
-      quoting: { ts: mirror.ts },
+      quoting: { ts: mirror.ts, ...(mirror.section === undefined ? {} : { section: mirror.section }) },
     }),
   );
 }
@@ -183,11 +276,11 @@ async function quotedIn(
   conversationId: string,
   thread: ThreadRef,
   replyTo: string | undefined,
-): Promise<{ ts: string } | undefined> {
+): Promise<QuotedMessage | undefined> {
   if (replyTo === undefined) return undefined;
   const quoted = await ctx.store.get<MirrorLink>(keys.platformMessage(conversationId, replyTo));
   if (!quoted || quoted.thread.slackChannelId !== thread.slackChannelId || quoted.thread.threadTs !== thread.threadTs) return undefined;
-  return { ts: quoted.ts };
+  return { ts: quoted.ts, ...(quoted.section === undefined ? {} : { section: quoted.section }) };
 }
 
 /** Decides language and Slack channel for a new thread (first contact, or after a close). */

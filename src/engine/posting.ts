@@ -31,3 +31,36 @@ export async function postOnce(
   await deps.store.set(keys.posted(marker.key), ts, RECORD_TTL_MS);
   return ts;
 }
+
+/**
+ * postOnce for a post whose content is decided when it is first attempted (a batch of customer
+ * messages): the plan is the intent's value, so every replay posts, or finds, and then records,
+ * exactly what the first attempt planned, even if more work has queued up since. An intent
+ * recorded before plans existed (`true`) reads as `none`.
+ */
+export async function postOncePlanned<P>(
+  deps: { store: Store; slack: SlackPort },
+  where: { slackChannelId: string; thread?: ThreadRef },
+  marker: PostMarker,
+  plan: { readonly proposed: P; readonly none: P; readonly isPlan: (value: unknown) => value is P },
+  post: (plan: P) => Promise<string>,
+): Promise<{ ts: string; plan: P }> {
+  const recorded = async (): Promise<P> => {
+    const value = await deps.store.get<unknown>(keys.postIntent(marker.key));
+    return plan.isPlan(value) ? value : plan.none;
+  };
+  const done = await deps.store.get<string>(keys.posted(marker.key));
+  if (done) return { ts: done, plan: await recorded() };
+  let chosen = plan.proposed;
+  if (!(await deps.store.setIfAbsent(keys.postIntent(marker.key), plan.proposed, RECORD_TTL_MS))) {
+    chosen = await recorded();
+    const found = await deps.slack.findPosted(where.slackChannelId, where.thread, marker);
+    if (found) {
+      await deps.store.set(keys.posted(marker.key), found, RECORD_TTL_MS);
+      return { ts: found, plan: chosen };
+    }
+  }
+  const ts = await post(chosen);
+  await deps.store.set(keys.posted(marker.key), ts, RECORD_TTL_MS);
+  return { ts, plan: chosen };
+}

@@ -103,7 +103,37 @@ export interface CustomerPost {
   readonly files: readonly SlackUpload[];
   readonly marker: PostMarker;
   /** The message of this thread it answers (the customer replied to it): shown as a quote above the text. */
-  readonly quoting?: { readonly ts: string };
+  readonly quoting?: QuotedMessage;
+}
+
+/** A mirrored message a customer's message answers: a Slack message, and its section when it was posted in a batch. */
+export interface QuotedMessage {
+  readonly ts: string;
+  /** Index of the section in a combined post (see CustomerBatch); undefined for a post of its own. */
+  readonly section?: number;
+}
+
+/**
+ * Consecutive customer messages of one conversation posted as one Slack message (they queued up
+ * behind Slack's pace): one section per message, in order, each still its own message for later
+ * edits, reactions and quotes (section index = position in `sections`). Text only: a message with
+ * files keeps a post of its own.
+ */
+export interface CustomerBatch {
+  readonly thread: ThreadRef;
+  readonly author: CustomerPost['author'];
+  readonly sections: readonly { readonly text: string; readonly quoting?: QuotedMessage }[];
+  readonly marker: PostMarker;
+}
+
+/** What one combined post may hold (the Slack side's limits, in the engine's terms). */
+export interface BatchLimits {
+  /** Sections in one post, at least 1. */
+  readonly maxSections: number;
+  /** Whether a message's text (with a quote above it or not) fits in one section. */
+  fitsSection(text: string, quoting: boolean): boolean;
+  /** Whether these texts together fit in one post (with `quotes` of them quoting). */
+  fitsPost(texts: readonly string[], quotes: number): boolean;
 }
 
 /** A file an agent attached to a thread reply, as Slack describes it. */
@@ -124,10 +154,22 @@ export interface SlackPort {
   updateParent(thread: ThreadRef, view: ConversationView): Promise<void>;
   /** Posts a customer message's text in the thread under the customer's name; returns its ts. Files follow with uploadFiles. */
   postCustomerMessage(post: CustomerPost): Promise<string>;
+  /** Posts consecutive customer messages as one message of sections, under the customer's name, carrying the marker; returns its ts. */
+  postCustomerBatch(batch: CustomerBatch): Promise<string>;
+  /** What postCustomerBatch can take in one post. */
+  readonly batchLimits: BatchLimits;
+  /**
+   * Whether a post in this Slack channel would wait for Slack's pace now (earlier posts are queued,
+   * or the channel's allowance is spent): only then are queued customer messages posted together.
+   */
+  behindPace(slackChannelId: string): boolean;
   /** Uploads files into the thread (a separate step, so that a crash between the two loses no file). */
   uploadFiles(thread: ThreadRef, files: readonly SlackUpload[]): Promise<void>;
-  /** Shows a customer's edit on the mirrored message. */
-  updateCustomerMessage(thread: ThreadRef, ts: string, text: string, author: CustomerPost['author']): Promise<void>;
+  /**
+   * Shows a customer's edit on the mirrored message; with `section`, only that section of a
+   * combined post changes (the others stay as they are in Slack).
+   */
+  updateCustomerMessage(thread: ThreadRef, ts: string, text: string, author: CustomerPost['author'], section?: number): Promise<void>;
   /**
    * Finds a message Threadline posted with this marker: in the thread when `thread` is given,
    * else among the Slack channel's recent top-level messages. Returns its ts.

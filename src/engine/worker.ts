@@ -45,8 +45,24 @@ const PROCESSED_TTL_MS = 30 * 24 * 3600 * 1000;
 /** The longest reason kept with a parked entry and shown in Slack. */
 const MAX_REASON = 300;
 
-/** Applies one job; throws to have it retried. The signal aborts when the lease was lost. */
-export type JobHandler = (job: Job, signal: AbortSignal) => Promise<void>;
+/**
+ * The jobs queued right behind the one being applied, in its queue's order, for a handler that
+ * applies a backlog together (consecutive customer messages as one Slack post).
+ */
+export interface Backlog {
+  /**
+   * Up to `limit` jobs that follow the current one, oldest first. The list stops before the first
+   * job that already took effect or repeats one before it (a redelivery), so what it holds is new.
+   */
+  following(limit: number): Promise<readonly Job[]>;
+}
+
+/**
+ * Applies one job; throws to have it retried. The signal aborts when the lease was lost. Returns
+ * how many of `backlog.following()` it applied as well (they are then recorded and acknowledged
+ * with it, in order); nothing means none.
+ */
+export type JobHandler = (job: Job, signal: AbortSignal, backlog: Backlog) => Promise<number | undefined>;
 
 /** A job the worker set aside: its journal entry id (to replay it) and why. */
 export interface ParkedJob {
@@ -143,14 +159,43 @@ export function createWorker(deps: {
       await journal.ack(queue, entry.id, owner);
       return true;
     }
+    let behind: JournalEntry<Job>[] = [];
+    const backlog: Backlog = {
+      async following(limit) {
+        const entries = (await journal.peek(queue, owner, limit + 1)) as JournalEntry<Job>[];
+        if (entries[0]?.id !== entry.id) return [];
+        const seen = new Set([id]);
+        behind = [];
+        for (const next of entries.slice(1)) {
+          const nextId = jobId(next.payload);
+          if (seen.has(nextId) || (await deps.store.get(keys.processed(nextId)))) break;
+          seen.add(nextId);
+          behind.push(next);
+        }
+        return behind.map((e) => e.payload);
+      },
+    };
+    let taken = 0;
     try {
-      await deps.handle(entry.payload, signal);
+      const applied = (await deps.handle(entry.payload, signal, backlog)) ?? 0;
+      taken = Math.max(0, Math.min(behind.length, applied));
     } catch (error) {
       if (signal.aborted) return false;
+      if (!running) {
+        // Stopping (a Slack call not made, say): not an attempt that failed. The next start tries it again.
+        log.debug({ err: error, queue, entryId: entry.id }, 'job interrupted by stop, left for the next start');
+        await journal.release(queue, owner);
+        return false;
+      }
       return failed(entry, queue, owner, error);
     }
-    await deps.store.set(keys.processed(id), true, PROCESSED_TTL_MS);
-    await journal.ack(queue, entry.id, owner);
+    // Every job applied together is recorded before any is acknowledged, the last one first and the
+    // head last: a crash in between leaves the head and a contiguous run behind it unrecorded, which
+    // the replayed head (the handler sees the same plan) takes along again; the rest are acknowledged
+    // as done when they come up.
+    const applied = [entry, ...behind.slice(0, taken)];
+    for (const done of [...applied].reverse()) await deps.store.set(keys.processed(jobId(done.payload)), true, PROCESSED_TTL_MS);
+    for (const done of applied) await journal.ack(queue, done.id, owner);
     return true;
   }
 

@@ -15,13 +15,31 @@ export interface Pacer {
    * other error, or the last rate-limit error, rejects the returned promise.
    */
   run<T>(slackChannelId: string, fn: () => Promise<T>): Promise<T>;
+  /** Whether a call for `slackChannelId` queued now would wait: calls are queued before it, or no token is free. */
+  wouldWait(slackChannelId: string): boolean;
+  /**
+   * Stops: calls still waiting for their turn (or for Retry-After) are never made and reject with
+   * PacerClosedError, so a stopping service does not wait out Slack's pace; calls already sent finish.
+   */
+  close(): void;
+}
+
+/** A call the pacer did not make because it was closed (the service is stopping); its job is tried again after the restart. */
+export class PacerClosedError extends Error {
+  constructor() {
+    super('Slack call not made: the service is stopping');
+    this.name = 'PacerClosedError';
+  }
 }
 
 /** Options for {@link createPacer}; `now` and `sleep` let tests drive time. */
 export interface PacerOptions {
   /** Sustained calls per second per Slack channel (default 1). */
   readonly perSecond?: number;
-  /** Calls that may go out back to back after a quiet period (default 3). */
+  /**
+   * Calls that may go out back to back after a quiet period (default 3). A channel this pacer has
+   * not heard Slack answer for starts with one: another process may have just spent its burst.
+   */
   readonly burst?: number;
   /** Tries per call when Slack keeps answering 429 (default 5). */
   readonly maxAttempts?: number;
@@ -74,17 +92,33 @@ export async function retryRateLimited<T>(
 
 interface Lane {
   tail: Promise<unknown>;
+  /** Calls queued or running. */
+  pending: number;
   tokens: number;
   updatedAt: number;
 }
 
-/** Creates a token-bucket pacer: `burst` tokens per Slack channel, refilled at `perSecond`. */
+/**
+ * Creates a token-bucket pacer: up to `burst` tokens per Slack channel, refilled at `perSecond`.
+ *
+ * Slack counts a post when it receives it, and we only know it was received by the time it is
+ * answered. So the bucket refills from each answer, not from each send: the next call leaves at
+ * least 1/perSecond after Slack answered the previous one, and therefore arrives at least that long
+ * after it, however long the previous one spent on the way. A new lane starts with one token, not
+ * the burst: the burst is only spent on time this pacer saw pass after Slack's answers, never on the
+ * first calls after a start, when another process (an instance before a restart) may have just
+ * used the channel's allowance.
+ */
 export function createPacer(options: PacerOptions = {}): Pacer {
   const perSecond = options.perSecond ?? 1;
   const burst = Math.max(1, options.burst ?? 3);
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const lanes = new Map<string, Lane>();
+  let closed = false;
+  const open = () => {
+    if (closed) throw new PacerClosedError();
+  };
 
   const refill = (lane: Lane) => {
     const t = now();
@@ -96,37 +130,61 @@ export function createPacer(options: PacerOptions = {}): Pacer {
     refill(lane);
     while (lane.tokens < 1) {
       await sleep(Math.ceil(((1 - lane.tokens) / perSecond) * 1000));
+      open();
       refill(lane);
     }
     lane.tokens -= 1;
   };
 
   const execute = async <T>(lane: Lane, key: string, fn: () => Promise<T>): Promise<T> => {
+    open();
     await takeToken(lane);
-    return retryRateLimited(fn, {
-      maxAttempts: options.maxAttempts ?? 5,
-      logger: options.logger,
-      key,
-      sleep: async (ms) => {
-        await sleep(ms);
-        // Slack just said this channel is over its limit: start the bucket empty again.
-        lane.tokens = 0;
-        lane.updatedAt = now();
-      },
-    });
+    try {
+      return await retryRateLimited(fn, {
+        maxAttempts: options.maxAttempts ?? 5,
+        logger: options.logger,
+        key,
+        sleep: async (ms) => {
+          await sleep(ms);
+          open();
+          // Slack just said this channel is over its limit: start the bucket empty again.
+          lane.tokens = 0;
+          lane.updatedAt = now();
+        },
+      });
+    } finally {
+      // Slack answered (or the call failed): the time the call was on its way earns no token; the
+      // next one is earned from now.
+      lane.updatedAt = now();
+    }
   };
 
   return {
     run<T>(slackChannelId: string, fn: () => Promise<T>): Promise<T> {
       let lane = lanes.get(slackChannelId);
       if (lane === undefined) {
-        lane = { tail: Promise.resolve(), tokens: burst, updatedAt: now() };
+        lane = { tail: Promise.resolve(), pending: 0, tokens: 1, updatedAt: now() };
         lanes.set(slackChannelId, lane);
       }
       const current = lane;
-      const result = current.tail.then(() => execute(current, slackChannelId, fn));
+      current.pending += 1;
+      const result = current.tail
+        .then(() => execute(current, slackChannelId, fn))
+        .finally(() => {
+          current.pending -= 1;
+        });
       current.tail = result.catch(() => undefined);
       return result;
+    },
+    close() {
+      closed = true;
+    },
+    wouldWait(slackChannelId: string): boolean {
+      const lane = lanes.get(slackChannelId);
+      if (lane === undefined) return false;
+      if (lane.pending > 0) return true;
+      refill(lane);
+      return lane.tokens < 1;
     },
   };
 }

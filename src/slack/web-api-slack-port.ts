@@ -9,6 +9,7 @@ import { SlackChannelUnavailableError } from '../errors.ts';
 import type { ConversationView, CustomerPost, PostMarker, SlackFileRef, SlackPort, ThreadRef } from '../engine/slack-port.ts';
 import { assignmentNoteText } from './assignment-text.ts';
 import { escapeText, parentMessage } from './blocks.ts';
+import { batchBlocks, batchLimits, fallbackText, sectionText, sectionsOf } from './customer-batch.ts';
 import { deescalatedPostText, escalationNoteText, escalationPostText } from './escalation-text.ts';
 import { failureText, platformName } from './failure-text.ts';
 import { toReactionName } from './emoji.ts';
@@ -77,25 +78,37 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
    * break; empty when it cannot be read, so the customer's words are posted either way.
    * @see https://docs.slack.dev/messaging/formatting-message-text#quotes
    */
-  async function quoteOf(slackChannelId: string, ts: string): Promise<string> {
+  async function quoteOf(slackChannelId: string, quoted: { readonly ts: string; readonly section?: number }): Promise<string> {
+    const { ts, section } = quoted;
     try {
-      const result = await call(
-        'conversations.replies',
-        slackChannelId,
-        () => client.conversations.replies({ channel: slackChannelId, ts, oldest: ts, inclusive: true, limit: 200 }),
-        false,
-      );
-      const quoted = result.messages?.find((m) => m.ts === ts)?.text?.trim();
-      if (!quoted) return '';
-      const short = quoted.length > 300 ? `${quoted.slice(0, 299)}…` : quoted;
-      return `${short
-        .split('\n')
-        .map((line) => `> ${line}`)
-        .join('\n')}\n`;
+      const message = await readMessage(slackChannelId, ts);
+      // A message posted in a batch is quoted by its own section, not the whole combined post.
+      const words = (section === undefined ? message?.text : sectionsOf(message?.blocks)?.[section])?.trim();
+      return quoteLines(words);
     } catch (error) {
       logger.debug({ err: error, slackChannelId, ts }, 'quoted message not read; posting without the quote');
       return '';
     }
+  }
+
+  /** One message of a thread as Slack returns it (with its blocks), read back by its ts. */
+  async function readMessage(slackChannelId: string, ts: string): Promise<{ text?: string; blocks?: unknown } | undefined> {
+    const result = await call(
+      'conversations.replies',
+      slackChannelId,
+      () => client.conversations.replies({ channel: slackChannelId, ts, oldest: ts, inclusive: true, limit: 200 }),
+      false,
+    );
+    return result.messages?.find((m) => m.ts === ts);
+  }
+
+  function quoteLines(quoted: string | undefined): string {
+    if (!quoted) return '';
+    const short = quoted.length > 300 ? `${quoted.slice(0, 299)}…` : quoted;
+    return `${short
+      .split('\n')
+      .map((line) => `> ${line}`)
+      .join('\n')}\n`;
   }
 
   async function permalink(thread: ThreadRef): Promise<string | undefined> {
@@ -167,7 +180,7 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
 
     async postCustomerMessage(post) {
       const { slackChannelId, threadTs } = post.thread;
-      const text = `${post.quoting ? await quoteOf(slackChannelId, post.quoting.ts) : ''}${customerText(post.text, post.files)}`;
+      const text = `${post.quoting ? await quoteOf(slackChannelId, post.quoting) : ''}${customerText(post.text, post.files)}`;
       // The customer's name and picture need chat:write.customize. A text message is always posted
       // first, even for files alone: only it can carry the marker and the customer's identity.
       const result = await call('chat.postMessage', slackChannelId, () =>
@@ -184,6 +197,34 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
       );
       return requireTs(result.ts, 'chat.postMessage');
     },
+
+    async postCustomerBatch(batch) {
+      const { slackChannelId, threadTs } = batch.thread;
+      const texts = await Promise.all(
+        batch.sections.map(async (section) =>
+          sectionText(section.text, section.quoting ? await quoteOf(slackChannelId, section.quoting) : ''),
+        ),
+      );
+      // One section block per message: the engine finds each message again by its index here.
+      const result = await call('chat.postMessage', slackChannelId, () =>
+        client.chat.postMessage({
+          channel: slackChannelId,
+          thread_ts: threadTs,
+          text: fallbackText(texts),
+          blocks: batchBlocks(texts),
+          username: slackUsername(batch.author.name),
+          ...(batch.author.avatarUrl ? { icon_url: batch.author.avatarUrl } : {}),
+          metadata: markerMetadata(batch.marker),
+          unfurl_links: false,
+          unfurl_media: false,
+        }),
+      );
+      return requireTs(result.ts, 'chat.postMessage');
+    },
+
+    batchLimits,
+
+    behindPace: (slackChannelId) => pacer.wouldWait(slackChannelId),
 
     async uploadFiles(thread, files) {
       if (files.length === 0) return;
@@ -204,9 +245,30 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
       logger.debug({ slackChannelId, threadTs, files: files.length }, 'customer files uploaded');
     },
 
-    async updateCustomerMessage(thread, ts, text) {
-      await call('chat.update', thread.slackChannelId, () =>
-        client.chat.update({ channel: thread.slackChannelId, ts, text: `${escapeText(text)} _(edited)_` }),
+    async updateCustomerMessage(thread, ts, text, _author, section) {
+      const { slackChannelId } = thread;
+      const sections = section === undefined ? undefined : sectionsOf((await readMessage(slackChannelId, ts))?.blocks);
+      if (section === undefined || sections === undefined || section >= sections.length) {
+        if (section !== undefined) logger.warn({ slackChannelId, ts, section }, 'combined post has no such section; rewriting it whole');
+        await call('chat.update', slackChannelId, () =>
+          client.chat.update({ channel: slackChannelId, ts, text: `${escapeText(text)} _(edited)_` }),
+        );
+        return;
+      }
+      // Only this message's section changes; the quote above it (our `> ` lines) stays. The other
+      // sections are taken as Slack has them now (edits apply one at a time per conversation).
+      const quote = (sections[section] ?? '')
+        .split('\n')
+        .filter((line, i, lines) => line.startsWith('> ') && lines.slice(0, i).every((l) => l.startsWith('> ')));
+      sections[section] = `${sectionText(text, quote.length > 0 ? `${quote.join('\n')}\n` : '')} _(edited)_`;
+      await call('chat.update', slackChannelId, () =>
+        client.chat.update({
+          channel: slackChannelId,
+          ts,
+          text: fallbackText(sections),
+          // New block_ids for the new iteration of the message, as Slack asks.
+          blocks: batchBlocks(sections, now().toString(36)),
+        }),
       );
     },
 

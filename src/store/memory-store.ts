@@ -221,6 +221,11 @@ function createMemoryJournal(state: MemoryState, now: () => number, open: () => 
       state.leases.set(queue, { owner, expiresAt: now() + leaseMs });
       return toEntry(queue, first);
     },
+    async peek(queue, owner, limit) {
+      open();
+      if (!holds(queue, owner)) throw lostLease(queue, owner);
+      return (state.queues.get(queue) ?? []).slice(0, Math.max(0, limit)).map((entry) => toEntry(queue, entry));
+    },
     async ack(queue, entryId) {
       open();
       const entries = state.queues.get(queue);

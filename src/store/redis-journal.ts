@@ -59,6 +59,11 @@ redis.call('PEXPIRE', KEYS[2], ARGV[2])
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[3])
 return first`;
 
+/** KEYS: list, lease. ARGV: owner, count. Returns -1 (not the holder) or the first `count` entries, unchanged. */
+const PEEK = `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
+return redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)`;
+
 /** KEYS: list, size. ARGV: entry id. Pops the head only if it is that entry. */
 const ACK = `
 local first = redis.call('LINDEX', KEYS[1], 0)
@@ -159,6 +164,15 @@ export function createRedisJournal(client: RedisConnection, namespace: string, s
         const reply = await run(HEAD, queueKeys(queue), [owner, String(checkMs('leaseMs', leaseMs)), queue]);
         if (reply === -1) throw new StoreError(`Journal lease on queue ${queue} is not held by ${owner}: it expired or was never taken`);
         return typeof reply === 'string' ? parseEntry(queue, reply) : undefined;
+      }),
+    peek: (queue, owner, limit) =>
+      guard(`journal peek of ${queue}`, async () => {
+        const count = Math.max(0, Math.floor(limit));
+        if (count === 0) return [];
+        const [list, lease] = queueKeys(queue);
+        const reply = await run(PEEK, [list!, lease!], [owner, String(count)]);
+        if (reply === -1) throw new StoreError(`Journal lease on queue ${queue} is not held by ${owner}: it expired or was never taken`);
+        return (reply as string[]).map((element) => parseEntry(queue, element));
       }),
     ack: (queue, entryId) =>
       guard(`journal ack of ${queue}`, async () => {

@@ -140,6 +140,7 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
     dropLease: db.prepare(`DELETE FROM ${LEASES} WHERE queue = ?`),
     dropExpired: db.prepare(`DELETE FROM ${LEASES} WHERE expires <= ?`),
     first: db.prepare<[string], EntryRow>(`SELECT id, payload, appended_at FROM ${ENTRIES} WHERE queue = ? ORDER BY id LIMIT 1`),
+    firstFew: db.prepare<[string, number], EntryRow>(`SELECT id, payload, appended_at FROM ${ENTRIES} WHERE queue = ? ORDER BY id LIMIT ?`),
     ackHead: db.prepare(
       `DELETE FROM ${ENTRIES} WHERE queue = @queue AND id = @id
          AND id = (SELECT MIN(id) FROM ${ENTRIES} WHERE queue = @queue)`,
@@ -179,6 +180,12 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
     q.upsertLease.run(queue, owner, at + leaseMs);
     return { id: String(row.id), queue, payload: JSON.parse(row.payload) as unknown, appendedAt: row.appended_at };
   });
+  const peek = db.transaction((queue: string, owner: string, limit: number): JournalEntry[] => {
+    if (!holds(queue, owner, now())) throw lostLease(queue, owner);
+    return q.firstFew
+      .all(queue, Math.max(0, Math.floor(limit)))
+      .map((row) => ({ id: String(row.id), queue, payload: JSON.parse(row.payload) as unknown, appendedAt: row.appended_at }));
+  });
   const ack = db.transaction((queue: string, id: number) => void q.ackHead.run({ queue, id }));
   const park = db.transaction((queue: string, id: number, reason: string) => {
     const row = q.first.get(queue);
@@ -205,6 +212,7 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
     append: (items) => guard('journal append', () => append.immediate(items)),
     lease: (owner, leaseMs) => guard('journal lease', () => lease.immediate(owner, checkMs('leaseMs', leaseMs))),
     head: (queue, owner, leaseMs) => guard(`journal head of ${queue}`, () => head.immediate(queue, owner, checkMs('leaseMs', leaseMs))),
+    peek: (queue, owner, limit) => guard(`journal peek of ${queue}`, () => peek(queue, owner, limit)),
     ack: (queue, entryId) =>
       guard(`journal ack of ${queue}`, () => {
         const id = Number(entryId);

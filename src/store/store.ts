@@ -100,6 +100,12 @@ export interface Journal {
    * Throws StoreError if the owner no longer holds the lease.
    */
   head(queue: string, owner: string, leaseMs: number): Promise<JournalEntry | undefined>;
+  /**
+   * The first `limit` entries of a queue this owner leases, oldest first (the head included),
+   * without changing anything: for a worker that applies a backlog of consecutive entries
+   * together. Empty when the queue is empty. Throws StoreError if the owner does not hold the lease.
+   */
+  peek(queue: string, owner: string, limit: number): Promise<JournalEntry[]>;
   /** Removes the head entry `entryId` after it was processed. No-op if it is no longer the head. */
   ack(queue: string, entryId: string, owner: string): Promise<void>;
   /** Gives up the lease; with delayMs, no worker may lease the queue again before that delay. */

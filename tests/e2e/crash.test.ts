@@ -20,6 +20,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { startFakeSlack, type FakeMessage, type FakeSlack } from '../fakes/slack-api.ts';
+import { shownMessages } from '../fakes/slack-state.ts';
 import { startFakeTelegramApi, type FakeTelegramApi } from '../fakes/telegram-api.ts';
 import { BOT_TOKEN, DEFAULT_CHANNEL, SIGNING_SECRET, TELEGRAM_TOKEN, WEBHOOK_SECRET, eventually } from './harness.ts';
 import { freePort, send } from './service-process.ts';
@@ -114,14 +115,14 @@ describe('crash safety of the embedded store', () => {
       // Exactly once, anywhere in Slack.
       for (const text of feed.acknowledged)
         expect(
-          everything.filter((m) => m.text === text),
+          everything.flatMap(shownMessages).filter((shownText) => shownText === text),
           text,
         ).toHaveLength(1);
       // One thread per customer, holding their messages in acknowledgement order and nothing else.
       const own = parents.filter((parent) => shown(parent).includes(feed.name));
       expect(own, `${feed.name}'s threads`).toHaveLength(1);
       const thread = slack.replies(DEFAULT_CHANNEL, own[0]!.ts);
-      expect(thread.map((m) => m.text)).toEqual(feed.acknowledged);
+      expect(thread.flatMap(shownMessages)).toEqual(feed.acknowledged);
       expect(thread.every((m) => m.username === feed.name)).toBe(true);
     }
   }, 120_000);
@@ -224,7 +225,7 @@ async function waitForDrain(dataDir: string, slack: FakeSlack, feeds: readonly C
   try {
     const texts = feeds.flatMap((feed) => feed.acknowledged);
     const missing = () => {
-      const posted = new Set(slack.messages(DEFAULT_CHANNEL).map((m) => m.text));
+      const posted = new Set(slack.messages(DEFAULT_CHANNEL).flatMap(shownMessages));
       return texts.filter((text) => !posted.has(text));
     };
     // An entry leaves the journal only after its post, so an empty journal is final: nothing more will come.

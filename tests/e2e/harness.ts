@@ -13,6 +13,7 @@ import type { Message, Update } from 'grammy/types';
 import { createApp, type ThreadlineApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { WorkerOptions } from '../../src/engine/worker.ts';
+import type { Store } from '../../src/store/store.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.ts';
 import { startFakeTelegramApi, type FakeTelegramApi } from '../fakes/telegram-api.ts';
 import {
@@ -52,6 +53,8 @@ export interface E2eOptions {
   readonly presenceTtlMs?: number;
   /** Reply-time reminder sweeps, e.g. `{ intervalMs: 20 }` with a test clock. */
   readonly reminders?: { readonly intervalMs: number };
+  /** The store, given `dataDir` (e.g. one that fails a write once, as a crash would); the app builds its own when unset. */
+  readonly store?: (dataDir: string) => Store;
 }
 
 /** A running app plus the fakes it talks to and the log lines it wrote. */
@@ -131,6 +134,7 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
     },
   });
   const app = await createApp(config, {
+    ...(options.store ? { store: options.store(dataDir) } : {}),
     logDestination,
     worker: { idleMs: 10, leaseMs: 5000, ...options.worker },
     outbox: { minTimeoutMs: 5, maxTimeoutMs: 50 },

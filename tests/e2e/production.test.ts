@@ -21,6 +21,7 @@ import type { Update } from 'grammy/types';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite-store.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.ts';
+import { shownMessages } from '../fakes/slack-state.ts';
 import { startFakeTelegramApi, type FakeTelegramApi } from '../fakes/telegram-api.ts';
 import { BOT_TOKEN, DEFAULT_CHANNEL, SIGNING_SECRET, TELEGRAM_TOKEN, WEBHOOK_SECRET, eventually } from './harness.ts';
 import {
@@ -303,7 +304,7 @@ function updatesOf(name: string, index: number): Update[] {
   );
 }
 
-const postedTexts = (slack: FakeSlack) => slack.messages(DEFAULT_CHANNEL).map((message) => message.text);
+const postedTexts = (slack: FakeSlack) => slack.messages(DEFAULT_CHANNEL).flatMap(shownMessages);
 
 /** Entries left in the embedded store's journal (read with the service stopped). */
 async function journalSize(dataDir: string): Promise<number> {

@@ -20,6 +20,7 @@ import { createApp, type ThreadlineApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createRedisStore } from '../../src/store/redis-store.ts';
 import { startFakeSlack, type FakeMessage, type FakeSlack } from '../fakes/slack-api.ts';
+import { shownMessages } from '../fakes/slack-state.ts';
 import { startFakeTelegramApi, type FakeTelegramApi } from '../fakes/telegram-api.ts';
 import { type LocalRedisCluster, startRedisCluster } from '../support/redis-cluster.ts';
 import { postSlashCommand, slashCommand } from '../support/slack-signing.ts';
@@ -179,7 +180,7 @@ const shown = (message: FakeMessage): string => JSON.stringify(message.blocks ??
 const parentOf = (slack: FakeSlack, channel: string, name: string): FakeMessage[] =>
   parents(slack, channel).filter((m) => shown(m).includes(name));
 const threadTexts = (slack: FakeSlack, channel: string, parent: FakeMessage): string[] =>
-  slack.replies(channel, parent.ts).map((m) => m.text);
+  slack.replies(channel, parent.ts).flatMap(shownMessages);
 
 /** Waits until one thread of `name` in `channel` holds at least `count` messages; returns its texts. */
 async function thread(slack: FakeSlack, channel: string, name: string, count: number): Promise<string[]> {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeSlack } from '../fakes/slack-api.ts';
-import type { FakeMessage } from '../fakes/slack-state.ts';
+import { type FakeMessage, shownMessages } from '../fakes/slack-state.ts';
 import { startFakeTelegramApi } from '../fakes/telegram-api.ts';
 import { ACCESS_SECRET, ACCESS_TOKEN, APP_KEY, APP_SECRET, startFakeXApi, type FakeXApi } from '../fakes/x-api.ts';
 import { blockDelivery, dmDelivery, ownDelivery } from '../fixtures/x/activity.ts';
@@ -135,10 +135,10 @@ describe('X by polling', () => {
       const after = await startE2e(options);
       running.push(after);
       const replies = await eventually(() => {
-        const all = after.slack.replies(DEFAULT_CHANNEL, parent!.ts);
+        const all = after.slack.replies(DEFAULT_CHANNEL, parent!.ts).flatMap(shownMessages);
         return all.length === 6 && all;
       }, 30_000);
-      expect(replies.map((m) => m.text)).toEqual(['First: where is my parcel?', ...written]);
+      expect(replies).toEqual(['First: where is my parcel?', ...written]);
       expect(x.callsOf('dm_events').length - pagesBefore).toBeGreaterThan(3);
       expect(parents(after)).toHaveLength(1);
     } finally {

@@ -43,6 +43,28 @@ export interface FakeSlackOptions {
   readonly appToken?: string;
   /** The bot token's scopes, sent in `x-oauth-scopes`. Default: the bot scopes of manifest.yml, as for an app created from it. */
   readonly scopes?: readonly string[];
+  /** Enforce Slack's per-channel pace on chat.postMessage from the start (see `pace()`). */
+  readonly pace?: FakePace;
+}
+
+/**
+ * Slack's pace for chat.postMessage: "generally 1 message per second per channel", "short bursts
+ * allowed"; over it, HTTP 429 with `Retry-After` seconds. Slack does not say how long a burst may
+ * be, so it is a setting here. The fake counts a post when it arrives, as Slack does.
+ * Source: https://docs.slack.dev/apis/web-api/rate-limits
+ */
+export interface FakePace {
+  readonly perSecond: number;
+  /** Posts a channel may take back to back after a quiet period. */
+  readonly burst: number;
+}
+
+/** A call the fake refused for going over the pace. */
+export interface FakeRateLimited {
+  readonly method: string;
+  readonly slackChannelId: string;
+  readonly retryAfter: number;
+  readonly at: number;
 }
 
 /** The bot scopes of the project's manifest.yml, read as Slack reads the pasted manifest. */
@@ -77,6 +99,24 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
   const store = createMessageStore(base, SLACK_TEST_IDS);
   const botScopes = options.scopes ?? manifestScopes();
   let envelopeCounter = 0;
+  let pace: FakePace | undefined = options.pace;
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const rateLimited: FakeRateLimited[] = [];
+
+  /** Seconds to wait when this post goes over its channel's pace; undefined when it may go. */
+  function overPace(slackChannelId: string): number | undefined {
+    if (pace === undefined) return undefined;
+    const now = Date.now();
+    const bucket = buckets.get(slackChannelId) ?? { tokens: pace.burst, at: now };
+    bucket.tokens = Math.min(pace.burst, bucket.tokens + ((now - bucket.at) / 1000) * pace.perSecond);
+    bucket.at = now;
+    buckets.set(slackChannelId, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return undefined;
+    }
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / pace.perSecond));
+  }
 
   const methods: Record<string, Handler> = {
     // https://docs.slack.dev/reference/methods/auth.test
@@ -142,6 +182,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
       return;
     }
     if (failure) return json(res, { ok: false, ...failure });
+    const retryAfter = method === 'chat.postMessage' ? overPace(String(args.channel ?? '')) : undefined;
+    if (retryAfter !== undefined) {
+      rateLimited.push({ method, slackChannelId: String(args.channel ?? ''), retryAfter, at: Date.now() });
+      res
+        .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) })
+        .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
+    }
     const refusal = refusals.find((r) => r.method === method && r.matches(args));
     if (refusal) return json(res, { ok: false, error: refusal.error });
     const wanted = method === 'apps.connections.open' ? options.appToken : options.botToken;
@@ -237,6 +285,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     setChannel: store.setChannel,
     /** A response_url that records what is POSTed to it. */
     responseUrl: (id = String(responses.length + 1)) => `${base}/respond/${id}`,
+    /** Enforces Slack's per-channel pace on chat.postMessage from now on (undefined: no pace). Channels start with their burst. */
+    pace(next: FakePace | undefined) {
+      pace = next;
+      buckets.clear();
+    },
+    /** Posts refused with 429 for going over the pace, in order. */
+    rateLimited,
     /** Makes the next call of `method` fail as given (errors queue up per method). */
     failNext(method: string, failure: FakeFailure) {
       failures.set(method, [...(failures.get(method) ?? []), failure]);

@@ -375,3 +375,15 @@ export function createMessageStore(base: string, ids: Ids) {
     },
   };
 }
+
+/**
+ * The customer messages one Slack message shows: the sections of a combined post (its blocks are
+ * all Threadline's `threadline-msg-<n>` sections), in order; else its one text.
+ */
+export function shownMessages(message: FakeMessage): string[] {
+  const blocks = (message.blocks ?? []) as { type?: unknown; block_id?: unknown; text?: { text?: unknown } }[];
+  const combined =
+    blocks.length > 0 &&
+    blocks.every((b) => b.type === 'section' && typeof b.block_id === 'string' && b.block_id.startsWith('threadline-msg-'));
+  return combined ? blocks.map((b) => String(b.text?.text ?? '')) : [message.text];
+}

@@ -171,6 +171,66 @@ describe('Web API SlackPort against the fake Slack', () => {
     expect(fake.message(CHANNEL, ts)?.text).toBe('Where is my parcel? _(edited)_');
   });
 
+  it('posts a batch as one message of sections in order, escaped, under the customer, found by its marker', async () => {
+    const threadTs = await port.postParent(CHANNEL, view(), marker());
+    const thread = { slackChannelId: CHANNEL, threadTs };
+    const m = marker();
+    const ts = await port.postCustomerBatch({
+      thread,
+      author: { name: 'Min-jun Kim (Telegram)' },
+      sections: [{ text: 'Hello' }, { text: 'Order <1234> & more' }, { text: 'Thanks' }],
+      marker: m,
+    });
+    const message = fake.message(CHANNEL, ts)!;
+    expect(message).toMatchObject({ thread_ts: threadTs, username: 'Min-jun Kim (Telegram)' });
+    const blocks = message.blocks as { type: string; block_id: string; text: { type: string; text: string } }[];
+    expect(blocks.map((b) => [b.type, b.text.type, b.text.text])).toEqual([
+      ['section', 'mrkdwn', 'Hello'],
+      ['section', 'mrkdwn', 'Order &lt;1234&gt; &amp; more'],
+      ['section', 'mrkdwn', 'Thanks'],
+    ]);
+    expect(new Set(blocks.map((b) => b.block_id)).size).toBe(3);
+    expect(message.text).toBe('Hello\nOrder &lt;1234&gt; &amp; more\nThanks');
+    expect(await port.findPosted(CHANNEL, thread, m)).toBe(ts);
+
+    // An edit rewrites its section only, with new block ids; a reply quotes one section alone.
+    await port.updateCustomerMessage(thread, ts, 'Order 4321', { name: 'Min-jun Kim (Telegram)' }, 1);
+    const edited = fake.message(CHANNEL, ts)!.blocks as typeof blocks;
+    expect(edited.map((b) => b.text.text)).toEqual(['Hello', 'Order 4321 _(edited)_', 'Thanks']);
+    expect(edited.map((b) => b.block_id).filter((id) => blocks.some((b) => b.block_id === id))).toEqual([]);
+    const reply = await port.postCustomerMessage(post(threadTs, { text: 'And?', quoting: { ts, section: 2 } }));
+    expect(fake.message(CHANNEL, reply)?.text).toBe('> Thanks\nAnd?');
+  });
+
+  it('keeps batches within Slack’s limits: 50 sections, 3,000 characters a section, 12,000 in all', () => {
+    const { batchLimits } = port;
+    expect(batchLimits.maxSections).toBe(50);
+    expect(batchLimits.fitsSection('a'.repeat(3000), false)).toBe(true);
+    expect(batchLimits.fitsSection('a'.repeat(3001), false)).toBe(false);
+    expect(batchLimits.fitsSection('&'.repeat(600), false)).toBe(true); // escaped: 3,000 characters
+    expect(batchLimits.fitsSection('&'.repeat(601), false)).toBe(false);
+    expect(batchLimits.fitsSection('a'.repeat(2500), true)).toBe(false); // room for a quote above it
+    expect(batchLimits.fitsSection('   ', false)).toBe(false);
+    expect(
+      batchLimits.fitsPost(
+        Array.from({ length: 4 }, () => 'a'.repeat(3000)),
+        0,
+      ),
+    ).toBe(true);
+    expect(
+      batchLimits.fitsPost(
+        Array.from({ length: 5 }, () => 'a'.repeat(2500)),
+        0,
+      ),
+    ).toBe(false);
+    expect(
+      batchLimits.fitsPost(
+        Array.from({ length: 51 }, () => 'a'),
+        0,
+      ),
+    ).toBe(false);
+  });
+
   it('adds and removes reactions idempotently, from Unicode or a Slack name', async () => {
     const threadTs = await port.postParent(CHANNEL, view(), marker());
     const ts = await port.postCustomerMessage(post(threadTs));

@@ -257,6 +257,25 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
     expect(await store.journal.head('q', 'A', LONG)).toEqual(second);
   });
 
+  it('journal peek shows the first entries of a leased queue in order, changes nothing, and needs the lease', async () => {
+    const { store } = await open();
+    await store.journal.append([
+      { queue: 'q', payload: 'e1' },
+      { queue: 'q', payload: 'e2' },
+      { queue: 'q', payload: 'e3' },
+    ]);
+    expect(await store.journal.lease('A', LONG)).toBe('q');
+    await expect(store.journal.peek('q', 'B', 5)).rejects.toThrow(StoreError);
+    const two = await store.journal.peek('q', 'A', 2);
+    expect(two.map((e) => e.payload)).toEqual(['e1', 'e2']);
+    expect(two[0]).toEqual(await store.journal.head('q', 'A', LONG));
+    expect((await store.journal.peek('q', 'A', 10)).map((e) => e.payload)).toEqual(['e1', 'e2', 'e3']);
+    expect(await store.journal.size()).toBe(3);
+    await store.journal.ack('q', two[0]!.id, 'A');
+    expect((await store.journal.peek('q', 'A', 10)).map((e) => e.id)).toEqual([two[1]!.id, expect.any(String)]);
+    expect(await store.journal.peek('q', 'A', 0)).toEqual([]);
+  });
+
   it('journal head on an empty queue releases it, and a later append makes it leasable again', async () => {
     const { store } = await open();
     await store.journal.append([{ queue: 'q', payload: 1 }]);

@@ -2,6 +2,7 @@ import { SlackChannelUnavailableError } from '../../src/errors.ts';
 import type {
   AssignmentNote,
   ConversationView,
+  CustomerBatch,
   CustomerPost,
   DeliveryFailure,
   NoticePlace,
@@ -27,6 +28,8 @@ export interface RecordedMessage {
   reactions: Set<string>;
   /** ts of the message a customer post quotes. */
   quoting?: string;
+  /** A combined post's sections (postCustomerBatch), in order. */
+  sections?: string[];
 }
 
 /**
@@ -40,6 +43,8 @@ export function createRecordingSlackPort() {
   const refusals: { method: keyof SlackPort; matches: (arg: unknown) => boolean; error: Error }[] = [];
   const unusable = new Set<string>();
   const away = new Set<string>();
+  /** Slack channels whose posts wait for Slack's pace (behindPace), as a test sets them. */
+  const paced = new Set<string>();
   let counter = 0;
   const nextTs = () => `1700000000.${String(++counter).padStart(6, '0')}`;
   const failIfScripted = (method: keyof SlackPort, arg?: unknown) => {
@@ -82,14 +87,41 @@ export function createRecordingSlackPort() {
       });
       return ts;
     },
+    async postCustomerBatch(batch: CustomerBatch) {
+      failIfScripted('postCustomerBatch', batch);
+      const ts = nextTs();
+      const sections = batch.sections.map((s) => s.text);
+      messages.push({
+        slackChannelId: batch.thread.slackChannelId,
+        ts,
+        threadTs: batch.thread.threadTs,
+        text: sections.join('\n'),
+        sections,
+        author: batch.author.name,
+        marker: batch.marker.key,
+        files: [],
+        reactions: new Set(),
+      });
+      return ts;
+    },
+    behindPace: (slackChannelId: string) => paced.has(slackChannelId),
+    batchLimits: {
+      maxSections: 50,
+      fitsSection: (text: string) => text.length <= 3000,
+      fitsPost: (texts: readonly string[]) => texts.reduce((n, t) => n + t.length, 0) <= 40_000,
+    },
     async uploadFiles(thread: ThreadRef, files: readonly SlackUpload[]) {
       failIfScripted('uploadFiles');
       const message = messages.filter((m) => m.slackChannelId === thread.slackChannelId && m.threadTs === thread.threadTs).at(-1);
       message?.files.push(...files.map((f) => f.fileName));
     },
-    async updateCustomerMessage(thread: ThreadRef, ts: string, text: string) {
+    async updateCustomerMessage(thread: ThreadRef, ts: string, text: string, _author: CustomerPost['author'], section?: number) {
       const message = find(thread.slackChannelId, ts);
-      if (message) message.text = `${text} (edited)`;
+      if (!message) return;
+      if (section !== undefined && message.sections) {
+        message.sections[section] = `${text} (edited)`;
+        message.text = message.sections.join('\n');
+      } else message.text = `${text} (edited)`;
     },
     async findPosted(slackChannelId: string, thread: ThreadRef | undefined, marker: PostMarker) {
       return messages.find(
@@ -248,6 +280,11 @@ export function createRecordingSlackPort() {
     setAway(userId: string, isAway = true) {
       if (isAway) away.add(userId);
       else away.delete(userId);
+    },
+    /** Makes posts in this Slack channel wait for Slack's pace (behindPace), or not. */
+    setBehindPace(slackChannelId: string, behind = true) {
+      if (behind) paced.add(slackChannelId);
+      else paced.delete(slackChannelId);
     },
     /** Makes posting in this Slack channel fail as when the bot is not a member. */
     makeUnusable(slackChannelId: string) {
