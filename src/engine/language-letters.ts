@@ -6,6 +6,9 @@
  * the evaluation set; its unit tests hold real examples.
  */
 
+/** Languages that only a letter rule names (eld and the lexicon do not know them). */
+export const LETTER_LANGUAGES: readonly string[] = ['tg', 'kk', 'ky', 'mk'];
+
 /** What a text's letters settle: one language, a group of close languages to choose among, or nothing. */
 export type LetterVerdict =
   | { readonly kind: 'language'; readonly language: string }

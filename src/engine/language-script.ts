@@ -53,6 +53,19 @@ const SINGLE_LANGUAGE = {
   ethiopic: { pattern: '\\p{Script=Ethiopic}', language: 'am' },
 } as const;
 
+/** Every language the script rule can name on its own. */
+export const SCRIPT_LANGUAGES: readonly string[] = [
+  'ko',
+  'ja',
+  'zh-Hans',
+  'zh-Hant',
+  ...Object.values(SINGLE_LANGUAGE).map((rule) => rule.language),
+  'fa',
+  'ur',
+  'mr',
+  'ne',
+];
+
 const PATTERNS: readonly (readonly [Script, string])[] = [
   ['latin', '\\p{Script=Latin}'],
   ['cyrillic', '\\p{Script=Cyrillic}'],

@@ -4,8 +4,8 @@
  * guess, so the caller sends the conversation to the default channel. The measurements behind
  * each choice are in docs/language.md.
  */
-import { cyrillicLetters, latinLetters } from './language-letters.ts';
-import { classifyScript, type SharedScript } from './language-script.ts';
+import { cyrillicLetters, LETTER_LANGUAGES, latinLetters } from './language-letters.ts';
+import { classifyScript, SCRIPT_LANGUAGES, type SharedScript } from './language-script.ts';
 import { normalizeLanguageTag } from './language-tags.ts';
 import { CYRILLIC_WORD_LANGUAGES, LATIN_WORD_LANGUAGES, leaders, onlyNeutralWords, unanimous, wordVotes } from './language-words.ts';
 
@@ -77,6 +77,21 @@ const ELD_LANGUAGES: Readonly<Record<SharedScript, readonly string[]>> = {
   ],
   cyrillic: ['be', 'bg', 'ru', 'sr', 'uk'],
 };
+
+/**
+ * Every routing tag the detector can answer: the script rule's languages, eld's (as routing
+ * tags), the letter rules' and the lexicon's. The `detect` command's default for `--routed`.
+ */
+export const DETECTABLE_LANGUAGES: readonly string[] = [
+  ...new Set([
+    ...SCRIPT_LANGUAGES,
+    ...[...ELD_LANGUAGES.latin, ...ELD_LANGUAGES.cyrillic].map((code) => (code === 'no' ? 'nb' : code === 'ms' ? 'id' : code)),
+    'ms',
+    ...LETTER_LANGUAGES,
+    ...LATIN_WORD_LANGUAGES,
+    ...CYRILLIC_WORD_LANGUAGES,
+  ]),
+].sort();
 
 /**
  * Routing tags eld knows under another code: it has Norwegian as `no`, and no Indonesian at all,
