@@ -11,7 +11,7 @@ import { CYRILLIC_WORD_LANGUAGES, LATIN_WORD_LANGUAGES, leaders, onlyNeutralWord
 
 export { languageName, normalizeLanguageTag } from './language-tags.ts';
 
-/** Size of eld's n-gram database; docs/language.md, "Memory and database size", measures each. */
+/** Size of eld's n-gram database; docs/language.md, "The other databases", measures each. */
 export type LanguageDatabase = 'extrasmall' | 'small' | 'medium' | 'large';
 
 /** Detects the routing language of one customer message. */
@@ -102,7 +102,7 @@ const TO_ELD: Readonly<Record<string, string>> = { nb: 'no', id: 'ms' };
 
 /**
  * How the statistics decide; the defaults were chosen on the tune part of the evaluation set
- * (docs/language.md, "Calibration"). Margins compare eld's two best raw scores: a margin of 0.1
+ * (docs/language.md, "eld and the margin"). Margins compare eld's two best raw scores: a margin of 0.1
  * means the best scored 10 % more than the runner-up.
  */
 export interface Calibration {
@@ -137,7 +137,7 @@ export interface Calibration {
 export const DEFAULT_CALIBRATION: Calibration = {
   minLetters: 3,
   margins: [
-    [5, 0.1],
+    [5, 0.5],
     [8, 0.06],
     [20, 0.04],
     [Number.POSITIVE_INFINITY, 0.01],
@@ -162,7 +162,7 @@ const MAX_INSTANCES = 256;
 
 /** How the detector is built. */
 export interface LanguageDetectorOptions {
-  /** eld database size; `small` is the default (docs/language.md, "Memory and database size"). */
+  /** eld database size; `small` is the default (docs/language.md, "The other databases"). */
   readonly database: LanguageDatabase;
   /** Thresholds; {@link DEFAULT_CALIBRATION} unless a measurement overrides them. */
   readonly calibration?: Partial<Calibration>;
@@ -306,7 +306,7 @@ export type LanguageSource = 'text' | 'hint' | 'none';
  * Picks the conversation's language: the detected one wins; otherwise the first hint that
  * normalizes to a language (the platform's `language_code`, the customer's earlier
  * conversation, …); otherwise none, and the caller routes to the default channel rather than
- * guess (docs/language.md: on one-word greetings the best pipeline was right about half the time).
+ * guess (docs/language.md, "What 'unsure' does").
  */
 export function chooseLanguage(input: { detected: string | undefined; hints: readonly (string | undefined)[] }): {
   language?: string;
