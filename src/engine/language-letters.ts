@@ -154,6 +154,9 @@ const DEVANAGARI_WORDS: Readonly<Record<'hi' | 'mr' | 'ne', ReadonlySet<string>>
     'शकत',
     'नका',
     'करायचे',
+    'करण्यास',
+    'हवे',
+    'मधिल',
   ]),
   ne: new Set([
     'छ',
@@ -177,6 +180,14 @@ const DEVANAGARI_WORDS: Readonly<Record<'hi' | 'mr' | 'ne', ReadonlySet<string>>
     'लागि',
     'सक्दैन',
     'हुँदैन',
+    'वा',
+    'एउटा',
+    'नयाँ',
+    'कुनै',
+    'होइन',
+    'भने',
+    'गर्ने',
+    'यसलाई',
   ]),
 };
 const MARATHI_ENDING = /..(?:चा|ची|चे|च्या|चं)$/u;

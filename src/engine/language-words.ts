@@ -33,7 +33,8 @@ const WORDS: Readonly<Record<string, string>> = {
     wilt wil kies gebruiken toevoegen verwijderen zoeken bestelling mijn uw jouw`,
   af: `die nie jy ek vir hierdie dankie asseblief nuwe lêer lêers gebruik kies kon gee wees sal hulle julle ons
     môre goeie jou gevind
-    teks bladsy knoppie lys lettertipe opsies verstek inligting`,
+    teks bladsy knoppie lys lettertipe opsies verstek inligting
+    beskrywing wydte spesiaal tegnologie vertikale dingesie`,
   fr: `le les un une des et est pas ne je vous nous il elle avec pour dans sur qui quoi où comment pourquoi bonjour
     salut merci oui ce cette ces sont être avoir mon mes votre vos du au aux peut fichier fichiers dossier ouvrir fermer
     enregistrer annuler erreur impossible inconnu sélectionner afficher paramètres nouveau nouvelle nom invalide
@@ -47,20 +48,24 @@ const WORDS: Readonly<Record<string, string>> = {
     arquivo arquivos pasta abrir fechar salvar cancelar erro desconhecido selecionar mostrar configurações novo nova
     nome inválido pedido quero tenho nenhum nenhuma foi ser são ao`,
   gl: `unha non ningunha xa coa cos polo pola dende tamén moi dun dunha grazas vostede cartafol xanela ficheiro
-    ficheiros iso isto deste desta nesta ten teñen hai aquí seleccione mostrar erro novo nova abrir`,
+    ficheiros iso isto deste desta nesta ten teñen hai aquí seleccione mostrar erro novo nova abrir
+    posíbel contén servizo debuxar requírese saída obxecto fillo premer baleiro`,
   ast: `ye nun pa nel esti ficheru ficheros esbillar dalgún dalguna daqué tamién gracies puen camudar amosar
-    anovar desaniciar nuevu nueva nome`,
+    anovar desaniciar nuevu nueva nome
+    tiempu modelu llenáu testu iconu númberu caxa pue fallua`,
   ca: `els amb és gràcies aquest aquesta aquests aquestes fitxer fitxers molt però també seva meva pot poden dels
     als hola bon dia bona tarda nit què quan està estan carpeta nou nova seleccioneu mostra obre tanca desa
     cancel·la error desconegut`,
   oc: `aquò aquel aquela fichièr fichièrs mercés òc vòstre vòstra pòt tanben èsser dins sus pas sens lo las
-    dorsièr dobrir tampar enregistrar error desconegut`,
+    dorsièr dobrir tampar enregistrar error desconegut
+    l'objècte tèxte fenèstra icònas talha familha eveniments deu`,
   it: `il gli uno della delle dei degli alla alle ciao grazie sì buongiorno buonasera dove perché sono questo questa
     questi queste mio mia suo sua molto anche già impossibile nessun nessuna ordine vorrei cartella aprire chiudi
     chiudere salvare annulla errore sconosciuto seleziona mostra impostazioni nuovo nuova nome non è `,
   ro: `și este nu că în pe cu pentru din sau dacă acest această fișier fișierul poate sunt mulțumesc bună care
     nu se poate fost`,
-  eo: `kaj estas dankon saluton bonvolu kiu kio kie kiel kial tiu tio dosiero dosierujo povas eblas malfermi`,
+  eo: `kaj estas dankon saluton bonvolu kiu kio kie kiel kial tiu tio dosiero dosierujo povas eblas malfermi
+    nevalida malvalida krei montri grando nekonata enhavas tiun dum legi ekzistas uzata uzanto`,
   'da|nb|nn': `og det til`,
   'da|nb': `ikke jeg er`,
   'da|sv': `hej nej`,
@@ -73,7 +78,8 @@ const WORDS: Readonly<Record<string, string>> = {
   nn: `ikkje eg ein eit kva korleis frå berre noko nokon nokre vere dei desse heile òg mykje kvifor kven vindauge
     innstillingar ukjend køyr køyre opna brukar brukaren finst fann vart sjå utan endå namn valt manglar støttar
     lasta fila filene mappa
-    mogleg moglege tilgjengeleg eigen eige eigenskap eigenskapar meir fleire kvar opne storleik storleiken namnet vindauget skrivar høgre verdien talet`,
+    mogleg moglege tilgjengeleg eigen eige eigenskap eigenskapar meir fleire kvar opne storleik storleiken namnet vindauget skrivar høgre verdien talet
+    synleg førebur tilkopling tidsavbrot vert kor laga`,
   da: `hvad af venligst blev bliver nogen meget nu efter vælg gem slet annuller afbryd fejl vindue indstillinger
     ukendt kør åbn luk nyt adgang bruger brugeren gøre køre sæt angiv læg søg end mellem uden gennem ud op igen
     aldrig altid tjek understøtter understøttes opsætning opret oprette opdater hjælp afslut færdig mislykkedes
@@ -105,7 +111,8 @@ const WORDS: Readonly<Record<string, string>> = {
   id: `bisa berkas jendela sandi saat karena silakan galat hapus apakah halo harus
     tampilkan pengaturan bawaan unduh tombol sekarang ulang buat gambar`,
   ms: `boleh tetingkap laluan semasa kerana sila ralat padam adakah helo mesti cakera pelayan sahaja
-    imej saiz bila tiada kandungan dalaman sebarang tetapan lalai papar paparan kini semula cipta butang kekunci`,
+    imej saiz bila tiada kandungan dalaman sebarang tetapan lalai papar paparan kini semula cipta butang kekunci
+    jadual piawai skrol dipaparkan memuatkan ingatan mencukupi bilangan mengufuk nombor sokongan disokong dijangka`,
   'id|ms': `tidak yang dan ini itu untuk dengan dari akan gagal pengguna pilih simpan batal buka tutup baru 
     bagaimana mengapa terima kasih selamat pagi siang malam belum sudah sedang telah bukan saya anda kami kita mereka
     ada tersebut dalam pada atau juga hanya lebih sebagai oleh secara tolong mohon pesanan`,
@@ -118,9 +125,11 @@ const WORDS: Readonly<Record<string, string>> = {
   is: `og ekki er það að til með af fyrir hvað hvernig hvar hæ já nei skrá skráin mappa velja vista hætta
     villa stillingar óþekkt opna loka nýtt nafn`,
   cy: `yn yr ac mae ddim ar gyda ffeil ffeiliau ffolder dewis cadw diddymu gwall gosodiadau anhysbys agor
-    cau newydd enw diolch helo ie na`,
+    cau newydd enw diolch helo ie na
+    wedi mwyn gyfer hwn hon methu hyd ddylid dylid wrth cyn digon newid ffenestr delwedd`,
   ga: `agus an na is ní níl ar le do ó comhad comhaid fillteán roghnaigh sábháil cealaigh earráid socruithe
-    anaithnid oscail dún nua ainm go raibh maith agat dia duit tá`,
+    anaithnid oscail dún nua ainm go raibh maith agat dia duit tá
+    féidir fhéidir níorbh amach mar gach don leis seo atá ann leo theip`,
   eu: `eta ez da dira bat hau hori fitxategia fitxategiak karpeta hautatu gorde utzi errorea ezarpenak ezezaguna
     ireki itxi berria izena eskerrik asko kaixo bai ezin`,
   ru: `и не в на что это как где почему когда привет здравствуйте спасибо пожалуйста да нет файл файла папка
@@ -131,17 +140,20 @@ const WORDS: Readonly<Record<string, string>> = {
     без не на`,
   bg: `това този тази тези които който която което са е ще няма може да се от за със във към файл файла папка
     изберете запазване отказ грешка настройки неизвестен отваряне затваряне нов име празен търсене благодаря моля
-    здравей`,
+    здравей
+    най данни стойността стойност изтриване брой изображението задаване текущата добавяне инсталиране неправилен`,
   mk: `од ќе со во кој која кое оваа овој ова се датотека папка изберете зачувај откажи грешка поставки непознат
     отвори затвори нов име празно барај благодарам ве молам здраво`,
   sr: `је није да се од за са у на датотека датотеке фасцикла изаберите сачувај откажи грешка подешавања непознат
     отвори затвори нови име празно тражи хвала молим здраво`,
+  ky: `жок менен же деп болгон деген башкы файлды файлдын`,
   be: `што як дзе чаму калі прывітанне дзякуй калі ласка так не файл тэчка выбраць захаваць скасаваць памылка
-    налады невядомы адкрыць закрыць новы імя пусты пошук ён яна яны мы вы або але для без`,
+    налады невядомы адкрыць закрыць новы імя пусты пошук ён яна яны мы вы або але для без
+    ці можа даныя спіс назоў нумар наладкі атрымаць па`,
 };
 
 /** The lexicon's languages written in Cyrillic; every other entry is Latin. */
-export const CYRILLIC_WORD_LANGUAGES: ReadonlySet<string> = new Set(['ru', 'uk', 'bg', 'mk', 'sr', 'be']);
+export const CYRILLIC_WORD_LANGUAGES: ReadonlySet<string> = new Set(['ru', 'uk', 'bg', 'mk', 'sr', 'be', 'ky']);
 
 /** The lexicon's languages written in Latin. */
 export const LATIN_WORD_LANGUAGES: ReadonlySet<string> = new Set(

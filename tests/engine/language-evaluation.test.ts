@@ -4,7 +4,7 @@
  * measured numbers on its report part so that a change that loses them fails here and not only
  * in `npm run bench`. Measured (eld small, all 25 routing languages routed): wrong 5.1 %, unsure
  * 8.3 %; ≤ 15 characters wrong 9.9 %, unsure 17.7 %; CJK given another language 1.4 %;
- * unrouted neighbours sent to a routed channel 30.2 %. Before issue 15: 5.7 %, 8.9 %, 10.6 %,
+ * unrouted neighbours sent to a routed channel 29.4 %. Before issue 15: 5.7 %, 8.9 %, 10.6 %,
  * 21.3 %, 2.1 % and 56.7 %. Each bound leaves about half a point for eld or fixture updates.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,6 @@ describe('the detector on the report part (all 25 routing languages routed, eld 
     check('wrong ≤ 15 chars', e.short.wrong, e.short.total, 0.105);
     check('unsure ≤ 15 chars', e.short.unsure, e.short.total, 0.183);
     check('CJK given another language', e.cjk.wrong, e.cjk.total, 0.018);
-    check('unrouted sent to a routed channel', e.unrouted.wrong, e.unrouted.total, 0.31);
+    check('unrouted sent to a routed channel', e.unrouted.wrong, e.unrouted.total, 0.3);
   });
 });

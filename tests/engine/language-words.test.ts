@@ -46,6 +46,15 @@ describe('the lexicon', () => {
     ['hej', ['da', 'sv']],
     ['tak', ['da', 'pl']],
     ['terima', ['id', 'ms']],
+    ['wedi', ['cy']],
+    ['féidir', ['ga']],
+    ['obxecto', ['gl']],
+    ['tiempu', ['ast']],
+    ['ikkje', ['nn']],
+    ['synleg', ['nn']],
+    ['dipaparkan', ['ms']],
+    ['стойността', ['bg']],
+    ['жок', ['ky']],
   ])('knows %j as %j', (word, languages) => {
     expect(wordLanguages(word)).toEqual(languages);
   });
