@@ -10,8 +10,8 @@
  * The pick is deterministic for a given set of installed catalogs: candidates are ordered by a
  * hash of their text, so rerunning on the same machine gives the same file.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { candidates, catalogPath, type Picked, packageOf, pickShortAndLong } from './language-catalogs.ts';
 
 /** Routing language → the catalog locales its texts come from. */
 const LOCALES: Readonly<Record<string, readonly string[]>> = {
@@ -84,151 +84,15 @@ const DOMAINS = [
 
 /** The set measured in docs/language.md had 40 % of its texts at 15 characters or fewer; keep that share. */
 const SHORT_SHARE = 0.4;
-const SHORT = 15;
-const MIN_LENGTH = 3;
-const MAX_LENGTH = 150;
-
-/** Scripts whose letters must make up most of a text for it to count as that language. */
-const SCRIPT: Readonly<Record<string, RegExp>> = {
-  ko: /\p{Script=Hangul}/u,
-  ja: /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u,
-  'zh-Hans': /\p{Script=Han}/u,
-  'zh-Hant': /\p{Script=Han}/u,
-  th: /\p{Script=Thai}/u,
-  he: /\p{Script=Hebrew}/u,
-  ar: /\p{Script=Arabic}/u,
-  hi: /\p{Script=Devanagari}/u,
-  ru: /\p{Script=Cyrillic}/u,
-  uk: /\p{Script=Cyrillic}/u,
-};
-const LATIN = /\p{Script=Latin}/u;
-
-interface Entry {
-  readonly id: string;
-  readonly text: string;
-}
-
-/** Reads a GNU .mo catalog (https://www.gnu.org/software/gettext/manual/html_node/MO-Files.html). */
-function readMo(path: string): Entry[] {
-  const buf = readFileSync(path);
-  const magic = buf.readUInt32LE(0);
-  const read = magic === 0x950412de ? (o: number) => buf.readUInt32LE(o) : (o: number) => buf.readUInt32BE(o);
-  const count = read(8);
-  const originals = read(12);
-  const translations = read(16);
-  const str = (table: number, i: number): string => {
-    const length = read(table + i * 8);
-    const offset = read(table + i * 8 + 4);
-    return buf.toString('utf8', offset, offset + length);
-  };
-  const entries: Entry[] = [];
-  for (let i = 0; i < count; i += 1) {
-    // msgctxt is joined to msgid by \x04; plural forms are separated by \0 (the first is enough).
-    const id = (str(originals, i).split('\x04').pop() ?? '').split('\0')[0] ?? '';
-    const text = str(translations, i).split('\0')[0] ?? '';
-    if (id !== '' && text !== '') entries.push({ id, text });
-  }
-  return entries;
-}
-
-const FORMAT =
-  /%(?:\d+\$)?[-+ 0#']*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|ll|[hlLqjztI])?[diouxXeEfFgGaAcspn]|%\([a-z_]+\)[sd]|\{[\w.]*\}|\$\{\w+\}/;
-
-/**
- * Strips accelerators (`_File`, `&Open`, `ファイル(_F)`) and a format specifier at either end
- * (`%s: `, `: %s`). A specifier inside the sentence would leave a hole ("Cannot open “”"), so
- * those strings are skipped rather than patched.
- */
-function cleanText(raw: string): string | undefined {
-  if (/[\n\t<>\\|=@#^~`{}[\]]|--|&\w+;|https?:|\/\w|\w\(\)|\p{L}\?\p{L}/u.test(raw)) return undefined;
-  // One `_` or `&` is an accelerator; more are identifiers (PANGO_VARIANT_SMALL_CAPS).
-  if ((raw.match(/[_&]/g) ?? []).length > 1) return undefined;
-  let text = raw
-    .replace(/\s*[(（](?:_|&)[\p{L}\d][)）]/gu, '')
-    .replace(/[_&](?=[\p{L}\d])/gu, '')
-    .replace(/^\s*(?:%(?:\d+\$)?[a-z]+)\s*[:：]?\s*/u, '')
-    .replace(/\s*[:：]?\s*%(?:\d+\$)?[a-z]+\s*$/u, '')
-    .replace(/…|\.\.\.$/u, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (FORMAT.test(text) || /[%_$]/.test(text)) return undefined;
-  text = text.replace(/[:：]$/u, '').trim();
-  return text;
-}
-
-function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').trim().toLowerCase();
-}
-
-function letters(text: string): string[] {
-  return [...text].filter((c) => /\p{L}/u.test(c));
-}
-
-function fitsLanguage(language: string, entry: Entry, text: string): boolean {
-  const all = letters(text);
-  if (all.length < 2) return false;
-  const script = SCRIPT[language] ?? LATIN;
-  const own = all.filter((c) => script.test(c)).length;
-  // Non-Latin texts may quote a product name ("PackageKit 서비스"); Latin ones must be all Latin.
-  if (script === LATIN ? own !== all.length : own / all.length < 0.6) return false;
-  // Untranslated entries (msgstr copied from msgid) are English, not the target language.
-  // Names count as untranslated too ("Niels Möller" for "Niels Moller").
-  if (language !== 'en' && fold(entry.text) === fold(entry.id)) return false;
-  if (text.toUpperCase() === text && script === LATIN) return false;
-  return true;
-}
-
-/** FNV-1a: a stable, well-spread order that does not depend on catalog order. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (const c of text) {
-    h ^= c.codePointAt(0) ?? 0;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
-
-function packageOf(path: string): string {
-  try {
-    return execFileSync('dpkg-query', ['-S', path], { encoding: 'utf8' }).split(':')[0] ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-interface Picked {
-  readonly language: string;
-  readonly locale: string;
-  readonly domain: string;
-  readonly text: string;
-}
 
 function pick(language: string, locales: readonly string[], perLanguage: number): Picked[] {
-  const seen = new Set<string>();
-  const candidates: Picked[] = [];
-  for (const locale of locales) {
-    for (const domain of DOMAINS) {
-      const path = `/usr/share/locale/${locale}/LC_MESSAGES/${domain}.mo`;
-      if (!existsSync(path)) continue;
-      for (const entry of readMo(path)) {
-        const text = cleanText(entry.text);
-        if (text === undefined || text.length < MIN_LENGTH || text.length > MAX_LENGTH) continue;
-        if (seen.has(text) || !fitsLanguage(language, entry, text)) continue;
-        seen.add(text);
-        candidates.push({ language, locale, domain, text });
-      }
-    }
-  }
-  candidates.sort((a, b) => hash(`${language}:${a.text}`) - hash(`${language}:${b.text}`));
-  const short = candidates.filter((c) => [...c.text].length <= SHORT).slice(0, Math.round(perLanguage * SHORT_SHARE));
-  const long = candidates.filter((c) => [...c.text].length > SHORT).slice(0, perLanguage - short.length);
-  return [...short, ...long];
+  return pickShortAndLong(candidates(language, locales, DOMAINS), perLanguage, SHORT_SHARE);
 }
 
 function render(samples: readonly Picked[], perLanguage: number): string {
   const sources = new Map<string, string>();
   for (const s of samples) {
-    const path = `/usr/share/locale/${s.locale}/LC_MESSAGES/${s.domain}.mo`;
+    const path = catalogPath(s.locale, s.domain);
     if (!sources.has(s.domain)) sources.set(s.domain, packageOf(path));
   }
   const sourceLines = [...sources.entries()]

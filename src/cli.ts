@@ -25,6 +25,18 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     takesArguments: true,
     run: async (args) => (await import('./journal-command.ts')).runJournalCommand(args, process.env, print),
   },
+  detect: {
+    about: 'the language of each text (arguments, or lines of standard input): a routing tag or "unsure" per line',
+    takesArguments: true,
+    run: async (args) => {
+      const { readStandardInput, runDetectCommand } = await import('./detect-command.ts');
+      return runDetectCommand(args, {
+        readInput: readStandardInput,
+        out: print,
+        err: (line) => void process.stderr.write(`${line}\n`),
+      });
+    },
+  },
   help: { about: 'show this help', run: async () => print(usage()) },
 };
 

@@ -3,8 +3,11 @@
  * their own, and the Simplified/Traditional split of Chinese. Measured in front of eld at 0.6 %
  * CJK wrong, against 3–6 % for detectors that guess CJK statistically (docs/language.md).
  */
+import jpShinjitai from 'opencc-js/dict/JPShinjitaiCharacters';
 import stCharacters from 'opencc-js/dict/STCharacters';
 import tsCharacters from 'opencc-js/dict/TSCharacters';
+import twPhrases from 'opencc-js/dict/TWPhrases';
+import { arabicLetters, devanagariLanguage } from './language-letters.ts';
 
 /** What the letters of a text say about its language. */
 export type ScriptVerdict =
@@ -22,11 +25,10 @@ type SingleScript = keyof typeof SINGLE_LANGUAGE;
 type Script = SharedScript | SingleScript | 'hangul' | 'kana' | 'han' | 'other';
 
 /**
- * Scripts written by one language in practice. The first four are the measured rule
- * (docs/language.md, "The script rule"; Arabic script → `ar` even for Persian or Urdu,
- * Devanagari → `hi` even for Marathi: routing teams
- * rarely split those, and eld confused them with their neighbours more often than not). The
- * rest name an unrouted language truthfully, so the caller sends it to the default channel
+ * Scripts written by one language in practice, or by one language and neighbours that letters
+ * and words tell apart: Arabic script is `ar` unless Persian or Urdu letters say `fa` or `ur`,
+ * Devanagari `hi` unless Marathi or Nepali words say `mr` or `ne` (src/engine/language-letters.ts).
+ * The rest name an unrouted language truthfully, so the caller sends it to the default channel
  * instead of treating it as "no language".
  */
 const SINGLE_LANGUAGE = {
@@ -50,6 +52,19 @@ const SINGLE_LANGUAGE = {
   myanmar: { pattern: '\\p{Script=Myanmar}', language: 'my' },
   ethiopic: { pattern: '\\p{Script=Ethiopic}', language: 'am' },
 } as const;
+
+/** Every language the script rule can name on its own. */
+export const SCRIPT_LANGUAGES: readonly string[] = [
+  'ko',
+  'ja',
+  'zh-Hans',
+  'zh-Hant',
+  ...Object.values(SINGLE_LANGUAGE).map((rule) => rule.language),
+  'fa',
+  'ur',
+  'mr',
+  'ne',
+];
 
 const PATTERNS: readonly (readonly [Script, string])[] = [
   ['latin', '\\p{Script=Latin}'],
@@ -114,6 +129,9 @@ export function classifyScript(text: string): ScriptVerdict {
   if (cjk * CJK_WEIGHT >= bestWeight && cjk > 0) return classifyCjk(counts, clean);
   if (best === 'latin' || best === 'cyrillic') return { kind: 'shared', script: best, letters: bestWeight, text: clean };
   if (best === 'other' || bestWeight < MIN_LETTERS.single) return { kind: 'none' };
+  // Persian and Urdu have letters of their own; Marathi and Nepali words of their own.
+  if (best === 'arabic') return { kind: 'script', language: arabicLetters(clean) };
+  if (best === 'devanagari') return { kind: 'script', language: devanagariLanguage(clean) };
   return { kind: 'script', language: SINGLE_LANGUAGE[best].language };
 }
 
@@ -125,6 +143,7 @@ function classifyCjk(counts: ReadonlyMap<Script, number>, text: string): ScriptV
   // so kana beside Han means Japanese. Han alone is Chinese (docs/language.md, "The script rule").
   if (hangul >= MIN_LETTERS.hangul && hangul >= kana) return { kind: 'script', language: 'ko' };
   if (kana >= MIN_LETTERS.kana) return { kind: 'script', language: 'ja' };
+  if (han >= 1 && hasJapaneseOnlyKanji(text)) return { kind: 'script', language: 'ja' };
   if (han >= MIN_LETTERS.han) return { kind: 'script', language: chineseVariant(text) };
   return { kind: 'none' };
 }
@@ -171,6 +190,32 @@ function buildChineseTables(st: string, ts: string): { simplifiedOnly: ReadonlyS
 }
 
 /**
+ * Japanese shinjitai: simplified kanji that are neither Simplified nor Traditional Chinese
+ * (変, 証, 択, 読, 関), from OpenCC's JPShinjitaiCharacters table (shinjitai → Traditional): its
+ * keys that no Chinese table has. A handful of them are also everyday Chinese characters (研 in
+ * 研究, 翻 in 翻译, 予, 欠, 概, 郎, 萌, 晃, 瓶, 慎, 褒, 弁, 缶, 糸) and are left out, so 翻译
+ * stays Chinese. 曜 is added: Japanese weekdays (水曜日) are written with it, Chinese ones (星期三)
+ * are not.
+ */
+const japaneseOnly = buildJapaneseOnly(jpShinjitai, [stCharacters, tsCharacters], '研翻予欠概郎萌晃瓶慎褒弁缶糸', '曜');
+
+function buildJapaneseOnly(jp: string, chinese: readonly string[], common: string, extra: string): ReadonlySet<string> {
+  const zh = new Set(chinese.flatMap((table) => table.split(/[| ]/)));
+  const only = new Set<string>(extra);
+  for (const entry of jp.split('|')) {
+    const [key, ...values] = entry.split(' ');
+    if (key !== undefined && key !== '' && !values.includes(key) && !zh.has(key) && !common.includes(key)) only.add(key);
+  }
+  return only;
+}
+
+/** Whether `text` has a kanji that only Japanese writes. */
+export function hasJapaneseOnlyKanji(text: string): boolean {
+  for (const c of text) if (japaneseOnly.has(c)) return true;
+  return false;
+}
+
+/**
  * `zh-Hant` when the text has more Traditional-only than Simplified-only characters, otherwise
  * `zh-Hans`: most shared characters are written the same way in both, and a tie (no telling
  * character at all, such as 你好) goes to the larger population of writers.
@@ -181,5 +226,29 @@ export function chineseVariant(text: string): 'zh-Hans' | 'zh-Hant' {
     if (simplifiedOnly.has(c)) balance -= 1;
     else if (traditionalOnly.has(c)) balance += 1;
   }
+  if (balance === 0 && hasPhrase(text, taiwanPhrases) && !hasPhrase(text, mainlandPhrases)) return 'zh-Hant';
   return balance > 0 ? 'zh-Hant' : 'zh-Hans';
+}
+
+/**
+ * Words that Taiwan and the mainland say differently, from OpenCC's TWPhrases table (mainland →
+ * Taiwan): 物件 (object) is Taiwanese where the mainland says 对象. They break a tie between
+ * texts whose characters are the same in both standards (物件不存在).
+ */
+const { taiwanPhrases, mainlandPhrases } = buildPhraseTables(twPhrases);
+
+function buildPhraseTables(table: string): { taiwanPhrases: readonly string[]; mainlandPhrases: readonly string[] } {
+  const taiwan = new Set<string>();
+  const mainland = new Set<string>();
+  for (const entry of table.split('|')) {
+    const [key, ...values] = entry.split(' ');
+    if (key !== undefined && [...key].length >= 2) mainland.add(key);
+    for (const value of values) if ([...value].length >= 2) taiwan.add(value);
+  }
+  for (const phrase of taiwan) if (mainland.delete(phrase)) taiwan.delete(phrase);
+  return { taiwanPhrases: [...taiwan], mainlandPhrases: [...mainland] };
+}
+
+function hasPhrase(text: string, phrases: readonly string[]): boolean {
+  return phrases.some((phrase) => text.includes(phrase));
 }

@@ -1,15 +1,17 @@
 /**
- * Language detection for routing: the Unicode-script rule first, then eld restricted to the
- * routed languages of the text's script; hints when the text cannot tell; and "unsure" rather
- * than a guess, so the caller sends the conversation to the default channel. The measurements
- * behind each choice are in docs/language.md.
+ * Language detection for routing: the Unicode-script rule first, then letter and word rules,
+ * then eld with a calibrated margin; hints when the text cannot tell; and "unsure" rather than a
+ * guess, so the caller sends the conversation to the default channel. The measurements behind
+ * each choice are in docs/language.md.
  */
-import { classifyScript, type SharedScript } from './language-script.ts';
+import { cyrillicLetters, LETTER_LANGUAGES, latinLetters } from './language-letters.ts';
+import { classifyScript, SCRIPT_LANGUAGES, type SharedScript } from './language-script.ts';
 import { normalizeLanguageTag } from './language-tags.ts';
+import { CYRILLIC_WORD_LANGUAGES, LATIN_WORD_LANGUAGES, leaders, onlyNeutralWords, unanimous, wordVotes } from './language-words.ts';
 
 export { languageName, normalizeLanguageTag } from './language-tags.ts';
 
-/** Size of eld's n-gram database. docs/language.md: small 92.4 % at ~150 MB RSS, large 93.5 % at ~390 MB. */
+/** Size of eld's n-gram database; docs/language.md, "The other databases", measures each. */
 export type LanguageDatabase = 'extrasmall' | 'small' | 'medium' | 'large';
 
 /** Detects the routing language of one customer message. */
@@ -20,9 +22,10 @@ export interface LanguageDetector {
    *
    * Scripts that name their language (Hangul, kana, Han, Thai, Hebrew, Arabic, Devanagari, …)
    * decide regardless of `routed`, so a Korean message is `ko` even without a `ko` route and the
-   * caller can send it to the default channel. Latin and Cyrillic text is read by eld among the
-   * `routed` languages of that script (plus `en` for Latin); see {@link createLanguageDetector}
-   * for what happens when a script has only one candidate.
+   * caller can send it to the default channel. Latin and Cyrillic text is read by letter and
+   * word rules, then eld, among every language of the script, routed or not (`ca`, `nn`, `bg`
+   * name unrouted languages, which go to the default channel); `routed` weighs the statistics
+   * toward the routed languages and names Malay (see {@link createLanguageDetector}).
    */
   detect(text: string, routed: readonly string[]): string | undefined;
 }
@@ -76,6 +79,21 @@ const ELD_LANGUAGES: Readonly<Record<SharedScript, readonly string[]>> = {
 };
 
 /**
+ * Every routing tag the detector can answer: the script rule's languages, eld's (as routing
+ * tags), the letter rules' and the lexicon's. The `detect` command's default for `--routed`.
+ */
+export const DETECTABLE_LANGUAGES: readonly string[] = [
+  ...new Set([
+    ...SCRIPT_LANGUAGES,
+    ...[...ELD_LANGUAGES.latin, ...ELD_LANGUAGES.cyrillic].map((code) => (code === 'no' ? 'nb' : code === 'ms' ? 'id' : code)),
+    'ms',
+    ...LETTER_LANGUAGES,
+    ...LATIN_WORD_LANGUAGES,
+    ...CYRILLIC_WORD_LANGUAGES,
+  ]),
+].sort();
+
+/**
  * Routing tags eld knows under another code: it has Norwegian as `no`, and no Indonesian at all,
  * so Indonesian is detected as Malay (docs/language.md: without this every Indonesian message is
  * misrouted).
@@ -83,67 +101,103 @@ const ELD_LANGUAGES: Readonly<Record<SharedScript, readonly string[]>> = {
 const TO_ELD: Readonly<Record<string, string>> = { nb: 'no', id: 'ms' };
 
 /**
- * Fewest Latin or Cyrillic letters worth asking eld about. `isReliable()` already refuses fewer
- * than three n-grams (one word under eight letters), so this floor only catches runs of tiny
- * words ("ok ok", "a b c"). Measured on a 7,500-text set built like the shipped one
- * (`bench/build-language-set.ts tmp/set.ts 300`): the answers eld called reliable were right
- * 4 times in 7 at four letters and 6 in 7 at five or more; the floor costs no accuracy there.
+ * How the statistics decide; the defaults were chosen on the tune part of the evaluation set
+ * (docs/language.md, "eld and the margin"). Margins compare eld's two best raw scores: a margin of 0.1
+ * means the best scored 10 % more than the runner-up.
  */
-const MIN_SHARED_LETTERS = 5;
-
-/** Distinct `routed` lists remembered; a deployment has one or a few, so this only bounds abuse. */
-const MAX_PLANS = 64;
-
-interface ScriptPlan {
-  readonly eld: Eld;
-  /** Turns eld's answer into a routing tag. */
-  readonly toTag: (code: string) => string;
+export interface Calibration {
+  /** Fewest Latin or Cyrillic letters (not bytes) for eld to answer at all. */
+  readonly minLetters: number;
+  /**
+   * Least lead of the best language over the runner-up, by length: `[letters, margin]` pairs in
+   * increasing letters; a text uses the first pair whose letters it does not exceed (the last
+   * pair for anything longer). eld reads long text well and short text poorly.
+   */
+  readonly margins: readonly (readonly [number, number])[];
+  /**
+   * Weight of an unrouted language's score (at most 1): below 1 it must beat the routed ones
+   * clearly to be named, since a deployment's customers mostly write the languages it routes.
+   */
+  readonly unroutedWeight: number;
+  /**
+   * Factor on the margin between two close neighbours (Danish, Norwegian and Swedish; Spanish,
+   * Portuguese, Catalan and Italian; Russian, Ukrainian, Belarusian and Bulgarian; Dutch and
+   * German), the pairs that make most wrong answers.
+   */
+  readonly closeFactor: number;
+  /**
+   * Factor on the margin for naming an unrouted language. Such an answer goes to the default
+   * channel like "unsure" does; the factor keeps a routed text from being named as a neighbour.
+   */
+  readonly nameFactor: number;
+  /** Longest text, in words, that the word rule decides or narrows. */
+  readonly maxWordRuleWords: number;
 }
 
-type Plan = Readonly<Record<SharedScript, ScriptPlan>>;
+export const DEFAULT_CALIBRATION: Calibration = {
+  minLetters: 3,
+  margins: [
+    [5, 0.5],
+    [8, 0.06],
+    [20, 0.04],
+    [Number.POSITIVE_INFINITY, 0.01],
+  ],
+  unroutedWeight: 0.8,
+  closeFactor: 2.5,
+  nameFactor: 4,
+  maxWordRuleWords: 3,
+};
+
+/** Close neighbours in eld's codes: a lead between two routed ones of one group needs `closeFactor` times the margin. */
+const CLOSE_GROUPS: readonly ReadonlySet<string>[] = [
+  new Set(['da', 'no', 'sv']),
+  new Set(['es', 'pt', 'ca', 'it']),
+  new Set(['ru', 'uk', 'be', 'bg']),
+  new Set(['nl', 'de']),
+];
+const close = (a: string, b: string): boolean => CLOSE_GROUPS.some((group) => group.has(a) && group.has(b));
+
+/** Distinct candidate sets remembered; bounded so that odd `routed` lists cannot grow it. */
+const MAX_INSTANCES = 256;
 
 /** How the detector is built. */
 export interface LanguageDetectorOptions {
-  /** eld database size; `small` is the default (docs/language.md, "Memory and database size"). */
+  /** eld database size; `small` is the default (docs/language.md, "The other databases"). */
   readonly database: LanguageDatabase;
-  /**
-   * Also let eld answer with unrouted languages of the script, so a Catalan message is `ca`
-   * (default channel) instead of `es`. docs/language.md: cuts such misroutes from 83 % to 23 % and
-   * costs about 2 points on routed languages. Off by default.
-   */
-  readonly detectUnrouted?: boolean;
+  /** Thresholds; {@link DEFAULT_CALIBRATION} unless a measurement overrides them. */
+  readonly calibration?: Partial<Calibration>;
 }
 
 /**
  * Loads eld's `database` (once per process per size) and returns a detector.
  *
- * Candidates: Latin text is read among the routed Latin languages plus `en` (the language
- * customers fall back on); Cyrillic among the routed Cyrillic ones. With two or more candidates
- * eld is restricted to them, the pipeline measured in docs/language.md; an unrouted neighbour
- * then goes to the nearest routed language (Catalan → `es`) unless `detectUnrouted` is set.
+ * Latin and Cyrillic text goes through three steps, each only when the one before cannot tell
+ * (docs/language.md, "The pipeline"):
  *
- * With one candidate (only `en` among Latin routes, or only `ru` among Cyrillic) a restriction
- * cannot tell anything, so eld reads among all its languages of that script and its answer is
- * returned even when unrouted (`fr`, `uk`), which sends the message to the default channel. On
- * a 7,500-text set with only `en` routed, restricting to `en` called 12 % of the other Latin
- * texts English; reading among all Latin languages called 1 % English, at a cost of 6 points of
- * English texts answered (81 % instead of 87 %; most of the rest come back undefined and fall
- * to the hints). With only `ru`, restricting sent 99.7 % of Ukrainian texts to `ru`, widening 7 %.
+ * 1. **Letter rules** (src/engine/language-letters.ts): ß is German, і ї є ґ Ukrainian, ã õ
+ *    Portuguese; ø æ narrow the choice to Danish or Norwegian.
+ * 2. **Word rules** (src/engine/language-words.ts): "hei" is Norwegian, "ikkje" Nynorsk, "unha"
+ *    Galician; "ikke" narrows to Danish or Norwegian.
+ * 3. **eld** among every language of the script it knows (narrowed by the steps above), answering
+ *    only with at least `minLetters` letters and a clear lead over the runner-up (`margins`).
+ *
+ * Every language of the script is a candidate, routed or not: a Catalan message is `ca`, which
+ * no team routes, so it goes to the default channel instead of reaching the Spanish team. The
+ * routed languages only decide how Malay is named (eld's `ms` is `id` unless only Malay is routed).
  *
  * Each distinct candidate set gets its own eld instance (`newInstance()` shares the loaded
- * n-grams), so concurrent calls with different `routed` lists never see each other's subset.
- * Setting the subset on one shared instance per call would also be safe (eld is synchronous)
- * but measured 11 µs per call against 31 µs for the detection itself.
+ * n-grams), so no call sees another's subset.
  */
 export async function createLanguageDetector(options: LanguageDetectorOptions): Promise<LanguageDetector> {
   const { eld: base } = await DATABASES[options.database]();
+  const calibration: Calibration = { ...DEFAULT_CALIBRATION, ...options.calibration };
   const instances = new Map<string, Eld>();
-  const plans = new Map<string, Plan>();
 
   const restricted = (codes: readonly string[]): Eld => {
     const key = [...codes].sort().join(',');
     let eld = instances.get(key);
     if (eld === undefined) {
+      if (instances.size >= MAX_INSTANCES) instances.clear();
       eld = base.newInstance();
       eld.setLanguageSubset([...codes]);
       instances.set(key, eld);
@@ -151,47 +205,99 @@ export async function createLanguageDetector(options: LanguageDetectorOptions): 
     return eld;
   };
 
-  const planFor = (routed: readonly string[]): Plan => {
-    const key = routed.join('\u0000');
-    let plan = plans.get(key);
-    if (plan === undefined) {
-      if (plans.size >= MAX_PLANS) {
-        plans.clear();
-        instances.clear();
-      }
-      plan = buildPlan(routed, options.detectUnrouted === true, restricted);
-      plans.set(key, plan);
+  const routes = new Map<string, Route>();
+  const routeFor = (routed: readonly string[]): Route => {
+    const key = routed.join(',');
+    let route = routes.get(key);
+    if (route === undefined) {
+      if (routes.size >= MAX_INSTANCES) routes.clear();
+      route = buildRoute(routed);
+      routes.set(key, route);
     }
-    return plan;
+    return route;
   };
 
   return {
     detect(text, routed) {
       const verdict = classifyScript(text);
       if (verdict.kind === 'script') return verdict.language;
-      if (verdict.kind === 'none' || verdict.letters < MIN_SHARED_LETTERS) return undefined;
-      const { eld, toTag } = planFor(routed)[verdict.script];
-      const result = eld.detect(verdict.text);
-      // isReliable() is false for fewer than three n-grams or a near tie: too short to tell.
-      if (result.language === '' || !result.isReliable()) return undefined;
-      return toTag(result.language);
+      if (verdict.kind === 'none' || onlyNeutralWords(verdict.text)) return undefined;
+      return readShared(verdict.script, verdict.text, verdict.letters, routeFor(routed), calibration, restricted);
     },
   };
 }
 
-function buildPlan(routed: readonly string[], detectUnrouted: boolean, restricted: (codes: readonly string[]) => Eld): Plan {
-  const tags = new Set(routed.flatMap((tag) => normalizeLanguageTag(tag) ?? []));
-  const codes = new Set([...tags].map((tag) => TO_ELD[tag] ?? tag));
-  // Malay and Indonesian are one language to eld; its `ms` is `id` unless only Malay is routed.
-  const malay = tags.has('ms') && !tags.has('id') ? 'ms' : 'id';
-  const toTag = (code: string): string => (code === 'no' ? 'nb' : code === 'ms' ? malay : code);
-  const scriptPlan = (script: SharedScript, always: readonly string[]): ScriptPlan => {
-    const all = ELD_LANGUAGES[script];
-    const candidates = new Set([...always, ...all.filter((code) => codes.has(code))]);
-    return { eld: restricted(candidates.size >= 2 && !detectUnrouted ? [...candidates] : all), toTag };
-  };
-  return { latin: scriptPlan('latin', ['en']), cyrillic: scriptPlan('cyrillic', []) };
+/** What the routed languages change: which eld codes count as routed, and how Malay is named. */
+interface Route {
+  /** Routed languages in eld's codes (`no`, `ms`). */
+  readonly codes: ReadonlySet<string>;
+  /** eld's code → routing tag: `no` → `nb`, `ms` → `id` unless only Malay is routed. */
+  readonly toTag: (code: string) => string;
 }
+
+function buildRoute(routed: readonly string[]): Route {
+  const tags = new Set(routed.flatMap((tag) => normalizeLanguageTag(tag) ?? []));
+  const malay = tags.has('ms') && !tags.has('id') ? 'ms' : 'id';
+  return {
+    codes: new Set([...tags].map((tag) => TO_ELD[tag] ?? tag)),
+    toTag: (code) => (code === 'no' ? 'nb' : code === 'ms' ? malay : code),
+  };
+}
+
+/**
+ * The routing tag of a Latin or Cyrillic text (routed or not), or undefined when nothing settles it.
+ */
+function readShared(
+  script: SharedScript,
+  text: string,
+  letters: number,
+  route: Route,
+  calibration: Calibration,
+  restricted: (codes: readonly string[]) => Eld,
+): string | undefined {
+  const lower = text.toLowerCase();
+  const rule = script === 'latin' ? latinLetters(lower) : cyrillicLetters(lower);
+  if (rule.kind === 'language') return rule.language;
+  let allowed: ReadonlySet<string> | undefined = rule.kind === 'among' ? new Set(rule.languages) : undefined;
+
+  // Words decide a short text by the most hits. A longer one only when every hit agrees and
+  // there are at least two: a single shared word ("die" in German and Afrikaans) must not
+  // outvote the statistics, which read long text well.
+  const votes = wordVotes(lower);
+  const top = leaders(votes, allowed ?? (script === 'cyrillic' ? CYRILLIC_WORD_LANGUAGES : LATIN_WORD_LANGUAGES));
+  const [only] = top;
+  if (votes.words <= calibration.maxWordRuleWords) {
+    if (top.length === 1 && only !== undefined) return only;
+    if (top.length > 1) allowed = new Set(top);
+  } else if (top.length === 1 && only !== undefined && (votes.votes.get(only) ?? 0) >= 2 && unanimous(votes, only)) return only;
+
+  if (letters < calibration.minLetters) return undefined;
+  const known = ELD_LANGUAGES[script];
+  const codes = allowed === undefined ? known : known.filter((code) => allowed.has(code) || allowed.has(FROM_ELD[code] ?? code));
+  if (codes.length === 0) return undefined;
+  if (codes.length === 1) return route.toTag(codes[0] ?? '');
+  const routed = route.codes;
+  const result = restricted(codes).detect(text);
+  if (result.language === '') return undefined;
+  // Our own near-tie check (eld's isReliable() compares with the runner-up's index, not score).
+  // Unrouted languages are weighed down: a deployment's customers mostly write what it routes.
+  const ranked = Object.entries(result.getScores())
+    .map(([code, score]) => [code, raw(score) * (routed.has(code) ? 1 : calibration.unroutedWeight)] as const)
+    .sort((x, y) => y[1] - x[1]);
+  const [best, runnerUp] = ranked;
+  if (best === undefined) return undefined;
+  if (runnerUp === undefined) return route.toTag(best[0]);
+  const base = calibration.margins.find(([most]) => letters <= most)?.[1] ?? calibration.margins.at(-1)?.[1] ?? 0;
+  const closePair = routed.has(best[0]) && routed.has(runnerUp[0]) && close(best[0], runnerUp[0]);
+  const needed = base * (closePair ? calibration.closeFactor : 1) * (routed.has(best[0]) ? 1 : calibration.nameFactor);
+  return best[1] / runnerUp[1] - 1 >= needed ? route.toTag(best[0]) : undefined;
+}
+
+/** eld's 0–1 score back to its raw per-n-gram score (eld scales it as s / (s + 25)). */
+const raw = (score: number): number => score / (1 - score);
+
+/** eld's codes back to routing tags, for matching the rules' groups. */
+const FROM_ELD: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(TO_ELD).map(([tag, code]) => [code, tag]));
 
 /** Where a conversation's language came from. */
 export type LanguageSource = 'text' | 'hint' | 'none';
@@ -200,7 +306,7 @@ export type LanguageSource = 'text' | 'hint' | 'none';
  * Picks the conversation's language: the detected one wins; otherwise the first hint that
  * normalizes to a language (the platform's `language_code`, the customer's earlier
  * conversation, …); otherwise none, and the caller routes to the default channel rather than
- * guess (docs/language.md: on one-word greetings the best pipeline was right about half the time).
+ * guess (docs/language.md, "What 'unsure' does").
  */
 export function chooseLanguage(input: { detected: string | undefined; hints: readonly (string | undefined)[] }): {
   language?: string;

@@ -13,3 +13,15 @@ declare module 'opencc-js/dict/TSCharacters' {
   const table: string;
   export default table;
 }
+
+declare module 'opencc-js/dict/JPShinjitaiCharacters' {
+  /** Japanese shinjitai → Traditional character table of OpenCC. */
+  const table: string;
+  export default table;
+}
+
+declare module 'opencc-js/dict/TWPhrases' {
+  /** Mainland (in Traditional characters) → Taiwan phrase table of OpenCC. */
+  const table: string;
+  export default table;
+}

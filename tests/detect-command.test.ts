@@ -1,0 +1,104 @@
+/**
+ * `threadline detect` as a process (src/cli.ts → src/detect-command.ts): texts from standard
+ * input or arguments, one line out per text, errors on standard error, exit codes. Run with tsx
+ * from an empty working directory, as tests/cli.test.ts runs the other commands.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cwd = mkdtempSync(join(tmpdir(), 'threadline-detect-'));
+
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+const detect = (args: readonly string[], input?: string) => threadline(['detect', ...args], input);
+
+function threadline(args: readonly string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src', 'cli.ts'), ...args], {
+      cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill(), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+describe('threadline detect', () => {
+  it('reads one text per line of standard input and prints one tag or "unsure" per text', async () => {
+    const input = [
+      '배송이 언제 되나요?',
+      '請問這個還有貨嗎',
+      'Bonjour, je voudrais annuler ma commande',
+      'hello',
+      '',
+      '👍',
+      'Вітаю, де моє замовлення?',
+    ].join('\n');
+    const { code, stdout, stderr } = await detect([], `${input}\n`);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toBe(['ko', 'zh-Hant', 'fr', 'unsure', 'unsure', 'unsure', 'uk', ''].join('\n'));
+  });
+
+  it('takes the texts as arguments instead, and names an unrouted language as it is', async () => {
+    const { code, stdout } = await detect(['--routed', 'en,ko', 'Bonjour, je voudrais annuler ma commande', '주문 취소해 주세요']);
+    expect(code).toBe(0);
+    expect(stdout).toBe('fr\nko\n');
+  });
+
+  it('lets --routed change the answer where the routes decide (Malay is id when Indonesian is routed)', async () => {
+    const text = 'Saya ingin membatalkan pesanan saya';
+    expect((await detect(['--routed=en,id', text])).stdout).toBe('id\n');
+    expect((await detect(['--routed=en,ms', text])).stdout).toBe('ms\n');
+  });
+
+  it('accepts --database and prints the same answers for a clear text', async () => {
+    const { code, stdout } = await detect(['--database', 'extrasmall', 'Hello, where is my order? It has not arrived yet']);
+    expect(code).toBe(0);
+    expect(stdout).toBe('en\n');
+  });
+
+  it('keeps a line for each input line, empty input giving no output', async () => {
+    expect(await detect([], '')).toMatchObject({ code: 0, stdout: '' });
+    const { stdout } = await detect([], 'ok\r\nDanke schön\r\n');
+    expect(stdout).toBe('unsure\nde\n');
+  });
+
+  it.each([
+    [['--database', 'huge', 'x'], /^Unknown database huge: use one of extrasmall, small, medium, large\n\nUsage: threadline detect/],
+    [['--routed', 'en,not a tag', 'x'], /^Not a language tag: not a tag\n/],
+    [['--routed'], /^--routed needs a value\n/],
+    [['--loud', 'x'], /^Unknown option --loud\n/],
+  ])('rejects %j on standard error with exit code 2 and nothing on standard output', async (args, message) => {
+    const { code, stdout, stderr } = await detect(args);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+  });
+
+  it('prints its usage for --help and is listed by threadline help', async () => {
+    const help = await detect(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: threadline detect \[--routed <tags>\] \[--database <size>\] \[text …\]/);
+    const list = await threadline(['help']);
+    expect(list.stdout).toMatch(/^ {2}threadline detect /m);
+  });
+});
