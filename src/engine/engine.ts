@@ -7,6 +7,7 @@ import type { Intake } from '../channel.ts';
 import type { InboundEvent } from '../messages.ts';
 import { wellFormedDeep } from '../safe-text.ts';
 import { keys } from '../store/keys.ts';
+import type { BufferedStore } from '../store/write-buffer.ts';
 import { handleAgentCommand } from './commands.ts';
 import { toConversationId } from './conversations.ts';
 import type { EngineContext, SlackMessageLink } from './context.ts';
@@ -55,19 +56,21 @@ export function createEngine(options: EngineOptions): Engine {
     metrics: options.metrics ?? noMetrics,
     now: options.now ?? Date.now,
   };
-  const handle = async (journaled: Job, signal: AbortSignal): Promise<void> => {
+  const handle = async (journaled: Job, signal: AbortSignal, store: BufferedStore): Promise<void> => {
     // The one place where text from outside (a customer's name, words and file names, an agent's
     // reply) is made well-formed before anything reaches Slack or a platform: a lone surrogate
     // makes the Slack client throw instead of posting. Applied here, it also covers entries
     // journaled before this existed and entries replayed from the parked list.
     const job = wellFormedDeep(journaled);
+    // The job's own view of the store: its writes are committed together (src/store/write-buffer.ts).
+    const jobCtx: EngineContext = { ...ctx, store, afterCommit: (then) => store.afterCommit(then) };
     switch (job.type) {
       case 'inbound':
-        return handleInbound(ctx, job.event, signal);
+        return handleInbound(jobCtx, job.event, signal);
       case 'agent_reply':
-        return handleAgentReply(ctx, job.conversationId, job.reply, signal, options.outbox);
+        return handleAgentReply(jobCtx, job.conversationId, job.reply, signal, options.outbox);
       case 'agent_command':
-        return handleAgentCommand(ctx, job.conversationId, job.thread, job.command, job.requestId);
+        return handleAgentCommand(jobCtx, job.conversationId, job.thread, job.command, job.requestId);
     }
   };
   const worker = createWorker({

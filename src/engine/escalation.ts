@@ -4,7 +4,7 @@
  * de-escalating says so in both places. Each step is exactly-once across replays (postOnce).
  */
 import { type ConversationRecord, toView } from './conversations.ts';
-import { type EngineContext, saveConversation } from './context.ts';
+import { type EngineContext, saveConversation, whenCommitted } from './context.ts';
 import { indexes } from '../store/keys.ts';
 import { postOnce } from './posting.ts';
 import type { AgentCommand, ThreadRef } from './slack-port.ts';
@@ -34,7 +34,7 @@ export async function applyEscalation(
     await saveConversation(ctx, next);
     // Counted by /inbox status and App Home until de-escalated or closed.
     await ctx.store.index(indexes.escalated()).put(record.id, ctx.now());
-    ctx.slack.deskChanged();
+    whenCommitted(ctx, () => ctx.slack.deskChanged());
     await ctx.slack.updateParent(thread, toView(next));
     const marker = { key: `escalated:${record.id}:${requestId}` };
     await postOnce(ctx, { slackChannelId: thread.slackChannelId, thread }, marker, () =>
@@ -49,7 +49,7 @@ export async function applyEscalation(
   const { escalation: _escalation, ...next } = record;
   await saveConversation(ctx, next);
   await ctx.store.index(indexes.escalated()).remove(record.id);
-  ctx.slack.deskChanged();
+  whenCommitted(ctx, () => ctx.slack.deskChanged());
   await ctx.slack.updateParent(thread, toView(next));
   const marker = { key: `deescalated:${record.id}:${requestId}` };
   const target = escalation.post ? { slackChannelId: escalation.post.slackChannelId } : undefined;

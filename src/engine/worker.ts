@@ -14,6 +14,7 @@ import { classifyFailure, exponentialBackoff, waitBefore } from '../retry.ts';
 import { truncateGraphemes } from '../safe-text.ts';
 import type { Journal, JournalEntry, Store } from '../store/store.ts';
 import { keys } from '../store/keys.ts';
+import { type BufferedStore, bufferWrites } from '../store/write-buffer.ts';
 import { type Job, jobId } from './jobs.ts';
 
 /** How the worker paces itself. */
@@ -45,8 +46,11 @@ const PROCESSED_TTL_MS = 30 * 24 * 3600 * 1000;
 /** The longest reason kept with a parked entry and shown in Slack. */
 const MAX_REASON = 300;
 
-/** Applies one job; throws to have it retried. The signal aborts when the lease was lost. */
-export type JobHandler = (job: Job, signal: AbortSignal) => Promise<void>;
+/**
+ * Applies one job; throws to have it retried. The signal aborts when the lease was lost. `store`
+ * is the job's view of the store: its writes wait and are committed together (src/store/write-buffer.ts).
+ */
+export type JobHandler = (job: Job, signal: AbortSignal, store: BufferedStore) => Promise<void>;
 
 /** A job the worker set aside: its journal entry id (to replay it) and why. */
 export interface ParkedJob {
@@ -143,14 +147,20 @@ export function createWorker(deps: {
       await journal.ack(queue, entry.id, owner);
       return true;
     }
+    const store = bufferWrites(deps.store);
     try {
-      await deps.handle(entry.payload, signal);
+      await deps.handle(entry.payload, signal, store);
     } catch (error) {
+      // What the job recorded before it failed (posts made, links) is kept, as if written at once.
+      await store.flush().catch((flushError: unknown) => log.warn({ err: flushError, queue }, 'records of a failed job not kept'));
       if (signal.aborted) return false;
       return failed(entry, queue, owner, error);
     }
-    await deps.store.set(keys.processed(id), true, PROCESSED_TTL_MS);
-    await journal.ack(queue, entry.id, owner);
+    // The job's last writes, its processed marker and the ack: one commit, so all or none survive a crash.
+    await store.flush([
+      { op: 'set', key: keys.processed(id), value: true, ttlMs: PROCESSED_TTL_MS },
+      { op: 'ack', queue, entryId: entry.id, owner },
+    ]);
     return true;
   }
 

@@ -3,6 +3,7 @@ import { Keyv } from 'keyv';
 import { StoreError } from '../errors.ts';
 import { checkMs as checkPositiveMs, createGuard, type Guard } from './guard.ts';
 import { keyvData } from './keyv-data.ts';
+import { redisCommit } from './redis-commit.ts';
 import { redisCoordination } from './redis-coordination.ts';
 import { defaultNamespace, journalKeys } from './keys.ts';
 import type { Journal, JournalEntry, Store } from './store.ts';
@@ -63,12 +64,13 @@ redis.call('PEXPIRE', KEYS[2], ARGV[2])
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[3])
 return first`;
 
-/** KEYS: list, size. ARGV: entry id. Pops the head only if it is that entry. */
+/** KEYS: list, size. ARGV: entry id. Pops the head only if it is that entry; 1 when it did. */
 const ACK = `
 local first = redis.call('LINDEX', KEYS[1], 0)
 if first and string.match(first, '^(%d+) ') == ARGV[1] then
   redis.call('LPOP', KEYS[1])
   redis.call('DECR', KEYS[2])
+  return 1
 end
 return 0`;
 
@@ -132,6 +134,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
     journal: createRedisJournal(client, namespace, guard),
     ...keyvData(keyv, guard, Math.ceil),
     ...redisCoordination(client, namespace, guard),
+    ...redisCommit(client, namespace, (key) => adapter.createKeyPrefix(key, namespace), ACK, guard),
     setIfAbsent: (key, value, ttlMs) =>
       guard(`setIfAbsent ${key}`, async () => {
         const ttl = ttlMs === undefined ? undefined : checkMs('ttlMs', ttlMs);

@@ -6,6 +6,7 @@ import { Keyv, type KeyvStoreAdapter, type StoredData } from 'keyv';
 import { StoreError } from '../errors.ts';
 import { checkMs, createGuard, type Guard } from './guard.ts';
 import { keyvData } from './keyv-data.ts';
+import { sqliteCommit } from './sqlite-commit.ts';
 import { COORDINATION_SCHEMA, sqliteCoordination } from './sqlite-coordination.ts';
 import { dataKeys, defaultNamespace, journalKeys } from './keys.ts';
 import type { Journal, JournalEntry, Store } from './store.ts';
@@ -66,6 +67,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     journal: createSqliteJournal(db, options.now ?? Date.now, guard),
     ...keyvData(keyv, guard),
     ...sqliteCoordination(db, options.namespace ?? defaultNamespace, options.now ?? Date.now, guard),
+    ...sqliteCommit(db, options.namespace ?? defaultNamespace, guard),
     setIfAbsent: (key, value, ttlMs) =>
       guard(`setIfAbsent ${key}`, () => {
         const expires = ttlMs === undefined ? undefined : Date.now() + checkMs('ttlMs', ttlMs);

@@ -377,6 +377,92 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
     await store.close();
     await expect(store.get('x')).rejects.toBeInstanceOf(StoreError);
     await expect(store.journal.size()).rejects.toBeInstanceOf(StoreError);
+    await expect(store.commit([{ op: 'set', key: 'x', value: 1 }])).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it('commits sets, deletes, setIfAbsent and index writes in order, says what each did, and every instance reads them', async () => {
+    const { store, backend } = await open();
+    await store.set('old', 'gone soon');
+    await store.set('taken', 'first');
+    await store.index('waiting').put('c0', 1);
+    const results = await store.commit([
+      { op: 'set', key: 'link:1', value: { thread: { slackChannelId: 'C1', threadTs: '1.2' }, ts: '1.3' } },
+      { op: 'set', key: 'link:2', value: 'short-lived', ttlMs: LONG },
+      { op: 'delete', key: 'old' },
+      { op: 'delete', key: 'never' },
+      { op: 'setIfAbsent', key: 'intent', value: true, ttlMs: LONG },
+      { op: 'setIfAbsent', key: 'taken', value: 'second' },
+      { op: 'set', key: 'link:1', value: 'rewritten' },
+      { op: 'setIfAbsent', key: 'link:2', value: 'not this' },
+      { op: 'indexPut', index: 'waiting', member: 'c1', score: 5 },
+      { op: 'indexRemove', index: 'waiting', member: 'c0' },
+      { op: 'indexRemove', index: 'waiting', member: 'never' },
+    ]);
+    expect(results).toEqual([true, true, true, false, true, false, true, false, true, true, false]);
+    const other = await another(backend);
+    expect(await other.get('link:1')).toBe('rewritten');
+    expect(await other.get('link:2')).toBe('short-lived');
+    expect(await other.get('old')).toBeUndefined();
+    expect(await other.get('intent')).toBe(true);
+    expect(await other.get('taken')).toBe('first');
+    expect(await other.setIfAbsent('intent', false)).toBe(false);
+    expect(await other.index('waiting').range()).toEqual([{ member: 'c1', score: 5 }]);
+    expect(await store.commit([])).toEqual([]);
+  });
+
+  it('commits the journal ack of the head with the job records, and only of the head', async () => {
+    const { store, backend } = await open();
+    await store.journal.append([
+      { queue: 'q', payload: 'e1' },
+      { queue: 'q', payload: 'e2' },
+    ]);
+    expect(await store.journal.lease('A', LONG)).toBe('q');
+    const first = await store.journal.head('q', 'A', LONG);
+    expect(
+      await store.commit([
+        { op: 'set', key: 'processed:e1', value: true, ttlMs: LONG },
+        { op: 'ack', queue: 'q', entryId: 'not-an-entry', owner: 'A' },
+        { op: 'ack', queue: 'q', entryId: first!.id, owner: 'A' },
+        { op: 'ack', queue: 'q', entryId: first!.id, owner: 'A' },
+      ]),
+    ).toEqual([true, false, true, false]);
+    expect(await (await another(backend)).get('processed:e1')).toBe(true);
+    expect(await store.journal.size()).toBe(1);
+    expect((await store.journal.head('q', 'A', LONG))?.payload).toBe('e2');
+  });
+
+  it('forgets a committed value once its TTL has passed, and lets setIfAbsent take it again', async () => {
+    const { store } = await open();
+    expect(
+      await store.commit([
+        { op: 'set', key: 'short', value: 'a', ttlMs: 50 },
+        { op: 'setIfAbsent', key: 'claim', value: 1, ttlMs: 50 },
+        { op: 'set', key: 'long', value: 'b', ttlMs: LONG },
+      ]),
+    ).toEqual([true, true, true]);
+    await sleep(200);
+    expect(await store.get('short')).toBeUndefined();
+    expect(await store.get('long')).toBe('b');
+    expect(await store.commit([{ op: 'setIfAbsent', key: 'claim', value: 2 }])).toEqual([true]);
+    expect(await store.get('claim')).toBe(2);
+  });
+
+  it('refuses a commit with a bad TTL or score with StoreError, and applies none of its writes', async () => {
+    const { store } = await open();
+    await expect(
+      store.commit([
+        { op: 'set', key: 'a', value: 1 },
+        { op: 'set', key: 'b', value: 2, ttlMs: -1 },
+      ]),
+    ).rejects.toBeInstanceOf(StoreError);
+    await expect(
+      store.commit([
+        { op: 'set', key: 'a', value: 1 },
+        { op: 'indexPut', index: 'i', member: 'm', score: Number.NaN },
+      ]),
+    ).rejects.toBeInstanceOf(StoreError);
+    expect(await store.get('a')).toBeUndefined();
+    expect(await store.index('i').count()).toBe(0);
   });
 });
 
