@@ -83,8 +83,8 @@ export function createEngine(options: EngineOptions): Engine {
   });
   const append = async (jobs: readonly { queue: string; job: Job }[]) => {
     if (jobs.length === 0) return;
+    // The journal tells the worker (Journal.watch), here and on other instances where the store can.
     await options.store.journal.append(jobs.map(({ queue, job }) => ({ queue, payload: job })));
-    worker.kick(new Set(jobs.map(({ queue }) => queue)).size);
   };
 
   const intake: Intake = {

@@ -23,7 +23,13 @@ export interface WorkerOptions {
   readonly concurrency: number;
   /** A lease not renewed for this long is free for another worker (a crashed instance's work resumes then). */
   readonly leaseMs: number;
-  /** Pause between looks at an empty journal (an in-process append wakes the worker at once). */
+  /**
+   * How often one idle loop of this process looks at an empty journal, for work it is not told
+   * about: appended by another process or instance without a notification, or a retry delay
+   * ending elsewhere. The other idle loops wait to be woken: by an append (in this process, or on
+   * a store whose journal notifies), by a retry delay of this process ending, or by a loop that
+   * found work.
+   */
   readonly idleMs: number;
   /** Backoff before a failed job is tried again: 1 s, doubling per attempt up to this. */
   readonly maxBackoffMs: number;
@@ -37,7 +43,7 @@ export interface WorkerOptions {
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   concurrency: 16,
   leaseMs: 10_000,
-  idleMs: 500,
+  idleMs: 2000,
   maxBackoffMs: 5 * 60_000,
   parkAfterAttempts: 5,
 };
@@ -68,8 +74,6 @@ interface Attempts {
 /** A running set of drain loops. */
 export interface Worker {
   start(): void;
-  /** Wakes up to `count` idle loops (call after an append in this process, one per queue appended to). */
-  kick(count?: number): void;
   /** Lets running jobs finish, then stops. */
   stop(): Promise<void>;
 }
@@ -92,10 +96,15 @@ export function createWorker(deps: {
   let running = false;
   let wakers: (() => void)[] = [];
   const loops: Promise<void>[] = [];
+  /** Whether one idle loop is already the one that looks again after idleMs. */
+  let watching = false;
+  /** The one timer that wakes a loop when the earliest retry delay of this process ends. */
+  let retryTimer: { at: number; timer: NodeJS.Timeout } | undefined;
 
-  const sleep = (ms: number) =>
+  /** Waits until woken, or at most ms (no timer when ms is undefined). */
+  const sleep = (ms?: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
+      const timer = ms === undefined ? undefined : setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         wakers = wakers.filter((w) => w !== done);
@@ -103,13 +112,42 @@ export function createWorker(deps: {
       }
       wakers.push(done);
     });
+  const wake = (count = 1) => {
+    for (const done of wakers.slice(0, count)) done();
+  };
+  /** Nothing to do: one idle loop looks again after idleMs, the others wait to be woken. */
+  async function idle(): Promise<void> {
+    if (watching) return sleep();
+    watching = true;
+    try {
+      await sleep(options.idleMs);
+    } finally {
+      watching = false;
+    }
+  }
+  /** A queue released with a delay becomes leasable then: wake a loop at the earliest such time. */
+  function wakeAfter(delayMs: number): void {
+    const at = Date.now() + delayMs;
+    if (retryTimer !== undefined && retryTimer.at <= at) return;
+    if (retryTimer !== undefined) clearTimeout(retryTimer.timer);
+    const timer = setTimeout(() => {
+      retryTimer = undefined;
+      wake();
+    }, delayMs + 5);
+    timer.unref();
+    retryTimer = { at, timer };
+  }
+  const unsubscribe = { current: undefined as (() => void) | undefined };
 
   async function loop(owner: string): Promise<void> {
     while (running) {
       try {
         const queue = await journal.lease(owner, options.leaseMs);
-        if (queue === undefined) await sleep(options.idleMs);
-        else await drain(queue, owner);
+        if (queue === undefined) await idle();
+        else {
+          wake(); // there may be more: another idle loop looks
+          await drain(queue, owner);
+        }
       } catch (error) {
         log.error({ err: error }, 'journal unavailable, retrying');
         await sleep(Math.min(options.maxBackoffMs, 2000));
@@ -182,6 +220,7 @@ export function createWorker(deps: {
     deps.onRetry?.();
     await deps.store.set(keys.attempts(entry.id), attempts, PROCESSED_TTL_MS);
     await journal.release(queue, owner, delay);
+    wakeAfter(delay);
     return false;
   }
 
@@ -206,14 +245,16 @@ export function createWorker(deps: {
     start() {
       if (running) return;
       running = true;
+      // One notifier for the process: an append (here, or on another instance where the store tells) wakes one idle loop.
+      unsubscribe.current = journal.watch(() => wake());
       for (let i = 0; i < options.concurrency; i++) loops.push(loop(`${instance}:${i}`));
-    },
-    kick(count = 1) {
-      for (const wake of wakers.slice(0, count)) wake();
     },
     async stop() {
       running = false;
-      for (const wake of [...wakers]) wake();
+      unsubscribe.current?.();
+      if (retryTimer !== undefined) clearTimeout(retryTimer.timer);
+      retryTimer = undefined;
+      wake(wakers.length);
       await Promise.all(loops.splice(0));
     },
   };

@@ -11,6 +11,7 @@
  * - `ns:journal:seq`            counter that numbers entries
  * - `ns:journal:size`           counter of unacknowledged entries
  * - `ns:journal:parked`         hash: entry id → a parked entry (JSON: queue, parkedAt, reason, entry)
+ * - `ns:journal:appended`       pub/sub channel: a message after every append (wakes idle workers)
  * - `ns:claim:<name>`           a named lease (Store.claim): its owner, with a PX expiry
  * - `ns:counter:<key>`          a counter (Store.increment)
  * - `ns:index:<name>`           a sorted set (Store.index)
@@ -52,6 +53,8 @@ export const journalKeys = Object.freeze({
   size: (namespace: string): string => `${namespace}:journal:size`,
   /** Redis hash of parked entries by id. */
   parked: (namespace: string): string => `${namespace}:journal:parked`,
+  /** Redis pub/sub channel the append script publishes to, so that idle workers of every instance wake. */
+  appended: (namespace: string): string => `${namespace}:journal:appended`,
   /** SQLite table of entries (AUTOINCREMENT id gives the global append order). */
   entriesTable: 'journal_entries',
   /** SQLite table of leases and release delays, one row per queue. */

@@ -41,6 +41,8 @@ export interface MemoryState {
   /** Sorted indexes by name: member → score. */
   readonly indexes: Map<string, Map<string, number>>;
   nextId: number;
+  /** Journal.watch listeners of every store on this state. */
+  readonly watchers: Set<() => void>;
 }
 
 /** Fresh, empty shared state for {@link createMemoryStore}. */
@@ -54,6 +56,7 @@ export function createMemoryState(): MemoryState {
     counters: new Map(),
     indexes: new Map(),
     nextId: 1,
+    watchers: new Set(),
   };
 }
 
@@ -238,6 +241,12 @@ function createMemoryJournal(state: MemoryState, now: () => number, open: () => 
         entries.push({ id: state.nextId++, payloadJson: JSON.stringify(payload ?? null), appendedAt: now() });
         state.queues.set(queue, entries);
       }
+      if (items.length > 0) for (const listener of state.watchers) queueMicrotask(listener);
+    },
+    watch(listener) {
+      const own = () => listener();
+      state.watchers.add(own);
+      return () => void state.watchers.delete(own);
     },
     async lease(owner, leaseMs) {
       open();

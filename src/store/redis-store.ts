@@ -5,6 +5,7 @@ import { checkMs as checkPositiveMs, createGuard, type Guard } from './guard.ts'
 import { keyvData } from './keyv-data.ts';
 import { redisCommit } from './redis-commit.ts';
 import { redisCoordination } from './redis-coordination.ts';
+import { redisAppendWatch } from './redis-notify.ts';
 import { defaultNamespace, journalKeys } from './keys.ts';
 import type { Journal, JournalEntry, Store } from './store.ts';
 
@@ -24,14 +25,15 @@ type RedisClient = ReturnType<typeof createClient>;
 const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 // A list element is "<id> <appendedAt> <payload JSON>": Lua reads id and time without decoding JSON.
-/** KEYS: seq, size, ready. ARGV: queue key prefix, then queue, payload pairs. */
+/** KEYS: seq, size, ready. ARGV: queue key prefix, the appended channel, then queue, payload pairs. */
 const APPEND = `${NOW}
-for i = 2, #ARGV, 2 do
+for i = 3, #ARGV, 2 do
   local id = redis.call('INCR', KEYS[1])
   redis.call('RPUSH', ARGV[1] .. ARGV[i], string.format('%d %d %s', id, now, ARGV[i + 1]))
   redis.call('ZADD', KEYS[3], 'NX', now, ARGV[i])
 end
-redis.call('INCRBY', KEYS[2], (#ARGV - 1) / 2)`;
+redis.call('INCRBY', KEYS[2], (#ARGV - 2) / 2)
+redis.call('PUBLISH', ARGV[2], '')`;
 
 /** KEYS: ready. ARGV: queue key prefix, lease key prefix, owner, leaseMs. Returns the queue or nil. */
 const LEASE = `${NOW}
@@ -128,10 +130,11 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
   const { client, adapter, keyv, fail, where } = await connect(options, namespace);
   const storeGuard = createGuard(`${where}: the store is closed`, fail);
   const guard = storeGuard.run;
+  const notify = redisAppendWatch(client, journalKeys.appended(namespace));
 
   return {
     kind: 'redis',
-    journal: createRedisJournal(client, namespace, guard),
+    journal: createRedisJournal(client, namespace, guard, notify),
     ...keyvData(keyv, guard, Math.ceil),
     ...redisCoordination(client, namespace, guard),
     ...redisCommit(client, namespace, (key) => adapter.createKeyPrefix(key, namespace), ACK, guard),
@@ -146,6 +149,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
     ping: () => guard('ping', async () => void (await client.ping())),
     async close() {
       if (!storeGuard.close()) return;
+      await notify.close();
       if (client.isOpen) await (client.isReady ? client.close() : client.destroy());
     },
   };
@@ -202,7 +206,7 @@ async function connect(options: RedisStoreOptions, namespace: string): Promise<C
   return { client, adapter, keyv, fail, where };
 }
 
-function createRedisJournal(client: RedisClient, namespace: string, guard: Guard): Journal {
+function createRedisJournal(client: RedisClient, namespace: string, guard: Guard, notify: ReturnType<typeof redisAppendWatch>): Journal {
   const k = {
     seq: journalKeys.sequence(namespace),
     size: journalKeys.size(namespace),
@@ -210,6 +214,7 @@ function createRedisJournal(client: RedisClient, namespace: string, guard: Guard
     queuePrefix: journalKeys.queue(namespace, ''),
     leasePrefix: journalKeys.lease(namespace, ''),
     parked: journalKeys.parked(namespace),
+    appended: journalKeys.appended(namespace),
   };
   const queueKeys = (queue: string): string[] => [journalKeys.queue(namespace, queue), journalKeys.lease(namespace, queue), k.ready];
   const run = (script: string, keys: string[], args: string[]): Promise<unknown> => client.eval(script, { keys, arguments: args });
@@ -219,8 +224,9 @@ function createRedisJournal(client: RedisClient, namespace: string, guard: Guard
       guard('journal append', async () => {
         if (items.length === 0) return;
         const pairs = items.flatMap(({ queue, payload }) => [queue, JSON.stringify(payload ?? null)]);
-        await run(APPEND, [k.seq, k.size, k.ready], [k.queuePrefix, ...pairs]);
+        await run(APPEND, [k.seq, k.size, k.ready], [k.queuePrefix, k.appended, ...pairs]);
       }),
+    watch: (listener) => notify.watch(listener),
     lease: (owner, leaseMs) =>
       guard('journal lease', async () => {
         const queue = await run(LEASE, [k.ready], [k.queuePrefix, k.leasePrefix, owner, String(checkMs('leaseMs', leaseMs))]);

@@ -203,8 +203,19 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
     else q.upsertLease.run(queue, null, at + checkMs('delayMs', delayMs));
   });
 
+  // Only this store's own appends: other processes on the file are found by the workers' slow look.
+  const watchers = new Set<() => void>();
   return {
-    append: (items) => guard('journal append', () => append.immediate(items)),
+    append: (items) =>
+      guard('journal append', () => {
+        append.immediate(items);
+        if (items.length > 0) for (const listener of watchers) queueMicrotask(listener);
+      }),
+    watch(listener) {
+      const own = () => listener();
+      watchers.add(own);
+      return () => void watchers.delete(own);
+    },
     lease: (owner, leaseMs) => guard('journal lease', () => lease.immediate(owner, checkMs('leaseMs', leaseMs))),
     head: (queue, owner, leaseMs) => guard(`journal head of ${queue}`, () => head.immediate(queue, owner, checkMs('leaseMs', leaseMs))),
     ack: (queue, entryId) =>

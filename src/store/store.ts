@@ -108,6 +108,13 @@ export interface Journal {
   /** Durably appends items, in order. Resolves only once every item is durable. */
   append(items: readonly { readonly queue: string; readonly payload: unknown }[]): Promise<void>;
   /**
+   * Calls `listener` after entries were appended through this store, and, where the backend can
+   * tell, by other instances on it (Redis publishes every append; memory stores sharing a state
+   * tell each other). Processes on one embedded file are not told of each other's appends. Idle
+   * workers wait for this instead of polling. Returns what stops the calls.
+   */
+  watch(listener: () => void): () => void;
+  /**
    * Leases one queue that has entries and no live lease (oldest pending work first).
    * Returns the queue name, or undefined when there is nothing to do.
    */

@@ -86,7 +86,7 @@ async function drain(store: Store, queue: string, owner: string): Promise<unknow
   return seen;
 }
 
-describe.each(backends)('%s store', (_name, makeBackend) => {
+describe.each(backends)('%s store', (name, makeBackend) => {
   /** A store on a fresh backend, or another instance on the given one. */
   const open = async (backend = makeBackend()): Promise<{ store: Store; backend: Backend }> => {
     const store = await backend.open();
@@ -378,6 +378,29 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
     await expect(store.get('x')).rejects.toBeInstanceOf(StoreError);
     await expect(store.journal.size()).rejects.toBeInstanceOf(StoreError);
     await expect(store.commit([{ op: 'set', key: 'x', value: 1 }])).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it('journal watch is told of appends through the store, and (memory, Redis) by another instance, until stopped', async () => {
+    const { store, backend } = await open();
+    const other = await another(backend);
+    const seen = { own: 0, other: 0 };
+    const stopOwn = store.journal.watch(() => seen.own++);
+    const stopOther = other.journal.watch(() => seen.other++);
+    const acrossInstances = name !== 'embedded'; // processes on one file find each other's work by polling
+    // A subscription may take a moment to start (Redis): append until the watchers have seen one.
+    for (let i = 0; i < 40 && (seen.own === 0 || (acrossInstances && seen.other === 0)); i++) {
+      await store.journal.append([{ queue: 'q', payload: i }]);
+      await sleep(50);
+    }
+    expect(seen.own).toBeGreaterThan(0);
+    if (acrossInstances) expect(seen.other).toBeGreaterThan(0);
+    else expect(seen.other).toBe(0);
+    stopOwn();
+    stopOther();
+    const stopped = { ...seen };
+    await store.journal.append([{ queue: 'q', payload: 'after' }]);
+    await sleep(100);
+    expect(seen).toEqual(stopped);
   });
 
   it('commits sets, deletes, setIfAbsent and index writes in order, says what each did, and every instance reads them', async () => {
