@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import { checkMs, checkScore, type Guard } from './guard.ts';
 import { dataKeys, journalKeys } from './keys.ts';
 import { SORTED } from './sqlite-coordination.ts';
+import { syncModes } from './sqlite-sync.ts';
 import type { Store, StoreWrite } from './store.ts';
 
 const KV = dataKeys.table;
@@ -16,6 +17,7 @@ const ENTRIES = journalKeys.entriesTable;
 /** commit over the open database, for keys of `namespace`. */
 export function sqliteCommit(db: Database.Database, namespace: string, guard: Guard): Pick<Store, 'commit'> {
   const named = (key: string): string => dataKeys.embedded(namespace, key);
+  const { relaxed } = syncModes(db);
   const q = {
     set: db.prepare(
       `INSERT INTO ${KV} (key, value, expires) VALUES (?, ?, ?)
@@ -76,7 +78,10 @@ export function sqliteCommit(db: Database.Database, namespace: string, guard: Gu
           if ((write.op === 'set' || write.op === 'setIfAbsent') && write.ttlMs !== undefined) checkMs('ttlMs', write.ttlMs);
           if (write.op === 'indexPut') checkScore(write.score);
         }
-        return writes.length === 0 ? [] : commit.immediate(writes);
+        if (writes.length === 0) return [];
+        // A job's last step (its records with the ack of its entry, no intent): see syncModes.
+        const replayable = writes.some((w) => w.op === 'ack') && !writes.some((w) => w.op === 'setIfAbsent');
+        return replayable ? relaxed(() => commit.immediate(writes)) : commit.immediate(writes);
       }),
   };
 }

@@ -7,6 +7,7 @@ import { StoreError } from '../errors.ts';
 import { checkMs, createGuard, type Guard } from './guard.ts';
 import { keyvData } from './keyv-data.ts';
 import { sqliteCommit } from './sqlite-commit.ts';
+import { syncModes } from './sqlite-sync.ts';
 import { COORDINATION_SCHEMA, sqliteCoordination } from './sqlite-coordination.ts';
 import { dataKeys, defaultNamespace, journalKeys } from './keys.ts';
 import type { Journal, JournalEntry, Store } from './store.ts';
@@ -205,6 +206,7 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
 
   // Only this store's own appends: other processes on the file are found by the workers' slow look.
   const watchers = new Set<() => void>();
+  const { relaxed } = syncModes(db);
   return {
     append: (items) =>
       guard('journal append', () => {
@@ -216,14 +218,17 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
       watchers.add(own);
       return () => void watchers.delete(own);
     },
-    lease: (owner, leaseMs) => guard('journal lease', () => lease.immediate(owner, checkMs('leaseMs', leaseMs))),
-    head: (queue, owner, leaseMs) => guard(`journal head of ${queue}`, () => head.immediate(queue, owner, checkMs('leaseMs', leaseMs))),
+    // Leases and acks are the journal's bookkeeping: an OS crash that rolls them back only has an
+    // entry processed again (see syncModes), so they do not wait for an fsync.
+    lease: (owner, leaseMs) => guard('journal lease', () => relaxed(() => lease.immediate(owner, checkMs('leaseMs', leaseMs)))),
+    head: (queue, owner, leaseMs) =>
+      guard(`journal head of ${queue}`, () => relaxed(() => head.immediate(queue, owner, checkMs('leaseMs', leaseMs)))),
     ack: (queue, entryId) =>
       guard(`journal ack of ${queue}`, () => {
         const id = Number(entryId);
-        if (Number.isSafeInteger(id)) ack.immediate(queue, id);
+        if (Number.isSafeInteger(id)) relaxed(() => ack.immediate(queue, id));
       }),
-    release: (queue, owner, delayMs) => guard(`journal release of ${queue}`, () => release.immediate(queue, owner, delayMs)),
+    release: (queue, owner, delayMs) => guard(`journal release of ${queue}`, () => relaxed(() => release.immediate(queue, owner, delayMs))),
     size: () => guard('journal size', () => q.size.get()?.n ?? 0),
     park: (queue, entryId, _owner, reason) =>
       guard(`journal park in ${queue}`, () => {

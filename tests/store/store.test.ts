@@ -515,6 +515,11 @@ describe('embedded store across processes', () => {
     const dataDir = tempDir('threadline-kill-');
     const victim = `await store.set('thread', { ts: '9.9' });
       await store.setIfAbsent('claim', 'victim');
+      // A job's last step: its records and the ack of its entry (committed without waiting for an fsync).
+      await store.journal.append([{ queue: 'done', payload: 'processed' }]);
+      await store.journal.lease('V', 60000);
+      const entry = await store.journal.head('done', 'V', 60000);
+      await store.commit([{ op: 'set', key: 'processed', value: true }, { op: 'ack', queue: 'done', entryId: entry.id, owner: 'V' }]);
       await store.journal.append([{ queue: 'q', payload: 'before-kill' }]);
       process.kill(process.pid, 'SIGKILL');`;
     await expect(runProcess(victim, dataDir)).rejects.toMatchObject({ signal: 'SIGKILL' });
@@ -522,6 +527,8 @@ describe('embedded store across processes', () => {
     opened.push(store);
     expect(await store.get('thread')).toEqual({ ts: '9.9' });
     expect(await store.setIfAbsent('claim', 'survivor')).toBe(false);
+    expect(await store.get('processed')).toBe(true);
+    expect(await store.journal.size()).toBe(1);
     expect(await store.journal.lease('A', LONG)).toBe('q');
     expect(await drain(store, 'q', 'A')).toEqual(['before-kill']);
   });
