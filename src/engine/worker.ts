@@ -189,9 +189,11 @@ export function createWorker(deps: {
     try {
       await deps.handle(entry.payload, signal, store);
     } catch (error) {
+      // The lease was lost: whoever holds the queue now redoes the job (the intents keep it from
+      // posting twice), and this worker's late records must not overwrite that worker's newer ones.
+      if (signal.aborted) return false;
       // What the job recorded before it failed (posts made, links) is kept, as if written at once.
       await store.flush().catch((flushError: unknown) => log.warn({ err: flushError, queue }, 'records of a failed job not kept'));
-      if (signal.aborted) return false;
       return failed(entry, queue, owner, error);
     }
     // The job's last writes, its processed marker and the ack: one commit, so all or none survive a crash.
