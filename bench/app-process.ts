@@ -35,6 +35,8 @@ export type FromApp =
 
 /** This process's memory and CPU time now. */
 export const memory = (): Memory => {
+  // With BENCH_APP_NODE_OPTIONS=--expose-gc, a full collection first: heapUsed is then what is held, not garbage.
+  (globalThis as { gc?: () => void }).gc?.();
   const { rss, heapUsed } = process.memoryUsage();
   const cpu = process.cpuUsage();
   return { rss, heapUsed, cpuMs: (cpu.user + cpu.system) / 1000, maxRss: process.resourceUsage().maxRSS * 1024 };

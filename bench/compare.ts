@@ -52,6 +52,8 @@ export interface TargetResult {
   readonly rssIdleMb: number;
   readonly rssPeakMb: number;
   readonly rssAfterMb: number;
+  /** V8 heap in use when idle and after the burst: what the app itself holds, apart from V8's reserve. */
+  readonly heapIdleMb: number;
   readonly heapAfterMb: number;
   readonly idleCpuMsPerSecond: number;
   readonly idleCpuAfterMsPerSecond: number;
@@ -184,6 +186,7 @@ async function runTarget(target: Target): Promise<TargetResult> {
       rssIdleMb: mb(idleEnd.rss),
       rssPeakMb: mb(afterEnd.maxRss),
       rssAfterMb: mb(afterEnd.rss),
+      heapIdleMb: mb(idleEnd.heapUsed),
       heapAfterMb: mb(afterEnd.heapUsed),
       idleCpuMsPerSecond: (idleEnd.cpuMs - idleStart.cpuMs) / (IDLE_MS / 1000),
       idleCpuAfterMsPerSecond: (afterEnd.cpuMs - afterStart.cpuMs) / (IDLE_MS / 1000),
@@ -237,6 +240,7 @@ export function comparisonSection(results: readonly TargetResult[]): Section {
         'RSS idle / peak / after the burst',
         (r) => `${r.rssIdleMb.toFixed(0)} / ${r.rssPeakMb.toFixed(0)} / ${r.rssAfterMb.toFixed(0)} MB`,
       ),
+      row('V8 heap used, idle / after the burst', (r) => `${r.heapIdleMb.toFixed(0)} / ${r.heapAfterMb.toFixed(0)} MB`),
       row(
         'CPU while idle, before / after the burst',
         (r) => `${r.idleCpuMsPerSecond.toFixed(2)} / ${r.idleCpuAfterMsPerSecond.toFixed(2)} ms/s`,
