@@ -160,10 +160,43 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
     return row !== undefined && row.owner === owner && row.expires > at;
   };
 
-  const append = db.transaction((items: readonly { readonly queue: string; readonly payload: unknown }[]) => {
+  type Items = readonly { readonly queue: string; readonly payload: unknown }[];
+  const append = db.transaction((batches: readonly Items[]) => {
     const at = now();
-    for (const { queue, payload } of items) q.insert.run(queue, JSON.stringify(payload ?? null), at);
+    for (const items of batches) for (const { queue, payload } of items) q.insert.run(queue, JSON.stringify(payload ?? null), at);
   });
+  /**
+   * Group commit: appends that arrive while the event loop is busy (webhooks queue up behind a
+   * synchronous fsync) are written in one transaction, in the order they were asked for, and each
+   * resolves once that transaction is durable: one fsync for all of them instead of one each.
+   */
+  let group: { batches: Items[]; settle: ((error?: unknown) => void)[] } | undefined;
+  const groupAppend = (items: Items): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (group === undefined) {
+        const current: { batches: Items[]; settle: ((error?: unknown) => void)[] } = { batches: [], settle: [] };
+        group = current;
+        setImmediate(() => {
+          group = undefined;
+          try {
+            append.immediate(current.batches);
+            for (const settle of current.settle) settle();
+          } catch {
+            // One bad batch must not fail the others: each is tried on its own.
+            current.batches.forEach((batch, i) => {
+              try {
+                append.immediate([batch]);
+                current.settle[i]?.();
+              } catch (error) {
+                current.settle[i]?.(error);
+              }
+            });
+          }
+        });
+      }
+      group.batches.push(items);
+      group.settle.push((error) => (error === undefined ? resolve() : reject(error)));
+    });
   const lease = db.transaction((owner: string, leaseMs: number): string | undefined => {
     const at = now();
     q.dropExpired.run(at); // an expired lease or delay blocks nothing; dropping it keeps the table small
@@ -209,9 +242,10 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
   const { relaxed } = syncModes(db);
   return {
     append: (items) =>
-      guard('journal append', () => {
-        append.immediate(items);
-        if (items.length > 0) for (const listener of watchers) queueMicrotask(listener);
+      guard('journal append', async () => {
+        if (items.length === 0) return;
+        await groupAppend(items);
+        for (const listener of watchers) queueMicrotask(listener);
       }),
     watch(listener) {
       const own = () => listener();

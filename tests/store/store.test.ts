@@ -380,6 +380,15 @@ describe.each(backends)('%s store', (name, makeBackend) => {
     await expect(store.commit([{ op: 'set', key: 'x', value: 1 }])).rejects.toBeInstanceOf(StoreError);
   });
 
+  it('journal keeps the order of 20 concurrent appends to one queue, each durable when it resolves', async () => {
+    const { store, backend } = await open();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.journal.append([{ queue: 'q', payload: i }])));
+    const other = await another(backend);
+    expect(await other.journal.size()).toBe(20);
+    expect(await other.journal.lease('B', LONG)).toBe('q');
+    expect(await drain(other, 'q', 'B')).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
   it('journal watch is told of appends through the store, and (memory, Redis) by another instance, until stopped', async () => {
     const { store, backend } = await open();
     const other = await another(backend);
