@@ -20,7 +20,7 @@ import { BOT_TOKEN, DEFAULT_CHANNEL, SIGNING_SECRET, TELEGRAM_TOKEN, WEBHOOK_SEC
 import { type FakeSlackCall, startFakeSlack } from '../tests/fakes/slack-api.ts';
 import { startFakeTelegramApi } from '../tests/fakes/telegram-api.ts';
 import { forkApp, type Memory, type ToApp } from './app-process.ts';
-import { deliver, IN_FLIGHT, LANGUAGES, type Planned, plan, redisNamespace, redisUrl, until } from './load.ts';
+import { deliver, IN_FLIGHT, LANGUAGES, type Planned, plan, redisNamespace, redisUrl, shownBy, until } from './load.ts';
 import { quick, rate, type Section } from './report.ts';
 
 export type Target = 'embedded' | 'redis' | 'bare';
@@ -118,12 +118,10 @@ async function runTarget(target: Target): Promise<TargetResult> {
       const at = performance.now();
       for (const call of items) {
         if (call.method !== 'chat.postMessage') continue;
-        const marker = (call.args.metadata as { event_payload?: { key?: unknown } } | undefined)?.event_payload?.key;
-        if (typeof marker !== 'string' || !marker.startsWith('msg:')) continue;
-        const entry = byKey.get(marker.split(':').slice(-2).join(':'));
-        if (entry === undefined) continue;
-        if (entry.mirroredAt !== undefined) duplicates += 1;
-        else entry.mirroredAt = at;
+        for (const entry of shownBy(call.args, byKey, planned)) {
+          if (entry.mirroredAt !== undefined) duplicates += 1;
+          else entry.mirroredAt = at;
+        }
       }
       return push(...items);
     };

@@ -136,3 +136,28 @@ export function redisNamespace(): { namespace: string; cleanup(): Promise<number
     },
   };
 }
+
+/**
+ * The planned messages one `chat.postMessage` shows: its marker (`msg:<conversation>:<eventId>`)
+ * names the first; a combined post (README: "When messages arrive faster than Slack takes them")
+ * has one section per message, block_ids `threadline-msg-<i>`, which are that customer's next
+ * messages in order. Empty for any other post (a parent, a notice).
+ */
+export function shownBy(
+  args: Readonly<Record<string, unknown>>,
+  byKey: ReadonlyMap<string, Planned>,
+  planned: readonly Planned[],
+): Planned[] {
+  const marker = (args.metadata as { event_payload?: { key?: unknown } } | undefined)?.event_payload?.key;
+  if (typeof marker !== 'string' || !marker.startsWith('msg:')) return [];
+  const first = byKey.get(marker.split(':').slice(-2).join(':'));
+  if (first === undefined) return [];
+  const blocks = Array.isArray(args.blocks) ? (args.blocks as { block_id?: unknown }[]) : [];
+  const sections = blocks.filter((b) => typeof b.block_id === 'string' && b.block_id.startsWith('threadline-msg-')).length;
+  if (sections <= 1) return [first];
+  // A key is `<chat>:<message>`: the same chat is the same customer.
+  const chat = (p: Planned) => p.key.split(':')[0];
+  const theirs = planned.filter((p) => chat(p) === chat(first));
+  const at = theirs.indexOf(first);
+  return theirs.slice(at, at + sections);
+}

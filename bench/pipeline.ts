@@ -30,7 +30,7 @@ import { startFakeTelegramApi } from '../tests/fakes/telegram-api.ts';
 import { DEFAULT_WORKER_OPTIONS } from '../src/engine/worker.ts';
 import { forkApp, type ToApp } from './app-process.ts';
 import { runComparison } from './compare.ts';
-import { CHAT_IDS, deliver, IDLE_CHAT_IDS, IN_FLIGHT, LANGUAGES, plan, redisNamespace, redisUrl, until } from './load.ts';
+import { CHAT_IDS, deliver, IDLE_CHAT_IDS, IN_FLIGHT, LANGUAGES, plan, redisNamespace, redisUrl, shownBy, until } from './load.ts';
 import { emitResult, ms, quantile, quick, rate, rssMb, type Section } from './report.ts';
 
 interface Scenario {
@@ -186,18 +186,18 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
         // conversation is `telegram:<bot>:<chat>` and a Telegram eventId is `<chat>:<message>`.
         const parts = typeof marker === 'string' ? marker.split(':') : [];
         const chatId = Number(parts.at(-2));
-        const entry = byKey.get(parts.slice(-2).join(':'));
         if (chatId < IDLE_CHAT_IDS) {
           posts += 1;
           firstPostAt ??= at;
           lastPostAt = at;
           postsIn.set(channel, (postsIn.get(channel) ?? 0) + 1);
         }
-        if (entry === undefined || typeof marker !== 'string' || !marker.startsWith('msg:')) continue;
-        if (entry.mirroredAt !== undefined) duplicates += 1;
-        else {
-          entry.mirroredAt = at;
-          entry.mirroredIn = channel;
+        for (const shown of shownBy(call.args, byKey, [...planned, ...idle])) {
+          if (shown.mirroredAt !== undefined) duplicates += 1;
+          else {
+            shown.mirroredAt = at;
+            shown.mirroredIn = channel;
+          }
         }
       }
       return push(...items);
