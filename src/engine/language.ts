@@ -193,15 +193,19 @@ export interface LanguageDetectorOptions {
 /**
  * Loads eld's `database` (once per process per size) and returns a detector.
  *
- * Latin and Cyrillic text goes through three steps, each only when the one before cannot tell
- * (docs/language.md, "The pipeline"):
+ * Latin and Cyrillic text goes through four steps, the rules each only when the one before cannot
+ * tell, eld and the model together (docs/language.md, "The pipeline"):
  *
- * 1. **Letter rules** (src/engine/language-letters.ts): ß is German, і ї є ґ Ukrainian, ã õ
+ * 1. **Letter rules** (src/engine/language-letters.ts): ß is German, і ї є ґ Ukrainian, ã
  *    Portuguese; ø æ narrow the choice to Danish or Norwegian.
  * 2. **Word rules** (src/engine/language-words.ts): "hei" is Norwegian, "ikkje" Nynorsk, "unha"
  *    Galician; "ikke" narrows to Danish or Norwegian.
  * 3. **eld** among every language of the script it knows (narrowed by the steps above), answering
  *    only with at least `minLetters` letters and a clear lead over the runner-up (`margins`).
+ * 4. **The n-gram model** (src/engine/language-ngrams.ts) among the same candidates and the
+ *    neighbours eld does not know: a clear lead decides (`ngramDecide`, `ngramName`), a lead
+ *    against eld's answer makes it unsure (`ngramVeto`), agreement confirms eld's leader
+ *    (`ngramAgree`).
  *
  * Every language of the script is a candidate, routed or not: a Catalan message is `ca`, which
  * no team routes, so it goes to the default channel instead of reaching the Spanish team. The
