@@ -21,44 +21,17 @@
  * Run: npx tsx bench/pipeline.ts [--quick] [--scenario=<id>]   (ids: see SCENARIOS, and paced-drain)
  * Profile the app process: BENCH_APP_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=tmp/prof" npx tsx bench/pipeline.ts …
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { createClient } from '@keyv/redis';
 import { BOT_TOKEN, DEFAULT_CHANNEL, SIGNING_SECRET, TELEGRAM_TOKEN, WEBHOOK_SECRET } from '../tests/e2e/harness.ts';
 import { startFakeSlack, type FakeSlackCall } from '../tests/fakes/slack-api.ts';
 import { startFakeTelegramApi } from '../tests/fakes/telegram-api.ts';
-import { LANGUAGE_SAMPLES } from '../tests/fixtures/language/samples.ts';
 import { DEFAULT_WORKER_OPTIONS } from '../src/engine/worker.ts';
+import { forkApp, type ToApp } from './app-process.ts';
+import { runComparison } from './compare.ts';
+import { CHAT_IDS, deliver, IDLE_CHAT_IDS, IN_FLIGHT, LANGUAGES, plan, redisNamespace, redisUrl, until } from './load.ts';
 import { emitResult, ms, quantile, quick, rate, rssMb, type Section } from './report.ts';
-
-/** Twenty routing languages, one Slack channel each (the close pairs nb/da/sv, fi and id left out). */
-const LANGUAGES = [
-  'en',
-  'ko',
-  'ja',
-  'zh-Hans',
-  'zh-Hant',
-  'th',
-  'he',
-  'ar',
-  'hi',
-  'ru',
-  'uk',
-  'de',
-  'fr',
-  'es',
-  'pt',
-  'it',
-  'nl',
-  'pl',
-  'tr',
-  'vi',
-] as const;
-const IN_FLIGHT = 16;
 
 interface Scenario {
   readonly id: string;
@@ -133,245 +106,6 @@ const SCENARIOS: readonly Scenario[] = quick
         timeoutMs: 120_000,
       },
     ];
-
-const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-
-// ───────────────────────────── the app process ─────────────────────────────
-
-type ToApp =
-  | { type: 'start'; env: Record<string, string>; routes: Record<string, string>; workerConcurrency?: number; redisNamespace?: string }
-  | { type: 'measure' }
-  | { type: 'stop' };
-
-interface Memory {
-  readonly rss: number;
-  readonly heapUsed: number;
-  /** Peak RSS of the process so far, bytes. */
-  readonly maxRss: number;
-}
-
-type FromApp =
-  | { type: 'started'; port: number; baseline: Memory; started: Memory; postsPerSecond: number | undefined; startMs: number }
-  | { type: 'memory'; memory: Memory; journalSize: number }
-  | { type: 'stopped'; warnings: number; errors: number; problems: string[] }
-  | { type: 'failed'; error: string };
-
-const memory = (): Memory => {
-  const { rss, heapUsed } = process.memoryUsage();
-  return { rss, heapUsed, maxRss: process.resourceUsage().maxRSS * 1024 };
-};
-
-async function runApp(): Promise<void> {
-  const send = (message: FromApp) => process.send?.(message);
-  const start = await new Promise<Extract<ToApp, { type: 'start' }>>((resolve) =>
-    process.once('message', (message: ToApp) => message.type === 'start' && resolve(message)),
-  );
-  const [{ createApp }, { loadConfig }, { createRoutingSettings, createSettingsStore }] = await Promise.all([
-    import('../src/app.ts'),
-    import('../src/config.ts'),
-    import('../src/engine/settings.ts'),
-  ]);
-  const baseline = memory();
-  let warnings = 0;
-  let errors = 0;
-  const problems: string[] = [];
-  // The app logs at its default level (info) into this sink, as it would to stdout.
-  const logDestination = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n')) {
-        const level = /"level":(\d+)/.exec(line)?.[1];
-        if (level === undefined || Number(level) < 40) continue;
-        if (Number(level) >= 50) errors += 1;
-        else warnings += 1;
-        const msg = /"msg":"([^"]*)"/.exec(line)?.[1] ?? line.slice(0, 120);
-        if (problems.length < 5 && !problems.includes(msg)) problems.push(msg);
-      }
-      done();
-    },
-  });
-  try {
-    const t0 = performance.now();
-    const config = loadConfig(start.env, { envFile: join(start.env.DATA_DIR ?? tmpdir(), 'no-such.env') });
-    // On Redis, the store the app would build from STORE_URL, with the run's own key namespace (as tests/e2e does).
-    const store =
-      start.redisNamespace === undefined || config.storeUrl === undefined
-        ? undefined
-        : await (await import('../src/store/redis-store.ts')).createRedisStore({ url: config.storeUrl, namespace: start.redisNamespace });
-    const app = await createApp(config, {
-      ...(store === undefined ? {} : { store }),
-      logDestination,
-      ...(start.workerConcurrency === undefined ? {} : { worker: { concurrency: start.workerConcurrency } }),
-    });
-    const settings = createRoutingSettings(createSettingsStore(app.store, { owner: 'bench' }), config.defaultChannel);
-    for (const [language, channel] of Object.entries(start.routes)) await settings.setRoute('bench', language, channel);
-    const port = await app.start();
-    const startMs = performance.now() - t0;
-    // Feature-detected, so the benchmark still runs on a build without the setting.
-    const postsPerSecond = (config as { slackPostsPerSecond?: number }).slackPostsPerSecond;
-    send({ type: 'started', port, baseline, started: memory(), postsPerSecond, startMs });
-    process.on('message', (message: ToApp) => {
-      if (message.type === 'measure') {
-        void app.store.journal.size().then((journalSize) => send({ type: 'memory', memory: memory(), journalSize }));
-      } else if (message.type === 'stop') {
-        void app.stop().finally(() => {
-          send({ type: 'stopped', warnings, errors, problems });
-          process.disconnect();
-        });
-      }
-    });
-  } catch (error) {
-    send({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-    process.disconnect();
-  }
-}
-
-// ───────────────────────────── the driver ─────────────────────────────
-
-/** A forked app process and a typed way to wait for its next message of a kind. */
-function forkApp(): {
-  child: ChildProcess;
-  next<K extends FromApp['type']>(type: K, timeoutMs?: number): Promise<Extract<FromApp, { type: K }>>;
-  /** Resolves when the process has exited (killing it after timeoutMs). */
-  exited(timeoutMs: number): Promise<void>;
-} {
-  // BENCH_APP_NODE_OPTIONS adds node flags to the app process only, e.g. "--cpu-prof --cpu-prof-dir=tmp/prof".
-  const extra = (process.env.BENCH_APP_NODE_OPTIONS ?? '').split(' ').filter((flag) => flag !== '');
-  const child = fork(fileURLToPath(import.meta.url), ['--role=app'], {
-    execArgv: ['--import', 'tsx', ...extra],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    async exited(timeoutMs) {
-      const timer = setTimeout(() => child.kill(), timeoutMs);
-      await exit;
-      clearTimeout(timer);
-    },
-    next(type, timeoutMs = 60_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => finish(new Error(`app process: no ${type} within ${timeoutMs} ms`)), timeoutMs);
-        const onMessage = (message: FromApp) => {
-          if (message.type === 'failed') finish(new Error(`app process failed: ${message.error}`));
-          else if (message.type === type) finish(undefined, message as Extract<FromApp, { type: typeof type }>);
-        };
-        const onExit = (code: number | null) => finish(new Error(`app process exited (${code}) before ${type}`));
-        function finish(error?: Error, value?: Extract<FromApp, { type: typeof type }>) {
-          clearTimeout(timer);
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          if (error) reject(error);
-          else resolve(value!);
-        }
-        child.on('message', onMessage);
-        child.on('exit', onExit);
-      });
-    },
-  };
-}
-
-interface Planned {
-  readonly key: string;
-  readonly customer: number;
-  readonly language: string;
-  readonly channel: string;
-  readonly body: string;
-  sentAt?: number;
-  ackedAt?: number;
-  status?: number;
-  mirroredAt?: number;
-  mirroredIn?: string;
-}
-
-let nextUpdateId = 1;
-/** Telegram chat ids of the burst's customers start here; the idle phase's at IDLE_CHAT_IDS. */
-const CHAT_IDS = 600_000_000;
-const IDLE_CHAT_IDS = 600_100_000;
-
-/** `rounds` messages from each of `customers` customers: round j of every customer, then round j+1 (as traffic interleaves). */
-function plan(
-  customers: readonly number[],
-  rounds: number,
-  languages: readonly string[],
-  channelOf: (language: string) => string,
-): Planned[] {
-  const byLanguage = new Map<string, string[]>();
-  for (const sample of LANGUAGE_SAMPLES) byLanguage.set(sample.language, [...(byLanguage.get(sample.language) ?? []), sample.text]);
-  const planned: Planned[] = [];
-  for (let round = 0; round < rounds; round++) {
-    for (const customer of customers) {
-      const language = languages[customer % languages.length]!;
-      const texts = byLanguage.get(language) ?? ['hello'];
-      const chatId = CHAT_IDS + customer;
-      const messageId = 1000 + round;
-      const text = texts[(Math.floor(customer / languages.length) * rounds + round) % texts.length]!;
-      const from = {
-        id: chatId,
-        is_bot: false,
-        first_name: `Customer${customer}`,
-        username: `customer_${customer}`,
-        language_code: language.toLowerCase(),
-      };
-      const update = {
-        update_id: nextUpdateId++,
-        message: {
-          message_id: messageId,
-          date: Math.floor(Date.now() / 1000),
-          chat: { id: chatId, type: 'private', first_name: from.first_name, username: from.username },
-          from,
-          text,
-        },
-      };
-      planned.push({ key: `${chatId}:${messageId}`, customer, language, channel: channelOf(language), body: JSON.stringify(update) });
-    }
-  }
-  return planned;
-}
-
-/** POSTs one update to the webhook as Telegram does (secret token header) and records when it was answered. */
-async function deliver(url: string, entry: Planned): Promise<void> {
-  entry.sentAt = performance.now();
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
-    body: entry.body,
-  });
-  await response.arrayBuffer();
-  entry.ackedAt = performance.now();
-  entry.status = response.status;
-}
-
-async function until(check: () => boolean, timeoutMs: number, progress?: () => string): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  let lastReport = performance.now();
-  while (!check()) {
-    if (performance.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    if (progress && performance.now() - lastReport > 10_000) {
-      lastReport = performance.now();
-      console.log(`  … ${progress()}`);
-    }
-  }
-  return true;
-}
-
-/** A unique key namespace on REDIS_URL for one run, and the deletion of its keys afterwards. */
-function redisNamespace(): { namespace: string; cleanup(): Promise<number> } {
-  const namespace = `threadline-bench-pipeline-${process.pid}-${Date.now()}`;
-  return {
-    namespace,
-    async cleanup() {
-      const client = createClient({ url: redisUrl });
-      await client.connect();
-      let deleted = 0;
-      for await (const keys of client.scanIterator({ MATCH: `${namespace}:*`, COUNT: 1000 }))
-        if (keys.length > 0) deleted += await client.del(keys);
-      await client.close();
-      return deleted;
-    },
-  };
-}
-
 interface Outcome {
   readonly throughput: string[];
   readonly memory: string[];
@@ -753,8 +487,9 @@ async function main(): Promise<void> {
   const only = process.argv.find((a) => a.startsWith('--scenario='))?.slice('--scenario='.length);
   const scenarios = SCENARIOS.filter((s) => only === undefined || s.id === only);
   const drain = only === undefined || only === DRAIN.id;
-  if (scenarios.length === 0 && !drain)
-    throw new Error(`No scenario ${only}: use one of ${[...SCENARIOS.map((s) => s.id), DRAIN.id].join(', ')}`);
+  if (scenarios.length === 0 && !drain && only !== 'compare')
+    throw new Error(`No scenario ${only}: use one of compare, ${[...SCENARIOS.map((s) => s.id), DRAIN.id].join(', ')}`);
+  const comparison = only === undefined || only === 'compare' ? [await runComparison()] : [];
   const throughput: string[][] = [];
   const memoryRows: string[][] = [];
   const notes: string[] = [];
@@ -772,44 +507,46 @@ async function main(): Promise<void> {
       throughput.push([scenario.label, 'failed (see output above)', '', '', '', '', '', '', '', '', '']);
     }
   }
-  const sections: Section[] = [
-    {
-      title: 'Pipeline: Telegram webhook → journal → worker → Slack (createApp, Slack HTTP mode, embedded store unless noted)',
-      columns: [
-        'scenario',
-        'burst msgs',
-        'channels',
-        'worker lanes',
-        'idle e2e p50',
-        'ack p50',
-        'ack p99',
-        'intake msg/s',
-        'e2e p50',
-        'e2e p99',
-        'e2e msg/s',
-      ],
-      rows: throughput,
-      notes: [
-        'idle e2e: first, one new customer per channel writes once, alone, and waits until mirrored (parent + message posted): the latency of a quiet day.',
-        `burst: then all the burst's messages are POSTed as fast as ${IN_FLIGHT} concurrent webhooks allow, so their e2e latency is mostly time queued (behind the per-channel pacing when paced): it grows with the burst size.`,
-        "ack = the webhook's 200, after the journal append is durable. e2e = from the POST until the fake Slack received the chat.postMessage mirroring the message.",
-        'Ceiling when paced: channels × 1 post/s, and a new conversation costs 2 posts (parent + message).',
-        ...notes,
-      ],
-    },
-    {
-      title: 'Pipeline: memory of the app process',
-      columns: [
-        'scenario',
-        'RSS before createApp',
-        'RSS after start (language DB loaded)',
-        'RSS after the run',
-        'peak RSS',
-        'createApp + start',
-      ],
-      rows: memoryRows,
-    },
-  ].filter((section) => section.rows.length > 0);
+  const sections: Section[] = [...comparison];
+  if (scenarios.length > 0)
+    sections.push(
+      {
+        title: 'Pipeline: Telegram webhook → journal → worker → Slack (createApp, Slack HTTP mode, embedded store unless noted)',
+        columns: [
+          'scenario',
+          'burst msgs',
+          'channels',
+          'worker lanes',
+          'idle e2e p50',
+          'ack p50',
+          'ack p99',
+          'intake msg/s',
+          'e2e p50',
+          'e2e p99',
+          'e2e msg/s',
+        ],
+        rows: throughput,
+        notes: [
+          'idle e2e: first, one new customer per channel writes once, alone, and waits until mirrored (parent + message posted): the latency of a quiet day.',
+          `burst: then all the burst's messages are POSTed as fast as ${IN_FLIGHT} concurrent webhooks allow, so their e2e latency is mostly time queued (behind the per-channel pacing when paced): it grows with the burst size.`,
+          "ack = the webhook's 200, after the journal append is durable. e2e = from the POST until the fake Slack received the chat.postMessage mirroring the message.",
+          'Ceiling when paced: channels × 1 post/s, and a new conversation costs 2 posts (parent + message).',
+          ...notes,
+        ],
+      },
+      {
+        title: 'Pipeline: memory of the app process',
+        columns: [
+          'scenario',
+          'RSS before createApp',
+          'RSS after start (language DB loaded)',
+          'RSS after the run',
+          'peak RSS',
+          'createApp + start',
+        ],
+        rows: memoryRows,
+      },
+    );
   if (drain) {
     console.log(
       `pipeline ${DRAIN.id}: ${DRAIN.messages} messages from ${DRAIN.customers} customers over ${DRAIN.channels} channels, paced`,
@@ -823,5 +560,4 @@ async function main(): Promise<void> {
   emitResult(sections);
 }
 
-if (process.argv.includes('--role=app')) await runApp();
-else await main();
+await main();

@@ -28,6 +28,17 @@ export interface EngineContext {
   readonly logger: Logger;
   readonly metrics: EngineMetrics;
   readonly now: () => number;
+  /**
+   * In a job, runs `then` once the job's writes so far are committed (a job's writes wait and are
+   * committed together: src/store/write-buffer.ts). Absent outside a job, where writes are at once.
+   */
+  readonly afterCommit?: (then: () => void) => void;
+}
+
+/** Runs `then` once what was written so far is committed: at once outside a job. */
+export function whenCommitted(ctx: Pick<EngineContext, 'afterCommit'>, then: () => void): void {
+  if (ctx.afterCommit) ctx.afterCommit(then);
+  else then();
 }
 
 /** What the channel of `platform` says about its platform; plain facts when it is not running. */

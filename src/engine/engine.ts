@@ -7,6 +7,7 @@ import type { Intake } from '../channel.ts';
 import type { InboundEvent } from '../messages.ts';
 import { wellFormedDeep } from '../safe-text.ts';
 import { keys } from '../store/keys.ts';
+import type { BufferedStore } from '../store/write-buffer.ts';
 import { handleAgentCommand } from './commands.ts';
 import { toConversationId } from './conversations.ts';
 import type { EngineContext, SlackMessageLink } from './context.ts';
@@ -55,26 +56,28 @@ export function createEngine(options: EngineOptions): Engine {
     metrics: options.metrics ?? noMetrics,
     now: options.now ?? Date.now,
   };
-  const handle = async (journaled: Job, signal: AbortSignal, backlog: Backlog): Promise<number | undefined> => {
+  const handle = async (journaled: Job, signal: AbortSignal, store: BufferedStore, backlog: Backlog): Promise<number | undefined> => {
     // The one place where text from outside (a customer's name, words and file names, an agent's
     // reply) is made well-formed before anything reaches Slack or a platform: a lone surrogate
     // makes the Slack client throw instead of posting. Applied here, it also covers entries
     // journaled before this existed and entries replayed from the parked list.
     const job = wellFormedDeep(journaled);
+    // The job's own view of the store: its writes are committed together (src/store/write-buffer.ts).
+    const jobCtx: EngineContext = { ...ctx, store, afterCommit: (then) => store.afterCommit(then) };
     switch (job.type) {
       case 'inbound':
         // The jobs behind it are made well-formed the same way, for a batch that takes them along.
-        return handleInbound(ctx, job.event, signal, {
+        return handleInbound(jobCtx, job.event, signal, {
           following: async (limit) => (await backlog.following(limit)).map((queued) => wellFormedDeep(queued)),
         });
       case 'agent_reply':
-        await handleAgentReply(ctx, job.conversationId, job.reply, signal, options.outbox);
+        await handleAgentReply(jobCtx, job.conversationId, job.reply, signal, options.outbox);
         return 0;
       case 'agent_command':
-        await handleAgentCommand(ctx, job.conversationId, job.thread, job.command, job.requestId);
+        await handleAgentCommand(jobCtx, job.conversationId, job.thread, job.command, job.requestId);
         return 0;
       case 'overdue':
-        await handleOverdue(ctx, job);
+        await handleOverdue(jobCtx, job);
         return 0;
     }
   };
@@ -88,8 +91,8 @@ export function createEngine(options: EngineOptions): Engine {
   });
   const append = async (jobs: readonly { queue: string; job: Job }[]) => {
     if (jobs.length === 0) return;
+    // The journal tells the worker (Journal.watch), here and on other instances where the store can.
     await options.store.journal.append(jobs.map(({ queue, job }) => ({ queue, payload: job })));
-    worker.kick(new Set(jobs.map(({ queue }) => queue)).size);
   };
 
   const intake: Intake = {

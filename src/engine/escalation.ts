@@ -4,7 +4,7 @@
  * de-escalating says so in both places. Each step is exactly-once across replays (postOnce).
  */
 import { type ConversationRecord, toView } from './conversations.ts';
-import { type EngineContext, saveConversation } from './context.ts';
+import { type EngineContext, saveConversation, whenCommitted } from './context.ts';
 import { indexes } from '../store/keys.ts';
 import { postOnce } from './posting.ts';
 import type { AgentCommand, ThreadRef } from './slack-port.ts';
@@ -43,7 +43,7 @@ export async function applyEscalation(
     // Counted by /inbox status and App Home until de-escalated or closed.
     await ctx.store.index(indexes.escalated()).put(record.id, ctx.now());
     await saveConversation(ctx, next);
-    ctx.slack.deskChanged();
+    whenCommitted(ctx, () => ctx.slack.deskChanged());
     await ctx.slack.updateParent(thread, toView(next));
     log.info({ escalationChannel: target?.slackChannelId ?? null }, 'conversation escalated');
     return;
@@ -62,7 +62,7 @@ export async function applyEscalation(
   const { escalation: _escalation, ...next } = record;
   await ctx.store.index(indexes.escalated()).remove(record.id);
   await saveConversation(ctx, next);
-  ctx.slack.deskChanged();
+  whenCommitted(ctx, () => ctx.slack.deskChanged());
   await ctx.slack.updateParent(thread, toView(next));
   log.info('conversation de-escalated');
 }

@@ -114,6 +114,9 @@ async function handleMessage(
   record = await ensureThread(ctx, record, signal);
   record = await noteAutoAssignment(ctx, record);
   const thread = record.thread!;
+  // The new thread's links are committed before a download that may take seconds: an agent's
+  // reply in the thread meanwhile must find its conversation.
+  if (mediaOf(message).length > 0) await ctx.store.commit([]);
   const files = await downloadMedia(ctx, message, log, signal);
   signal.throwIfAborted();
   const marker = { key: `msg:${conversationId}:${message.eventId}` };
@@ -178,7 +181,7 @@ async function handleMessage(
   if (files.uploads.length > 0 && !(await ctx.store.get(keys.uploaded(marker.key)))) {
     signal.throwIfAborted();
     await ctx.slack.uploadFiles(thread, files.uploads);
-    await ctx.store.set(keys.uploaded(marker.key), true, UPLOADED_TTL_MS);
+    await ctx.store.commit([{ op: 'set', key: keys.uploaded(marker.key), value: true, ttlMs: UPLOADED_TTL_MS }]);
   }
   // Every message of a batch is linked to the post and its section, for later edits, reactions and quotes.
   await linkPlatformMessage(ctx, conversationId, message.messageId, { thread, ts, ...(plan.length > 0 ? { section: 0 } : {}) });

@@ -121,7 +121,8 @@ async function attemptSend(
     log.warn({ err: error }, 'send gave up');
     outcome = { outcome: 'failed', failure: toFailure(record, error, attempts) };
   }
-  await ctx.store.set(keys.sent(idempotencyKey), outcome, RECORD_TTL_MS);
+  // Committed at once: after a crash from here on, the reply is known to be sent (or refused), not in doubt.
+  await ctx.store.commit([{ op: 'set', key: keys.sent(idempotencyKey), value: outcome, ttlMs: RECORD_TTL_MS }]);
   return outcome;
 }
 

@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import { displayName } from './render.ts';
 import { indexes, keys } from '../store/keys.ts';
 import { type ConversationRecord, toView } from './conversations.ts';
-import { type EngineContext, loadConversation, saveConversation } from './context.ts';
+import { type EngineContext, loadConversation, saveConversation, whenCommitted } from './context.ts';
 import type { Job } from './jobs.ts';
 import { postOnce } from './posting.ts';
 import type { Settings } from './settings.ts';
@@ -167,7 +167,7 @@ export async function handleOverdue(ctx: EngineContext, job: OverdueJob): Promis
   await saveConversation(ctx, next);
   // Counted by /inbox status and App Home until de-escalated or closed.
   await ctx.store.index(indexes.escalated()).put(record.id, ctx.now());
-  ctx.slack.deskChanged();
+  whenCommitted(ctx, () => ctx.slack.deskChanged());
   await ctx.slack.updateParent(thread, toView(next));
   log.info({ minutes, escalationChannel: target?.slackChannelId ?? null }, 'waiting conversation escalated');
 }

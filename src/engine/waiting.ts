@@ -6,7 +6,7 @@
  */
 import { indexes } from '../store/keys.ts';
 import type { ConversationRecord } from './conversations.ts';
-import { type EngineContext, loadConversation } from './context.ts';
+import { type EngineContext, loadConversation, whenCommitted } from './context.ts';
 import type { Settings } from './settings.ts';
 
 const MINUTE_MS = 60_000;
@@ -33,7 +33,7 @@ export async function syncWaiting(ctx: EngineContext, before: ConversationRecord
     before.status !== after.status ||
     before.assignee !== after.assignee ||
     before.language !== after.language;
-  if (changed) ctx.slack.deskChanged();
+  if (changed) whenCommitted(ctx, () => ctx.slack.deskChanged());
 }
 
 /** The counts by status and language: the record leaves its old (status, language) and joins the new one. */

@@ -12,8 +12,9 @@ import { hostname } from 'node:os';
 import type { Logger } from '../channel.ts';
 import { classifyFailure, exponentialBackoff, waitBefore } from '../retry.ts';
 import { truncateGraphemes } from '../safe-text.ts';
-import type { Journal, JournalEntry, Store } from '../store/store.ts';
+import type { Journal, JournalEntry, Store, StoreWrite } from '../store/store.ts';
 import { keys } from '../store/keys.ts';
+import { type BufferedStore, bufferWrites } from '../store/write-buffer.ts';
 import { type Job, jobId } from './jobs.ts';
 
 /** How the worker paces itself. */
@@ -22,7 +23,13 @@ export interface WorkerOptions {
   readonly concurrency: number;
   /** A lease not renewed for this long is free for another worker (a crashed instance's work resumes then). */
   readonly leaseMs: number;
-  /** Pause between looks at an empty journal (an in-process append wakes the worker at once). */
+  /**
+   * How often one idle loop of this process looks at an empty journal, for work it is not told
+   * about: appended by another process or instance without a notification, or a retry delay
+   * ending elsewhere. The other idle loops wait to be woken: by an append (in this process, or on
+   * a store whose journal notifies), by a retry delay of this process ending, or by a loop that
+   * found work.
+   */
   readonly idleMs: number;
   /** Backoff before a failed job is tried again: 1 s, doubling per attempt up to this. */
   readonly maxBackoffMs: number;
@@ -36,7 +43,7 @@ export interface WorkerOptions {
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   concurrency: 16,
   leaseMs: 10_000,
-  idleMs: 500,
+  idleMs: 2000,
   maxBackoffMs: 5 * 60_000,
   parkAfterAttempts: 5,
 };
@@ -58,11 +65,12 @@ export interface Backlog {
 }
 
 /**
- * Applies one job; throws to have it retried. The signal aborts when the lease was lost. Returns
- * how many of `backlog.following()` it applied as well (they are then recorded and acknowledged
- * with it, in order); nothing means none.
+ * Applies one job; throws to have it retried. The signal aborts when the lease was lost. `store`
+ * is the job's view of the store: its writes wait and are committed together (src/store/write-buffer.ts).
+ * Returns how many of `backlog.following()` it applied as well (they are then recorded and
+ * acknowledged with it, in order); nothing means none.
  */
-export type JobHandler = (job: Job, signal: AbortSignal, backlog: Backlog) => Promise<number | undefined>;
+export type JobHandler = (job: Job, signal: AbortSignal, store: BufferedStore, backlog: Backlog) => Promise<number | undefined>;
 
 /** A job the worker set aside: its journal entry id (to replay it) and why. */
 export interface ParkedJob {
@@ -80,8 +88,6 @@ interface Attempts {
 /** A running set of drain loops. */
 export interface Worker {
   start(): void;
-  /** Wakes up to `count` idle loops (call after an append in this process, one per queue appended to). */
-  kick(count?: number): void;
   /** Lets running jobs finish, then stops. */
   stop(): Promise<void>;
 }
@@ -104,10 +110,15 @@ export function createWorker(deps: {
   let running = false;
   let wakers: (() => void)[] = [];
   const loops: Promise<void>[] = [];
+  /** Whether one idle loop is already the one that looks again after idleMs. */
+  let watching = false;
+  /** The one timer that wakes a loop when the earliest retry delay of this process ends. */
+  let retryTimer: { at: number; timer: NodeJS.Timeout } | undefined;
 
-  const sleep = (ms: number) =>
+  /** Waits until woken, or at most ms (no timer when ms is undefined). */
+  const sleep = (ms?: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
+      const timer = ms === undefined ? undefined : setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         wakers = wakers.filter((w) => w !== done);
@@ -115,13 +126,42 @@ export function createWorker(deps: {
       }
       wakers.push(done);
     });
+  const wake = (count = 1) => {
+    for (const done of wakers.slice(0, count)) done();
+  };
+  /** Nothing to do: one idle loop looks again after idleMs, the others wait to be woken. */
+  async function idle(): Promise<void> {
+    if (watching) return sleep();
+    watching = true;
+    try {
+      await sleep(options.idleMs);
+    } finally {
+      watching = false;
+    }
+  }
+  /** A queue released with a delay becomes leasable then: wake a loop at the earliest such time. */
+  function wakeAfter(delayMs: number): void {
+    const at = Date.now() + delayMs;
+    if (retryTimer !== undefined && retryTimer.at <= at) return;
+    if (retryTimer !== undefined) clearTimeout(retryTimer.timer);
+    const timer = setTimeout(() => {
+      retryTimer = undefined;
+      wake();
+    }, delayMs + 5);
+    timer.unref();
+    retryTimer = { at, timer };
+  }
+  const unsubscribe = { current: undefined as (() => void) | undefined };
 
   async function loop(owner: string): Promise<void> {
     while (running) {
       try {
         const queue = await journal.lease(owner, options.leaseMs);
-        if (queue === undefined) await sleep(options.idleMs);
-        else await drain(queue, owner);
+        if (queue === undefined) await idle();
+        else {
+          wake(); // there may be more: another idle loop looks
+          await drain(queue, owner);
+        }
       } catch (error) {
         log.error({ err: error }, 'journal unavailable, retrying');
         await sleep(Math.min(options.maxBackoffMs, 2000));
@@ -175,12 +215,17 @@ export function createWorker(deps: {
         return behind.map((e) => e.payload);
       },
     };
+    const store = bufferWrites(deps.store);
     let taken = 0;
     try {
-      const applied = (await deps.handle(entry.payload, signal, backlog)) ?? 0;
+      const applied = (await deps.handle(entry.payload, signal, store, backlog)) ?? 0;
       taken = Math.max(0, Math.min(behind.length, applied));
     } catch (error) {
+      // The lease was lost: whoever holds the queue now redoes the job (the intents keep it from
+      // posting twice), and this worker's late records must not overwrite that worker's newer ones.
       if (signal.aborted) return false;
+      // What the job recorded before it failed or was interrupted (posts made, links) is kept, as if written at once.
+      await store.flush().catch((flushError: unknown) => log.warn({ err: flushError, queue }, 'records of a failed job not kept'));
       if (!running) {
         // Stopping (a Slack call not made, say): not an attempt that failed. The next start tries it again.
         log.debug({ err: error, queue, entryId: entry.id }, 'job interrupted by stop, left for the next start');
@@ -189,13 +234,18 @@ export function createWorker(deps: {
       }
       return failed(entry, queue, owner, error);
     }
-    // Every job applied together is recorded before any is acknowledged, the last one first and the
-    // head last: a crash in between leaves the head and a contiguous run behind it unrecorded, which
-    // the replayed head (the handler sees the same plan) takes along again; the rest are acknowledged
-    // as done when they come up.
+    // The job's last writes, the processed markers of every job applied together and their acks:
+    // one commit, so all or none survive a crash. On a backend that applies a commit's writes one
+    // after another (a Redis Cluster), the markers go the last one first and the head last, and all
+    // before any ack: a crash in between leaves the head and a contiguous run behind it unrecorded,
+    // which the replayed head (the handler sees the same plan) takes along again.
     const applied = [entry, ...behind.slice(0, taken)];
-    for (const done of [...applied].reverse()) await deps.store.set(keys.processed(jobId(done.payload)), true, PROCESSED_TTL_MS);
-    for (const done of applied) await journal.ack(queue, done.id, owner);
+    await store.flush([
+      ...[...applied]
+        .reverse()
+        .map((done): StoreWrite => ({ op: 'set', key: keys.processed(jobId(done.payload)), value: true, ttlMs: PROCESSED_TTL_MS })),
+      ...applied.map((done): StoreWrite => ({ op: 'ack', queue, entryId: done.id, owner })),
+    ]);
     return true;
   }
 
@@ -217,6 +267,7 @@ export function createWorker(deps: {
     deps.onRetry?.();
     await deps.store.set(keys.attempts(entry.id), attempts, PROCESSED_TTL_MS);
     await journal.release(queue, owner, delay);
+    wakeAfter(delay);
     return false;
   }
 
@@ -241,14 +292,16 @@ export function createWorker(deps: {
     start() {
       if (running) return;
       running = true;
+      // One notifier for the process: an append (here, or on another instance where the store tells) wakes one idle loop.
+      unsubscribe.current = journal.watch(() => wake());
       for (let i = 0; i < options.concurrency; i++) loops.push(loop(`${instance}:${i}`));
-    },
-    kick(count = 1) {
-      for (const wake of wakers.slice(0, count)) wake();
     },
     async stop() {
       running = false;
-      for (const wake of [...wakers]) wake();
+      unsubscribe.current?.();
+      if (retryTimer !== undefined) clearTimeout(retryTimer.timer);
+      retryTimer = undefined;
+      wake(wakers.length);
       await Promise.all(loops.splice(0));
     },
   };

@@ -12,6 +12,7 @@
  * - `ns:journal<T>:size`        counter of unacknowledged entries
  * - `ns:journal<T>:parked`      hash: entry id → a parked entry (JSON: queue, parkedAt, reason, entry)
  * - `ns:journal:wake`           on a cluster: counter bumped after each append, release, replay
+ * - `ns:journal:appended`       pub/sub channel on one Redis: a message after every append (wakes idle workers)
  * - `ns:claim:<name>`           a named lease (Store.claim): its owner, with a PX expiry
  * - `ns:counter:<key>`          a counter (Store.increment)
  * - `ns:index:<name>`           a sorted set (Store.index)
@@ -61,6 +62,8 @@ export const journalKeys = Object.freeze({
   },
   /** Redis counter that append, release and replay increment on a cluster, so idle leases know to look again. */
   wake: (namespace: string): string => `${namespace}:journal:wake`,
+  /** Redis pub/sub channel published after every append on one Redis, so that idle workers of every instance wake. */
+  appended: (namespace: string): string => `${namespace}:journal:appended`,
   /** SQLite table of entries (AUTOINCREMENT id gives the global append order). */
   entriesTable: 'journal_entries',
   /** SQLite table of leases and release delays, one row per queue. */

@@ -1,6 +1,6 @@
 import { StoreError } from '../errors.ts';
 import { checkMs, checkScore } from './guard.ts';
-import type { IndexMember, Journal, JournalEntry, SortedIndex, Store } from './store.ts';
+import type { IndexMember, Journal, JournalEntry, SortedIndex, Store, StoreWrite } from './store.ts';
 
 interface Item {
   readonly json: string;
@@ -41,6 +41,8 @@ export interface MemoryState {
   /** Sorted indexes by name: member → score. */
   readonly indexes: Map<string, Map<string, number>>;
   nextId: number;
+  /** Journal.watch listeners of every store on this state. */
+  readonly watchers: Set<() => void>;
 }
 
 /** Fresh, empty shared state for {@link createMemoryStore}. */
@@ -54,6 +56,7 @@ export function createMemoryState(): MemoryState {
     counters: new Map(),
     indexes: new Map(),
     nextId: 1,
+    watchers: new Set(),
   };
 }
 
@@ -89,6 +92,36 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     expiresAt: ttlMs === undefined ? undefined : now() + checkMs('ttlMs', ttlMs),
   });
 
+  const remove = (key: string): boolean => {
+    const existed = live(key) !== undefined;
+    state.items.delete(key);
+    return existed;
+  };
+  const createIfAbsent = (key: string, value: unknown, ttlMs: number | undefined): boolean => {
+    if (live(key) !== undefined) return false;
+    state.items.set(key, toItem(value, ttlMs));
+    return true;
+  };
+  const members = (name: string): Map<string, number> => indexMembers(state, name);
+  const apply = (write: StoreWrite): boolean => {
+    switch (write.op) {
+      case 'set':
+        state.items.set(write.key, toItem(write.value, write.ttlMs));
+        return true;
+      case 'delete':
+        return remove(write.key);
+      case 'setIfAbsent':
+        return createIfAbsent(write.key, write.value, write.ttlMs);
+      case 'indexPut':
+        members(write.index).set(write.member, write.score);
+        return true;
+      case 'indexRemove':
+        return members(write.index).delete(write.member);
+      case 'ack':
+        return ackHead(state, write.queue, write.entryId);
+    }
+  };
+
   return {
     kind: 'memory',
     journal: createMemoryJournal(state, now, open),
@@ -103,15 +136,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
     async delete(key: string): Promise<boolean> {
       open();
-      const existed = live(key) !== undefined;
-      state.items.delete(key);
-      return existed;
+      return remove(key);
     },
     async setIfAbsent<T>(key: string, value: T, ttlMs?: number): Promise<boolean> {
       open();
-      if (live(key) !== undefined) return false;
-      state.items.set(key, toItem(value, ttlMs));
-      return true;
+      return createIfAbsent(key, value, ttlMs);
+    },
+    async commit(writes) {
+      open();
+      // Every argument is checked before anything is applied: all or nothing, as on the durable backends.
+      for (const write of writes) {
+        if ((write.op === 'set' || write.op === 'setIfAbsent') && write.ttlMs !== undefined) checkMs('ttlMs', write.ttlMs);
+        if (write.op === 'indexPut') checkScore(write.score);
+      }
+      return writes.map(apply);
     },
     async claim(name, owner, ttlMs) {
       open();
@@ -141,14 +179,24 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   };
 }
 
+function indexMembers(state: MemoryState, name: string): Map<string, number> {
+  const existing = state.indexes.get(name);
+  if (existing !== undefined) return existing;
+  const index = new Map<string, number>();
+  state.indexes.set(name, index);
+  return index;
+}
+
+/** Removes the head of `queue` if it is `entryId`; true when it did. */
+function ackHead(state: MemoryState, queue: string, entryId: string): boolean {
+  const entries = state.queues.get(queue);
+  if (entries?.[0] === undefined || String(entries[0].id) !== entryId) return false;
+  entries.shift();
+  return true;
+}
+
 function createMemoryIndex(state: MemoryState, name: string, open: () => void): SortedIndex {
-  const members = (): Map<string, number> => {
-    const existing = state.indexes.get(name);
-    if (existing !== undefined) return existing;
-    const index = new Map<string, number>();
-    state.indexes.set(name, index);
-    return index;
-  };
+  const members = (): Map<string, number> => indexMembers(state, name);
   return {
     async put(member, score) {
       open();
@@ -193,6 +241,12 @@ function createMemoryJournal(state: MemoryState, now: () => number, open: () => 
         entries.push({ id: state.nextId++, payloadJson: JSON.stringify(payload ?? null), appendedAt: now() });
         state.queues.set(queue, entries);
       }
+      if (items.length > 0) for (const listener of state.watchers) queueMicrotask(listener);
+    },
+    watch(listener) {
+      const own = () => listener();
+      state.watchers.add(own);
+      return () => void state.watchers.delete(own);
     },
     async lease(owner, leaseMs) {
       open();
@@ -228,8 +282,7 @@ function createMemoryJournal(state: MemoryState, now: () => number, open: () => 
     },
     async ack(queue, entryId) {
       open();
-      const entries = state.queues.get(queue);
-      if (entries?.[0] !== undefined && String(entries[0].id) === entryId) entries.shift();
+      ackHead(state, queue, entryId);
     },
     async release(queue, owner, delayMs) {
       open();

@@ -64,12 +64,13 @@ const PEEK = `
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
 return redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)`;
 
-/** KEYS: list, size. ARGV: entry id. Pops the head only if it is that entry. */
+/** KEYS: list, size. ARGV: entry id. Pops the head only if it is that entry; 1 when it did. */
 const ACK = `
 local first = redis.call('LINDEX', KEYS[1], 0)
 if first and string.match(first, '^(%d+) ') == ARGV[1] then
   redis.call('LPOP', KEYS[1])
   redis.call('DECR', KEYS[2])
+  return 1
 end
 return 0`;
 
@@ -116,8 +117,29 @@ redis.call('INCR', KEYS[3])
 redis.call('HDEL', KEYS[1], ARGV[1])
 return { parked.queue, element }`;
 
-/** The journal on `client`, split as `sharding` says. */
-export function createRedisJournal(client: RedisConnection, namespace: string, sharding: JournalSharding, guard: Guard): Journal {
+/** The Redis journal, and its ack telling whether the entry was the head and left its queue (for Store.commit). */
+export interface RedisJournal extends Journal {
+  ackEntry(queue: string, entryId: string): Promise<boolean>;
+}
+
+/** Tells other instances of appends (src/store/redis-notify.ts): subscribe with watch, announce after an append. */
+export interface AppendNotifier {
+  watch(listener: () => void): () => void;
+  announce(): Promise<void>;
+}
+
+/**
+ * The journal on `client`, split as `sharding` says. Watchers hear of this process's appends at
+ * once, and of other instances' through `notifier` (pub/sub); should that fail, the workers' slow
+ * look finds them.
+ */
+export function createRedisJournal(
+  client: RedisConnection,
+  namespace: string,
+  sharding: JournalSharding,
+  guard: Guard,
+  notifier?: AppendNotifier,
+): RedisJournal {
   const shards = Array.from({ length: sharding.shards }, (_, index) => journalKeys.shard(namespace, sharding.tag(index)));
   const shardArgs = (index: number): string[] => [String(sharding.shards), String(index)];
   const of = (queue: string): JournalShardKeys => shards[sharding.shardOf(queue)]!;
@@ -133,6 +155,11 @@ export function createRedisJournal(client: RedisConnection, namespace: string, s
   // On a cluster, lease asks every shard; append, release and replay then wake idle askers.
   const sharded = shards.length === 1 ? undefined : shardedLease({ client, shards, wakeKey: journalKeys.wake(namespace), leaseIn, run });
   const woke = async () => sharded?.woke();
+  const watchers = new Set<() => void>();
+  const ackEntry = async (queue: string, entryId: string): Promise<boolean> => {
+    const k = of(queue);
+    return (await run(ACK, [k.queue(queue), k.size], [entryId])) === 1;
+  };
 
   return {
     append: (items) =>
@@ -153,7 +180,18 @@ export function createRedisJournal(client: RedisConnection, namespace: string, s
           }),
         );
         await woke();
+        for (const listener of watchers) queueMicrotask(listener);
+        await notifier?.announce();
       }),
+    watch(listener) {
+      const own = () => listener();
+      watchers.add(own);
+      const remote = notifier?.watch(own);
+      return () => {
+        watchers.delete(own);
+        remote?.();
+      };
+    },
     lease: (owner, leaseMs) =>
       guard('journal lease', async () => {
         const ms = String(checkMs('leaseMs', leaseMs));
@@ -174,10 +212,10 @@ export function createRedisJournal(client: RedisConnection, namespace: string, s
         if (reply === -1) throw new StoreError(`Journal lease on queue ${queue} is not held by ${owner}: it expired or was never taken`);
         return (reply as string[]).map((element) => parseEntry(queue, element));
       }),
+    ackEntry: (queue, entryId) => guard(`journal ack of ${queue}`, () => ackEntry(queue, entryId)),
     ack: (queue, entryId) =>
       guard(`journal ack of ${queue}`, async () => {
-        const k = of(queue);
-        await run(ACK, [k.queue(queue), k.size], [entryId]);
+        await ackEntry(queue, entryId);
       }),
     release: (queue, owner, delayMs) =>
       guard(`journal release of ${queue}`, async () => {

@@ -2,10 +2,12 @@ import { StoreError } from '../errors.ts';
 import { checkMs as checkPositiveMs, createGuard } from './guard.ts';
 import { clusterSharding, singleShard } from './journal-shards.ts';
 import { keyvData } from './keyv-data.ts';
-import { defaultNamespace } from './keys.ts';
+import { defaultNamespace, journalKeys } from './keys.ts';
+import { redisCommit } from './redis-commit.ts';
 import { connectRedis } from './redis-connection.ts';
 import { redisCoordination } from './redis-coordination.ts';
 import { createRedisJournal } from './redis-journal.ts';
+import { redisAppendWatch } from './redis-notify.ts';
 import { parseRedisUrl } from './redis-url.ts';
 import type { Store } from './store.ts';
 
@@ -44,13 +46,18 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
   );
   const storeGuard = createGuard(`${where}: the store is closed`, fail);
   const guard = storeGuard.run;
-  const sharding = target.kind === 'cluster' ? clusterSharding() : singleShard;
+  const cluster = target.kind === 'cluster';
+  const sharding = cluster ? clusterSharding() : singleShard;
+  // Other instances' appends wake this one's workers through pub/sub (src/store/redis-notify.ts).
+  const notifier = redisAppendWatch(client, journalKeys.appended(namespace));
+  const journal = createRedisJournal(client, namespace, sharding, guard, notifier);
 
   return {
     kind: 'redis',
-    journal: createRedisJournal(client, namespace, sharding, guard),
+    journal,
     ...keyvData(keyv, guard, Math.ceil),
     ...redisCoordination(client, namespace, guard),
+    ...redisCommit(client, cluster, namespace, (key) => adapter.createKeyPrefix(key, namespace), journal, guard),
     setIfAbsent: (key, value, ttlMs) =>
       guard(`setIfAbsent ${key}`, async () => {
         const ttl = ttlMs === undefined ? undefined : Math.ceil(checkPositiveMs('ttlMs', ttlMs));
@@ -62,6 +69,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
     ping: () => guard('ping', async () => void (await client.ping())),
     async close() {
       if (!storeGuard.close()) return;
+      await notifier.close();
       await close();
     },
   };

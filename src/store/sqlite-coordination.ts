@@ -10,7 +10,8 @@ import type { IndexMember, SortedIndex, Store } from './store.ts';
 
 const CLAIMS = 'claims';
 const COUNTERS = 'counters';
-const SORTED = 'sorted';
+/** The table of every sorted index (Store.index): name, member, score. */
+export const SORTED = 'sorted';
 
 /** Tables of the coordination primitives; created with the store's schema. */
 export const COORDINATION_SCHEMA = `

@@ -6,6 +6,8 @@ import { Keyv, type KeyvStoreAdapter, type StoredData } from 'keyv';
 import { StoreError } from '../errors.ts';
 import { checkMs, createGuard, type Guard } from './guard.ts';
 import { keyvData } from './keyv-data.ts';
+import { sqliteCommit } from './sqlite-commit.ts';
+import { syncModes } from './sqlite-sync.ts';
 import { COORDINATION_SCHEMA, sqliteCoordination } from './sqlite-coordination.ts';
 import { dataKeys, defaultNamespace, journalKeys } from './keys.ts';
 import type { Journal, JournalEntry, Store } from './store.ts';
@@ -66,6 +68,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     journal: createSqliteJournal(db, options.now ?? Date.now, guard),
     ...keyvData(keyv, guard),
     ...sqliteCoordination(db, options.namespace ?? defaultNamespace, options.now ?? Date.now, guard),
+    ...sqliteCommit(db, options.namespace ?? defaultNamespace, guard),
     setIfAbsent: (key, value, ttlMs) =>
       guard(`setIfAbsent ${key}`, () => {
         const expires = ttlMs === undefined ? undefined : Date.now() + checkMs('ttlMs', ttlMs);
@@ -158,10 +161,43 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
     return row !== undefined && row.owner === owner && row.expires > at;
   };
 
-  const append = db.transaction((items: readonly { readonly queue: string; readonly payload: unknown }[]) => {
+  type Items = readonly { readonly queue: string; readonly payload: unknown }[];
+  const append = db.transaction((batches: readonly Items[]) => {
     const at = now();
-    for (const { queue, payload } of items) q.insert.run(queue, JSON.stringify(payload ?? null), at);
+    for (const items of batches) for (const { queue, payload } of items) q.insert.run(queue, JSON.stringify(payload ?? null), at);
   });
+  /**
+   * Group commit: appends that arrive while the event loop is busy (webhooks queue up behind a
+   * synchronous fsync) are written in one transaction, in the order they were asked for, and each
+   * resolves once that transaction is durable: one fsync for all of them instead of one each.
+   */
+  let group: { batches: Items[]; settle: ((error?: unknown) => void)[] } | undefined;
+  const groupAppend = (items: Items): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (group === undefined) {
+        const current: { batches: Items[]; settle: ((error?: unknown) => void)[] } = { batches: [], settle: [] };
+        group = current;
+        setImmediate(() => {
+          group = undefined;
+          try {
+            append.immediate(current.batches);
+            for (const settle of current.settle) settle();
+          } catch {
+            // One bad batch must not fail the others: each is tried on its own.
+            current.batches.forEach((batch, i) => {
+              try {
+                append.immediate([batch]);
+                current.settle[i]?.();
+              } catch (error) {
+                current.settle[i]?.(error);
+              }
+            });
+          }
+        });
+      }
+      group.batches.push(items);
+      group.settle.push((error) => (error === undefined ? resolve() : reject(error)));
+    });
   const lease = db.transaction((owner: string, leaseMs: number): string | undefined => {
     const at = now();
     q.dropExpired.run(at); // an expired lease or delay blocks nothing; dropping it keeps the table small
@@ -208,17 +244,33 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
     else q.upsertLease.run(queue, null, at + checkMs('delayMs', delayMs));
   });
 
+  // Only this store's own appends: other processes on the file are found by the workers' slow look.
+  const watchers = new Set<() => void>();
+  const { relaxed } = syncModes(db);
   return {
-    append: (items) => guard('journal append', () => append.immediate(items)),
-    lease: (owner, leaseMs) => guard('journal lease', () => lease.immediate(owner, checkMs('leaseMs', leaseMs))),
-    head: (queue, owner, leaseMs) => guard(`journal head of ${queue}`, () => head.immediate(queue, owner, checkMs('leaseMs', leaseMs))),
+    append: (items) =>
+      guard('journal append', async () => {
+        if (items.length === 0) return;
+        await groupAppend(items);
+        for (const listener of watchers) queueMicrotask(listener);
+      }),
+    watch(listener) {
+      const own = () => listener();
+      watchers.add(own);
+      return () => void watchers.delete(own);
+    },
+    // Leases and acks are the journal's bookkeeping: an OS crash that rolls them back only has an
+    // entry processed again (see syncModes), so they do not wait for an fsync.
+    lease: (owner, leaseMs) => guard('journal lease', () => relaxed(() => lease.immediate(owner, checkMs('leaseMs', leaseMs)))),
+    head: (queue, owner, leaseMs) =>
+      guard(`journal head of ${queue}`, () => relaxed(() => head.immediate(queue, owner, checkMs('leaseMs', leaseMs)))),
     peek: (queue, owner, limit) => guard(`journal peek of ${queue}`, () => peek(queue, owner, limit)),
     ack: (queue, entryId) =>
       guard(`journal ack of ${queue}`, () => {
         const id = Number(entryId);
-        if (Number.isSafeInteger(id)) ack.immediate(queue, id);
+        if (Number.isSafeInteger(id)) relaxed(() => ack.immediate(queue, id));
       }),
-    release: (queue, owner, delayMs) => guard(`journal release of ${queue}`, () => release.immediate(queue, owner, delayMs)),
+    release: (queue, owner, delayMs) => guard(`journal release of ${queue}`, () => relaxed(() => release.immediate(queue, owner, delayMs))),
     size: () => guard('journal size', () => q.size.get()?.n ?? 0),
     park: (queue, entryId, _owner, reason) =>
       guard(`journal park in ${queue}`, () => {

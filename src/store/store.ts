@@ -30,6 +30,15 @@ export interface Store {
   increment(key: string, by?: number): Promise<number>;
   /** The sorted index `name`: members ordered by a numeric score (the waiting list, due timers). */
   index(name: string): SortedIndex;
+  /**
+   * Applies `writes` in order as one atomic, durable commit: one SQLite transaction (one fsync),
+   * one Redis MULTI/EXEC. When it resolves every write took effect; after a crash, either all of
+   * them did or none. Resolves to one boolean per write: what the single operation would have
+   * returned (`set`, `indexPut` true; `delete`, `indexRemove` whether it was there; `setIfAbsent`
+   * whether this commit created the key; `ack` whether the entry was the head and left its queue).
+   * A job's links, records, processed marker and journal ack go together this way.
+   */
+  commit(writes: readonly StoreWrite[]): Promise<boolean[]>;
   /** The durable, ordered work queue shared by every instance on this store. */
   readonly journal: Journal;
   /** Resolves if the backend answers; throws StoreError otherwise. */
@@ -37,6 +46,16 @@ export interface Store {
   /** Releases connections and file handles. Safe to call twice. */
   close(): Promise<void>;
 }
+
+/** One write of {@link Store.commit}: the operation of the same name, with the same arguments. */
+export type StoreWrite =
+  | { readonly op: 'set'; readonly key: string; readonly value: unknown; readonly ttlMs?: number }
+  | { readonly op: 'delete'; readonly key: string }
+  | { readonly op: 'setIfAbsent'; readonly key: string; readonly value: unknown; readonly ttlMs?: number }
+  | { readonly op: 'indexPut'; readonly index: string; readonly member: string; readonly score: number }
+  | { readonly op: 'indexRemove'; readonly index: string; readonly member: string }
+  /** Journal.ack of the head entry `entryId` of `queue`, leased by `owner`. */
+  | { readonly op: 'ack'; readonly queue: string; readonly entryId: string; readonly owner: string };
 
 /**
  * A set of members ordered by score, shared by every instance on the store (a Redis sorted set):
@@ -88,6 +107,13 @@ export interface ParkedEntry<T = unknown> extends JournalEntry<T> {
 export interface Journal {
   /** Durably appends items, in order. Resolves only once every item is durable. */
   append(items: readonly { readonly queue: string; readonly payload: unknown }[]): Promise<void>;
+  /**
+   * Calls `listener` after entries were appended through this store, and, where the backend can
+   * tell, by other instances on it (Redis publishes every append; memory stores sharing a state
+   * tell each other). Processes on one embedded file are not told of each other's appends. Idle
+   * workers wait for this instead of polling. Returns what stops the calls.
+   */
+  watch(listener: () => void): () => void;
   /**
    * Leases one queue that has entries and no live lease (oldest pending work first).
    * Returns the queue name, or undefined when there is nothing to do.

@@ -125,19 +125,27 @@ describe('a crash mid-batch', () => {
     let crashed = 0;
     const crashing = (dataDir: string): Store => {
       const store = createSqliteStore({ dataDir });
+      // Die once right after Slack accepted a combined post, before the store recorded it (written
+      // alone or in a commit: a commit that dies applies nothing, as a transaction cut short).
+      const dieRecording = (key: string) => {
+        if (crashed === 0 && key.startsWith('posted:msg:') && key.includes(String(ANN.id))) {
+          const post = e2e.slack.messages(DEFAULT_CHANNEL).find((m) => m.metadata?.event_payload.key === key.slice('posted:'.length));
+          if ((post?.blocks ?? []).length > 1) {
+            crashed += 1;
+            throw new Error('simulated crash after the combined post');
+          }
+        }
+      };
       return {
         ...store,
         journal: store.journal,
         async set(key, value, ttl) {
-          // Die once right after Slack accepted a combined post, before the store recorded it.
-          if (crashed === 0 && key.startsWith('posted:msg:') && key.includes(String(ANN.id))) {
-            const post = e2e.slack.messages(DEFAULT_CHANNEL).find((m) => m.metadata?.event_payload.key === key.slice('posted:'.length));
-            if ((post?.blocks ?? []).length > 1) {
-              crashed += 1;
-              throw new Error('simulated crash after the combined post');
-            }
-          }
+          dieRecording(key);
           return store.set(key, value, ttl);
+        },
+        async commit(writes) {
+          for (const write of writes) if (write.op === 'set') dieRecording(write.key);
+          return store.commit(writes);
         },
       };
     };

@@ -160,6 +160,8 @@ describe('reply-time reminders', () => {
     await eventually(() => notices(e2e, ben, '⏰').length === 1);
     expect(notices(e2e, ann, '⏰')).toHaveLength(1);
     expect(notices(e2e, ann, 'Escalated')).toHaveLength(1);
+    // The escalation's records are committed when its job is done (after its posts).
+    await settled(e2e);
     expect(await inbox(e2e, AGENT, 'status')).toContain('1 escalated');
     // The parent says so and offers De-escalate, which rewrites the escalation channel's link.
     await eventually(() => shown(e2e.slack.message(DEFAULT_CHANNEL, ann.ts)).includes('Escalated: waited twice the reply time of 10 min'));
@@ -168,6 +170,7 @@ describe('reply-time reminders', () => {
     await eventually(() => notices(e2e, ann, `✅ De-escalated by <@${AGENT}>`).length === 1);
     await eventually(() => e2e.slack.messages(ESCALATIONS)[0]?.text.includes(`✅ De-escalated by <@${AGENT}>`));
     await eventually(() => !shown(e2e.slack.message(DEFAULT_CHANNEL, ann.ts)).includes('Escalated:'));
+    await settled(e2e);
     expect(await inbox(e2e, AGENT, 'status')).toContain('0 escalated');
     // The stretch stays escalated once: no second escalation later while Ann still waits.
     clock.advance(30 * MINUTE);

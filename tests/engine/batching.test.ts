@@ -133,19 +133,16 @@ describe('engine: a backlog behind Slack’s pace', () => {
     const store = createMemoryStore();
     let crashes = 0;
     const ready: { slack?: ReturnType<typeof createRecordingSlackPort> } = {};
-    const crashing: Store = {
-      ...store,
-      journal: store.journal,
-      async set(key, value, ttl) {
-        if (crashes === 0 && key.startsWith('posted:msg:')) {
-          crashes += 1;
-          // After the restart Slack is no longer holding posts up: the replay still takes the planned batch along.
-          ready.slack?.setBehindPace(EN, false);
-          throw new Error('simulated crash after the Slack post');
-        }
-        return store.set(key, value, ttl);
+    const crashing = crashOnce(
+      store,
+      (key) => key.startsWith('posted:msg:'),
+      () => {
+        crashes += 1;
+        // After the restart Slack is no longer holding posts up: the replay still takes the planned batch along.
+        ready.slack?.setBehindPace(EN, false);
+        throw new Error('simulated crash after the Slack post');
       },
-    };
+    );
     const { slack, engine, idle, posts } = await setup({ store: crashing });
     ready.slack = slack;
     slack.setBehindPace(EN);
@@ -181,18 +178,16 @@ describe('engine: a backlog behind Slack’s pace', () => {
     const store = createMemoryStore();
     let crashes = 0;
     const sent = TEXTS.map((text) => message(text));
-    const crashing: Store = {
-      ...store,
-      journal: store.journal,
-      async set(key, value, ttl) {
-        // Followers are recorded newest first and the head last: die with the 3rd to 5th recorded, not the 2nd nor the head.
-        if (crashes === 0 && key === `done:in:telegram:777:${sent[1]!.eventId}`) {
-          crashes += 1;
-          throw new Error('simulated crash while recording the batch');
-        }
-        return store.set(key, value, ttl);
+    // One commit records the batch (all or nothing); where records are written one by one (a Redis
+    // Cluster), followers go newest first and the head last: die with the 3rd to 5th recorded.
+    const crashing = crashOnce(
+      store,
+      (key) => key === `done:in:telegram:777:${sent[1]!.eventId}`,
+      () => {
+        crashes += 1;
+        throw new Error('simulated crash while recording the batch');
       },
-    };
+    );
     const { slack, engine, idle, posts } = await setup({ store: crashing });
     slack.setBehindPace(EN);
     await engine.intake.accept(sent);
@@ -204,3 +199,28 @@ describe('engine: a backlog behind Slack’s pace', () => {
     expect(posts()).toEqual([TEXTS, ['Still there?']]);
   });
 });
+
+/**
+ * `store`, dying once (`crash` throws) at the first write of a key that `matches`, whether written
+ * alone or in a commit; a commit that dies applies nothing, as a transaction cut short.
+ */
+function crashOnce(store: Store, matches: (key: string) => boolean, crash: () => never): Store {
+  let crashed = false;
+  const hit = (key: string) => {
+    if (crashed || !matches(key)) return;
+    crashed = true;
+    crash();
+  };
+  return {
+    ...store,
+    journal: store.journal,
+    async set(key, value, ttl) {
+      hit(key);
+      return store.set(key, value, ttl);
+    },
+    async commit(writes) {
+      for (const write of writes) if (write.op === 'set' || write.op === 'setIfAbsent') hit(write.key);
+      return store.commit(writes);
+    },
+  };
+}

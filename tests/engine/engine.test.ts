@@ -261,6 +261,14 @@ describe('engine: the conversation continues', () => {
         }
         return store.set(key, value, ttl);
       },
+      // The job's records are committed together (src/store/write-buffer.ts): the crash can come there too.
+      async commit(writes) {
+        if (crashOnce && writes.some((write) => write.op === 'set' && write.key.startsWith('posted:msg:'))) {
+          crashOnce = false;
+          throw new Error('simulated crash after the Slack post');
+        }
+        return store.commit(writes);
+      },
     };
     const { slack, engine, idle } = await setup({ store: crashing });
     await engine.intake.accept([message('Where is my parcel?')]);

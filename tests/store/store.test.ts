@@ -100,7 +100,7 @@ async function drain(store: Store, queue: string, owner: string): Promise<unknow
   return seen;
 }
 
-describe.each(backends)('%s store', (_name, makeBackend) => {
+describe.each(backends)('%s store', (name, makeBackend) => {
   /** A store on a fresh backend, or another instance on the given one. */
   const open = async (backend = makeBackend()): Promise<{ store: Store; backend: Backend }> => {
     const store = await backend.open();
@@ -430,6 +430,124 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
     await store.close();
     await expect(store.get('x')).rejects.toBeInstanceOf(StoreError);
     await expect(store.journal.size()).rejects.toBeInstanceOf(StoreError);
+    await expect(store.commit([{ op: 'set', key: 'x', value: 1 }])).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it('journal keeps the order of 20 concurrent appends to one queue, each durable when it resolves', async () => {
+    const { store, backend } = await open();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.journal.append([{ queue: 'q', payload: i }])));
+    const other = await another(backend);
+    expect(await other.journal.size()).toBe(20);
+    expect(await other.journal.lease('B', LONG)).toBe('q');
+    expect(await drain(other, 'q', 'B')).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('journal watch is told of appends through the store, and (memory, Redis) by another instance, until stopped', async () => {
+    const { store, backend } = await open();
+    const other = await another(backend);
+    const seen = { own: 0, other: 0 };
+    const stopOwn = store.journal.watch(() => seen.own++);
+    const stopOther = other.journal.watch(() => seen.other++);
+    const acrossInstances = name !== 'embedded'; // processes on one file find each other's work by polling
+    // A subscription may take a moment to start (Redis): append until the watchers have seen one.
+    for (let i = 0; i < 40 && (seen.own === 0 || (acrossInstances && seen.other === 0)); i++) {
+      await store.journal.append([{ queue: 'q', payload: i }]);
+      await sleep(50);
+    }
+    expect(seen.own).toBeGreaterThan(0);
+    if (acrossInstances) expect(seen.other).toBeGreaterThan(0);
+    else expect(seen.other).toBe(0);
+    stopOwn();
+    stopOther();
+    const stopped = { ...seen };
+    await store.journal.append([{ queue: 'q', payload: 'after' }]);
+    await sleep(100);
+    expect(seen).toEqual(stopped);
+  });
+
+  it('commits sets, deletes, setIfAbsent and index writes in order, says what each did, and every instance reads them', async () => {
+    const { store, backend } = await open();
+    await store.set('old', 'gone soon');
+    await store.set('taken', 'first');
+    await store.index('waiting').put('c0', 1);
+    const results = await store.commit([
+      { op: 'set', key: 'link:1', value: { thread: { slackChannelId: 'C1', threadTs: '1.2' }, ts: '1.3' } },
+      { op: 'set', key: 'link:2', value: 'short-lived', ttlMs: LONG },
+      { op: 'delete', key: 'old' },
+      { op: 'delete', key: 'never' },
+      { op: 'setIfAbsent', key: 'intent', value: true, ttlMs: LONG },
+      { op: 'setIfAbsent', key: 'taken', value: 'second' },
+      { op: 'set', key: 'link:1', value: 'rewritten' },
+      { op: 'setIfAbsent', key: 'link:2', value: 'not this' },
+      { op: 'indexPut', index: 'waiting', member: 'c1', score: 5 },
+      { op: 'indexRemove', index: 'waiting', member: 'c0' },
+      { op: 'indexRemove', index: 'waiting', member: 'never' },
+    ]);
+    expect(results).toEqual([true, true, true, false, true, false, true, false, true, true, false]);
+    const other = await another(backend);
+    expect(await other.get('link:1')).toBe('rewritten');
+    expect(await other.get('link:2')).toBe('short-lived');
+    expect(await other.get('old')).toBeUndefined();
+    expect(await other.get('intent')).toBe(true);
+    expect(await other.get('taken')).toBe('first');
+    expect(await other.setIfAbsent('intent', false)).toBe(false);
+    expect(await other.index('waiting').range()).toEqual([{ member: 'c1', score: 5 }]);
+    expect(await store.commit([])).toEqual([]);
+  });
+
+  it('commits the journal ack of the head with the job records, and only of the head', async () => {
+    const { store, backend } = await open();
+    await store.journal.append([
+      { queue: 'q', payload: 'e1' },
+      { queue: 'q', payload: 'e2' },
+    ]);
+    expect(await store.journal.lease('A', LONG)).toBe('q');
+    const first = await store.journal.head('q', 'A', LONG);
+    expect(
+      await store.commit([
+        { op: 'set', key: 'processed:e1', value: true, ttlMs: LONG },
+        { op: 'ack', queue: 'q', entryId: 'not-an-entry', owner: 'A' },
+        { op: 'ack', queue: 'q', entryId: first!.id, owner: 'A' },
+        { op: 'ack', queue: 'q', entryId: first!.id, owner: 'A' },
+      ]),
+    ).toEqual([true, false, true, false]);
+    expect(await (await another(backend)).get('processed:e1')).toBe(true);
+    expect(await store.journal.size()).toBe(1);
+    expect((await store.journal.head('q', 'A', LONG))?.payload).toBe('e2');
+  });
+
+  it('forgets a committed value once its TTL has passed, and lets setIfAbsent take it again', async () => {
+    const { store } = await open();
+    expect(
+      await store.commit([
+        { op: 'set', key: 'short', value: 'a', ttlMs: 50 },
+        { op: 'setIfAbsent', key: 'claim', value: 1, ttlMs: 50 },
+        { op: 'set', key: 'long', value: 'b', ttlMs: LONG },
+      ]),
+    ).toEqual([true, true, true]);
+    await sleep(200);
+    expect(await store.get('short')).toBeUndefined();
+    expect(await store.get('long')).toBe('b');
+    expect(await store.commit([{ op: 'setIfAbsent', key: 'claim', value: 2 }])).toEqual([true]);
+    expect(await store.get('claim')).toBe(2);
+  });
+
+  it('refuses a commit with a bad TTL or score with StoreError, and applies none of its writes', async () => {
+    const { store } = await open();
+    await expect(
+      store.commit([
+        { op: 'set', key: 'a', value: 1 },
+        { op: 'set', key: 'b', value: 2, ttlMs: -1 },
+      ]),
+    ).rejects.toBeInstanceOf(StoreError);
+    await expect(
+      store.commit([
+        { op: 'set', key: 'a', value: 1 },
+        { op: 'indexPut', index: 'i', member: 'm', score: Number.NaN },
+      ]),
+    ).rejects.toBeInstanceOf(StoreError);
+    expect(await store.get('a')).toBeUndefined();
+    expect(await store.index('i').count()).toBe(0);
   });
 });
 
@@ -536,6 +654,11 @@ describe('embedded store across processes', () => {
     const dataDir = tempDir('threadline-kill-');
     const victim = `await store.set('thread', { ts: '9.9' });
       await store.setIfAbsent('claim', 'victim');
+      // A job's last step: its records and the ack of its entry (committed without waiting for an fsync).
+      await store.journal.append([{ queue: 'done', payload: 'processed' }]);
+      await store.journal.lease('V', 60000);
+      const entry = await store.journal.head('done', 'V', 60000);
+      await store.commit([{ op: 'set', key: 'processed', value: true }, { op: 'ack', queue: 'done', entryId: entry.id, owner: 'V' }]);
       await store.journal.append([{ queue: 'q', payload: 'before-kill' }]);
       process.kill(process.pid, 'SIGKILL');`;
     await expect(runProcess(victim, dataDir)).rejects.toMatchObject({ signal: 'SIGKILL' });
@@ -543,6 +666,8 @@ describe('embedded store across processes', () => {
     opened.push(store);
     expect(await store.get('thread')).toEqual({ ts: '9.9' });
     expect(await store.setIfAbsent('claim', 'survivor')).toBe(false);
+    expect(await store.get('processed')).toBe(true);
+    expect(await store.journal.size()).toBe(1);
     expect(await store.journal.lease('A', LONG)).toBe('q');
     expect(await drain(store, 'q', 'A')).toEqual(['before-kill']);
   });
