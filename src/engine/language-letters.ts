@@ -40,7 +40,9 @@ export function latinLetters(text: string): LetterVerdict {
   if (has(text, /[ľĺŕ]/u)) return language('sk');
   if (has(text, /[ėįų]/u)) return language('lt');
   if (has(text, /[āēīģķļņ]/u)) return language('lv');
-  if (has(text, /[łśźżćń]/u)) return language('pl');
+  if (has(text, /[łśźżń]/u)) return language('pl');
+  // ć is Polish (with ą ę), or Croatian (and Serbian and Bosnian in Latin letters) with č š ž đ.
+  if (has(text, /ć/u)) return has(text, /[ąę]/u) ? language('pl') : has(text, /[čšžđ]/u) ? language('hr') : among('pl', 'hr');
   if (has(text, /[ąę]/u)) return among('pl', 'lt');
   if (has(text, /[șț]/u)) return language('ro');
   if (has(text, /[ðþ]/u)) return language('is');
@@ -48,9 +50,10 @@ export function latinLetters(text: string): LetterVerdict {
   if (has(text, /[ŵŷ]/u)) return language('cy');
   // Catalan's middle dot (il·lusió); ñ never appears in Catalan.
   if (has(text, /l·l/u)) return language('ca');
-  // Estonian õ comes with ä ö ü; Portuguese ã õ otherwise.
+  // Estonian õ comes with ä ö ü; Portuguese writes ã, and õ in -ões; õ alone is either.
   if (has(text, /õ/u) && has(text, /[äöü]/u)) return language('et');
-  if (has(text, /[ãõ]/u)) return language('pt');
+  if (has(text, /ã|õe/u)) return language('pt');
+  if (has(text, /õ/u)) return among('pt', 'et');
   // ñ is Spanish, or Galician or Asturian, which write it too.
   if (has(text, /ñ/u)) return among('es', 'gl', 'ast');
   // The Nordic letters: ø æ are Danish and Norwegian; å with ä or ö is Swedish.
@@ -76,7 +79,8 @@ export function cyrillicLetters(text: string): LetterVerdict {
   // Belarusian writes і beside ы э ё; Ukrainian і ї є ґ without them; Russian ы э ё without і.
   if (has(text, /[їєґ]/u)) return language('uk');
   if (has(text, /і/u)) return has(text, /[ыэё]/u) ? language('be') : language('uk');
-  if (has(text, /[ыэё]/u)) return language('ru');
+  // ы э ё: Russian, or Kyrgyz (and Kazakh) without their own letters in a short text.
+  if (has(text, /[ыэё]/u)) return among('ru', 'ky', 'kk');
   // Russian writes ъ only after a prefix, before е ё ю я (объект, подъезд); Bulgarian everywhere
   // else (път, във, файлът).
   if (has(text, /ъ(?![еёюя])/u)) return language('bg');

@@ -6,6 +6,8 @@
  */
 import { cyrillicLetters, LETTER_LANGUAGES, latinLetters } from './language-letters.ts';
 import { classifyScript, SCRIPT_LANGUAGES, type SharedScript } from './language-script.ts';
+import NGRAM_MODEL from './language-ngram-model.json' with { type: 'json' };
+import { loadNgramModel, type NgramModel, type NgramModelData, SCRIPT_GROUPS } from './language-ngrams.ts';
 import { normalizeLanguageTag } from './language-tags.ts';
 import { CYRILLIC_WORD_LANGUAGES, LATIN_WORD_LANGUAGES, leaders, onlyNeutralWords, unanimous, wordVotes } from './language-words.ts';
 
@@ -132,6 +134,19 @@ export interface Calibration {
   readonly nameFactor: number;
   /** Longest text, in words, that the word rule decides or narrows. */
   readonly maxWordRuleWords: number;
+  /**
+   * The n-gram model's lead (log-likelihood of its best language over its runner-up, in nats)
+   * at which it decides alone for a routed language, names an unrouted one, and overrules eld
+   * (a disagreeing eld answer becomes "unsure"). Each is `[base, per letter]`: the lead needed is
+   * `base + perLetter · letters`, since a longer text's log-likelihoods grow with it.
+   */
+  readonly ngramDecide: readonly [number, number];
+  readonly ngramName: readonly [number, number];
+  readonly ngramVeto: readonly [number, number];
+  /** The n-gram model's lead at which it confirms eld's leader that lacked eld's own margin. */
+  readonly ngramAgree: readonly [number, number];
+  /** The n-gram model's lead at which it overrules the script rule within a script group (Hindi, Marathi, Nepali; Arabic, Persian). */
+  readonly ngramScript: readonly [number, number];
 }
 
 export const DEFAULT_CALIBRATION: Calibration = {
@@ -146,6 +161,11 @@ export const DEFAULT_CALIBRATION: Calibration = {
   closeFactor: 2.5,
   nameFactor: 4,
   maxWordRuleWords: 3,
+  ngramDecide: [8, 1],
+  ngramName: [12, 1],
+  ngramVeto: [10, 0],
+  ngramScript: [8, 0],
+  ngramAgree: [4, 0.5],
 };
 
 /** Close neighbours in eld's codes: a lead between two routed ones of one group needs `closeFactor` times the margin. */
@@ -166,20 +186,26 @@ export interface LanguageDetectorOptions {
   readonly database: LanguageDatabase;
   /** Thresholds; {@link DEFAULT_CALIBRATION} unless a measurement overrides them. */
   readonly calibration?: Partial<Calibration>;
+  /** The n-gram model; the shipped one (src/engine/language-ngram-model.json) unless given (cross-validation). */
+  readonly ngrams?: NgramModelData;
 }
 
 /**
  * Loads eld's `database` (once per process per size) and returns a detector.
  *
- * Latin and Cyrillic text goes through three steps, each only when the one before cannot tell
- * (docs/language.md, "The pipeline"):
+ * Latin and Cyrillic text goes through four steps, the rules each only when the one before cannot
+ * tell, eld and the model together (docs/language.md, "The pipeline"):
  *
- * 1. **Letter rules** (src/engine/language-letters.ts): ß is German, і ї є ґ Ukrainian, ã õ
+ * 1. **Letter rules** (src/engine/language-letters.ts): ß is German, і ї є ґ Ukrainian, ã
  *    Portuguese; ø æ narrow the choice to Danish or Norwegian.
  * 2. **Word rules** (src/engine/language-words.ts): "hei" is Norwegian, "ikkje" Nynorsk, "unha"
  *    Galician; "ikke" narrows to Danish or Norwegian.
  * 3. **eld** among every language of the script it knows (narrowed by the steps above), answering
  *    only with at least `minLetters` letters and a clear lead over the runner-up (`margins`).
+ * 4. **The n-gram model** (src/engine/language-ngrams.ts) among the same candidates and the
+ *    neighbours eld does not know: a clear lead decides (`ngramDecide`, `ngramName`), a lead
+ *    against eld's answer makes it unsure (`ngramVeto`), agreement confirms eld's leader
+ *    (`ngramAgree`).
  *
  * Every language of the script is a candidate, routed or not: a Catalan message is `ca`, which
  * no team routes, so it goes to the default channel instead of reaching the Spanish team. The
@@ -191,6 +217,7 @@ export interface LanguageDetectorOptions {
 export async function createLanguageDetector(options: LanguageDetectorOptions): Promise<LanguageDetector> {
   const { eld: base } = await DATABASES[options.database]();
   const calibration: Calibration = { ...DEFAULT_CALIBRATION, ...options.calibration };
+  const ngrams = loadNgramModel(options.ngrams ?? NGRAM_MODEL);
   const instances = new Map<string, Eld>();
 
   const restricted = (codes: readonly string[]): Eld => {
@@ -220,17 +247,35 @@ export async function createLanguageDetector(options: LanguageDetectorOptions): 
   return {
     detect(text, routed) {
       const verdict = classifyScript(text);
-      if (verdict.kind === 'script') return verdict.language;
+      if (verdict.kind === 'script') {
+        const group = SCRIPT_GROUPS.get(verdict.language);
+        return group === undefined ? verdict.language : readScriptGroup(text, verdict.language, group, calibration, ngrams);
+      }
       if (verdict.kind === 'none' || onlyNeutralWords(verdict.text)) return undefined;
-      return readShared(verdict.script, verdict.text, verdict.letters, routeFor(routed), calibration, restricted);
+      return readShared(verdict.script, verdict.text, verdict.letters, routeFor(routed), calibration, restricted, ngrams);
     },
   };
+}
+
+/**
+ * Within a script group, the script rule's answer stands unless the n-gram model leads for
+ * another language of the group by `ngramScript`. Still the script rule's semantics: the answer
+ * never depends on what is routed.
+ */
+function readScriptGroup(text: string, marked: string, group: ReadonlySet<string>, calibration: Calibration, ngrams: NgramModel): string {
+  const [best, runnerUp] = [...ngrams.score(text.toLowerCase(), group)].sort((x, y) => y[1] - x[1]);
+  if (best === undefined || runnerUp === undefined || best[0] === marked) return marked;
+  const letters = text.match(/\p{L}/gu)?.length ?? 0;
+  const [base, perLetter] = calibration.ngramScript;
+  return best[1] - runnerUp[1] >= base + perLetter * letters ? best[0] : marked;
 }
 
 /** What the routed languages change: which eld codes count as routed, and how Malay is named. */
 interface Route {
   /** Routed languages in eld's codes (`no`, `ms`). */
   readonly codes: ReadonlySet<string>;
+  /** Routed languages as routing tags. */
+  readonly tags: ReadonlySet<string>;
   /** eld's code → routing tag: `no` → `nb`, `ms` → `id` unless only Malay is routed. */
   readonly toTag: (code: string) => string;
 }
@@ -239,6 +284,7 @@ function buildRoute(routed: readonly string[]): Route {
   const tags = new Set(routed.flatMap((tag) => normalizeLanguageTag(tag) ?? []));
   const malay = tags.has('ms') && !tags.has('id') ? 'ms' : 'id';
   return {
+    tags,
     codes: new Set([...tags].map((tag) => TO_ELD[tag] ?? tag)),
     toTag: (code) => (code === 'no' ? 'nb' : code === 'ms' ? malay : code),
   };
@@ -254,6 +300,7 @@ function readShared(
   route: Route,
   calibration: Calibration,
   restricted: (codes: readonly string[]) => Eld,
+  ngrams: NgramModel,
 ): string | undefined {
   const lower = text.toLowerCase();
   const rule = script === 'latin' ? latinLetters(lower) : cyrillicLetters(lower);
@@ -271,6 +318,37 @@ function readShared(
     if (top.length > 1) allowed = new Set(top);
   } else if (top.length === 1 && only !== undefined && (votes.votes.get(only) ?? 0) >= 2 && unanimous(votes, only)) return only;
 
+  const eld = readEld(script, text, letters, route, calibration, restricted, allowed);
+  // eld's leader without its margin, when it has one: the n-gram model agreeing settles it.
+  const statistical = typeof eld === 'object' ? undefined : eld;
+  const leader = typeof eld === 'object' ? eld.leader : undefined;
+  if (letters < calibration.minLetters) return undefined;
+  // The n-gram model among the same candidates (and the neighbours eld does not know).
+  const ranked = [...ngrams.score(lower, allowed)].sort((x, y) => y[1] - x[1]);
+  const [best, runnerUp] = ranked;
+  if (best === undefined || runnerUp === undefined) return statistical;
+  const lead = best[1] - runnerUp[1];
+  const needs = ([base, perLetter]: readonly [number, number]) => base + perLetter * letters;
+  // The model tells Malay from Indonesian, which eld cannot; its Indonesian follows the routes
+  // as eld's Malay does (a Malay-only deployment reads it as Malay).
+  const tag = best[0] === 'id' ? route.toTag('ms') : best[0];
+  const routedTag = route.tags.has(tag);
+  if (lead >= needs(routedTag ? calibration.ngramDecide : calibration.ngramName)) return tag;
+  if (statistical !== undefined && statistical !== tag && lead >= needs(calibration.ngramVeto)) return undefined;
+  if (leader === tag && routedTag && lead >= needs(calibration.ngramAgree)) return tag;
+  return statistical;
+}
+
+/** eld's answer among the script's languages it knows (narrowed to `allowed`), with the calibrated margin. */
+function readEld(
+  script: SharedScript,
+  text: string,
+  letters: number,
+  route: Route,
+  calibration: Calibration,
+  restricted: (codes: readonly string[]) => Eld,
+  allowed: ReadonlySet<string> | undefined,
+): string | undefined | { readonly leader: string } {
   if (letters < calibration.minLetters) return undefined;
   const known = ELD_LANGUAGES[script];
   const codes = allowed === undefined ? known : known.filter((code) => allowed.has(code) || allowed.has(FROM_ELD[code] ?? code));
@@ -290,7 +368,7 @@ function readShared(
   const base = calibration.margins.find(([most]) => letters <= most)?.[1] ?? calibration.margins.at(-1)?.[1] ?? 0;
   const closePair = routed.has(best[0]) && routed.has(runnerUp[0]) && close(best[0], runnerUp[0]);
   const needed = base * (closePair ? calibration.closeFactor : 1) * (routed.has(best[0]) ? 1 : calibration.nameFactor);
-  return best[1] / runnerUp[1] - 1 >= needed ? route.toTag(best[0]) : undefined;
+  return best[1] / runnerUp[1] - 1 >= needed ? route.toTag(best[0]) : { leader: route.toTag(best[0]) };
 }
 
 /** eld's 0–1 score back to its raw per-n-gram score (eld scales it as s / (s + 25)). */

@@ -2,10 +2,11 @@
  * The evaluation set (tests/fixtures/language/evaluation-set.tsv) is what docs/language.md
  * reports on: this checks that it is the set described there, and guards the detector's
  * measured numbers on its report part so that a change that loses them fails here and not only
- * in `npm run bench`. Measured (eld small, all 25 routing languages routed): wrong 5.1 %, unsure
- * 8.3 %; ≤ 15 characters wrong 9.9 %, unsure 17.7 %; CJK given another language 1.4 %;
- * unrouted neighbours sent to a routed channel 29.4 %. Before issue 15: 5.7 %, 8.9 %, 10.6 %,
- * 21.3 %, 2.1 % and 56.7 %. Each bound leaves about half a point for eld or fixture updates.
+ * in `npm run bench`. Measured (eld small, all 25 routing languages routed, with the n-gram
+ * model): wrong 4.7 %, unsure 8.3 %; ≤ 15 characters wrong 9.6 %, unsure 16.5 %; CJK given
+ * another language 1.4 %; unrouted neighbours sent to a routed channel 15.7 %. Without the
+ * n-gram model: 5.1 %, 8.3 %, 9.9 %, 17.7 %, 1.4 % and 29.4 %; before issue 15: 5.7 %, 8.9 %,
+ * 10.6 %, 21.3 %, 2.1 % and 56.7 %. Each bound leaves about half a point for eld or fixture updates.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, percent } from '../../bench/language-evaluate.ts';
@@ -57,11 +58,11 @@ describe('the detector on the report part (all 25 routing languages routed, eld 
     const e = evaluate(report, ROUTING_LANGUAGES, (text) => detector.detect(text, ROUTING_LANGUAGES));
     const check = (name: string, part: number, total: number, most: number) =>
       expect(part / total, `${name} ${percent(part, total)}`).toBeLessThanOrEqual(most);
-    check('wrong', e.all.wrong, e.all.total, 0.056);
+    check('wrong', e.all.wrong, e.all.total, 0.052);
     check('unsure', e.all.unsure, e.all.total, 0.088);
-    check('wrong ≤ 15 chars', e.short.wrong, e.short.total, 0.105);
-    check('unsure ≤ 15 chars', e.short.unsure, e.short.total, 0.183);
+    check('wrong ≤ 15 chars', e.short.wrong, e.short.total, 0.101);
+    check('unsure ≤ 15 chars', e.short.unsure, e.short.total, 0.17);
     check('CJK given another language', e.cjk.wrong, e.cjk.total, 0.018);
-    check('unrouted sent to a routed channel', e.unrouted.wrong, e.unrouted.total, 0.3);
+    check('unrouted sent to a routed channel', e.unrouted.wrong, e.unrouted.total, 0.162);
   });
 });

@@ -29,6 +29,9 @@ describe('latinLetters', () => {
     ['lv', 'diff neizdevās'],
     ['lv', 'Papīrs'],
     ['pl', 'Metoda kliknięć'],
+    ['hr', 'Broj dana za zadržavanje smeća i privremenih datoteka'],
+    ['hr', 'Nije moguće provjeriti autentičnost NIS+ klijenta'],
+    ['pt', 'Desligando após instalar atualizações'],
     ['pl', 'Błąd pamięci'],
     ['ro', 'Adolescenți'],
     ['ro', 'Rezoluție'],
@@ -53,6 +56,10 @@ describe('latinLetters', () => {
 
   it.each([
     [['pl', 'lt'], 'kod języka'],
+    [['pl', 'hr'], 'Uvećaj prozor'],
+    [['pl', 'hr'], 'Wymagane jest uwierzytelnienie, aby zatrzymać system, kiedy program to wstrzymuje.'],
+    [['pt', 'et'], 'Võtmed'],
+    [['pt', 'et'], 'protsessi konteksti ei õnnestu tuvastada'],
     [['es', 'gl', 'ast'], 'Archivo dañado'],
     [['es', 'gl', 'ast'], 'marquesiña'],
     [['da', 'nb', 'nn'], 'Knapfølsomhed'],
@@ -90,13 +97,16 @@ describe('cyrillicLetters', () => {
     ['uk', 'збіг строк дії'],
     ['uk', 'Підписати'],
     ['uk', 'файлів'],
-    ['ru', 'Имеет выделение'],
-    ['ru', 'Документы'],
-    ['ru', 'Это всё'],
     ['bg', 'Съдържание'],
     ['bg', 'въртелив бутон'],
   ])('names %s for %j', (language, text) => {
     expect(cyrillicLetters(lower(text))).toEqual({ kind: 'language', language });
+  });
+
+  it('narrows to Russian, Kyrgyz or Kazakh for ы э ё without і (Kyrgyz writes them too)', () => {
+    for (const text of ['Имеет выделение', 'Документы', 'Это всё', 'Муну аттады', 'Маалыматтандыруу']) {
+      expect(cyrillicLetters(lower(text)), text).toEqual({ kind: 'among', languages: ['ru', 'ky', 'kk'] });
+    }
   });
 
   it('narrows to Serbian or Macedonian for ј љ њ џ alone', () => {

@@ -1,0 +1,158 @@
+/**
+ * A small naive Bayes model of letter n-grams (1 to 4 letters, word edges marked) for Latin and
+ * Cyrillic text, trained on the tune part of the evaluation set only (bench/build-language-model.ts
+ * writes src/engine/language-ngram-model.json). It knows the close neighbours that eld does not
+ * (Nynorsk, Galician, Asturian, Occitan, Afrikaans, Welsh, Irish, Esperanto, Macedonian, Kazakh,
+ * Kyrgyz, and Malay apart from Indonesian), and decides among them and eld's close pairs
+ * (docs/language.md, "The n-gram model").
+ */
+
+/** Longest n-gram, in letters (word edges count as one). */
+export const MAX_ORDER = 4;
+
+/**
+ * Languages of one script that the script rule's letters and marks tell apart, and the n-gram
+ * model too: Hindi, Marathi and Nepali in Devanagari; Arabic and Persian in Arabic script.
+ */
+export const SCRIPT_GROUPS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  [
+    ['hi', 'mr', 'ne'],
+    ['ar', 'fa'],
+  ].flatMap((tags) => tags.map((tag) => [tag, new Set(tags)] as const)),
+);
+
+/** The model as stored: languages, and for each n-gram the counts of the languages that write it. */
+export interface NgramModelData {
+  readonly languages: readonly string[];
+  /** Additive smoothing of the counts. */
+  readonly alpha: number;
+  /** One n-gram a line: `gram<TAB>index:count,index:count…` (indexes into `languages`). */
+  readonly grams: string;
+}
+
+/** A language's log-likelihood for one text: higher is likelier. */
+export type NgramScores = ReadonlyMap<string, number>;
+
+export interface NgramModel {
+  readonly languages: readonly string[];
+  /** Log-likelihood of `text` (lowercased) for each of `candidates` the model knows; n-grams it has never seen are skipped. */
+  score(text: string, candidates: ReadonlySet<string> | undefined): NgramScores;
+}
+
+/** The n-grams of a lowercased text: words of letters, each padded with a space at both ends. */
+export function ngramsOf(text: string): string[] {
+  const grams: string[] = [];
+  for (const word of text.toLowerCase().match(/[\p{L}\p{M}]+/gu) ?? []) {
+    const padded = [' ', ...word, ' '];
+    // The whole word too, when the n-grams do not already hold it: a word tells more than its letters.
+    if (padded.length > MAX_ORDER) grams.push(padded.join(''));
+    for (let start = 0; start < padded.length; start += 1) {
+      let gram = '';
+      for (let n = 0; n < MAX_ORDER && start + n < padded.length; n += 1) {
+        gram += padded[start + n];
+        if (gram !== ' ') grams.push(gram);
+      }
+    }
+  }
+  return grams;
+}
+
+/** Counts per language from labelled texts (for the build script and for cross-validation). */
+export function trainNgramModel(texts: readonly { language: string; text: string }[], alpha: number, minCount = 1): NgramModelData {
+  const languages = [...new Set(texts.map((t) => t.language))].sort();
+  const index = new Map(languages.map((language, i) => [language, i]));
+  const counts = new Map<string, number[]>();
+  for (const { language, text } of texts) {
+    const i = index.get(language) ?? 0;
+    for (const gram of ngramsOf(text)) {
+      let row = counts.get(gram);
+      if (row === undefined) {
+        row = new Array<number>(languages.length).fill(0);
+        counts.set(gram, row);
+      }
+      row[i] = (row[i] ?? 0) + 1;
+    }
+  }
+  const lines: string[] = [];
+  for (const [gram, row] of [...counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    if (row.reduce((sum, c) => sum + c, 0) < minCount) continue;
+    const cells = row.flatMap((c, i) => (c > 0 ? [`${i}:${c}`] : []));
+    lines.push(`${gram}\t${cells.join(',')}`);
+  }
+  return { languages, alpha, grams: lines.join('\n') };
+}
+
+/** Parses stored counts into a model that scores texts. */
+export function loadNgramModel(data: NgramModelData): NgramModel {
+  const { languages, alpha } = data;
+  const width = languages.length;
+  const grams = data.grams;
+  // Read in place (no split): the table is large, and a process's memory keeps its peak.
+  let lineCount = 0;
+  let cells = 0;
+  for (let at = 0; at < grams.length; at += 1) {
+    const code = grams.charCodeAt(at);
+    if (code === 9) lineCount += 1;
+    else if (code === 58) cells += 1;
+  }
+  const starts = new Uint32Array(lineCount + 1);
+  const who = new Uint8Array(cells);
+  const logs = new Float32Array(cells);
+  const rows = new Map<string, number>();
+  const totals = new Float64Array(width);
+  let cell = 0;
+  for (let at = 0; at < grams.length; ) {
+    const tab = grams.indexOf('\t', at);
+    if (tab < 0) break;
+    let end = grams.indexOf('\n', tab);
+    if (end < 0) end = grams.length;
+    starts[rows.size] = cell;
+    rows.set(grams.slice(at, tab), rows.size);
+    let number = 0;
+    let language = 0;
+    for (let k = tab + 1; k <= end; k += 1) {
+      const code = k === end ? 44 : grams.charCodeAt(k);
+      if (code === 58) {
+        language = number;
+        number = 0;
+      } else if (code === 44) {
+        who[cell] = language;
+        logs[cell] = number;
+        totals[language] = (totals[language] ?? 0) + number;
+        cell += 1;
+        number = 0;
+      } else number = number * 10 + (code - 48);
+    }
+    at = end + 1;
+  }
+  starts[rows.size] = cell;
+  // log P(gram | language) = log((count + alpha) / (total + alpha · vocabulary)), stored as the
+  // difference from the unseen one.
+  const unseen = Float64Array.from(totals, (total) => Math.log(alpha) - Math.log(total + alpha * rows.size));
+  for (let k = 0; k < cells; k += 1) logs[k] = Math.log(((logs[k] ?? 0) + alpha) / alpha);
+  return {
+    languages,
+    score(text, candidates) {
+      const picked = new Uint8Array(width);
+      languages.forEach((language, i) => {
+        picked[i] = candidates === undefined || candidates.has(language) ? 1 : 0;
+      });
+      const sums = new Float64Array(width);
+      let seen = 0;
+      for (const gram of ngramsOf(text)) {
+        const row = rows.get(gram);
+        if (row === undefined) continue;
+        seen += 1;
+        for (let k = starts[row] ?? 0; k < (starts[row + 1] ?? 0); k += 1) {
+          const i = who[k] ?? 0;
+          sums[i] = (sums[i] ?? 0) + (logs[k] ?? 0);
+        }
+      }
+      const scores = new Map<string, number>();
+      languages.forEach((language, i) => {
+        if (picked[i] === 1) scores.set(language, (sums[i] ?? 0) + seen * (unseen[i] ?? 0));
+      });
+      return scores;
+    },
+  };
+}
