@@ -19,6 +19,7 @@ const USAGE = [
   '  Texts are the arguments, or the lines of standard input when there are none.',
   '  --routed ko,ja,en   the routed languages (default: every language the detector can name)',
   `  --database <size>   eld database: ${LANGUAGE_DATABASES.join(', ')} (default small)`,
+  `  Languages it names: ${DETECTABLE_LANGUAGES.join(' ')}`,
 ].join('\n');
 
 /** Where the command reads and writes; the process's streams in `threadline detect`. */
@@ -91,6 +92,12 @@ export async function runDetectCommand(args: readonly string[], io: DetectIo): P
     io.err(`${error.message}\n\n${USAGE}`);
     return 2;
   }
+  // A tag the detector never answers (a typo such as `jp` for `ja`) routes nothing: say so, and go on.
+  const unknown = options.routed.filter((tag) => !DETECTABLE_LANGUAGES.includes(tag));
+  if (unknown.length > 0)
+    io.err(
+      `threadline detect: no text is ever detected as ${unknown.join(', ')}, so ${unknown.length === 1 ? 'that route changes' : 'those routes change'} nothing here (the detectable languages are listed by threadline detect --help)`,
+    );
   try {
     const texts = options.texts.length > 0 ? options.texts : linesOf(await io.readInput());
     const detector = await createLanguageDetector({ database: options.database });

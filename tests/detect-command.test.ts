@@ -94,6 +94,16 @@ describe('threadline detect', () => {
     expect(stderr).toMatch(message);
   });
 
+  it('warns on standard error of a routed tag it never answers, and still answers on standard output', async () => {
+    const { code, stdout, stderr } = await detect(['--routed', 'ko,jp', '안녕하세요, 배송 문의드립니다']);
+    expect(code).toBe(0);
+    expect(stdout).toBe('ko\n');
+    expect(stderr).toContain('no text is ever detected as jp, so that route changes nothing here');
+    const clean = await detect(['--routed', 'ko,ja', '안녕하세요, 배송 문의드립니다']);
+    expect(clean.stderr).toBe('');
+    expect((await detect(['--help'])).stdout).toMatch(/Languages it names: .*\bja\b.*\bzh-Hant\b/);
+  });
+
   it('prints its usage for --help and is listed by threadline help', async () => {
     const help = await detect(['--help']);
     expect(help.code).toBe(0);
