@@ -111,6 +111,34 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
       .join('\n')}\n`;
   }
 
+  /** Threadline's own note in a thread; with `marker`, findable again after a crash (postOnce). Returns its ts. */
+  async function postInThread(thread: ThreadRef, text: string, marker?: PostMarker): Promise<string> {
+    const result = await call('chat.postMessage', thread.slackChannelId, () =>
+      client.chat.postMessage({
+        channel: thread.slackChannelId,
+        thread_ts: thread.threadTs,
+        text,
+        ...(marker ? { metadata: markerMetadata(marker) } : {}),
+        unfurl_links: false,
+      }),
+    );
+    return requireTs(result.ts, 'chat.postMessage');
+  }
+
+  /** Threadline's own top-level message in a Slack channel, carrying `marker`, links not unfurled. Returns its ts. */
+  async function postInChannel(slackChannelId: string, text: string, marker: PostMarker): Promise<string> {
+    const result = await call('chat.postMessage', slackChannelId, () =>
+      client.chat.postMessage({
+        channel: slackChannelId,
+        text,
+        metadata: markerMetadata(marker),
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+    return requireTs(result.ts, 'chat.postMessage');
+  }
+
   async function permalink(thread: ThreadRef): Promise<string | undefined> {
     try {
       const result = await call(
@@ -385,31 +413,11 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
       return active;
     },
 
-    async noteAssignment(thread, note, marker) {
-      const result = await call('chat.postMessage', thread.slackChannelId, () =>
-        client.chat.postMessage({
-          channel: thread.slackChannelId,
-          thread_ts: thread.threadTs,
-          text: assignmentNoteText(note),
-          metadata: markerMetadata(marker),
-          unfurl_links: false,
-        }),
-      );
-      return requireTs(result.ts, 'chat.postMessage');
-    },
+    noteAssignment: (thread, note, marker) => postInThread(thread, assignmentNoteText(note), marker),
 
     async postEscalation(target, thread, view, by, marker) {
       const link = await permalink(thread);
-      const result = await call('chat.postMessage', target.slackChannelId, () =>
-        client.chat.postMessage({
-          channel: target.slackChannelId,
-          text: escalationPostText(target, view, by, link),
-          metadata: markerMetadata(marker),
-          unfurl_links: false,
-          unfurl_media: false,
-        }),
-      );
-      return requireTs(result.ts, 'chat.postMessage');
+      return postInChannel(target.slackChannelId, escalationPostText(target, view, by, link), marker);
     },
 
     async closeEscalation(post, thread, by) {
@@ -419,25 +427,9 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
       );
     },
 
-    async noteEscalation(thread, note, marker) {
-      const result = await call('chat.postMessage', thread.slackChannelId, () =>
-        client.chat.postMessage({
-          channel: thread.slackChannelId,
-          thread_ts: thread.threadTs,
-          text: escalationNoteText(note),
-          metadata: markerMetadata(marker),
-          unfurl_links: false,
-        }),
-      );
-      return requireTs(result.ts, 'chat.postMessage');
-    },
+    noteEscalation: (thread, note, marker) => postInThread(thread, escalationNoteText(note), marker),
 
-    async postNotice(thread, text) {
-      const result = await call('chat.postMessage', thread.slackChannelId, () =>
-        client.chat.postMessage({ channel: thread.slackChannelId, thread_ts: thread.threadTs, text, unfurl_links: false }),
-      );
-      return requireTs(result.ts, 'chat.postMessage');
-    },
+    postNotice: (thread, text) => postInThread(thread, text),
 
     /**
      * Reads the old thread (conversations.replies) and posts its last messages as quotes, each under
@@ -474,31 +466,11 @@ export function createWebApiSlackPort(options: WebApiSlackPortOptions): SlackPor
       }
     },
 
-    async alertWaiting(thread, alert, marker) {
-      const result = await call('chat.postMessage', thread.slackChannelId, () =>
-        client.chat.postMessage({
-          channel: thread.slackChannelId,
-          thread_ts: thread.threadTs,
-          text: waitingAlertText(alert),
-          metadata: markerMetadata(marker),
-          unfurl_links: false,
-        }),
-      );
-      return requireTs(result.ts, 'chat.postMessage');
-    },
+    alertWaiting: (thread, alert, marker) => postInThread(thread, waitingAlertText(alert), marker),
 
     async postOverdue(target, thread, alert, marker) {
       const link = await permalink(thread);
-      const result = await call('chat.postMessage', target.slackChannelId, () =>
-        client.chat.postMessage({
-          channel: target.slackChannelId,
-          text: escalationLinkText(target, alert, link, thread.slackChannelId),
-          metadata: markerMetadata(marker),
-          unfurl_links: false,
-          unfurl_media: false,
-        }),
-      );
-      return requireTs(result.ts, 'chat.postMessage');
+      return postInChannel(target.slackChannelId, escalationLinkText(target, alert, link, thread.slackChannelId), marker);
     },
 
     downloadFile: (file) => download(fetchFn, options.botToken, file, maxBytes),
