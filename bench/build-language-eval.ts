@@ -14,36 +14,7 @@
  * "Reproducing the numbers").
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { candidates, catalogPath, type Picked, packageOf, pickShortAndLong } from './language-catalogs.ts';
-
-/** Routing language → the catalog locales its texts come from (as in bench/build-language-set.ts). */
-const ROUTING: Readonly<Record<string, readonly string[]>> = {
-  en: ['en_GB'],
-  ko: ['ko'],
-  ja: ['ja'],
-  'zh-Hans': ['zh_CN'],
-  'zh-Hant': ['zh_TW'],
-  th: ['th'],
-  he: ['he'],
-  ar: ['ar'],
-  hi: ['hi'],
-  ru: ['ru'],
-  uk: ['uk'],
-  de: ['de'],
-  fr: ['fr'],
-  es: ['es'],
-  pt: ['pt_BR', 'pt'],
-  it: ['it'],
-  nl: ['nl'],
-  nb: ['nb'],
-  sv: ['sv'],
-  da: ['da'],
-  fi: ['fi'],
-  pl: ['pl'],
-  tr: ['tr'],
-  vi: ['vi'],
-  id: ['id'],
-};
+import { candidates, catalogPath, type Picked, packageOf, pickShortAndLong, ROUTING_LOCALES } from './language-catalogs.ts';
 
 /**
  * Close neighbours of the routing languages, which a deployment routing all 25 still does not
@@ -119,7 +90,9 @@ const partOf = (s: Picked): 'tune' | 'report' => (hash(`part:${s.language}:${s.t
 function main(): void {
   const out = process.argv[2] ?? 'tests/fixtures/language/evaluation-set.tsv';
   const languages: [string, readonly string[], number][] = [
-    ...Object.entries(ROUTING).map(([language, locales]) => [language, locales, ROUTING_COUNT] as [string, readonly string[], number]),
+    ...Object.entries(ROUTING_LOCALES).map(
+      ([language, locales]) => [language, locales, ROUTING_COUNT] as [string, readonly string[], number],
+    ),
     ...NEIGHBOURS.map((language) => [language, [language], NEIGHBOUR_COUNT] as [string, readonly string[], number]),
   ];
   const samples: Picked[] = [];

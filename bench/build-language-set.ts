@@ -11,36 +11,7 @@
  * hash of their text, so rerunning on the same machine gives the same file.
  */
 import { writeFileSync } from 'node:fs';
-import { candidates, catalogPath, type Picked, packageOf, pickShortAndLong } from './language-catalogs.ts';
-
-/** Routing language → the catalog locales its texts come from. */
-const LOCALES: Readonly<Record<string, readonly string[]>> = {
-  en: ['en_GB'],
-  ko: ['ko'],
-  ja: ['ja'],
-  'zh-Hans': ['zh_CN'],
-  'zh-Hant': ['zh_TW'],
-  th: ['th'],
-  he: ['he'],
-  ar: ['ar'],
-  hi: ['hi'],
-  ru: ['ru'],
-  uk: ['uk'],
-  de: ['de'],
-  fr: ['fr'],
-  es: ['es'],
-  pt: ['pt_BR', 'pt'],
-  it: ['it'],
-  nl: ['nl'],
-  nb: ['nb'],
-  sv: ['sv'],
-  da: ['da'],
-  fi: ['fi'],
-  pl: ['pl'],
-  tr: ['tr'],
-  vi: ['vi'],
-  id: ['id'],
-};
+import { candidates, catalogPath, type Picked, packageOf, pickShortAndLong, ROUTING_LOCALES } from './language-catalogs.ts';
 
 /**
  * User-facing catalogs only: desktop and package-manager messages read like sentences a person
@@ -140,8 +111,8 @@ function render(samples: readonly Picked[], perLanguage: number): string {
 function main(): void {
   const out = process.argv[2] ?? 'tests/fixtures/language/samples.ts';
   const perLanguage = Number(process.argv[3] ?? 20);
-  const samples = Object.entries(LOCALES).flatMap(([language, locales]) => pick(language, locales, perLanguage));
-  for (const [language] of Object.entries(LOCALES)) {
+  const samples = Object.entries(ROUTING_LOCALES).flatMap(([language, locales]) => pick(language, locales, perLanguage));
+  for (const [language] of Object.entries(ROUTING_LOCALES)) {
     const n = samples.filter((s) => s.language === language).length;
     if (n < perLanguage) console.warn(`${language}: only ${n} texts`);
   }

@@ -20,7 +20,7 @@ import { BOT_TOKEN, DEFAULT_CHANNEL, SIGNING_SECRET, TELEGRAM_TOKEN, WEBHOOK_SEC
 import { type FakeSlackCall, startFakeSlack } from '../tests/fakes/slack-api.ts';
 import { startFakeTelegramApi } from '../tests/fakes/telegram-api.ts';
 import { forkApp, type Memory, type ToApp } from './app-process.ts';
-import { deliver, IN_FLIGHT, LANGUAGES, type Planned, plan, redisNamespace, redisUrl, shownBy, until } from './load.ts';
+import { IN_FLIGHT, LANGUAGES, type Planned, plan, redisNamespace, redisUrl, sendBurst, shownBy, until } from './load.ts';
 import { quick, rate, type Section } from './report.ts';
 
 export type Target = 'embedded' | 'redis' | 'bare';
@@ -132,19 +132,8 @@ async function runTarget(target: Target): Promise<TargetResult> {
     const idleEnd = await measure();
     const redisBefore = redis === undefined ? undefined : await redisCpuMs();
 
-    const acked = new Map<number, Promise<void>>();
-    let next = 0;
     const t0 = performance.now();
-    const lane = async () => {
-      for (let i = next++; i < planned.length; i = next++) {
-        const entry = planned[i]!;
-        await acked.get(entry.customer);
-        const done = deliver(url, entry);
-        acked.set(entry.customer, done);
-        await done;
-      }
-    };
-    await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+    await sendBurst(url, planned);
     const intakeSeconds = (performance.now() - t0) / 1000;
     const mirrored = () => planned.filter((p) => p.mirroredAt !== undefined).length;
     await until(

@@ -7,6 +7,35 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
+/** Routing language → the catalog locales its texts come from (both the sample set and the evaluation set). */
+export const ROUTING_LOCALES: Readonly<Record<string, readonly string[]>> = {
+  en: ['en_GB'],
+  ko: ['ko'],
+  ja: ['ja'],
+  'zh-Hans': ['zh_CN'],
+  'zh-Hant': ['zh_TW'],
+  th: ['th'],
+  he: ['he'],
+  ar: ['ar'],
+  hi: ['hi'],
+  ru: ['ru'],
+  uk: ['uk'],
+  de: ['de'],
+  fr: ['fr'],
+  es: ['es'],
+  pt: ['pt_BR', 'pt'],
+  it: ['it'],
+  nl: ['nl'],
+  nb: ['nb'],
+  sv: ['sv'],
+  da: ['da'],
+  fi: ['fi'],
+  pl: ['pl'],
+  tr: ['tr'],
+  vi: ['vi'],
+  id: ['id'],
+};
+
 export const SHORT = 15;
 export const MIN_LENGTH = 3;
 export const MAX_LENGTH = 150;

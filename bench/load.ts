@@ -92,6 +92,25 @@ export function plan(
   return planned;
 }
 
+/**
+ * POSTs every planned webhook, IN_FLIGHT at a time, a customer's next message only after the
+ * previous one's 200 (as a platform delivers one chat in order); resolves when all are answered.
+ */
+export async function sendBurst(url: string, planned: readonly Planned[]): Promise<void> {
+  const acked = new Map<number, Promise<void>>();
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < planned.length; i = next++) {
+      const entry = planned[i]!;
+      await acked.get(entry.customer);
+      const done = deliver(url, entry);
+      acked.set(entry.customer, done);
+      await done;
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+}
+
 /** POSTs one update to the webhook as Telegram does (secret token header) and records when it was answered. */
 export async function deliver(url: string, entry: Planned): Promise<void> {
   entry.sentAt = performance.now();

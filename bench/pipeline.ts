@@ -30,7 +30,19 @@ import { startFakeTelegramApi } from '../tests/fakes/telegram-api.ts';
 import { DEFAULT_WORKER_OPTIONS } from '../src/engine/worker.ts';
 import { forkApp, type ToApp } from './app-process.ts';
 import { runComparison } from './compare.ts';
-import { CHAT_IDS, deliver, IDLE_CHAT_IDS, IN_FLIGHT, LANGUAGES, plan, redisNamespace, redisUrl, shownBy, until } from './load.ts';
+import {
+  CHAT_IDS,
+  deliver,
+  IDLE_CHAT_IDS,
+  IN_FLIGHT,
+  LANGUAGES,
+  plan,
+  redisNamespace,
+  redisUrl,
+  sendBurst,
+  shownBy,
+  until,
+} from './load.ts';
 import { emitResult, ms, quantile, quick, rate, rssMb, type Section } from './report.ts';
 
 interface Scenario {
@@ -211,19 +223,8 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
     if (scenario.postsPerSecond === undefined) await new Promise((resolve) => setTimeout(resolve, 3000)); // let every channel's burst refill
 
     // The burst: IN_FLIGHT webhooks at a time; a customer's next message only after the previous one's 200.
-    const acked = new Map<number, Promise<void>>();
-    let next = 0;
     const t0 = performance.now();
-    const lane = async () => {
-      for (let i = next++; i < planned.length; i = next++) {
-        const entry = planned[i]!;
-        await acked.get(entry.customer);
-        const done = deliver(url, entry);
-        acked.set(entry.customer, done);
-        await done;
-      }
-    };
-    await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+    await sendBurst(url, planned);
     const intakeSeconds = (performance.now() - t0) / 1000;
     const mirrored = () => planned.filter((p) => p.mirroredAt !== undefined).length;
     await until(
@@ -354,19 +355,8 @@ async function runPacedDrain(): Promise<Section> {
     const customers = Array.from({ length: DRAIN.customers }, (_, i) => i);
     const planned = plan(customers, rounds, languages, channelOf).slice(0, DRAIN.messages);
 
-    const acked = new Map<number, Promise<void>>();
-    let next = 0;
     const t0 = performance.now();
-    const lane = async () => {
-      for (let i = next++; i < planned.length; i = next++) {
-        const entry = planned[i]!;
-        await acked.get(entry.customer);
-        const done = deliver(url, entry);
-        acked.set(entry.customer, done);
-        await done;
-      }
-    };
-    await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+    await sendBurst(url, planned);
     const intakeSeconds = (performance.now() - t0) / 1000;
 
     // What Slack shows each customer, in order: the sections of their posts (a post of its own is one).
