@@ -53,6 +53,27 @@ export function createRecordingSlackPort() {
     const refusal = refusals.find((r) => r.method === method && r.matches(arg));
     if (refusal) throw refusal.error;
   };
+  /** Threadline's own note in a thread (with `marker`, findable as postOnce looks for it); its ts. */
+  const noteInThread = (thread: ThreadRef, text: string, marker?: PostMarker): string => {
+    const ts = nextTs();
+    messages.push({
+      slackChannelId: thread.slackChannelId,
+      ts,
+      threadTs: thread.threadTs,
+      text,
+      author: 'Threadline',
+      ...(marker ? { marker: marker.key } : {}),
+      files: [],
+      reactions: new Set(),
+    });
+    return ts;
+  };
+  /** A marked top-level post in a Slack channel (the escalation channel's); its ts. */
+  const postInChannel = (slackChannelId: string, text: string, marker: PostMarker): string => {
+    const ts = nextTs();
+    messages.push({ slackChannelId, ts, text, marker: marker.key, files: [], reactions: new Set() });
+    return ts;
+  };
   const find = (slackChannelId: string, ts: string) => messages.find((m) => m.slackChannelId === slackChannelId && m.ts === ts);
 
   const deskChanges = { count: 0 };
@@ -139,62 +160,26 @@ export function createRecordingSlackPort() {
       find(slackChannelId, ts)?.reactions.delete(emoji);
     },
     async postNotice(thread: ThreadRef, text: string) {
-      const ts = nextTs();
-      messages.push({
-        slackChannelId: thread.slackChannelId,
-        ts,
-        threadTs: thread.threadTs,
-        text,
-        author: 'Threadline',
-        files: [],
-        reactions: new Set(),
-      });
-      return ts;
+      return noteInThread(thread, text);
     },
     async isActive(userId: string) {
       return !away.has(userId);
     },
     async noteAssignment(thread: ThreadRef, note: AssignmentNote, marker: PostMarker) {
-      const ts = nextTs();
       const text = note.assignee
         ? `assigned to ${note.assignee}${note.by ? ` by ${note.by}` : ''}`
         : `unassigned${note.by ? ` by ${note.by}` : ` (${note.unassigned})`}`;
-      messages.push({
-        slackChannelId: thread.slackChannelId,
-        ts,
-        threadTs: thread.threadTs,
-        text,
-        author: 'Threadline',
-        marker: marker.key,
-        files: [],
-        reactions: new Set(),
-      });
-      return ts;
+      return noteInThread(thread, text, marker);
     },
     async postEscalation(target: { slackChannelId: string }, thread: ThreadRef, _view: ConversationView, by: string, marker: PostMarker) {
-      const ts = nextTs();
-      const text = `escalated ${thread.threadTs} by ${by}`;
-      messages.push({ slackChannelId: target.slackChannelId, ts, text, marker: marker.key, files: [], reactions: new Set() });
-      return ts;
+      return postInChannel(target.slackChannelId, `escalated ${thread.threadTs} by ${by}`, marker);
     },
     async closeEscalation(post: { slackChannelId: string; ts: string }, _thread: ThreadRef, by: string) {
       const message = find(post.slackChannelId, post.ts);
       if (message) message.text = `de-escalated by ${by}`;
     },
     async noteEscalation(thread: ThreadRef, note: { escalated: boolean; by: string }, marker: PostMarker) {
-      const ts = nextTs();
-      const text = `${note.escalated ? 'escalated' : 'de-escalated'} by ${note.by}`;
-      messages.push({
-        slackChannelId: thread.slackChannelId,
-        ts,
-        threadTs: thread.threadTs,
-        text,
-        author: 'Threadline',
-        marker: marker.key,
-        files: [],
-        reactions: new Set(),
-      });
-      return ts;
+      return noteInThread(thread, `${note.escalated ? 'escalated' : 'de-escalated'} by ${note.by}`, marker);
     },
     async noteContactStatus(thread: ThreadRef, _platform: string, status: string) {
       await port.postNotice(thread, `customer ${status}`);
@@ -238,26 +223,11 @@ export function createRecordingSlackPort() {
     },
     async alertWaiting(thread: ThreadRef, alert: WaitingAlert, marker: PostMarker) {
       failIfScripted('alertWaiting', thread);
-      const ts = nextTs();
-      const text = `${alert.stage} for ${alert.assignee ?? 'the channel'} after ${alert.waitedMinutes} min`;
-      messages.push({
-        slackChannelId: thread.slackChannelId,
-        ts,
-        threadTs: thread.threadTs,
-        text,
-        author: 'Threadline',
-        marker: marker.key,
-        files: [],
-        reactions: new Set(),
-      });
-      return ts;
+      return noteInThread(thread, `${alert.stage} for ${alert.assignee ?? 'the channel'} after ${alert.waitedMinutes} min`, marker);
     },
     async postOverdue(target: { slackChannelId: string }, thread: ThreadRef, alert: WaitingAlert, marker: PostMarker) {
       failIfScripted('postOverdue', target);
-      const ts = nextTs();
-      const text = `overdue ${thread.threadTs} after ${alert.waitedMinutes} min`;
-      messages.push({ slackChannelId: target.slackChannelId, ts, text, marker: marker.key, files: [], reactions: new Set() });
-      return ts;
+      return postInChannel(target.slackChannelId, `overdue ${thread.threadTs} after ${alert.waitedMinutes} min`, marker);
     },
   };
 
