@@ -125,6 +125,7 @@ export interface RedisJournal extends Journal {
 /** Tells other instances of appends (src/store/redis-notify.ts): subscribe with watch, announce after an append. */
 export interface AppendNotifier {
   watch(listener: () => void): () => void;
+  /** Never rejects: a failed announcement only leaves the others to their slow look. */
   announce(): Promise<void>;
 }
 
@@ -181,7 +182,8 @@ export function createRedisJournal(
         );
         await woke();
         for (const listener of watchers) queueMicrotask(listener);
-        await notifier?.announce();
+        // Not awaited: waking other instances must not lengthen what a webhook waits for before its 200.
+        void notifier?.announce();
       }),
     watch(listener) {
       const own = () => listener();

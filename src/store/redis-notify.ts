@@ -31,8 +31,11 @@ export function redisAppendWatch(client: RedisClient, channel: string): AppendNo
   };
   return {
     async announce() {
-      // Waking others is an optimisation: a failed publish loses nothing (their slow look finds the work).
-      await client.publish(channel, '').catch(() => undefined);
+      try {
+        await client.publish(channel, '');
+      } catch {
+        // Waking others is an optimisation: a failed publish loses nothing (their slow look finds the work).
+      }
     },
     watch(listener) {
       const own = () => listener();
