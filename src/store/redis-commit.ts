@@ -1,10 +1,10 @@
 /**
- * Store.commit on Redis. On one Redis, every data write of the list goes in one MULTI/EXEC, so
- * Redis applies them together (no other client's command runs in between) and one round trip
- * carries them; the journal acks follow, in order, each the journal's own one-slot script. On a
- * Redis Cluster a MULTI may only touch keys of one hash slot, so the writes are applied one after
- * another, in the order given, then the acks: what a crash in between leaves is what single writes
- * would leave, and the worker orders a job's writes for that (processed markers before any ack).
+ * Store.commit on Redis. On one Redis, every write of the list, the journal acks included (the
+ * journal's own ack script), goes in one MULTI/EXEC, so Redis applies them together (no other
+ * client's command runs in between) and one round trip carries them. On a Redis Cluster a MULTI
+ * may only touch keys of one hash slot, so the writes are applied one after another, in the order
+ * given, then the acks: what a crash in between leaves is what single writes would leave, and the
+ * worker orders a job's writes for that (processed markers before any ack).
  * Values are written exactly as the single operations write them (keyv's `{ value, expires }`
  * under `namespace::key`, the sorted sets of Store.index), so every other operation reads them.
  */
@@ -33,19 +33,16 @@ export function redisCommit(
           if ((write.op === 'set' || write.op === 'setIfAbsent') && write.ttlMs !== undefined) checkMs('ttlMs', write.ttlMs);
           if (write.op === 'indexPut') checkScore(write.score);
         }
-        const results: boolean[] = new Array(writes.length).fill(false);
-        const data = writes.flatMap((write, i) => (write.op === 'ack' ? [] : [{ write, i }]));
+        if (writes.length === 0) return [];
         const at = Date.now();
-        if (data.length > 0 && !cluster) {
+        if (!cluster) {
           const multi = (client as RedisClientType).multi();
-          for (const { write } of data) queue(multi, write, at);
+          for (const write of writes) queue(multi, write, at);
           const replies = (await multi.exec()) as unknown[];
-          data.forEach(({ write, i }, n) => {
-            results[i] = outcome(write, replies[n]);
-          });
-        } else {
-          for (const { write, i } of data) results[i] = outcome(write, await single(write, at));
+          return writes.map((write, i) => outcome(write, replies[i]));
         }
+        const results: boolean[] = new Array(writes.length).fill(false);
+        for (const [i, write] of writes.entries()) if (write.op !== 'ack') results[i] = outcome(write, await single(write, at));
         for (const [i, write] of writes.entries()) if (write.op === 'ack') results[i] = await journal.ackEntry(write.queue, write.entryId);
         return results;
       }),
@@ -60,8 +57,13 @@ export function redisCommit(
     return [dataKey(write.key), json, { ...condition, ...expiration }] as const;
   }
 
-  function queue(multi: ReturnType<RedisClientType['multi']>, write: DataWrite, at: number): void {
+  function queue(multi: ReturnType<RedisClientType['multi']>, write: StoreWrite, at: number): void {
     switch (write.op) {
+      case 'ack': {
+        const ack = journal.ackCall(write.queue, write.entryId);
+        multi.eval(ack.script, { keys: ack.keys, arguments: ack.arguments });
+        return;
+      }
       case 'set':
       case 'setIfAbsent':
         multi.set(...setArgs(write, at));
@@ -93,8 +95,10 @@ export function redisCommit(
   }
 }
 
-function outcome(write: DataWrite, reply: unknown): boolean {
+function outcome(write: StoreWrite, reply: unknown): boolean {
   switch (write.op) {
+    case 'ack':
+      return reply === 1;
     case 'set':
     case 'indexPut':
       return true;

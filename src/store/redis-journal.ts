@@ -120,6 +120,8 @@ return { parked.queue, element }`;
 /** The Redis journal, and its ack telling whether the entry was the head and left its queue (for Store.commit). */
 export interface RedisJournal extends Journal {
   ackEntry(queue: string, entryId: string): Promise<boolean>;
+  /** The ack as a script call, for a MULTI on one Redis (Store.commit); its reply is 1 when it removed the head. */
+  ackCall(queue: string, entryId: string): { readonly script: string; readonly keys: string[]; readonly arguments: string[] };
 }
 
 /** Tells other instances of appends (src/store/redis-notify.ts): subscribe with watch, announce after an append. */
@@ -157,9 +159,13 @@ export function createRedisJournal(
   const sharded = shards.length === 1 ? undefined : shardedLease({ client, shards, wakeKey: journalKeys.wake(namespace), leaseIn, run });
   const woke = async () => sharded?.woke();
   const watchers = new Set<() => void>();
-  const ackEntry = async (queue: string, entryId: string): Promise<boolean> => {
+  const ackCall = (queue: string, entryId: string) => {
     const k = of(queue);
-    return (await run(ACK, [k.queue(queue), k.size], [entryId])) === 1;
+    return { script: ACK, keys: [k.queue(queue), k.size], arguments: [entryId] };
+  };
+  const ackEntry = async (queue: string, entryId: string): Promise<boolean> => {
+    const call = ackCall(queue, entryId);
+    return (await run(call.script, call.keys, call.arguments)) === 1;
   };
 
   return {
@@ -214,6 +220,7 @@ export function createRedisJournal(
         if (reply === -1) throw new StoreError(`Journal lease on queue ${queue} is not held by ${owner}: it expired or was never taken`);
         return (reply as string[]).map((element) => parseEntry(queue, element));
       }),
+    ackCall,
     ackEntry: (queue, entryId) => guard(`journal ack of ${queue}`, () => ackEntry(queue, entryId)),
     ack: (queue, entryId) =>
       guard(`journal ack of ${queue}`, async () => {
