@@ -6,8 +6,8 @@ import type { InboundMessage, InboundReaction, OutboundMessage } from '../../../
 import { renderCustomerText } from '../../../src/engine/render.ts';
 import { applyRules } from '../../../src/engine/rules.ts';
 import { channelContract, memoryState, recordedPublicFiles, webhookRequest, type FailureCase } from '../../contract/channel-contract.ts';
-import { startFakeGraphApi, type FakeGraphApi } from '../../fakes/graph-api.ts';
-import { businessLimit, expiredToken, outsideWindow, throttled, unavailable } from '../../fixtures/instagram/api-errors.ts';
+import type { FakeGraphApi } from '../../fakes/graph-api.ts';
+import { businessLimit, outsideWindow } from '../../fixtures/instagram/api-errors.ts';
 import {
   commentEntry,
   echo,
@@ -31,9 +31,10 @@ import {
   unsend,
 } from '../../fixtures/instagram/webhooks.ts';
 import { captureLogger } from '../../support/capture-logger.ts';
+import { messagingSendFailures, startMetaProduct } from '../../support/meta-product.ts';
 import { metaSamples, metaWebhookFuzz } from '../../support/meta-fuzz.ts';
 import { signMeta } from '../../support/meta-signing.ts';
-import { APP_SECRET, handshakeRequest, metaRequest, metaRoute, VERIFY_TOKEN } from '../../support/meta-webhook.ts';
+import { APP_SECRET, handshakeRequest, metaRequest, VERIFY_TOKEN } from '../../support/meta-webhook.ts';
 
 const IG_TOKEN = 'IGAAInstagramTokenForThreadlineTests0123';
 const IMAGE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 4, 5, 6, 0xff, 0xd9]);
@@ -68,18 +69,18 @@ const metaFuzz = metaWebhookFuzz(
   VERIFY_TOKEN,
 );
 
-async function setup(deps: ChannelDeps) {
-  const graph = await startFakeGraphApi({ token: IG_TOKEN, me: { user_id: IG_ID, username: 'threadline.shop' } });
-  graph.addProfile(IGSID, profile);
-  const imageUrl = graph.addCdnFile('image.jpg', { data: IMAGE, mimeType: 'image/jpeg' });
-  const config = factory.readConfig(env(graph.graphUrl));
-  if (config === undefined) throw new Error('no config');
-  const group = factory.create(config, () => deps);
-  const [channel] = group.channels;
-  if (channel === undefined) throw new Error('no Instagram channel');
-  const handle = (method: 'GET' | 'POST') => metaRoute(group.routes, method);
-  return { graph, group, channel, imageUrl, handle, secrets: factory.secretsOf(config) };
-}
+const setup = (deps: ChannelDeps) =>
+  startMetaProduct(
+    {
+      product: instagramProduct,
+      env,
+      token: IG_TOKEN,
+      me: { user_id: IG_ID, username: 'threadline.shop' },
+      profile: { id: IGSID, fields: profile },
+      image: IMAGE,
+    },
+    deps,
+  );
 
 const customer = { id: IGSID, name: profile.name, handle: profile.username, avatarUrl: profile.profile_pic };
 const at = new Date(1764720000000).toISOString();
@@ -119,23 +120,9 @@ const reply: OutboundMessage = {
 
 function failures(graph: FakeGraphApi): FailureCase[] {
   return [
-    {
-      name: '613 rate limit',
-      arrange: () => graph.failNext('messages', { status: 400, body: throttled, headers: { 'retry-after': '5' } }),
-      kind: 'rate_limited',
-      retryAfterMs: 5000,
-    },
+    ...messagingSendFailures(graph, outsideWindow),
     { name: '80007 account limit', arrange: () => graph.failNext('messages', { status: 400, body: businessLimit }), kind: 'rate_limited' },
-    { name: 'HTTP 429', arrange: () => graph.failNext('messages', { status: 429, body: {} }), kind: 'rate_limited' },
     { name: 'HTTP 500', arrange: () => graph.failNext('messages', { status: 500, body: {} }), kind: 'transient' },
-    { name: 'connection dropped', arrange: () => graph.failNext('messages', 'network'), kind: 'transient' },
-    { name: '190 token', arrange: () => graph.failNext('messages', { status: 400, body: expiredToken }), kind: 'auth' },
-    {
-      name: '10/2534022 outside the window',
-      arrange: () => graph.failNext('messages', { status: 400, body: outsideWindow }),
-      kind: 'window_closed',
-    },
-    { name: '551 unavailable', arrange: () => graph.failNext('messages', { status: 400, body: unavailable }), kind: 'unreachable' },
   ];
 }
 

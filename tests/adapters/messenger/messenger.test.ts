@@ -5,7 +5,7 @@ import type { ChannelDeps } from '../../../src/channel.ts';
 import type { InboundMessage, InboundReaction, OutboundMessage } from '../../../src/messages.ts';
 import { channelContract, memoryState, webhookRequest, type FailureCase } from '../../contract/channel-contract.ts';
 import { startFakeGraphApi, type FakeGraphApi } from '../../fakes/graph-api.ts';
-import { appLimit, expiredToken, outsideWindow, temporary, throttled, unavailable } from '../../fixtures/messenger/api-errors.ts';
+import { appLimit, outsideWindow, temporary } from '../../fixtures/messenger/api-errors.ts';
 import {
   delivery,
   echo,
@@ -28,8 +28,9 @@ import {
 } from '../../fixtures/messenger/webhooks.ts';
 import { metaSamples, metaWebhookFuzz } from '../../support/meta-fuzz.ts';
 import { signMeta } from '../../support/meta-signing.ts';
-import { APP_SECRET, handshakeRequest, metaRequest, metaRoute, VERIFY_TOKEN } from '../../support/meta-webhook.ts';
+import { APP_SECRET, handshakeRequest, metaRequest, VERIFY_TOKEN } from '../../support/meta-webhook.ts';
 import { captureLogger } from '../../support/capture-logger.ts';
+import { messagingSendFailures, startMetaProduct } from '../../support/meta-product.ts';
 
 const PAGE_TOKEN = 'EAAPageTokenForThreadlineTests0123456789';
 const IMAGE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
@@ -63,18 +64,18 @@ const metaFuzz = metaWebhookFuzz(
   VERIFY_TOKEN,
 );
 
-async function setup(deps: ChannelDeps) {
-  const graph = await startFakeGraphApi({ token: PAGE_TOKEN, me: { id: PAGE_ID, name: 'Threadline Shoes' } });
-  graph.addProfile(PSID, profile);
-  const imageUrl = graph.addCdnFile('image.jpg', { data: IMAGE, mimeType: 'image/jpeg' });
-  const config = factory.readConfig(env(graph.graphUrl));
-  if (config === undefined) throw new Error('no config');
-  const group = factory.create(config, () => deps);
-  const [channel] = group.channels;
-  if (channel === undefined) throw new Error('no Messenger channel');
-  const handle = (method: 'GET' | 'POST') => metaRoute(group.routes, method);
-  return { graph, group, channel, imageUrl, handle, secrets: factory.secretsOf(config) };
-}
+const setup = (deps: ChannelDeps) =>
+  startMetaProduct(
+    {
+      product: messengerProduct,
+      env,
+      token: PAGE_TOKEN,
+      me: { id: PAGE_ID, name: 'Threadline Shoes' },
+      profile: { id: PSID, fields: profile },
+      image: IMAGE,
+    },
+    deps,
+  );
 
 const customer = { id: PSID, name: 'Peter Chang', avatarUrl: profile.profile_pic };
 
@@ -113,23 +114,9 @@ const reply: OutboundMessage = {
 
 function failures(graph: FakeGraphApi): FailureCase[] {
   return [
-    {
-      name: '613 rate limit',
-      arrange: () => graph.failNext('messages', { status: 400, body: throttled, headers: { 'retry-after': '3' } }),
-      kind: 'rate_limited',
-      retryAfterMs: 3000,
-    },
+    ...messagingSendFailures(graph, outsideWindow),
     { name: '4 app limit', arrange: () => graph.failNext('messages', { status: 400, body: appLimit }), kind: 'rate_limited' },
-    { name: 'HTTP 429', arrange: () => graph.failNext('messages', { status: 429, body: {} }), kind: 'rate_limited' },
     { name: '2 temporary', arrange: () => graph.failNext('messages', { status: 500, body: temporary }), kind: 'transient' },
-    { name: 'connection dropped', arrange: () => graph.failNext('messages', 'network'), kind: 'transient' },
-    { name: '190 token', arrange: () => graph.failNext('messages', { status: 400, body: expiredToken }), kind: 'auth' },
-    {
-      name: '10/2018278 outside the window',
-      arrange: () => graph.failNext('messages', { status: 400, body: outsideWindow }),
-      kind: 'window_closed',
-    },
-    { name: '551 unavailable', arrange: () => graph.failNext('messages', { status: 400, body: unavailable }), kind: 'unreachable' },
   ];
 }
 
