@@ -37,6 +37,28 @@ import {
   type ServiceProcess,
 } from './service-process.ts';
 
+/** Runs a command of the image in `cwd` with `input` on standard input, as `docker run -i` would. */
+function runIn(
+  cwd: string,
+  [command, ...args]: readonly string[],
+  input: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command!, args, { cwd, env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** "Within a few seconds" (a paced backlog stops in about 2.5 s here); Docker's grace period before SIGKILL is 10 s. */
 const STOP_WITHIN_MS = 5000;
@@ -83,6 +105,17 @@ describe('the production start', () => {
     expect(devOnly).toContain('node_modules/typescript');
     expect(devOnly).toContain('node_modules/tsx');
     expect(devOnly.filter((where) => existsSync(join(image.appDir, where)))).toEqual([]);
+  });
+
+  it("the image's `threadline detect` runs the built code: one routing tag per line on standard output, errors on standard error", async () => {
+    const cli = join('dist', 'src', 'cli.js');
+    const detect = (args: readonly string[], input: string) => runIn(image.appDir, ['node', cli, 'detect', ...args], input);
+    const answered = await detect([], 'Hei, hvor er pakken min? Takk\n배송이 언제 되나요?\nhello\n');
+    expect(answered).toMatchObject({ code: 0, stdout: 'nb\nko\nunsure\n' });
+    const refused = await detect(['--routed', 'klingon'], 'hello\n');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/klingon/);
   });
 
   it("the image's CMD: SIGTERM stops it within seconds, cleanly, port released; after a restart every acknowledged message reaches Slack exactly once", async ({
