@@ -5,9 +5,9 @@
  * conversation goes on.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeMessage } from '../fakes/slack-state.ts';
 import { deeplyNestedTextBody } from '../fixtures/telegram/malformed.ts';
 import { DEFAULT_CHANNEL, WEBHOOK_SECRET, eventually, startE2e, type E2e } from './harness.ts';
+import { parents } from '../support/slack-messages.ts';
 
 const running: E2e[] = [];
 afterEach(async () => {
@@ -20,8 +20,6 @@ async function start(): Promise<E2e> {
   return e2e;
 }
 
-const parents = (e2e: E2e): FakeMessage[] =>
-  e2e.slack.messages(DEFAULT_CHANNEL).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
 const levels = (e2e: E2e) => e2e.logs.map((line) => JSON.parse(line) as { level: number; msg: string });
 
 describe('bad input from Telegram, end to end', () => {
@@ -29,7 +27,7 @@ describe('bad input from Telegram, end to end', () => {
     const e2e = await start();
     // `text` is documented as a String (https://core.telegram.org/bots/api#message); this one is a number.
     await e2e.customerSends({ text: 42 as unknown as string });
-    const [parent] = await eventually(() => parents(e2e).length === 1 && parents(e2e));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     const [notice] = await eventually(
       () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts),
     );
@@ -54,7 +52,7 @@ describe('bad input from Telegram, end to end', () => {
     expect(response.status).toBe(400);
     expect(await e2e.app.store.journal.size()).toBe(0);
     await e2e.customerSends({ text: 'Hello, is anyone there?' });
-    const [parent] = await eventually(() => parents(e2e).length === 1 && parents(e2e));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1);
     expect(e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).map((m) => m.text)).toEqual(['Hello, is anyone there?']);
     expect(levels(e2e).filter((entry) => entry.level >= 50)).toEqual([]);

@@ -6,11 +6,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeGraphApi, type FakeGraphApi } from '../fakes/graph-api.ts';
-import type { FakeMessage } from '../fakes/slack-state.ts';
 import { fromCustomer, IG_ID, IGSID, notification, profile, storyMention } from '../fixtures/instagram/webhooks.ts';
 import { APP_SECRET, postMeta } from '../support/meta-webhook.ts';
 import { eventually, startE2e, type E2e } from './harness.ts';
-import { shown } from '../support/slack-messages.ts';
+import { parents, shown } from '../support/slack-messages.ts';
 
 const VERIFY_TOKEN = 'e2e-verify-token';
 const INSTAGRAM_TOKEN = 'IGAAe2eInstagramTokenForThreadlineOnly';
@@ -26,9 +25,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((e2e) => e2e.stop()));
   await graph?.close();
 });
-
-const allParents = (e2e: E2e, channels: readonly string[]): FakeMessage[] =>
-  channels.flatMap((channel) => e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts)));
 
 describe('Instagram through the shared Meta webhook', () => {
   it('routes a Korean DM to the ko channel, delivers the reply, and lets a story mention open nothing', async () => {
@@ -62,7 +58,7 @@ describe('Instagram through the shared Meta webhook', () => {
     const dm = { mid: 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE2E-KO-1', text: '안녕하세요, 부산으로 배송되나요? 내일까지 받을 수 있을까요?' };
     expect(await postMeta(e2e, notification(fromCustomer({ message: dm })))).toBe(200);
 
-    const [parent] = await eventually(() => allParents(e2e, [KOREAN]).length === 1 && allParents(e2e, [KOREAN]));
+    const [parent] = await eventually(() => parents(e2e.slack, KOREAN).length === 1 && parents(e2e.slack, KOREAN));
     expect(shown(parent)).toContain(profile.name);
     expect(shown(parent)).toContain('Instagram');
     expect(shown(parent)).toContain(profile.profile_pic);
@@ -76,7 +72,7 @@ describe('Instagram through the shared Meta webhook', () => {
     await eventually(() => e2e.slack.message(KOREAN, replyTs)?.reactions.has('heavy_check_mark'));
 
     // The mention opened no thread anywhere; the profile was fetched once; story media never downloaded.
-    expect(allParents(e2e, [KOREAN, 'C0DEFAULT'])).toHaveLength(1);
+    expect(parents(e2e.slack, KOREAN, 'C0DEFAULT')).toHaveLength(1);
     expect(graph.callsOf('profile')).toHaveLength(1);
     expect(graph.callsOf('cdn')).toHaveLength(0);
     expect(e2e.logs.join('\n')).toContain('message ignored by rule');
@@ -101,7 +97,7 @@ describe('Instagram through the shared Meta webhook', () => {
     running.push(e2e);
     const dm = { mid: 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE2E-KO-2', text: 'Can you send me the return label, please?' };
     expect(await postMeta(e2e, notification(fromCustomer({ message: dm }, Date.now())))).toBe(200);
-    const [parent] = await eventually(() => allParents(e2e, [DEFAULT]).length === 1 && allParents(e2e, [DEFAULT]));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT).length === 1 && parents(e2e.slack, DEFAULT));
 
     const bytes = '%PDF-1.4 return label for order 1042';
     const label = e2e.slack.addFile({ name: 'return-label.pdf', mimetype: 'application/pdf', data: bytes });
@@ -140,7 +136,7 @@ describe('Instagram through the shared Meta webhook', () => {
     running.push(e2e);
     const dm = { mid: 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE2E-KO-3', text: 'Can you send me the return label, please?' };
     expect(await postMeta(e2e, notification(fromCustomer({ message: dm }, Date.now())))).toBe(200);
-    const [parent] = await eventually(() => allParents(e2e, [DEFAULT]).length === 1 && allParents(e2e, [DEFAULT]));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT).length === 1 && parents(e2e.slack, DEFAULT));
     const label = e2e.slack.addFile({ name: 'return-label.pdf', mimetype: 'application/pdf', data: '%PDF-1.4' });
     const replyTs = await e2e.agentReplies({ channel: DEFAULT, ts: parent!.ts }, AGENT, 'Here it is', {
       files: [label],

@@ -7,10 +7,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeGraphApi, type FakeGraphApi } from '../fakes/graph-api.ts';
-import type { FakeMessage } from '../fakes/slack-state.ts';
 import { echo, fromCustomer, notification, PAGE_ID, profile, PSID } from '../fixtures/messenger/webhooks.ts';
 import { APP_SECRET, postMeta } from '../support/meta-webhook.ts';
 import { eventually, startE2e, type E2e } from './harness.ts';
+import { parents } from '../support/slack-messages.ts';
 
 const PAGE_TOKEN = 'EAAe2eMessengerPageTokenForThreadline';
 const ADMIN = 'U01ADMIN99';
@@ -23,9 +23,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((e2e) => e2e.stop()));
   await graph?.close();
 });
-
-const parents = (e2e: E2e, channel: string): FakeMessage[] =>
-  e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
 
 describe('Messenger through the shared Meta webhook', () => {
   it('opens a thread under the fetched name, replies as a RESPONSE, skips its own echo, and shows a colleague’s reply', async () => {
@@ -49,7 +46,7 @@ describe('Messenger through the shared Meta webhook', () => {
 
     const text = { mid: 'm_e2e.messenger.0001', text: 'Hello, do you still have the blue running shoes in size 42?' };
     expect(await postMeta(e2e, notification(fromCustomer({ message: text }, Date.now())))).toBe(200);
-    const [parent] = await eventually(() => parents(e2e, ENGLISH).length === 1 && parents(e2e, ENGLISH));
+    const [parent] = await eventually(() => parents(e2e.slack, ENGLISH).length === 1 && parents(e2e.slack, ENGLISH));
     const [post] = await eventually(() => e2e.slack.replies(ENGLISH, parent!.ts).length === 1 && e2e.slack.replies(ENGLISH, parent!.ts));
     expect(post).toMatchObject({ username: 'Peter Chang', text: text.text });
 

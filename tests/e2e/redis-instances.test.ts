@@ -25,6 +25,7 @@ import { startFakeTelegramApi, type FakeTelegramApi } from '../fakes/telegram-ap
 import { type LocalRedisCluster, startRedisCluster } from '../support/redis-cluster.ts';
 import { postSlashCommand, slashCommand } from '../support/slack-signing.ts';
 import { BOT_TOKEN, DEFAULT_CHANNEL, SIGNING_SECRET, TELEGRAM_TOKEN, WEBHOOK_SECRET, eventually } from './harness.ts';
+import { parents, shown } from '../support/slack-messages.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const runPrefix = `tl-e2e-instances:${randomUUID()}`;
@@ -174,9 +175,6 @@ async function deliver(instance: Instance, update: Update): Promise<void> {
   expect(response.status, `${instance.name} acknowledges update ${update.update_id}`).toBe(200);
 }
 
-const parents = (slack: FakeSlack, channel: string): FakeMessage[] =>
-  slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
-const shown = (message: FakeMessage): string => JSON.stringify(message.blocks ?? []) + message.text;
 const parentOf = (slack: FakeSlack, channel: string, name: string): FakeMessage[] =>
   parents(slack, channel).filter((m) => shown(m).includes(name));
 const threadTexts = (slack: FakeSlack, channel: string, parent: FakeMessage): string[] =>

@@ -19,6 +19,7 @@ import {
   type E2e,
   type E2eOptions,
 } from './harness.ts';
+import { parents } from '../support/slack-messages.ts';
 
 const KO_CHANNEL = 'C0KOREAN';
 const ADMIN = 'U01ADMIN99';
@@ -36,11 +37,6 @@ async function start(options: E2eOptions): Promise<E2e> {
   return e2e;
 }
 
-/** Top-level messages Threadline posted in a Slack channel (the conversations' parents). */
-function parents(e2e: E2e, channel: string): FakeMessage[] {
-  return e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
-}
-
 const shown = (message: FakeMessage | undefined) => JSON.stringify(message?.blocks ?? []) + (message?.text ?? '');
 
 describe.each([
@@ -50,7 +46,7 @@ describe.each([
   it('opens a conversation: parent with who, where, language, status and buttons; the message in its thread under the customer name', async () => {
     const e2e = await start(modes);
     await e2e.customerSends({ text: 'Hello, my order #1234 has not arrived yet. Can you help?' });
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     expect(shown(parent)).toContain('Ann Berg');
     expect(shown(parent)).toContain('@annb');
     expect(shown(parent)).toContain('Telegram');
@@ -77,7 +73,7 @@ describe.each([
         message_id: 77,
       },
     });
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     const [first] = await eventually(
       () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts),
     );
@@ -90,18 +86,18 @@ describe.each([
     expect(await e2e.inbox(ADMIN, `route ko <#${KO_CHANNEL}|support-ko>`)).toContain(KO_CHANNEL);
     expect(await e2e.inbox(ADMIN, 'routes')).toContain(KO_CHANNEL);
     await e2e.customerSends({ text: '안녕하세요, 주문한 물건이 아직 안 왔어요' }, SOO);
-    const [parent] = await eventually(() => parents(e2e, KO_CHANNEL).length === 1 && parents(e2e, KO_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, KO_CHANNEL).length === 1 && parents(e2e.slack, KO_CHANNEL));
     expect(shown(parent)).toContain('Korean');
     // A first message too short to tell ("hi") from a Korean-speaking customer follows the app language.
     await e2e.customerSends({ text: 'hi' }, { id: 6003, first_name: '민준', language_code: 'ko' });
-    await eventually(() => parents(e2e, KO_CHANNEL).length === 2);
-    expect(parents(e2e, DEFAULT_CHANNEL)).toHaveLength(0);
+    await eventually(() => parents(e2e.slack, KO_CHANNEL).length === 2);
+    expect(parents(e2e.slack, DEFAULT_CHANNEL)).toHaveLength(0);
   });
 
   it('works a conversation: reply reaches the customer, delivered mark, answered; notes stay internal; later messages reopen waiting', async () => {
     const e2e = await start(modes);
     await e2e.customerSends({ text: 'Hi, I would like to change my delivery address please' });
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     const thread = { channel: DEFAULT_CHANNEL, ts: parent!.ts };
     await e2e.agentReplies(thread, AGENT, 'note: checking with the warehouse first');
     const replyTs = await e2e.agentReplies(thread, AGENT, 'Of course! What is the new address?');
@@ -113,7 +109,7 @@ describe.each([
 
     await e2e.customerSends({ text: 'Baker Street 221b, London' });
     await eventually(() => shown(e2e.slack.message(DEFAULT_CHANNEL, parent!.ts)).includes('Waiting for reply'));
-    expect(parents(e2e, DEFAULT_CHANNEL)).toHaveLength(1);
+    expect(parents(e2e.slack, DEFAULT_CHANNEL)).toHaveLength(1);
     expect(e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).map((m) => m.text)).toContain('Baker Street 221b, London');
     // Privacy: customer and agent words never reach the log at info level or above.
     const loud = e2e.logs.filter((line) => (JSON.parse(line) as { level: number }).level >= 30).join('\n');
@@ -126,7 +122,7 @@ describe.each([
   it('assigns and closes by reaction and button; removing ✅ reopens; a message after close opens a linked thread', async () => {
     const e2e = await start(modes);
     await e2e.customerSends({ text: 'Hello, is the shop open on Sunday?' });
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     const [customerMessage] = await eventually(
       () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts),
     );
@@ -146,7 +142,7 @@ describe.each([
     await eventually(() => parentShows().includes('Closed by'));
 
     await e2e.customerSends({ text: 'One more question about opening hours' });
-    const both = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 2 && parents(e2e, DEFAULT_CHANNEL));
+    const both = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 2 && parents(e2e.slack, DEFAULT_CHANNEL));
     expect(shown(both[1])).toContain('previous conversation');
     expect(shown(both[1])).toContain('Waiting for reply');
   });
@@ -158,7 +154,7 @@ describe.each([
       caption: 'The box arrived damaged',
       photo: [{ file_id: photo.file_id, file_unique_id: 'u-box', width: 800, height: 600, file_size: 21 }],
     });
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     const uploaded = await eventually(() => [...e2e.slack.files.values()].find((f) => f.data.toString() === 'jpeg-bytes-of-the-box'));
     expect(uploaded).toBeTruthy();
     await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).some((m) => m.text.includes('The box arrived damaged')));
@@ -176,7 +172,7 @@ describe.each([
   it('explains a failed reply in the thread in words an agent can act on', async () => {
     const e2e = await start(modes);
     await e2e.customerSends({ text: 'Please cancel my subscription' });
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     e2e.telegram.failNext('sendMessage', botBlocked);
     const replyTs = await e2e.agentReplies({ channel: DEFAULT_CHANNEL, ts: parent!.ts }, AGENT, 'Done, it is cancelled.');
     await eventually(() => e2e.slack.message(DEFAULT_CHANNEL, replyTs)?.reactions.has('warning'));
@@ -188,7 +184,7 @@ describe.each([
   it("shows edits as edited and the customer's reactions as reactions, never as new conversations", async () => {
     const e2e = await start(modes);
     const update = await e2e.customerSends({ text: 'My order number is 1243' });
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     const [mirrored] = await eventually(
       () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts),
     );
@@ -207,7 +203,7 @@ describe.each([
       },
     });
     await eventually(() => e2e.slack.message(DEFAULT_CHANNEL, mirrored!.ts)?.reactions.has('+1'));
-    expect(parents(e2e, DEFAULT_CHANNEL)).toHaveLength(1);
+    expect(parents(e2e.slack, DEFAULT_CHANNEL)).toHaveLength(1);
     expect(e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts)).toHaveLength(1);
   });
 });
@@ -236,11 +232,11 @@ describe('Telegram webhook mode', () => {
     expect(await e2e.app.store.journal.size()).toBe(0);
     expect((await post({ 'x-telegram-bot-api-secret-token': 'tg-webhook-secret_123' })).status).toBe(200);
     expect((await post({ 'x-telegram-bot-api-secret-token': 'tg-webhook-secret_123' })).status).toBe(200);
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts)).toHaveLength(1);
-    expect(parents(e2e, DEFAULT_CHANNEL)).toHaveLength(1);
+    expect(parents(e2e.slack, DEFAULT_CHANNEL)).toHaveLength(1);
     const malformed = await fetch(`${e2e.baseUrl}/webhooks/telegram`, {
       method: 'POST',
       headers: { 'x-telegram-bot-api-secret-token': 'tg-webhook-secret_123' },
@@ -254,7 +250,7 @@ describe('restart', () => {
   it('keeps conversations across a restart on the embedded store, and /healthz says what is live', async () => {
     const first = await startE2e({ slackMode: 'http', telegramMode: 'polling' });
     await first.customerSends({ text: 'Hello, I have a question about my invoice' });
-    const [parent] = await eventually(() => parents(first, DEFAULT_CHANNEL).length === 1 && parents(first, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(first.slack, DEFAULT_CHANNEL).length === 1 && parents(first.slack, DEFAULT_CHANNEL));
     await eventually(() => first.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1);
     const health = (await (await fetch(`${first.baseUrl}/healthz`)).json()) as Record<string, unknown>;
     expect(health).toMatchObject({ ok: true, store: { kind: 'embedded', ok: true }, platforms: { telegram: 'live' } });
@@ -275,7 +271,7 @@ describe('restart', () => {
     });
     await second.customerSends({ text: 'It is invoice 2026-118' });
     await eventually(() => second.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 2);
-    expect(parents(second, DEFAULT_CHANNEL)).toHaveLength(1);
+    expect(parents(second.slack, DEFAULT_CHANNEL)).toHaveLength(1);
     running.push({
       ...first,
       stop: async () => {
@@ -290,7 +286,7 @@ describe('storage outage', () => {
   it('marks an agent reply ⚠️ when it cannot even be accepted, and leaves it unacknowledged so Slack delivers it again', async () => {
     const e2e = await start({ slackMode: 'socket', telegramMode: 'polling' });
     await e2e.customerSends({ text: 'Hello, can you check my refund status?' });
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1);
     await e2e.app.store.close();
     const text = 'Your refund was issued yesterday.';
@@ -313,7 +309,7 @@ describe('storage outage', () => {
   it('acknowledges a Socket Mode event only after the reply was journaled', async () => {
     const e2e = await start({ slackMode: 'socket', telegramMode: 'polling' });
     await e2e.customerSends({ text: 'Hello, is my parcel insured?' });
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     const text = 'Yes, up to 500 EUR.';
     const reply = e2e.slack.addUserMessage(DEFAULT_CHANNEL, { user: AGENT, text, thread_ts: parent!.ts });
     let journaledBeforeAck = false;
@@ -357,7 +353,7 @@ describe('a platform unreachable at start-up', () => {
     expect(await down.json()).toMatchObject({ store: { ok: true }, platforms: { telegram: 'failed' } });
     await eventually(async () => (await fetch(`${e2e.baseUrl}/healthz`)).status === 200, 15_000);
     await e2e.customerSends({ text: 'Hello, are you there now?' });
-    await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1);
+    await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1);
   });
 });
 
@@ -367,7 +363,7 @@ describe('a routed channel the bot cannot post in', () => {
     await e2e.inbox(ADMIN, `route ko <#${KO_CHANNEL}|support-ko>`);
     e2e.slack.kickBot(KO_CHANNEL);
     await e2e.customerSends({ text: '안녕하세요, 환불은 언제 되나요?' }, SOO);
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     expect(shown(parent)).toContain('Korean');
     const thread = await eventually(
       () => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 2 && e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts),
@@ -396,10 +392,10 @@ describe('a customer who blocks the bot', () => {
     });
     await e2e.deliver(blocked(7777, 1_700_000_000));
     await e2e.customerSends({ text: 'Please delete my account data.' });
-    const [parent] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     await e2e.deliver({ my_chat_member: { ...blocked(ANN.id, 1_700_000_100).my_chat_member, chat, from } });
     const note = await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).find((m) => m.bot_id && m.text.includes('blocked')));
     expect(note?.text).toContain('Telegram');
-    expect(parents(e2e, DEFAULT_CHANNEL)).toHaveLength(1);
+    expect(parents(e2e.slack, DEFAULT_CHANNEL)).toHaveLength(1);
   });
 });

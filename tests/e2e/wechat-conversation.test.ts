@@ -7,13 +7,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeWeChatApi, type FakeWeChatApi } from '../fakes/wechat-api.ts';
-import type { FakeMessage } from '../fakes/slack-state.ts';
 import { outOfResponseCount, outOfTimeLimit, systemBusy, tokenExpired } from '../fixtures/wechat/api-errors.ts';
 import { SAMPLE } from '../fixtures/wechat/encryption-sample.ts';
 import { signWechat } from '../support/wechat-signing.ts';
 import { linkPush, locationPush, voiceRecognisedPush } from '../fixtures/wechat/pushes.ts';
 import { asFrom, eventFrom, imageFrom, post, postWeChat, textFrom } from '../support/wechat-webhook.ts';
 import { DEFAULT_CHANNEL, eventually, startE2e, type E2e } from './harness.ts';
+import { parents } from '../support/slack-messages.ts';
 
 const PLAIN = { appId: 'wx0f3c2d1e4b5a6978', appSecret: 'c9a1f0e7d3b5a2c4e6f8091a2b3c4d5e', token: 'threadlineE2eToken7' } as const;
 const SAFE = {
@@ -36,9 +36,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((e2e) => e2e.stop()));
   await wechat?.close();
 });
-
-const parents = (e2e: E2e, channel: string): FakeMessage[] =>
-  e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
 
 async function start(keys: typeof PLAIN | typeof SAFE): Promise<E2e> {
   wechat = await startFakeWeChatApi({ appId: keys.appId, appSecret: keys.appSecret });
@@ -90,8 +87,8 @@ describe('WeChat Official Account', () => {
       body: 'success',
     });
 
-    const [hans] = await eventually(() => parents(e2e, ZH_HANS).length === 1 && parents(e2e, ZH_HANS));
-    const [hant] = await eventually(() => parents(e2e, ZH_HANT).length === 1 && parents(e2e, ZH_HANT));
+    const [hans] = await eventually(() => parents(e2e.slack, ZH_HANS).length === 1 && parents(e2e.slack, ZH_HANS));
+    const [hant] = await eventually(() => parents(e2e.slack, ZH_HANT).length === 1 && parents(e2e.slack, ZH_HANT));
     expect(JSON.stringify(hans?.blocks ?? []) + hans?.text).toContain('WeChat');
     await eventually(() => e2e.slack.replies(ZH_HANS, hans!.ts).some((m) => m.text === '你好，我的订单还没有发货，请帮我查一下。'));
     await eventually(() => e2e.slack.replies(ZH_HANT, hant!.ts).some((m) => m.text === '請問這件外套還有其他顏色嗎？'));
@@ -119,8 +116,8 @@ describe('WeChat Official Account', () => {
     );
     await eventually(() => e2e.slack.replies(ZH_HANS, hans!.ts).some((m) => m.text.includes('公众平台官网链接')));
     expect(e2e.slack.replies(ZH_HANS, hans!.ts).filter((m) => m.text === '你好，我的订单还没有发货，请帮我查一下。')).toHaveLength(1);
-    expect(parents(e2e, ZH_HANS)).toHaveLength(1);
-    expect(parents(e2e, DEFAULT_CHANNEL)).toHaveLength(0);
+    expect(parents(e2e.slack, ZH_HANS)).toHaveLength(1);
+    expect(parents(e2e.slack, DEFAULT_CHANNEL)).toHaveLength(0);
 
     // The agent's reply goes out through the customer-service API.
     const thread = { channel: ZH_HANS, ts: hans!.ts };
@@ -188,7 +185,7 @@ describe('WeChat Official Account', () => {
       msg_signature: SAMPLE.msgSignature,
     }).toString();
     expect(await post(e2e, SAMPLE.body, query)).toEqual({ status: 200, body: 'success' });
-    const [sample] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+    const [sample] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, sample!.ts).some((m) => m.text === 'abcdteT'));
     // A tampered msg_signature is refused.
     expect((await post(e2e, SAMPLE.body, query.replace(SAMPLE.msgSignature, '0'.repeat(40)))).status).toBe(401);
@@ -199,8 +196,8 @@ describe('WeChat Official Account', () => {
       body: 'success',
     });
     expect((await postWeChat(e2e, textFrom(TAIPEI, '24601000000000012', '請問退款什麼時候會到帳？'), SAFE)).status).toBe(200);
-    const [hans] = await eventually(() => parents(e2e, ZH_HANS).length === 1 && parents(e2e, ZH_HANS));
-    await eventually(() => parents(e2e, ZH_HANT).length === 1);
+    const [hans] = await eventually(() => parents(e2e.slack, ZH_HANS).length === 1 && parents(e2e.slack, ZH_HANS));
+    await eventually(() => parents(e2e.slack, ZH_HANT).length === 1);
 
     await e2e.agentReplies({ channel: ZH_HANS, ts: hans!.ts }, AGENT, '退款将在三个工作日内到账。');
     const [sent] = await eventually(() => wechat!.callsOf('send').length === 1 && wechat!.callsOf('send'));

@@ -7,11 +7,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeGraphApi, type FakeGraphApi } from '../fakes/graph-api.ts';
-import type { FakeMessage } from '../fakes/slack-state.ts';
 import { failedReengagement, incoming, notification, PHONE_NUMBER_ID, statusChange, WABA_ID } from '../fixtures/whatsapp/webhooks.ts';
 import { APP_SECRET, postMeta } from '../support/meta-webhook.ts';
 import { eventually, startE2e, type E2e } from './harness.ts';
-import { shown } from '../support/slack-messages.ts';
+import { parents, shown } from '../support/slack-messages.ts';
 
 const VERIFY_TOKEN = 'e2e-verify-token';
 const WHATSAPP_TOKEN = 'EAAGe2eWhatsAppTokenForThreadlineOnly';
@@ -37,9 +36,6 @@ afterEach(async () => {
 function text(waId: string, name: string, id: string, body: string) {
   return incoming({ from: waId, id, timestamp: '1764720000', type: 'text', text: { body } }, { profile: { name }, wa_id: waId });
 }
-
-const parents = (e2e: E2e, channel: string): FakeMessage[] =>
-  e2e.slack.messages(channel).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
 
 describe('WhatsApp through the shared Meta webhook', () => {
   it('routes a batch by language, delivers the reply, shows a later failed status, and posts a redelivery once', async () => {
@@ -92,7 +88,7 @@ describe('WhatsApp through the shared Meta webhook', () => {
     expect(await postMeta(e2e, batch, 'not-the-app-secret')).toBe(401);
     expect(await postMeta(e2e, batch)).toBe(200);
 
-    const [zhParent] = await eventually(() => parents(e2e, ZH_HANT).length === 1 && parents(e2e, ZH_HANT));
+    const [zhParent] = await eventually(() => parents(e2e.slack, ZH_HANT).length === 1 && parents(e2e.slack, ZH_HANT));
     expect(shown(zhParent)).toContain('林美玲');
     expect(shown(zhParent)).toContain('WhatsApp');
     const [customerPost] = await eventually(
@@ -100,9 +96,9 @@ describe('WhatsApp through the shared Meta webhook', () => {
     );
     expect(customerPost).toMatchObject({ username: '林美玲', text: '請問這件外套還有其他顏色嗎？' });
     // A hint never overrides a text that can tell; a text too short to tell follows the number's country.
-    await eventually(() => parents(e2e, ENGLISH).length === 1);
-    await eventually(() => parents(e2e, KOREAN).length === 1);
-    expect(parents(e2e, NORSK)).toHaveLength(0);
+    await eventually(() => parents(e2e.slack, ENGLISH).length === 1);
+    await eventually(() => parents(e2e.slack, KOREAN).length === 1);
+    expect(parents(e2e.slack, NORSK)).toHaveLength(0);
 
     const thread = { channel: ZH_HANT, ts: zhParent!.ts };
     const replyTs = await e2e.agentReplies(thread, AGENT, '有的，還有藍色和黑色。');
@@ -150,9 +146,9 @@ describe('WhatsApp through the shared Meta webhook', () => {
     await eventually(() => e2e.slack.replies(ZH_HANT, zhParent!.ts).some((m) => m.text === '謝謝'));
     const texts = e2e.slack.replies(ZH_HANT, zhParent!.ts).map((m) => m.text);
     expect(texts.filter((t) => t === '請問這件外套還有其他顏色嗎？')).toHaveLength(1);
-    expect(parents(e2e, ENGLISH)).toHaveLength(1);
-    expect(parents(e2e, KOREAN)).toHaveLength(1);
-    expect(e2e.slack.replies(KOREAN, parents(e2e, KOREAN)[0]!.ts).filter((m) => m.text === 'hi')).toHaveLength(1);
+    expect(parents(e2e.slack, ENGLISH)).toHaveLength(1);
+    expect(parents(e2e.slack, KOREAN)).toHaveLength(1);
+    expect(e2e.slack.replies(KOREAN, parents(e2e.slack, KOREAN)[0]!.ts).filter((m) => m.text === 'hi')).toHaveLength(1);
 
     const all = e2e.logs.join('\n');
     for (const secret of [APP_SECRET, WHATSAPP_TOKEN, VERIFY_TOKEN]) expect(all).not.toContain(secret);

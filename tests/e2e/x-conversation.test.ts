@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeSlack } from '../fakes/slack-api.ts';
-import { type FakeMessage, shownMessages } from '../fakes/slack-state.ts';
+import { shownMessages } from '../fakes/slack-state.ts';
 import { startFakeTelegramApi } from '../fakes/telegram-api.ts';
 import { ACCESS_SECRET, ACCESS_TOKEN, APP_KEY, APP_SECRET, startFakeXApi, type FakeXApi } from '../fakes/x-api.ts';
 import { blockDelivery, dmDelivery, ownDelivery } from '../fixtures/x/activity.ts';
 import { customer, forbidden, tooManyRequests, unauthorized } from '../fixtures/x/dm-events.ts';
 import { signX } from '../support/x-signature.ts';
 import { APP_TOKEN, BOT_TOKEN, DEFAULT_CHANNEL, TELEGRAM_TOKEN, eventually, startE2e, type E2e } from './harness.ts';
-import { shown } from '../support/slack-messages.ts';
+import { parents, shown } from '../support/slack-messages.ts';
 
 const AGENT = 'U0AGENT';
 const POLLS = 20_000;
@@ -50,8 +50,6 @@ async function startWithX(
   return { e2e, x };
 }
 
-const parents = (e2e: E2e): FakeMessage[] =>
-  e2e.slack.messages(DEFAULT_CHANNEL).filter((m) => m.bot_id && (!m.thread_ts || m.thread_ts === m.ts));
 const polled = async (x: FakeXApi, times: number) => void (await x.waitFor('dm_events', times, POLLS));
 
 describe('X by polling', () => {
@@ -67,7 +65,10 @@ describe('X by polling', () => {
       expect(health.platforms).toMatchObject({ x: 'live' });
 
       x.customerWrites({ text: 'Hello, my order #1234 has not arrived yet. Can you help?' });
-      const [parent] = await eventually(() => parents(e2e).length === 1 && parents(e2e), POLLS);
+      const [parent] = await eventually(
+        () => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL),
+        POLLS,
+      );
       expect(shown(parent)).toContain('Ann Berg');
       expect(shown(parent)).toContain('@annb');
       expect(shown(parent)).toContain('X');
@@ -104,7 +105,7 @@ describe('X by polling', () => {
       await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).some((m) => m.text.includes('The box arrived damaged')), POLLS);
       const mirrored = e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).filter((m) => m.bot_id);
       expect(mirrored.filter((m) => m.text.includes('It ships today'))).toEqual([]);
-      expect(parents(e2e)).toHaveLength(1);
+      expect(parents(e2e.slack, DEFAULT_CHANNEL)).toHaveLength(1);
       expect(x.callsOf('users').length + x.callsOf('dm_events').length).toBeGreaterThan(0);
       expect(e2e.logs.join('\n')).not.toContain(ACCESS_SECRET);
       expect(e2e.logs.join('\n')).not.toContain(APP_SECRET);
@@ -123,7 +124,10 @@ describe('X by polling', () => {
       const before = await startE2e(options);
       await polled(x, 1);
       x.customerWrites({ text: 'First: where is my parcel?' });
-      const [parent] = await eventually(() => parents(before).length === 1 && parents(before), POLLS);
+      const [parent] = await eventually(
+        () => parents(before.slack, DEFAULT_CHANNEL).length === 1 && parents(before.slack, DEFAULT_CHANNEL),
+        POLLS,
+      );
       await eventually(() => before.slack.replies(DEFAULT_CHANNEL, parent!.ts).length === 1, POLLS);
       await before.stop();
 
@@ -140,7 +144,7 @@ describe('X by polling', () => {
       }, 30_000);
       expect(replies).toEqual(['First: where is my parcel?', ...written]);
       expect(x.callsOf('dm_events').length - pagesBefore).toBeGreaterThan(3);
-      expect(parents(after)).toHaveLength(1);
+      expect(parents(after.slack, DEFAULT_CHANNEL)).toHaveLength(1);
     } finally {
       await slack.close();
       await telegram.close();
@@ -152,7 +156,7 @@ describe('X by polling', () => {
     const { e2e, x } = await startWithX();
     await polled(x, 1);
     x.customerWrites({ text: 'Please cancel my subscription' });
-    const [parent] = await eventually(() => parents(e2e).length === 1 && parents(e2e), POLLS);
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL), POLLS);
     const thread = { channel: DEFAULT_CHANNEL, ts: parent!.ts };
 
     x.failNext('send', { status: 403, body: forbidden });
@@ -206,7 +210,7 @@ describe('X by the Account Activity webhook', () => {
       body,
     });
     expect(signed.status).toBe(200);
-    const [parent] = await eventually(() => parents(e2e).length === 1 && parents(e2e));
+    const [parent] = await eventually(() => parents(e2e.slack, DEFAULT_CHANNEL).length === 1 && parents(e2e.slack, DEFAULT_CHANNEL));
     expect(shown(parent)).toContain('Ann Berg');
     await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).some((m) => m.text === 'Hello World!'));
 
@@ -228,7 +232,7 @@ describe('X by the Account Activity webhook', () => {
       e2e.slack.replies(DEFAULT_CHANNEL, parent!.ts).find((m) => m.text === 'Your order ships today.'),
     );
     expect(colleague?.username).toMatch(/business/i);
-    expect(parents(e2e)).toHaveLength(1);
+    expect(parents(e2e.slack, DEFAULT_CHANNEL)).toHaveLength(1);
 
     // The customer blocks the account: the open thread says so.
     await post({
