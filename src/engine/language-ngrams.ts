@@ -11,6 +11,13 @@
 export const MAX_ORDER = 4;
 
 /**
+ * How many n-grams a whole word counts as, in training and in scoring. A word that one language's
+ * texts write tells more than the letters it shares with its neighbours ("værktøj", "ikkje");
+ * chosen by cross-validation on the tune part (docs/language.md, "The n-gram model").
+ */
+export const WORD_WEIGHT = 4;
+
+/**
  * Languages of one script that the script rule's letters and marks tell apart, and the n-gram
  * model too: Hindi, Marathi and Nepali in Devanagari; Arabic and Persian in Arabic script.
  */
@@ -45,7 +52,7 @@ export function ngramsOf(text: string): string[] {
   for (const word of text.toLowerCase().match(/[\p{L}\p{M}]+/gu) ?? []) {
     const padded = [' ', ...word, ' '];
     // The whole word too, when the n-grams do not already hold it: a word tells more than its letters.
-    if (padded.length > MAX_ORDER) grams.push(padded.join(''));
+    if (padded.length > MAX_ORDER) for (let k = 0; k < WORD_WEIGHT; k += 1) grams.push(padded.join(''));
     for (let start = 0; start < padded.length; start += 1) {
       let gram = '';
       for (let n = 0; n < MAX_ORDER && start + n < padded.length; n += 1) {
