@@ -162,8 +162,8 @@ export const DEFAULT_CALIBRATION: Calibration = {
   nameFactor: 4,
   maxWordRuleWords: 3,
   ngramDecide: [8, 1.2],
-  ngramName: [12, 1],
-  ngramVeto: [8, 0],
+  ngramName: [12, 1.2],
+  ngramVeto: [9, 0],
   ngramScript: [8, 0],
   ngramAgree: [3, 0.5],
 };
