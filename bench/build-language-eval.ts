@@ -102,9 +102,9 @@ function main(): void {
   for (const [language, locales, count] of languages) {
     const found = candidates(language, locales, domainsOf(locales));
     for (const { text } of found) {
-      let owners = writtenBy.get(text);
-      if (owners === undefined) writtenBy.set(text, (owners = new Set()));
+      const owners = writtenBy.get(text) ?? new Set<string>();
       owners.add(language);
+      writtenBy.set(text, owners);
     }
     const picked = pickShortAndLong(found, count, SHORT_SHARE);
     if (picked.length < count) console.warn(`${language}: only ${picked.length} texts`);
@@ -121,7 +121,7 @@ function main(): void {
     'Evaluation set for the language detector, built by bench/build-language-eval.ts; regenerate rather than edit.',
     `${samples.length} real translations: 25 routing languages × ${ROUTING_COUNT} and ${NEIGHBOURS.length} unrouted neighbours × ${NEIGHBOUR_COUNT},`,
     `${SHORT_SHARE * 100} % of each language's texts ${15} characters or fewer. Columns: language, part (tune|report), gettext domain, text,`,
-    "and the other languages of the set whose catalogs hold the same text word for word (docs/language.md, \"Texts that several languages write\").",
+    'and the other languages of the set whose catalogs hold the same text word for word (docs/language.md, "Texts that several languages write").',
     'Source: the gettext catalogs of Debian packages (/usr/share/locale/<locale>/LC_MESSAGES/<domain>.mo).',
     "The translations are the work of those projects' translation teams and carry the licences of the",
     'packages that ship them (GPL or LGPL for nearly all; see /usr/share/doc/<package>/copyright).',

@@ -77,7 +77,11 @@ async function main(): Promise<void> {
   console.log(`script rule + letter and word rules + eld ${database}, ${name}: ${texts.length} texts, ${routed.length} routed languages`);
   console.log(formatSummary(ours).join('\n'));
   console.log('strict scoring (a text several languages write is right only as the language it was picked for):');
-  console.log(formatSummary(strict).map((line) => `  ${line}`).join('\n'));
+  console.log(
+    formatSummary(strict)
+      .map((line) => `  ${line}`)
+      .join('\n'),
+  );
   console.log(`detections per second: ${perSecond.toLocaleString('en')} (one core)`);
   console.log(`database load: ${loadMs.toFixed(0)} ms; RSS ${mb(process.memoryUsage().rss)} (detector adds ${mb(added)})`);
 
