@@ -36,7 +36,7 @@ export interface NgramModelData {
   /**
    * One entry per n-gram, `gram=index:count,index:count…` (indexes into `languages`; `index`
    * alone for a count of 1), entries
-   * separated by `/`: n-grams hold only letters and spaces, and these separators need no escape
+   * separated by `;`: n-grams hold only letters and spaces, and these separators need no escape
    * in JSON (a tab and a newline took two bytes each in the stored file).
    */
   readonly grams: string;
@@ -91,7 +91,7 @@ export function trainNgramModel(texts: readonly { language: string; text: string
     const cells = row.flatMap((c, i) => (c === 0 ? [] : c === 1 ? [`${i}`] : [`${i}:${c}`]));
     lines.push(`${gram}=${cells.join(',')}`);
   }
-  return { languages, alpha, grams: lines.join('/') };
+  return { languages, alpha, grams: lines.join(';') };
 }
 
 /** Parses stored counts into a model that scores texts. */
@@ -118,7 +118,7 @@ export function loadNgramModel(data: NgramModelData): NgramModel {
   for (let at = 0; at < grams.length; ) {
     const tab = grams.indexOf('=', at);
     if (tab < 0) break;
-    let end = grams.indexOf('/', tab);
+    let end = grams.indexOf(';', tab);
     if (end < 0) end = grams.length;
     starts[rows.size] = cell;
     rows.set(grams.slice(at, tab), rows.size);
