@@ -96,17 +96,32 @@ function main(): void {
     ...NEIGHBOURS.map((language) => [language, [language], NEIGHBOUR_COUNT] as [string, readonly string[], number]),
   ];
   const samples: Picked[] = [];
+  // Every usable text of every language of the set, to find the texts that several languages'
+  // catalogs hold word for word ("Kommentar" is Danish, Norwegian, Swedish and German).
+  const writtenBy = new Map<string, Set<string>>();
   for (const [language, locales, count] of languages) {
-    const picked = pickShortAndLong(candidates(language, locales, domainsOf(locales)), count, SHORT_SHARE);
+    const found = candidates(language, locales, domainsOf(locales));
+    for (const { text } of found) {
+      const owners = writtenBy.get(text) ?? new Set<string>();
+      owners.add(language);
+      writtenBy.set(text, owners);
+    }
+    const picked = pickShortAndLong(found, count, SHORT_SHARE);
     if (picked.length < count) console.warn(`${language}: only ${picked.length} texts`);
     samples.push(...picked);
   }
+  const alsoOf = (s: Picked): string =>
+    [...(writtenBy.get(s.text) ?? [])]
+      .filter((language) => language !== s.language)
+      .sort()
+      .join(',');
   const packages = new Map<string, string>();
   for (const s of samples) if (!packages.has(s.domain)) packages.set(s.domain, packageOf(catalogPath(s.locale, s.domain)));
   const header = [
     'Evaluation set for the language detector, built by bench/build-language-eval.ts; regenerate rather than edit.',
     `${samples.length} real translations: 25 routing languages × ${ROUTING_COUNT} and ${NEIGHBOURS.length} unrouted neighbours × ${NEIGHBOUR_COUNT},`,
-    `${SHORT_SHARE * 100} % of each language's texts ${15} characters or fewer. Columns: language, part (tune|report), gettext domain, text.`,
+    `${SHORT_SHARE * 100} % of each language's texts ${15} characters or fewer. Columns: language, part (tune|report), gettext domain, text,`,
+    'and the other languages of the set whose catalogs hold the same text word for word (docs/language.md, "Texts that several languages write").',
     'Source: the gettext catalogs of Debian packages (/usr/share/locale/<locale>/LC_MESSAGES/<domain>.mo).',
     "The translations are the work of those projects' translation teams and carry the licences of the",
     'packages that ship them (GPL or LGPL for nearly all; see /usr/share/doc/<package>/copyright).',
@@ -114,7 +129,7 @@ function main(): void {
     'Domain → Debian package:',
     ...[...packages.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([domain, pkg]) => `  ${domain} → ${pkg}`),
   ].map((line) => `# ${line}`);
-  const rows = samples.map((s) => [s.language, partOf(s), s.domain, s.text].join('\t'));
+  const rows = samples.map((s) => [s.language, partOf(s), s.domain, s.text, alsoOf(s)].join('\t'));
   writeFileSync(out, `${[...header, ...rows].join('\n')}\n`);
   console.log(`wrote ${samples.length} texts to ${out}`);
 }

@@ -31,5 +31,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const model = buildModel(loadEvaluationSet().filter((t) => t.part === 'tune'));
   const source = `${JSON.stringify({ languages: model.languages, alpha: model.alpha, grams: model.grams }, null, 2)}\n`;
   writeFileSync(new URL('../src/engine/language-ngram-model.json', import.meta.url), source);
-  console.log(`${model.languages.length} languages, ${model.grams.split('\n').length} n-grams, ${(source.length / 1024).toFixed(0)} kB`);
+  console.log(`${model.languages.length} languages, ${model.grams.split(';').length} n-grams, ${(source.length / 1024).toFixed(0)} kB`);
 }

@@ -50,11 +50,19 @@ function tallyOf(map: Map<string, Tally>, key: string): Tally {
   return tally;
 }
 
+/**
+ * How a text that several languages' catalogs hold word for word is scored: `shared` (the
+ * default) counts an answer naming any of them as right, `strict` only the catalog it was
+ * picked from (docs/language.md, "Texts that several languages write").
+ */
+export type Scoring = 'shared' | 'strict';
+
 /** Runs `detect` over `texts` with `routed` routed. */
 export function evaluate(
   texts: readonly EvaluationText[],
   routed: readonly string[],
   detect: (text: string) => string | undefined,
+  scoring: Scoring = 'shared',
 ): Evaluation {
   const routedSet = new Set(routed);
   const all = empty();
@@ -67,15 +75,16 @@ export function evaluate(
   const mistakes: string[] = [];
   for (const sample of texts) {
     const got = detect(sample.text);
+    const alsoRight = got !== undefined && scoring === 'shared' && sample.also.includes(got);
     if (routedSet.has(sample.language)) {
-      const outcome = got === undefined ? 'unsure' : got === sample.language ? 'right' : 'wrong';
+      const outcome = got === undefined ? 'unsure' : got === sample.language || alsoRight ? 'right' : 'wrong';
       add(all, outcome);
       if ([...sample.text].length <= SHORT) add(short, outcome);
       if (CJK.has(sample.language)) add(cjk, outcome);
       add(tallyOf(byLanguage, sample.language), outcome);
       if (outcome !== 'wrong') continue;
     } else {
-      const outcome = got === undefined ? 'unsure' : routedSet.has(got) ? 'wrong' : 'right';
+      const outcome = got === undefined ? 'unsure' : routedSet.has(got) && !alsoRight ? 'wrong' : 'right';
       add(unrouted, outcome);
       add(tallyOf(byNeighbour, sample.language), outcome);
       if (outcome !== 'wrong') continue;

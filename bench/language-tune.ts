@@ -44,7 +44,7 @@ async function score(calibration: Partial<Calibration>): Promise<number[]> {
   return [(100 * w) / n, (100 * ws) / ns, (100 * u) / n, (100 * us) / ns, (100 * c) / nc, (100 * r) / nr];
 }
 
-const fmt = (xs: number[]) => xs.map((x) => x.toFixed(1).padStart(5)).join(' ');
+const fmt = (xs: number[]) => xs.map((x) => x.toFixed(2).padStart(6)).join(' ');
 const grid = JSON.parse(process.argv[2] ?? '[]') as Partial<Calibration>[];
 const rows: [string, number[]][] = [];
 for (const calibration of [{}, ...grid]) rows.push([JSON.stringify(calibration), await score(calibration)]);

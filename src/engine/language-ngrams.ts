@@ -11,6 +11,13 @@
 export const MAX_ORDER = 4;
 
 /**
+ * How many n-grams a whole word counts as, in training and in scoring. A word that one language's
+ * texts write tells more than the letters it shares with its neighbours ("værktøj", "ikkje");
+ * chosen by cross-validation on the tune part (docs/language.md, "The n-gram model").
+ */
+export const WORD_WEIGHT = 4;
+
+/**
  * Languages of one script that the script rule's letters and marks tell apart, and the n-gram
  * model too: Hindi, Marathi and Nepali in Devanagari; Arabic and Persian in Arabic script.
  */
@@ -26,7 +33,12 @@ export interface NgramModelData {
   readonly languages: readonly string[];
   /** Additive smoothing of the counts. */
   readonly alpha: number;
-  /** One n-gram a line: `gram<TAB>index:count,index:count…` (indexes into `languages`). */
+  /**
+   * One entry per n-gram, `gram=index:count,index:count…` (indexes into `languages`; `index`
+   * alone for a count of 1), entries
+   * separated by `;`: n-grams hold only letters and spaces, and these separators need no escape
+   * in JSON (a tab and a newline took two bytes each in the stored file).
+   */
   readonly grams: string;
 }
 
@@ -45,7 +57,7 @@ export function ngramsOf(text: string): string[] {
   for (const word of text.toLowerCase().match(/[\p{L}\p{M}]+/gu) ?? []) {
     const padded = [' ', ...word, ' '];
     // The whole word too, when the n-grams do not already hold it: a word tells more than its letters.
-    if (padded.length > MAX_ORDER) grams.push(padded.join(''));
+    if (padded.length > MAX_ORDER) for (let k = 0; k < WORD_WEIGHT; k += 1) grams.push(padded.join(''));
     for (let start = 0; start < padded.length; start += 1) {
       let gram = '';
       for (let n = 0; n < MAX_ORDER && start + n < padded.length; n += 1) {
@@ -76,10 +88,10 @@ export function trainNgramModel(texts: readonly { language: string; text: string
   const lines: string[] = [];
   for (const [gram, row] of [...counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
     if (row.reduce((sum, c) => sum + c, 0) < minCount) continue;
-    const cells = row.flatMap((c, i) => (c > 0 ? [`${i}:${c}`] : []));
-    lines.push(`${gram}\t${cells.join(',')}`);
+    const cells = row.flatMap((c, i) => (c === 0 ? [] : c === 1 ? [`${i}`] : [`${i}:${c}`]));
+    lines.push(`${gram}=${cells.join(',')}`);
   }
-  return { languages, alpha, grams: lines.join('\n') };
+  return { languages, alpha, grams: lines.join(';') };
 }
 
 /** Parses stored counts into a model that scores texts. */
@@ -92,8 +104,10 @@ export function loadNgramModel(data: NgramModelData): NgramModel {
   let cells = 0;
   for (let at = 0; at < grams.length; at += 1) {
     const code = grams.charCodeAt(at);
-    if (code === 9) lineCount += 1;
-    else if (code === 58) cells += 1;
+    if (code === 61) {
+      lineCount += 1;
+      cells += 1;
+    } else if (code === 44) cells += 1;
   }
   const starts = new Uint32Array(lineCount + 1);
   const who = new Uint8Array(cells);
@@ -102,20 +116,28 @@ export function loadNgramModel(data: NgramModelData): NgramModel {
   const totals = new Float64Array(width);
   let cell = 0;
   for (let at = 0; at < grams.length; ) {
-    const tab = grams.indexOf('\t', at);
+    const tab = grams.indexOf('=', at);
     if (tab < 0) break;
-    let end = grams.indexOf('\n', tab);
+    let end = grams.indexOf(';', tab);
     if (end < 0) end = grams.length;
     starts[rows.size] = cell;
     rows.set(grams.slice(at, tab), rows.size);
     let number = 0;
     let language = 0;
+    let counted = false;
     for (let k = tab + 1; k <= end; k += 1) {
       const code = k === end ? 44 : grams.charCodeAt(k);
       if (code === 58) {
         language = number;
         number = 0;
+        counted = true;
       } else if (code === 44) {
+        // `index` alone is a count of 1.
+        if (!counted) {
+          language = number;
+          number = 1;
+        }
+        counted = false;
         who[cell] = language;
         logs[cell] = number;
         totals[language] = (totals[language] ?? 0) + number;

@@ -161,11 +161,11 @@ export const DEFAULT_CALIBRATION: Calibration = {
   closeFactor: 2.5,
   nameFactor: 4,
   maxWordRuleWords: 3,
-  ngramDecide: [8, 1],
-  ngramName: [12, 1],
-  ngramVeto: [10, 0],
+  ngramDecide: [8, 1.2],
+  ngramName: [12, 1.2],
+  ngramVeto: [9, 0],
   ngramScript: [8, 0],
-  ngramAgree: [4, 0.5],
+  ngramAgree: [3, 0.5],
 };
 
 /** Close neighbours in eld's codes: a lead between two routed ones of one group needs `closeFactor` times the margin. */

@@ -6,13 +6,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import NGRAM_MODEL from '../../src/engine/language-ngram-model.json' with { type: 'json' };
-import { loadNgramModel, ngramsOf, trainNgramModel } from '../../src/engine/language-ngrams.ts';
+import { loadNgramModel, ngramsOf, trainNgramModel, WORD_WEIGHT } from '../../src/engine/language-ngrams.ts';
 
 const best = (scores: ReadonlyMap<string, number>) => [...scores].sort((a, b) => b[1] - a[1])[0]?.[0];
 
 describe('ngramsOf', () => {
   it('cuts each word, padded with spaces, into n-grams of 1 to 4', () => {
     expect(ngramsOf('Ok')).toEqual([' o', ' ok', ' ok ', 'o', 'ok', 'ok ', 'k', 'k ']);
+  });
+
+  it(`counts a word that no n-gram holds whole ${WORD_WEIGHT} times`, () => {
+    expect(ngramsOf('Takk').filter((gram) => gram === ' takk ')).toHaveLength(WORD_WEIGHT);
+    expect(ngramsOf('Ok').filter((gram) => gram === ' ok ')).toHaveLength(1);
   });
 
   it('ignores digits and punctuation, and lowercases', () => {
@@ -34,6 +39,21 @@ describe('trainNgramModel and loadNgramModel', () => {
   it('scores a text highest for the language whose n-grams it shares', () => {
     expect(best(model.score('xyx', undefined))).toBe('aa');
     expect(best(model.score('wzz', undefined))).toBe('bb');
+  });
+
+  it('lets a word that one language writes whole outweigh the letters it shares with a neighbour', () => {
+    // Norwegian "Forfatter" and Danish "Forfattere" (author, authors) from the evaluation set.
+    const nordic = loadNgramModel(
+      trainNgramModel(
+        [
+          { language: 'nb', text: 'Forfatter Kommentar' },
+          { language: 'da', text: 'Forfattere Kommentarer' },
+        ],
+        0.1,
+      ),
+    );
+    expect(best(nordic.score('forfatter', undefined))).toBe('nb');
+    expect(best(nordic.score('kommentarer', undefined))).toBe('da');
   });
 
   it('scores only the candidates asked for', () => {
