@@ -82,7 +82,7 @@ export function sqliteCommit(db: Database.Database, namespace: string, guard: Gu
         // A job's last step (its records with the ack of its entry, no intent): see syncModes.
         const replayable = writes.some((w) => w.op === 'ack') && !writes.some((w) => w.op === 'setIfAbsent');
         // With the other write transactions of this turn of the event loop: see sqlite-groups.ts.
-        return groups.run(() => commit(writes), replayable ? 'relaxed' : 'full');
+        return groups.run(commit, [writes], replayable ? 'relaxed' : 'full');
       }),
   };
 }

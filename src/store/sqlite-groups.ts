@@ -6,9 +6,9 @@
  * heads, acks, `Store.commit`s) run together in the next turn, in the order they were asked for,
  * as one immediate transaction: one fsync, and each page they share written once.
  *
- * Each piece of work runs in its own savepoint (better-sqlite3 turns a transaction function called
- * inside a transaction into a SAVEPOINT), so one that throws is rolled back alone and only its
- * caller sees the error; the others commit. Each resolves once the group's COMMIT returned: it is
+ * Each piece of work is a transaction function of its own (`db.transaction`), which better-sqlite3
+ * runs as a SAVEPOINT when it is called inside a transaction: one that throws is rolled back alone
+ * and only its caller sees the error; the others commit. Each resolves once the group's COMMIT returned: it is
  * then exactly as durable as it was on its own. The group runs with synchronous=FULL when any of
  * its work needs that (an append, an intent); when all of it is the journal's replayable
  * bookkeeping it runs relaxed, as each of those did alone (see syncModes). Work is atomic on its
@@ -22,8 +22,11 @@ export type Durability = 'full' | 'relaxed';
 
 /** Runs write transactions of one turn of the event loop as one. */
 export interface WriteGroups {
-  /** Runs `work` in the next group (in a savepoint of its own); resolves to its result once the group committed. */
-  run<R>(work: () => R, durability: Durability): Promise<R>;
+  /**
+   * Runs `transaction(...args)` in the next group (a savepoint of its own); resolves to its result
+   * once the group committed.
+   */
+  run<A extends unknown[], R>(transaction: Database.Transaction<(...args: A) => R>, args: A, durability: Durability): Promise<R>;
 }
 
 interface Waiting {
@@ -38,11 +41,10 @@ type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: f
 /** Write groups over the open database. */
 export function writeGroups(db: Database.Database): WriteGroups {
   const { relaxed } = syncModes(db);
-  const savepoint = db.transaction((work: () => unknown) => work());
   const group = db.transaction((waiting: readonly Waiting[]): Outcome[] =>
     waiting.map((w): Outcome => {
       try {
-        return { ok: true, value: savepoint(w.work) };
+        return { ok: true, value: w.work() };
       } catch (error) {
         // Some errors (a full disk, I/O) roll the whole transaction back: then nothing of the group stands.
         if (!db.inTransaction) throw error;
@@ -68,8 +70,8 @@ export function writeGroups(db: Database.Database): WriteGroups {
   }
 
   return {
-    run<R>(work: () => R, durability: Durability): Promise<R> {
-      return new Promise<R>((resolve, reject) => {
+    run(transaction, args, durability) {
+      return new Promise((resolve, reject) => {
         if (next === undefined) {
           const waiting: Waiting[] = [];
           next = waiting;
@@ -78,7 +80,7 @@ export function writeGroups(db: Database.Database): WriteGroups {
             commit(waiting);
           });
         }
-        next.push({ work, full: durability === 'full', resolve: resolve as (value: unknown) => void, reject });
+        next.push({ work: () => transaction(...args), full: durability === 'full', resolve: resolve as (value: unknown) => void, reject });
       });
     },
   };

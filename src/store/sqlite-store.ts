@@ -221,7 +221,7 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
         if (items.length === 0) return;
         // Group commit: appends that arrive while the event loop is busy (webhooks queue up behind a
         // synchronous fsync) share one transaction and one fsync with this turn's other writes.
-        await groups.run(() => append(items), 'full');
+        await groups.run(append, [items], 'full');
         for (const listener of watchers) queueMicrotask(listener);
       }),
     watch(listener) {
@@ -234,21 +234,20 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
     lease: (owner, leaseMs) =>
       guard('journal lease', () => {
         const ms = checkMs('leaseMs', leaseMs);
-        return groups.run(() => lease(owner, ms), 'relaxed');
+        return groups.run(lease, [owner, ms], 'relaxed');
       }),
     head: (queue, owner, leaseMs) =>
       guard(`journal head of ${queue}`, () => {
         const ms = checkMs('leaseMs', leaseMs);
-        return groups.run(() => head(queue, owner, ms), 'relaxed');
+        return groups.run(head, [queue, owner, ms], 'relaxed');
       }),
     peek: (queue, owner, limit) => guard(`journal peek of ${queue}`, () => peek(queue, owner, limit)),
     ack: (queue, entryId) =>
       guard(`journal ack of ${queue}`, () => {
         const id = Number(entryId);
-        if (Number.isSafeInteger(id)) return groups.run(() => ack(queue, id), 'relaxed');
+        if (Number.isSafeInteger(id)) return groups.run(ack, [queue, id], 'relaxed');
       }),
-    release: (queue, owner, delayMs) =>
-      guard(`journal release of ${queue}`, () => groups.run(() => release(queue, owner, delayMs), 'relaxed')),
+    release: (queue, owner, delayMs) => guard(`journal release of ${queue}`, () => groups.run(release, [queue, owner, delayMs], 'relaxed')),
     size: () => guard('journal size', () => q.size.get()?.n ?? 0),
     park: (queue, entryId, _owner, reason) =>
       guard(`journal park in ${queue}`, () => {
