@@ -79,6 +79,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async close() {
       if (!storeGuard.close()) return;
       db.close();
+      groups.close();
     },
   };
 }
