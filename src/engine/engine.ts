@@ -12,6 +12,7 @@ import { handleAgentCommand } from './commands.ts';
 import { toConversationId } from './conversations.ts';
 import type { EngineContext, SlackMessageLink } from './context.ts';
 import { handleInbound } from './inbound.ts';
+import { settingsForJob } from './job-settings.ts';
 import type { Job } from './jobs.ts';
 import { type EngineMetrics, noMetrics } from './metrics.ts';
 import { handleAgentReply, type OutboxTiming } from './outbox.ts';
@@ -63,7 +64,13 @@ export function createEngine(options: EngineOptions): Engine {
     // journaled before this existed and entries replayed from the parked list.
     const job = wellFormedDeep(journaled);
     // The job's own view of the store: its writes are committed together (src/store/write-buffer.ts).
-    const jobCtx: EngineContext = { ...ctx, store, afterCommit: (then) => store.afterCommit(then) };
+    // And its own views of the settings: the document is read once per job (src/engine/job-settings.ts).
+    const jobCtx: EngineContext = {
+      ...ctx,
+      ...settingsForJob(ctx.settingsDocument, ctx.settings),
+      store,
+      afterCommit: (then) => store.afterCommit(then),
+    };
     switch (job.type) {
       case 'inbound':
         // The jobs behind it are made well-formed the same way, for a batch that takes them along.

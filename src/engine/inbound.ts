@@ -77,7 +77,8 @@ async function handleMessage(
 ): Promise<number | undefined> {
   const conversationId = toConversationId({ platform: message.platform, account: message.account, contactId: message.contact.id });
   const log = ctx.logger.child({ eventId: message.eventId, conversationId });
-  const existing = await loadConversation(ctx, conversationId);
+  // The record and the settings (the job reads them once) at once: one round trip on Redis.
+  const [existing, settings] = await Promise.all([loadConversation(ctx, conversationId), ctx.settingsDocument.read()]);
   const open = existing !== undefined && !(existing.status === 'closed' && existing.thread);
   if (message.unsent) {
     await markUnsent(ctx, conversationId, message, log);
@@ -87,7 +88,7 @@ async function handleMessage(
     await mirrorBusinessMessage(ctx, conversationId, existing?.thread, open, message, log);
     return 0;
   }
-  const rules = (await ctx.settingsDocument.read()).rules;
+  const rules = settings.rules;
   const decision = applyRules(message, open, rules);
   if (decision.action === 'ignore') {
     log.info({ rule: decision.rule }, 'message ignored by rule');

@@ -2,13 +2,18 @@
  * Exactly-once posting to Slack across crashes. Slack has no idempotency key, so each post is
  * tagged with a marker: an intent is recorded before posting and the ts after. If a worker dies
  * between the two, the next attempt finds the intent, reads the thread back for the marker and
- * reuses the message it finds instead of posting it twice.
+ * reuses the message it finds instead of posting it twice. The intent is the first step: the
+ * record of the post is read only when an earlier attempt began, so a first attempt costs one
+ * write and no read. The intent is kept a day longer than the record of its post, so that it never
+ * expires first: a setIfAbsent that wins always means that no post is recorded.
  */
 import type { Store } from '../store/store.ts';
 import { keys } from '../store/keys.ts';
 import type { PostMarker, SlackPort, ThreadRef } from './slack-port.ts';
 
 const RECORD_TTL_MS = 90 * 24 * 3600 * 1000;
+/** The intent outlives the record of its post (see above). */
+const INTENT_TTL_MS = RECORD_TTL_MS + 24 * 3600 * 1000;
 
 /** Posts at most once per marker and returns the ts of the one message that carries it. */
 export async function postOnce(
@@ -17,10 +22,12 @@ export async function postOnce(
   marker: PostMarker,
   post: () => Promise<string>,
 ): Promise<string> {
-  const done = await deps.store.get<string>(keys.posted(marker.key));
-  if (done) return done;
-  const firstTry = await deps.store.setIfAbsent(keys.postIntent(marker.key), true, RECORD_TTL_MS);
+  // The intent first: winning it means no attempt began (the common case, one write); losing it,
+  // the post may be recorded already, or made and not recorded.
+  const firstTry = await deps.store.setIfAbsent(keys.postIntent(marker.key), true, INTENT_TTL_MS);
   if (!firstTry) {
+    const done = await deps.store.get<string>(keys.posted(marker.key));
+    if (done) return done;
     const found = await deps.slack.findPosted(where.slackChannelId, where.thread, marker);
     if (found) {
       await deps.store.set(keys.posted(marker.key), found, RECORD_TTL_MS);
@@ -49,11 +56,11 @@ export async function postOncePlanned<P>(
     const value = await deps.store.get<unknown>(keys.postIntent(marker.key));
     return plan.isPlan(value) ? value : plan.none;
   };
-  const done = await deps.store.get<string>(keys.posted(marker.key));
-  if (done) return { ts: done, plan: await recorded() };
   let chosen = plan.proposed;
-  if (!(await deps.store.setIfAbsent(keys.postIntent(marker.key), plan.proposed, RECORD_TTL_MS))) {
+  if (!(await deps.store.setIfAbsent(keys.postIntent(marker.key), plan.proposed, INTENT_TTL_MS))) {
     chosen = await recorded();
+    const done = await deps.store.get<string>(keys.posted(marker.key));
+    if (done) return { ts: done, plan: chosen };
     const found = await deps.slack.findPosted(where.slackChannelId, where.thread, marker);
     if (found) {
       await deps.store.set(keys.posted(marker.key), found, RECORD_TTL_MS);

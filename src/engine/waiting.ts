@@ -36,22 +36,37 @@ export async function syncWaiting(ctx: EngineContext, before: ConversationRecord
   if (changed) whenCommitted(ctx, () => ctx.slack.deskChanged());
 }
 
-/** The counts by status and language: the record leaves its old (status, language) and joins the new one. */
-async function syncCounts(ctx: EngineContext, before: ConversationRecord | undefined, after: ConversationRecord): Promise<void> {
+/**
+ * The counts by status and language: the record leaves its old (status, language) and joins the
+ * new one. `counted` is the record's score in the new one, read beforehand.
+ */
+async function syncCounts(
+  ctx: EngineContext,
+  before: ConversationRecord | undefined,
+  after: ConversationRecord,
+  counted: number | undefined,
+): Promise<void> {
   const now = ctx.now();
   const target = ctx.store.index(indexes.byStatus(after.status, after.language));
   if (before && (before.status !== after.status || before.language !== after.language))
     await ctx.store.index(indexes.byStatus(before.status, before.language)).remove(after.id);
-  if ((await target.score(after.id)) === undefined) {
+  if (counted === undefined) {
     await target.put(after.id, now);
     await ctx.store.index(indexes.languages()).put(after.language ?? '-', 0);
   }
 }
 
 async function syncIndexes(ctx: EngineContext, before: ConversationRecord | undefined, after: ConversationRecord): Promise<void> {
-  await syncCounts(ctx, before, after);
   const waiting = ctx.store.index(indexes.waiting());
   const open = ctx.store.index(indexes.open());
+  // The three scores this decides on, read at once (one round trip on Redis). They are of three
+  // different indexes, and nothing below writes one of them before its score was read.
+  const [counted, opened, waitingSince] = await Promise.all([
+    ctx.store.index(indexes.byStatus(after.status, after.language)).score(after.id),
+    after.status === 'closed' ? undefined : open.score(after.id),
+    after.status === 'waiting' ? waiting.score(after.id) : undefined,
+  ]);
+  await syncCounts(ctx, before, after, counted);
   const movedFrom = before?.assignee !== undefined && before.assignee !== after.assignee ? before.assignee : undefined;
   if (movedFrom !== undefined) await ctx.store.index(indexes.waitingFor(movedFrom)).remove(after.id);
   if (after.status === 'closed') {
@@ -60,7 +75,7 @@ async function syncIndexes(ctx: EngineContext, before: ConversationRecord | unde
       ctx.store.index(indexes.escalated()).remove(after.id),
       ...(after.assignee ? [ctx.store.index(indexes.waitingFor(after.assignee)).remove(after.id)] : []),
     ]);
-  } else if ((await open.score(after.id)) === undefined) {
+  } else if (opened === undefined) {
     await open.put(after.id, Date.parse(after.openedAt) || ctx.now());
   }
   if (after.status !== 'waiting') {
@@ -71,7 +86,7 @@ async function syncIndexes(ctx: EngineContext, before: ConversationRecord | unde
     ]);
     return;
   }
-  let since = await waiting.score(after.id);
+  let since = waitingSince;
   if (since === undefined) {
     since = ctx.now();
     await waiting.put(after.id, since);

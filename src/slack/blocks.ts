@@ -56,14 +56,23 @@ export function replyModeText(mode: 'all' | 'prefixed', notePrefix = 'note:'): s
 }
 
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
+/** Names already asked for: every parent message names each language of its menu, and Intl is slow to. */
+const namedLanguages = new Map<string, string>();
+/** Beyond this many tags (they come from settings and detection, a few dozen in practice), names are not kept. */
+const MAX_NAMED = 500;
 
 /** "Korean" for `ko`, "Traditional Chinese" for `zh-Hant`; the tag itself when Intl does not know it. */
 export function languageName(tag: string): string {
+  const known = namedLanguages.get(tag);
+  if (known !== undefined) return known;
+  let name: string;
   try {
-    return languageNames.of(tag) ?? tag;
+    name = languageNames.of(tag) ?? tag;
   } catch {
-    return tag;
+    name = tag;
   }
+  if (namedLanguages.size < MAX_NAMED) namedLanguages.set(tag, name);
+  return name;
 }
 
 /**

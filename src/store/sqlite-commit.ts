@@ -1,6 +1,7 @@
 /**
- * Store.commit on the embedded store: every write of the list in one immediate SQLite transaction,
- * so one fsync makes them all durable, and a crash keeps all or none. Rows are written exactly as
+ * Store.commit on the embedded store: every write of the list in one SQLite transaction (a savepoint
+ * of the turn's write group, src/store/sqlite-groups.ts), so one fsync makes them all durable, and a
+ * crash keeps all or none. Rows are written exactly as
  * the single operations write them (the keyv row format `{ value, expires }` in `kv`, the `sorted`
  * table, the journal's head-only delete), so that every other operation reads them back.
  */
@@ -8,16 +9,15 @@ import type Database from 'better-sqlite3';
 import { checkMs, checkScore, type Guard } from './guard.ts';
 import { dataKeys, journalKeys } from './keys.ts';
 import { SORTED } from './sqlite-coordination.ts';
-import { syncModes } from './sqlite-sync.ts';
+import type { WriteGroups } from './sqlite-groups.ts';
 import type { Store, StoreWrite } from './store.ts';
 
 const KV = dataKeys.table;
 const ENTRIES = journalKeys.entriesTable;
 
 /** commit over the open database, for keys of `namespace`. */
-export function sqliteCommit(db: Database.Database, namespace: string, guard: Guard): Pick<Store, 'commit'> {
+export function sqliteCommit(db: Database.Database, namespace: string, guard: Guard, groups: WriteGroups): Pick<Store, 'commit'> {
   const named = (key: string): string => dataKeys.embedded(namespace, key);
-  const { relaxed } = syncModes(db);
   const q = {
     set: db.prepare(
       `INSERT INTO ${KV} (key, value, expires) VALUES (?, ?, ?)
@@ -81,7 +81,8 @@ export function sqliteCommit(db: Database.Database, namespace: string, guard: Gu
         if (writes.length === 0) return [];
         // A job's last step (its records with the ack of its entry, no intent): see syncModes.
         const replayable = writes.some((w) => w.op === 'ack') && !writes.some((w) => w.op === 'setIfAbsent');
-        return replayable ? relaxed(() => commit.immediate(writes)) : commit.immediate(writes);
+        // With the other write transactions of this turn of the event loop: see sqlite-groups.ts.
+        return groups.run(commit, [writes], replayable ? 'relaxed' : 'full');
       }),
   };
 }

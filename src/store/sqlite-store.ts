@@ -7,7 +7,7 @@ import { StoreError } from '../errors.ts';
 import { checkMs, createGuard, type Guard } from './guard.ts';
 import { keyvData } from './keyv-data.ts';
 import { sqliteCommit } from './sqlite-commit.ts';
-import { syncModes } from './sqlite-sync.ts';
+import { type WriteGroups, writeGroups } from './sqlite-groups.ts';
 import { COORDINATION_SCHEMA, sqliteCoordination } from './sqlite-coordination.ts';
 import { dataKeys, defaultNamespace, journalKeys } from './keys.ts';
 import type { Journal, JournalEntry, Store } from './store.ts';
@@ -62,13 +62,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   keyv.on('error', () => {}); // throwOnErrors rethrows every error; it is wrapped below
   const storeGuard = createGuard(`Embedded store ${file} is closed`, fail);
   const guard = storeGuard.run;
+  const groups = writeGroups(db);
 
   return {
     kind: 'embedded',
-    journal: createSqliteJournal(db, options.now ?? Date.now, guard),
+    journal: createSqliteJournal(db, options.now ?? Date.now, guard, groups),
     ...keyvData(keyv, guard),
     ...sqliteCoordination(db, options.namespace ?? defaultNamespace, options.now ?? Date.now, guard),
-    ...sqliteCommit(db, options.namespace ?? defaultNamespace, guard),
+    ...sqliteCommit(db, options.namespace ?? defaultNamespace, guard, groups),
     setIfAbsent: (key, value, ttlMs) =>
       guard(`setIfAbsent ${key}`, () => {
         const expires = ttlMs === undefined ? undefined : Date.now() + checkMs('ttlMs', ttlMs);
@@ -78,6 +79,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async close() {
       if (!storeGuard.close()) return;
       db.close();
+      groups.close();
     },
   };
 }
@@ -125,7 +127,7 @@ interface LeaseRow {
   readonly expires: number;
 }
 
-function createSqliteJournal(db: Database.Database, now: () => number, guard: Guard): Journal {
+function createSqliteJournal(db: Database.Database, now: () => number, guard: Guard, groups: WriteGroups): Journal {
   const q = {
     insert: db.prepare(`INSERT INTO ${ENTRIES} (queue, payload, appended_at) VALUES (?, ?, ?)`),
     nextQueue: db.prepare<[number], { queue: string }>(
@@ -162,42 +164,10 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
   };
 
   type Items = readonly { readonly queue: string; readonly payload: unknown }[];
-  const append = db.transaction((batches: readonly Items[]) => {
+  const append = db.transaction((items: Items) => {
     const at = now();
-    for (const items of batches) for (const { queue, payload } of items) q.insert.run(queue, JSON.stringify(payload ?? null), at);
+    for (const { queue, payload } of items) q.insert.run(queue, JSON.stringify(payload ?? null), at);
   });
-  /**
-   * Group commit: appends that arrive while the event loop is busy (webhooks queue up behind a
-   * synchronous fsync) are written in one transaction, in the order they were asked for, and each
-   * resolves once that transaction is durable: one fsync for all of them instead of one each.
-   */
-  let group: { batches: Items[]; settle: ((error?: unknown) => void)[] } | undefined;
-  const groupAppend = (items: Items): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      if (group === undefined) {
-        const current: { batches: Items[]; settle: ((error?: unknown) => void)[] } = { batches: [], settle: [] };
-        group = current;
-        setImmediate(() => {
-          group = undefined;
-          try {
-            append.immediate(current.batches);
-            for (const settle of current.settle) settle();
-          } catch {
-            // One bad batch must not fail the others: each is tried on its own.
-            current.batches.forEach((batch, i) => {
-              try {
-                append.immediate([batch]);
-                current.settle[i]?.();
-              } catch (error) {
-                current.settle[i]?.(error);
-              }
-            });
-          }
-        });
-      }
-      group.batches.push(items);
-      group.settle.push((error) => (error === undefined ? resolve() : reject(error)));
-    });
   const lease = db.transaction((owner: string, leaseMs: number): string | undefined => {
     const at = now();
     q.dropExpired.run(at); // an expired lease or delay blocks nothing; dropping it keeps the table small
@@ -246,12 +216,13 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
 
   // Only this store's own appends: other processes on the file are found by the workers' slow look.
   const watchers = new Set<() => void>();
-  const { relaxed } = syncModes(db);
   return {
     append: (items) =>
       guard('journal append', async () => {
         if (items.length === 0) return;
-        await groupAppend(items);
+        // Group commit: appends that arrive while the event loop is busy (webhooks queue up behind a
+        // synchronous fsync) share one transaction and one fsync with this turn's other writes.
+        await groups.run(append, [items], 'full');
         for (const listener of watchers) queueMicrotask(listener);
       }),
     watch(listener) {
@@ -261,16 +232,23 @@ function createSqliteJournal(db: Database.Database, now: () => number, guard: Gu
     },
     // Leases and acks are the journal's bookkeeping: an OS crash that rolls them back only has an
     // entry processed again (see syncModes), so they do not wait for an fsync.
-    lease: (owner, leaseMs) => guard('journal lease', () => relaxed(() => lease.immediate(owner, checkMs('leaseMs', leaseMs)))),
+    lease: (owner, leaseMs) =>
+      guard('journal lease', () => {
+        const ms = checkMs('leaseMs', leaseMs);
+        return groups.run(lease, [owner, ms], 'relaxed');
+      }),
     head: (queue, owner, leaseMs) =>
-      guard(`journal head of ${queue}`, () => relaxed(() => head.immediate(queue, owner, checkMs('leaseMs', leaseMs)))),
+      guard(`journal head of ${queue}`, () => {
+        const ms = checkMs('leaseMs', leaseMs);
+        return groups.run(head, [queue, owner, ms], 'relaxed');
+      }),
     peek: (queue, owner, limit) => guard(`journal peek of ${queue}`, () => peek(queue, owner, limit)),
     ack: (queue, entryId) =>
       guard(`journal ack of ${queue}`, () => {
         const id = Number(entryId);
-        if (Number.isSafeInteger(id)) relaxed(() => ack.immediate(queue, id));
+        if (Number.isSafeInteger(id)) return groups.run(ack, [queue, id], 'relaxed');
       }),
-    release: (queue, owner, delayMs) => guard(`journal release of ${queue}`, () => relaxed(() => release.immediate(queue, owner, delayMs))),
+    release: (queue, owner, delayMs) => guard(`journal release of ${queue}`, () => groups.run(release, [queue, owner, delayMs], 'relaxed')),
     size: () => guard('journal size', () => q.size.get()?.n ?? 0),
     park: (queue, entryId, _owner, reason) =>
       guard(`journal park in ${queue}`, () => {

@@ -30,9 +30,12 @@ async function setUp(): Promise<{ e2e: E2e; old: FakeMessage }> {
   running.push(e2e);
   await e2e.inbox(ADMIN, `route ko <#${KO_CHANNEL}|support-ko>`);
   await e2e.inbox(ADMIN, `route zh-Hant <#${ZH_TW_CHANNEL}|support-zh-tw>`);
+  // The second message once the first is shown: sent sooner, it could share the first one's post
+  // (a backlog behind Slack's pace goes out as one post), and this thread is to hold two.
   await e2e.customerSends({ text: 'hello' }, MINJI);
-  await e2e.customerSends({ text: 'my order 4411' }, MINJI);
   const [old] = await eventually(() => parents(e2e, DEFAULT_CHANNEL).length === 1 && parents(e2e, DEFAULT_CHANNEL));
+  await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, old!.ts).length === 1);
+  await e2e.customerSends({ text: 'my order 4411' }, MINJI);
   await eventually(() => e2e.slack.replies(DEFAULT_CHANNEL, old!.ts).length === 2);
   await e2e.agentReplies({ channel: DEFAULT_CHANNEL, ts: old!.ts }, AGENT, 'note: she writes Korean on the phone, moving');
   return { e2e, old: old! };

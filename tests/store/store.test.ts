@@ -516,6 +516,30 @@ describe.each(backends)('%s store', (name, makeBackend) => {
     expect((await store.journal.head('q', 'A', LONG))?.payload).toBe('e2');
   });
 
+  it('fails only the operation that fails when several run at once: the appends, commits and acks beside it take effect', async () => {
+    const { store, backend } = await open();
+    await store.journal.append([{ queue: 'q', payload: 'e1' }]);
+    expect(await store.journal.lease('A', LONG)).toBe('q');
+    const head = await store.journal.head('q', 'A', LONG);
+    const results = await Promise.allSettled([
+      store.journal.append([{ queue: 'r', payload: 'r1' }]),
+      store.journal.head('q', 'B', LONG), // B holds no lease on q: refused
+      store.commit([
+        { op: 'setIfAbsent', key: 'intent:x', value: 1, ttlMs: LONG },
+        { op: 'ack', queue: 'q', entryId: head!.id, owner: 'A' },
+      ]),
+      store.commit([{ op: 'setIfAbsent', key: 'intent:x', value: 2, ttlMs: LONG }]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreError);
+    expect((results[2] as PromiseFulfilledResult<boolean[]>).value).toEqual([true, true]);
+    expect((results[3] as PromiseFulfilledResult<boolean[]>).value).toEqual([false]);
+    const other = await another(backend);
+    expect(await other.get('intent:x')).toBe(1);
+    expect(await other.journal.size()).toBe(1);
+    expect(await other.journal.lease('B', LONG)).toBe('r');
+  });
+
   it('forgets a committed value once its TTL has passed, and lets setIfAbsent take it again', async () => {
     const { store } = await open();
     expect(
