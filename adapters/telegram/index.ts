@@ -135,8 +135,9 @@ function parseLogged(
  * @see https://core.telegram.org/bots/api#setwebhook (header X-Telegram-Bot-Api-Secret-Token)
  */
 function webhookRoute(secret: string, handleUpdate: UpdateHandler): WebhookRoute {
+  const expected = digest(secret);
   const checkSecret = (headers: Headers): WebhookRejection | undefined =>
-    sameSecret(headers.get('x-telegram-bot-api-secret-token'), secret)
+    sameSecret(headers.get('x-telegram-bot-api-secret-token'), expected)
       ? undefined
       : { status: 401, reason: 'missing or wrong secret token' };
   return {
@@ -247,10 +248,11 @@ async function acceptWithRetry(
   }
 }
 
-/** Constant-time comparison; hashing first gives equal-length buffers whatever was sent. */
-function sameSecret(given: string | null, expected: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return given !== null && timingSafeEqual(digest(given), digest(expected));
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/** Constant-time comparison with the secret's digest; hashing gives equal-length buffers whatever was sent. */
+function sameSecret(given: string | null, expected: Buffer): boolean {
+  return given !== null && timingSafeEqual(digest(given), expected);
 }
 
 /** grammY types its signal with the `abort-controller` polyfill; at run time it takes Node's own AbortSignal. */
