@@ -70,7 +70,9 @@ export function formatHeapDiff(diff: ReturnType<typeof diffHeapSnapshots>, top: 
     `heap objects: ${kb(diff.totalBefore)} idle → ${kb(diff.totalAfter)} after the burst (${diff.totalAfter >= diff.totalBefore ? '+' : ''}${kb(diff.totalAfter - diff.totalBefore)})`,
   ];
   for (const g of diff.growth.slice(0, top).filter((g) => g.sizeDelta > 0))
-    lines.push(`  +${kb(g.sizeDelta).padStart(9)}  ${`${g.countDelta >= 0 ? '+' : ''}${g.countDelta}`.padStart(8)} objects  ${g.kind} (now ${kb(g.sizeAfter)})`);
+    lines.push(
+      `  +${kb(g.sizeDelta).padStart(9)}  ${`${g.countDelta >= 0 ? '+' : ''}${g.countDelta}`.padStart(8)} objects  ${g.kind} (now ${kb(g.sizeAfter)})`,
+    );
   return lines.join('\n');
 }
 

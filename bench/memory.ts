@@ -20,7 +20,7 @@
  *      (npm run bench -- --only=memory runs it too). Linux only (/proc).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,11 +29,12 @@ import { createClient } from '@keyv/redis';
 import { createRoutingSettings, createSettingsStore } from '../src/engine/settings.ts';
 import { createStore } from '../src/store/create-store.ts';
 import { BOT_TOKEN, DEFAULT_CHANNEL, SIGNING_SECRET, TELEGRAM_TOKEN, WEBHOOK_SECRET } from '../tests/e2e/harness.ts';
+import { envOf, execForm, instructions, readDockerfile } from '../tests/support/dockerfile.ts';
 import { type FakeSlackCall, startFakeSlack } from '../tests/fakes/slack-api.ts';
 import { startFakeTelegramApi } from '../tests/fakes/telegram-api.ts';
 import { diffHeapSnapshots, formatHeapDiff } from './heap-diff.ts';
 import { LANGUAGES, plan, redisUrl, sendBurst, shownBy, until } from './load.ts';
-import { procAvailable, type ProcReading, readProc, resetPeakRss } from './proc-stats.ts';
+import { procAvailable, type ProcReading, type RssBreakdown, readProc, resetPeakRss, rssBreakdown } from './proc-stats.ts';
 import { emitResult, quick, rate, type Section } from './report.ts';
 import { seedConversations } from './seed.ts';
 
@@ -60,14 +61,20 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const mb = (bytes: number) => bytes / 1024 / 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The node flags and script of package.json's `start` (`exec node <flags> dist/src/main.js`): what users run. */
-export function productionStart(): { flags: string[]; script: string } {
-  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const words = start.split(/\s+/).filter((w) => w !== '' && w !== 'exec');
-  const node = words.indexOf('node');
-  const script = words.at(-1);
-  if (node < 0 || script === undefined || !script.endsWith('.js')) throw new Error(`package.json start is not "node … <script>.js": ${start}`);
-  return { flags: words.slice(node + 1, -1), script };
+/**
+ * What users run: the Docker image's CMD (which `npm start` execs too; tests/docker.test.ts keeps
+ * them equal) with the environment the image sets (its `ENV` lines: NODE_OPTIONS and the like),
+ * read from the Dockerfile as tests/e2e/production.test.ts reads it.
+ */
+export function productionStart(): { command: string[]; env: Record<string, string> } {
+  const runtime = readDockerfile(root).at(-1)!;
+  const cmd = instructions(runtime, 'CMD').at(-1);
+  if (cmd === undefined) throw new Error('the Dockerfile has no CMD');
+  const command = execForm(cmd.args);
+  if (command[0] !== 'node' || !command.at(-1)?.endsWith('.js'))
+    throw new Error(`the Dockerfile's CMD is not "node … <script>.js": ${cmd.args}`);
+  const env: Record<string, string> = Object.assign({}, ...instructions(runtime, 'ENV').map((i) => envOf(i.args)));
+  return { command, env };
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -99,6 +106,19 @@ async function clearRedis(): Promise<number> {
   return deleted;
 }
 
+/** Whether the file of `size` bytes ends with `}` (a heap snapshot is one JSON object, written front to back). */
+function complete(path: string, size: number): boolean {
+  if (size === 0) return false;
+  const tail = Buffer.alloc(Math.min(16, size));
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+  } finally {
+    closeSync(fd);
+  }
+  return tail.toString('utf8').trimEnd().endsWith('}');
+}
+
 /** What one store's run measured. Memory in MB, CPU in ms. */
 export interface MemoryResult {
   readonly store: StoreKind;
@@ -114,23 +134,56 @@ export interface MemoryResult {
   readonly idleCpuMsPerSecond: number;
   readonly idleCpuAfterMsPerSecond: number;
   readonly cpuMsPerMessage: number;
+  readonly idle: MemoryPicture;
+  readonly after: MemoryPicture;
   readonly heapDiff?: string;
   readonly problems: readonly string[];
 }
 
-/** RSS of a node process that loads only the language database (and the n-gram model), from dist: the part of the budget that is the database's. */
+/** RSS of a node process that loads only the language database (and the n-gram model) from dist: the part of the budget that is the database's. */
 async function languageDatabaseRss(): Promise<{ bareMb: number; withDatabaseMb: number }> {
   const script = `const before = process.memoryUsage().rss;
     const { createLanguageDetector } = await import(${JSON.stringify(join(root, 'dist/src/engine/language.js'))});
     const detector = await createLanguageDetector({ database: 'small' });
     globalThis.keep = detector;
     setTimeout(() => { process.stdout.write(JSON.stringify({ before, after: process.memoryUsage().rss })); }, 1000);`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Under the same node flags and environment as the service, so that the budget is measured the way the service runs.
+  const { command, env } = productionStart();
+  const child = spawn(process.execPath, [...command.slice(1, -1), '--input-type=module', '-e', script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   await new Promise((resolve) => child.once('close', resolve));
   const { before, after } = JSON.parse(out) as { before: number; after: number };
   return { bareMb: mb(before), withDatabaseMb: mb(after) };
+}
+
+/** V8's heap as the service's own `GET /metrics` reports it (prom-client's process metrics), in bytes. */
+export interface V8Figures {
+  readonly heapTotal: number;
+  readonly heapUsed: number;
+  readonly youngGeneration: number;
+  readonly external: number;
+}
+
+/** Reads V8's figures from `/metrics`: what an operator's Prometheus sees. */
+async function v8Figures(base: string): Promise<V8Figures> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const value = (pattern: string) => Number(new RegExp(`^threadline_${pattern} ([\\d.e+]+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return {
+    heapTotal: value('nodejs_heap_size_total_bytes'),
+    heapUsed: value('nodejs_heap_size_used_bytes'),
+    youngGeneration: value('nodejs_heap_space_size_total_bytes\\{space="new"\\}'),
+    external: value('nodejs_external_memory_bytes'),
+  };
+}
+
+/** Memory of the service at one moment: where its RSS is, and V8's part of it. */
+export interface MemoryPicture {
+  readonly rss: RssBreakdown;
+  readonly v8: V8Figures;
 }
 
 async function runStore(kind: StoreKind): Promise<MemoryResult> {
@@ -140,10 +193,11 @@ async function runStore(kind: StoreKind): Promise<MemoryResult> {
   const channelOf = (language: string) =>
     `C0BENCH${String(LANGUAGES.indexOf(language as (typeof LANGUAGES)[number]) + 1).padStart(2, '0')}`;
   const port = await freePort();
+  const start = productionStart();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? dataDir,
-    NODE_ENV: 'production',
+    ...start.env,
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
@@ -170,12 +224,16 @@ async function runStore(kind: StoreKind): Promise<MemoryResult> {
     await store.close();
     const seedSeconds = (performance.now() - t0) / 1000;
 
-    const { flags, script } = productionStart();
+    const [, ...args] = start.command;
     const snapshotDir = join(dataDir, 'snapshots');
     mkdirSync(snapshotDir);
-    const extra = SNAPSHOTS ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : [];
+    // BENCH_APP_NODE_OPTIONS adds node flags (e.g. "--cpu-prof --cpu-prof-dir=tmp/prof"), as for bench/pipeline.ts.
+    const extra = [
+      ...(process.env.BENCH_APP_NODE_OPTIONS ?? '').split(' ').filter((flag) => flag !== ''),
+      ...(SNAPSHOTS ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : []),
+    ];
     const startedAt = performance.now();
-    app = spawn(process.execPath, [...flags, ...extra, script], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    app = spawn(process.execPath, [...extra, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const child = app;
     let errors = 0;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -231,21 +289,21 @@ async function runStore(kind: StoreKind): Promise<MemoryResult> {
         file = readdirSync(snapshotDir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
         return file !== undefined;
       }, 120_000);
-      // Written when the size stops changing.
-      let size = -1;
-      for (;;) {
-        await sleep(500);
-        const now = readFileSync(join(snapshotDir, file!)).length;
-        if (now === size) break;
+      // Written when it ends with the JSON's closing brace and its size stopped changing.
+      const path = join(snapshotDir, file!);
+      for (let size = -1; ; ) {
+        await sleep(1000);
+        const now = statSync(path).size;
+        if (now === size && complete(path, now)) return path;
         size = now;
       }
-      return join(snapshotDir, file!);
     };
 
     await sleep(SETTLE_MS);
     const idleStart = readProc(pid);
     await sleep(IDLE_MS);
     const idleEnd = readProc(pid);
+    const idlePicture: MemoryPicture = { rss: rssBreakdown(pid), v8: await v8Figures(base) };
     const idleSnapshot = await snapshot();
     if (SNAPSHOTS && !resetPeakRss(pid)) problems.push('peak RSS includes the idle heap snapshot (clear_refs not allowed)');
 
@@ -256,7 +314,8 @@ async function runStore(kind: StoreKind): Promise<MemoryResult> {
     await until(
       () => mirrored() === planned.length,
       TIMEOUT_MS,
-      () => `${kind}: ${mirrored()}/${planned.length} delivered after ${((performance.now() - t1) / 1000).toFixed(0)} s, RSS ${mb(readProc(pid).rss).toFixed(0)} MB`,
+      () =>
+        `${kind}: ${mirrored()}/${planned.length} delivered after ${((performance.now() - t1) / 1000).toFixed(0)} s, RSS ${mb(readProc(pid).rss).toFixed(0)} MB`,
     );
     const burstEnd = readProc(pid);
     const done = planned.filter((p) => p.mirroredAt !== undefined);
@@ -266,6 +325,7 @@ async function runStore(kind: StoreKind): Promise<MemoryResult> {
     const afterStart = readProc(pid);
     await sleep(IDLE_MS);
     const afterEnd = readProc(pid);
+    const afterPicture: MemoryPicture = { rss: rssBreakdown(pid), v8: await v8Figures(base) };
     const afterSnapshot = await snapshot();
     const heapDiff =
       idleSnapshot === undefined || afterSnapshot === undefined
@@ -292,6 +352,8 @@ async function runStore(kind: StoreKind): Promise<MemoryResult> {
       idleCpuMsPerSecond: perSecond(idleStart, idleEnd),
       idleCpuAfterMsPerSecond: perSecond(afterStart, afterEnd),
       cpuMsPerMessage: (burstEnd.cpuMs - burstStart.cpuMs) / planned.length,
+      idle: idlePicture,
+      after: afterPicture,
       ...(heapDiff === undefined ? {} : { heapDiff }),
       problems,
     };
@@ -305,17 +367,49 @@ async function runStore(kind: StoreKind): Promise<MemoryResult> {
 }
 
 function section(results: readonly MemoryResult[], database: { bareMb: number; withDatabaseMb: number }): Section {
-  const { flags } = productionStart();
+  const { command, env } = productionStart();
+  const shown = [
+    ...Object.entries(env)
+      .filter(([name]) => !['NODE_ENV', 'DATA_DIR', 'PORT'].includes(name))
+      .map(([n, v]) => `${n}=${v}`),
+    ...command,
+  ];
   const budget = 100 + (database.withDatabaseMb - database.bareMb);
   const row = (measure: string, cell: (r: MemoryResult) => string) => [measure, ...results.map(cell)];
   return {
-    title: `Memory and idle CPU of the production start (node ${[...flags, 'dist/src/main.js'].join(' ')}): ${BURST} webhooks from ${Math.ceil(BURST / PER_CUSTOMER)} new customers, 16 in flight, Slack unpaced`,
+    title: `Memory and idle CPU of the production start (${shown.join(' ')}): ${BURST} webhooks from ${Math.ceil(BURST / PER_CUSTOMER)} new customers, 16 in flight, Slack unpaced`,
     columns: ['measure', ...results.map((r) => LABEL[r.store])],
     rows: [
-      row('conversations stored before the start', (r) => `${r.stored.toLocaleString('en-US')}${r.stored > 0 ? ` (seeded in ${r.seedSeconds.toFixed(0)} s)` : ''}`),
-      row('RSS idle / peak / after the burst', (r) => `${r.rssIdleMb.toFixed(0)} / ${r.rssPeakMb.toFixed(0)} / ${r.rssAfterMb.toFixed(0)} MB`),
+      row(
+        'conversations stored before the start',
+        (r) => `${r.stored.toLocaleString('en-US')}${r.stored > 0 ? ` (seeded in ${r.seedSeconds.toFixed(0)} s)` : ''}`,
+      ),
+      row(
+        'RSS idle / peak / after the burst',
+        (r) => `${r.rssIdleMb.toFixed(0)} / ${r.rssPeakMb.toFixed(0)} / ${r.rssAfterMb.toFixed(0)} MB`,
+      ),
       row('RSS budget (100 MB + language database)', (r) => `${budget.toFixed(0)} MB: peak ${r.rssPeakMb <= budget ? 'within' : 'over'}`),
-      row('CPU while idle, before / after the burst', (r) => `${r.idleCpuMsPerSecond.toFixed(2)} / ${r.idleCpuAfterMsPerSecond.toFixed(2)} ms/s`),
+      row(
+        'of which V8 heap committed (young generation), idle / after',
+        (r) =>
+          `${mb(r.idle.v8.heapTotal).toFixed(0)} (${mb(r.idle.v8.youngGeneration).toFixed(0)}) / ${mb(r.after.v8.heapTotal).toFixed(0)} (${mb(r.after.v8.youngGeneration).toFixed(0)}) MB`,
+      ),
+      row(
+        'V8 heap in use, idle / after (garbage included)',
+        (r) => `${mb(r.idle.v8.heapUsed).toFixed(0)} / ${mb(r.after.v8.heapUsed).toFixed(0)} MB`,
+      ),
+      row(
+        'malloc main arena, idle / after',
+        (r) => `${mb(r.idle.rss.mallocHeap).toFixed(0)} / ${mb(r.after.rss.mallocHeap).toFixed(0)} MB`,
+      ),
+      row(
+        'all anonymous memory (V8, allocator arenas, stacks), idle / after',
+        (r) => `${mb(r.idle.rss.anonymous).toFixed(0)} / ${mb(r.after.rss.anonymous).toFixed(0)} MB`,
+      ),
+      row(
+        'CPU while idle, before / after the burst',
+        (r) => `${r.idleCpuMsPerSecond.toFixed(2)} / ${r.idleCpuAfterMsPerSecond.toFixed(2)} ms/s`,
+      ),
       row('CPU per message in the burst', (r) => `${r.cpuMsPerMessage.toFixed(2)} ms`),
       row('delivered, messages/s', (r) => `${r.delivered}/${r.messages}, ${rate(r.delivered / r.deliverSeconds)}/s`),
     ],
@@ -331,7 +425,7 @@ function section(results: readonly MemoryResult[], database: { bareMb: number; w
 
 async function main(): Promise<void> {
   if (!procAvailable(process.pid)) throw new Error('bench/memory.ts reads /proc: Linux only');
-  if (!existsSync(join(root, productionStart().script))) throw new Error('dist/ is missing: run `npm run build` first');
+  if (!existsSync(join(root, productionStart().command.at(-1)!))) throw new Error('dist/ is missing: run `npm run build` first');
   const database = await languageDatabaseRss();
   const results: MemoryResult[] = [];
   for (const kind of STORES) {
@@ -346,7 +440,10 @@ async function main(): Promise<void> {
   const path = fileURLToPath(new URL(`./results/memory${quick ? '-quick' : ''}.json`, import.meta.url));
   mkdirSync(dirname(path), { recursive: true });
   const machine = { cpu: `${cpus()[0]?.model.trim() ?? 'unknown'} × ${cpus().length}`, node: process.version, loadAverage: loadavg()[0] };
-  writeFileSync(path, `${JSON.stringify({ date: new Date().toISOString(), quick, start: productionStart(), database, machine, results }, null, 2)}\n`);
+  writeFileSync(
+    path,
+    `${JSON.stringify({ date: new Date().toISOString(), quick, start: productionStart(), database, machine, results }, null, 2)}\n`,
+  );
   console.log(`  written to ${path}`);
   emitResult([section(results, database)]);
 }

@@ -63,3 +63,34 @@ export function resetPeakRss(pid: number): boolean {
     return false;
   }
 }
+
+/** Where a process's resident memory is, from /proc/<pid>/smaps, in bytes. */
+export interface RssBreakdown {
+  /** The C allocator's main arena (`[heap]`, grown with brk). */
+  readonly mallocHeap: number;
+  /** Anonymous mappings: V8's heap pages, the allocator's thread arenas and large blocks, thread stacks. */
+  readonly anonymous: number;
+  /** Mapped files: the node binary, shared libraries, native add-ons. */
+  readonly files: number;
+}
+
+/** The RSS of process `pid` by kind of mapping. */
+export function rssBreakdown(pid: number): RssBreakdown {
+  let mallocHeap = 0;
+  let anonymous = 0;
+  let files = 0;
+  let kind: 'heap' | 'anon' | 'file' = 'anon';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (mapping !== null) {
+      const name = mapping[1] ?? '';
+      kind = name === '[heap]' ? 'heap' : name === '' || name.startsWith('[') ? 'anon' : 'file';
+    } else if (line.startsWith('Rss:')) {
+      const bytes = Number(line.split(/\s+/)[1]) * 1024;
+      if (kind === 'heap') mallocHeap += bytes;
+      else if (kind === 'anon') anonymous += bytes;
+      else files += bytes;
+    }
+  }
+  return { mallocHeap, anonymous, files };
+}
