@@ -240,7 +240,9 @@ async function runStore(kind: StoreKind): Promise<MemoryResult> {
       ...(SNAPSHOTS ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : []),
     ];
     const startedAt = performance.now();
-    app = spawn(process.execPath, [...extra, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // In the data directory, so that a developer's .env in the project does not configure the run.
+    const script = join(root, args.at(-1)!);
+    app = spawn(process.execPath, [...extra, ...args.slice(0, -1), script], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const child = app;
     let errors = 0;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
