@@ -45,13 +45,13 @@ const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`
 const STORES = (arg('stores')?.split(',') ?? ['embedded', 'redis']) as StoreKind[];
 const SNAPSHOTS = process.argv.includes('--snapshots');
 /** Conversations stored before the start (Redis only). */
-const STORED = Number(arg('conversations') ?? (quick ? 2000 : 100_000));
+const STORED = Number(arg('conversations') ?? (quick ? 1000 : 100_000));
 /** Webhooks in the burst, 4 per new customer. */
-const BURST = Number(arg('messages') ?? (quick ? 400 : 10_000));
+const BURST = Number(arg('messages') ?? (quick ? 200 : 10_000));
 const PER_CUSTOMER = 4;
-const SETTLE_MS = quick ? 1000 : 3000;
+const SETTLE_MS = quick ? 500 : 3000;
 /** How long idle CPU is measured (`--idle-seconds=`). */
-const IDLE_MS = Number(arg('idle-seconds') ?? (quick ? 2 : 10)) * 1000;
+const IDLE_MS = Number(arg('idle-seconds') ?? (quick ? 1 : 10)) * 1000;
 const TIMEOUT_MS = 600_000;
 /** The Redis database the service runs on here (its STORE_URL names it): emptied of Threadline's keys before and after. */
 const REDIS_DB = Number(process.env.BENCH_MEMORY_REDIS_DB ?? 13);
@@ -454,7 +454,8 @@ async function ensureBuilt(): Promise<void> {
 async function main(): Promise<void> {
   if (!procAvailable(process.pid)) throw new Error('bench/memory.ts reads /proc: Linux only');
   await ensureBuilt();
-  const database = await languageDatabaseRss();
+  // Its own process, measured while the first store is prepared: RSS is per process.
+  const databaseMeasured = languageDatabaseRss();
   const results: MemoryResult[] = [];
   for (const kind of STORES) {
     console.log(`memory ${kind}: ${kind === 'redis' ? `${STORED} stored conversations, ` : ''}${BURST} webhooks`);
@@ -465,6 +466,7 @@ async function main(): Promise<void> {
     if (result.heapDiff !== undefined) console.log(result.heapDiff.replace(/^/gm, '    '));
     results.push(result);
   }
+  const database = await databaseMeasured;
   const path = fileURLToPath(new URL(`./results/memory${quick ? '-quick' : ''}.json`, import.meta.url));
   mkdirSync(dirname(path), { recursive: true });
   const machine = { cpu: `${cpus()[0]?.model.trim() ?? 'unknown'} × ${cpus().length}`, node: process.version, loadAverage: loadavg()[0] };
