@@ -472,7 +472,7 @@ async function main(): Promise<void> {
   const machine = { cpu: `${cpus()[0]?.model.trim() ?? 'unknown'} × ${cpus().length}`, node: process.version, loadAverage: loadavg()[0] };
   writeFileSync(
     path,
-    `${JSON.stringify({ date: new Date().toISOString(), quick, start: productionStart(), database, machine, results }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), quick, start: productionStart().command.join(' '), env: productionStart().env, database, machine, results }, null, 2)}\n`,
   );
   console.log(`  written to ${path}`);
   emitResult([section(results, database)]);
