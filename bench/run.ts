@@ -5,6 +5,7 @@
  *   language  bench/language.ts   detector wrong/unsure/right on the evaluation set per eld database, franc baseline
  *   journal   bench/journal.ts    store + journal ops/s and latency: memory, embedded SQLite, Redis
  *   pipeline  bench/pipeline.ts   whole app: webhook ack, end-to-end latency, messages/s, RSS
+ *   memory    bench/memory.ts     the production start (dist, built first if stale): RSS idle/peak/after a burst, idle CPU
  *
  * Run: npm run bench [-- --quick] [-- --only=journal,pipeline]
  * --quick runs smaller sizes (a smoke run of well under a minute). Exits 1 only when a benchmark
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
   for (const [name, file] of [
     ['journal', './journal.ts'],
     ['pipeline', './pipeline.ts'],
+    ['memory', './memory.ts'],
   ] as const) {
     if (!want(name)) continue;
     console.log(`\n== ${name} ==`);

@@ -58,9 +58,14 @@ export function createReminderSweeper(
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
 
+  const dueTimers = () => ctx.store.index(indexes.reminders()).range({ maxScore: ctx.now(), limit: BATCH });
+
   async function sweep(): Promise<void> {
+    // A read first: a sweep that finds nothing due writes nothing (no lease renewal, so no fsync on
+    // the embedded store every interval). Only with timers due is the lease taken and the index read again.
+    if ((await dueTimers()).length === 0) return;
     if (!(await ctx.store.claim(keys.reminderSweeper(), owner, leaseMs))) return;
-    const due = await ctx.store.index(indexes.reminders()).range({ maxScore: ctx.now(), limit: BATCH });
+    const due = await dueTimers();
     if (due.length === 0) return;
     const settings = await ctx.settingsDocument.read();
     for (const { member } of due) await handleDue(ctx, member, settings, enqueue);

@@ -31,7 +31,9 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
-  connectionsCheckingIntervalMs: 1_000,
+  // Every 5 s: each check wakes an idle process (a 1 s check alone cost about 0.1 ms of CPU per
+  // second, a tenth of the idle budget), and a slow client is cut off at most 5 s late.
+  connectionsCheckingIntervalMs: 5_000,
   maxConcurrentBodies: 64,
 };
 
