@@ -1,19 +1,59 @@
 /**
  * Builds src/engine/language-ngram-model.json, the detector's letter n-gram model, from the TUNE
- * part of the evaluation set only (the report part stays unseen): every Latin or Cyrillic text,
- * labelled with its language. Run: npx tsx bench/build-language-model.ts
+ * part of the evaluation set and the catalog texts that the evaluation set does not hold
+ * (bench/language-training.ts: no text equal, once normalised, to any text of either part); the
+ * report part stays unseen. Every Latin or Cyrillic text (and those of the Devanagari and Arabic
+ * groups) is labelled with its language. Deterministic for a given set of installed catalogs.
+ *
+ * Run: npx tsx bench/build-language-model.ts [--per-language=N] [--max-chars=N] [--min-count=N]
+ *        [--alpha=X] [--tune-only] [--hold-out-files]
+ *   --per-language  catalog texts per language (default PER_LANGUAGE; 0 = none)
+ *   --max-chars     size of the stored table, in characters (default MAX_CHARS: under biome's 1 MiB)
+ *   --min-count     drop n-grams counted fewer times (default MIN_COUNT)
+ *   --alpha         smoothing (default ALPHA)
+ *   --tune-only     the tune part alone, as in the third round (no catalog texts)
+ *   --hold-out-files  also leave out every catalog file a report-part text was picked from
  */
 import { writeFileSync } from 'node:fs';
 import { classifyScript } from '../src/engine/language-script.ts';
 import { type NgramModelData, SCRIPT_GROUPS, trainNgramModel } from '../src/engine/language-ngrams.ts';
-import { type EvaluationText, loadEvaluationSet } from '../tests/fixtures/language/evaluation-set.ts';
+import { loadEvaluationSet } from '../tests/fixtures/language/evaluation-set.ts';
+import { catalogFilesOf, catalogPool, pickTraining } from './language-training.ts';
 
-/** Smoothing and pruning, chosen by cross-validation on the tune part (bench/language-tune.ts). */
-export const MODEL_ALPHA = 0.1;
-export const MODEL_MIN_COUNT = 2;
+/** Smoothing, pruning and the amount of catalog text, chosen by cross-validation on the tune part (bench/language-tune.ts). */
+export const ALPHA = 0.1;
+export const MIN_COUNT = 2;
+export const PER_LANGUAGE = 3000;
+export const MAX_CHARS = 1_000_000;
+
+export interface ModelSettings {
+  readonly alpha: number;
+  readonly minCount: number;
+  readonly perLanguage: number;
+  readonly maxChars: number;
+}
+
+export const DEFAULT_SETTINGS: ModelSettings = { alpha: ALPHA, minCount: MIN_COUNT, perLanguage: PER_LANGUAGE, maxChars: MAX_CHARS };
+
+/** The settings of the command line (`--alpha=`, …) or the environment (MODEL_ALPHA, …), over the defaults. */
+export function settingsFrom(argv: readonly string[], env: NodeJS.ProcessEnv): ModelSettings {
+  const flag = (name: string, variable: string, fallback: number): number => {
+    const raw = argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? env[variable];
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`--${name}: not a number: ${raw}`);
+    return value;
+  };
+  return {
+    alpha: flag('alpha', 'MODEL_ALPHA', ALPHA),
+    minCount: flag('min-count', 'MODEL_MIN_COUNT', MIN_COUNT),
+    perLanguage: argv.includes('--tune-only') ? 0 : flag('per-language', 'MODEL_PER_LANGUAGE', PER_LANGUAGE),
+    maxChars: flag('max-chars', 'MODEL_MAX_CHARS', MAX_CHARS),
+  };
+}
 
 /** The texts a model is trained on: Latin or Cyrillic ones as the detector reads them, and those of the script groups (Devanagari, Arabic). */
-export function trainingTexts(texts: readonly EvaluationText[]): { language: string; text: string }[] {
+export function trainingTexts(texts: readonly { language: string; text: string }[]): { language: string; text: string }[] {
   return texts.flatMap((t) => {
     const verdict = classifyScript(t.text);
     if (verdict.kind === 'shared') return [{ language: t.language, text: verdict.text }];
@@ -23,13 +63,33 @@ export function trainingTexts(texts: readonly EvaluationText[]): { language: str
   });
 }
 
-export function buildModel(texts: readonly EvaluationText[], alpha = MODEL_ALPHA, minCount = MODEL_MIN_COUNT): NgramModelData {
-  return trainNgramModel(trainingTexts(texts), alpha, minCount);
+/** The languages the model knows: those of the evaluation set that it reads. */
+export function modelLanguages(texts: readonly { language: string; text: string }[]): string[] {
+  return [...new Set(trainingTexts(texts).map((t) => t.language))].sort();
+}
+
+/** A model trained on `labelled` texts and `extra` catalog texts. */
+export function buildModel(
+  labelled: readonly { language: string; text: string }[],
+  extra: readonly { language: string; text: string }[],
+  settings: ModelSettings = DEFAULT_SETTINGS,
+): NgramModelData {
+  return trainNgramModel(trainingTexts([...labelled, ...extra]), settings.alpha, {
+    minCount: settings.minCount,
+    maxChars: settings.maxChars,
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const model = buildModel(loadEvaluationSet().filter((t) => t.part === 'tune'));
+  const settings = settingsFrom(process.argv.slice(2), {});
+  const evaluation = loadEvaluationSet();
+  const tune = evaluation.filter((t) => t.part === 'tune');
+  const heldOut = process.argv.includes('--hold-out-files') ? catalogFilesOf(evaluation.filter((t) => t.part === 'report')) : new Set<string>();
+  const extra = settings.perLanguage === 0 ? [] : pickTraining(catalogPool(modelLanguages(tune), evaluation), heldOut, settings.perLanguage);
+  const model = buildModel(tune, extra, settings);
   const source = `${JSON.stringify({ languages: model.languages, alpha: model.alpha, grams: model.grams }, null, 2)}\n`;
   writeFileSync(new URL('../src/engine/language-ngram-model.json', import.meta.url), source);
-  console.log(`${model.languages.length} languages, ${model.grams.split(';').length} n-grams, ${(source.length / 1024).toFixed(0)} kB`);
+  console.log(
+    `${tune.length} tune texts + ${extra.length} catalog texts; ${model.languages.length} languages, ${model.grams.split(';').length} n-grams, ${Buffer.byteLength(source)} bytes`,
+  );
 }
