@@ -5,12 +5,13 @@
  * report part stays unseen. Every Latin or Cyrillic text (and those of the Devanagari and Arabic
  * groups) is labelled with its language. Deterministic for a given set of installed catalogs.
  *
- * Run: npx tsx bench/build-language-model.ts [--per-language=N] [--max-chars=N] [--min-count=N]
+ * Run: npx tsx bench/build-language-model.ts [--per-language=N] [--max-bytes=N] [--min-count=N]
  *        [--alpha=X] [--tune-only] [--hold-out-files]
  *   --per-language  catalog texts per language (default PER_LANGUAGE; 0 = none)
- *   --max-chars     size of the stored table, in characters (default MAX_CHARS: under biome's 1 MiB)
+ *   --max-bytes     size of the n-gram table, in UTF-8 bytes (default MAX_BYTES: under biome's 1 MiB)
  *   --min-count     drop n-grams counted fewer times (default MIN_COUNT)
  *   --alpha         smoothing (default ALPHA)
+ *   --tune-weight   times each tune-part text counts (default TUNE_WEIGHT)
  *   --tune-only     the tune part alone, as in the third round (no catalog texts)
  *   --hold-out-files  also leave out every catalog file a report-part text was picked from
  */
@@ -20,20 +21,33 @@ import { type NgramModelData, SCRIPT_GROUPS, trainNgramModel } from '../src/engi
 import { loadEvaluationSet } from '../tests/fixtures/language/evaluation-set.ts';
 import { catalogFilesOf, catalogPool, pickTraining } from './language-training.ts';
 
-/** Smoothing, pruning and the amount of catalog text, chosen by cross-validation on the tune part (bench/language-tune.ts). */
+/** Smoothing and pruning, chosen by cross-validation on the tune part (bench/language-tune.ts). */
 export const ALPHA = 0.1;
 export const MIN_COUNT = 2;
-export const PER_LANGUAGE = 3000;
-export const MAX_CHARS = 1_000_000;
+/**
+ * Catalog texts per language. 0 builds the shipped model (the tune part alone, byte for byte);
+ * 3000 builds the catalog-trained model of the fourth round (docs/language.md, "The fourth round").
+ */
+export const PER_LANGUAGE = 0;
+export const MAX_BYTES = 1_040_000;
+/** How many times each tune-part text counts against one catalog text (the tune part is tilted to short texts, as customers write). */
+export const TUNE_WEIGHT = 1;
 
 export interface ModelSettings {
   readonly alpha: number;
   readonly minCount: number;
   readonly perLanguage: number;
-  readonly maxChars: number;
+  readonly maxBytes: number;
+  readonly tuneWeight: number;
 }
 
-export const DEFAULT_SETTINGS: ModelSettings = { alpha: ALPHA, minCount: MIN_COUNT, perLanguage: PER_LANGUAGE, maxChars: MAX_CHARS };
+export const DEFAULT_SETTINGS: ModelSettings = {
+  alpha: ALPHA,
+  minCount: MIN_COUNT,
+  perLanguage: PER_LANGUAGE,
+  maxBytes: MAX_BYTES,
+  tuneWeight: TUNE_WEIGHT,
+};
 
 /** The settings of the command line (`--alpha=`, …) or the environment (MODEL_ALPHA, …), over the defaults. */
 export function settingsFrom(argv: readonly string[], env: NodeJS.ProcessEnv): ModelSettings {
@@ -48,7 +62,8 @@ export function settingsFrom(argv: readonly string[], env: NodeJS.ProcessEnv): M
     alpha: flag('alpha', 'MODEL_ALPHA', ALPHA),
     minCount: flag('min-count', 'MODEL_MIN_COUNT', MIN_COUNT),
     perLanguage: argv.includes('--tune-only') ? 0 : flag('per-language', 'MODEL_PER_LANGUAGE', PER_LANGUAGE),
-    maxChars: flag('max-chars', 'MODEL_MAX_CHARS', MAX_CHARS),
+    maxBytes: flag('max-bytes', 'MODEL_MAX_BYTES', MAX_BYTES),
+    tuneWeight: flag('tune-weight', 'MODEL_TUNE_WEIGHT', TUNE_WEIGHT),
   };
 }
 
@@ -74,9 +89,10 @@ export function buildModel(
   extra: readonly { language: string; text: string }[],
   settings: ModelSettings = DEFAULT_SETTINGS,
 ): NgramModelData {
-  return trainNgramModel(trainingTexts([...labelled, ...extra]), settings.alpha, {
+  const weighted = Array.from({ length: Math.max(1, Math.round(settings.tuneWeight)) }, () => labelled).flat();
+  return trainNgramModel(trainingTexts([...weighted, ...extra]), settings.alpha, {
     minCount: settings.minCount,
-    maxChars: settings.maxChars,
+    maxBytes: settings.maxBytes,
   });
 }
 
@@ -84,8 +100,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const settings = settingsFrom(process.argv.slice(2), {});
   const evaluation = loadEvaluationSet();
   const tune = evaluation.filter((t) => t.part === 'tune');
-  const heldOut = process.argv.includes('--hold-out-files') ? catalogFilesOf(evaluation.filter((t) => t.part === 'report')) : new Set<string>();
-  const extra = settings.perLanguage === 0 ? [] : pickTraining(catalogPool(modelLanguages(tune), evaluation), heldOut, settings.perLanguage);
+  const heldOut = process.argv.includes('--hold-out-files')
+    ? catalogFilesOf(evaluation.filter((t) => t.part === 'report'))
+    : new Set<string>();
+  const extra =
+    settings.perLanguage === 0 ? [] : pickTraining(catalogPool(modelLanguages(tune), evaluation), heldOut, settings.perLanguage);
   const model = buildModel(tune, extra, settings);
   const source = `${JSON.stringify({ languages: model.languages, alpha: model.alpha, grams: model.grams }, null, 2)}\n`;
   writeFileSync(new URL('../src/engine/language-ngram-model.json', import.meta.url), source);

@@ -25,7 +25,11 @@ export interface CatalogText {
 
 /** Case-folded, with every run of punctuation, symbols and spaces made one space. */
 export function normalise(text: string): string {
-  return text.normalize('NFC').toLowerCase().replace(/[\p{P}\p{S}\s]+/gu, ' ').trim();
+  return text
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/[\p{P}\p{S}\s]+/gu, ' ')
+    .trim();
 }
 
 /** Every usable catalog text of each of `languages` that no text of `evaluation` matches once normalised, in hash order. */

@@ -4,7 +4,7 @@
  * one (and on the catalog texts that no text of the evaluation set matches, bench/language-training.ts,
  * so never on the fold scored) and the detector scored on that one, and the scores are added. The
  * report part is never scored.
- * Run: [FOLDS=4] [MODEL_ALPHA=0.1] [MODEL_MIN_COUNT=2] [MODEL_PER_LANGUAGE=3000] [MODEL_MAX_CHARS=1000000]
+ * Run: [FOLDS=4] [MODEL_ALPHA=0.1] [MODEL_MIN_COUNT=2] [MODEL_PER_LANGUAGE=0] [MODEL_MAX_BYTES=1040000]
  *      npx tsx bench/language-tune.ts '[{calibration}, …]'
  */
 import { createHash } from 'node:crypto';
@@ -21,9 +21,10 @@ const fold = (text: string) => createHash('sha256').update(text).digest()[0]! % 
 const parts = Array.from({ length: FOLDS }, (_, f) => tune.filter((t) => fold(`${t.language}\t${t.text}`) === f));
 const settings = settingsFrom([], process.env);
 // The same catalog texts for every fold: none of them matches any text of the set, so none is the fold scored.
-const extra = settings.perLanguage === 0 ? [] : pickTraining(catalogPool(modelLanguages(tune), evaluation), new Set(), settings.perLanguage);
+const extra =
+  settings.perLanguage === 0 ? [] : pickTraining(catalogPool(modelLanguages(tune), evaluation), new Set(), settings.perLanguage);
 const models = parts.map((_, f) => buildModel(parts.filter((__, g) => g !== f).flat(), extra, settings));
-console.error(`${extra.length} catalog texts; models of ${models.map((m) => m.grams.length).join(', ')} characters`);
+console.error(`${extra.length} catalog texts; models of ${models.map((m) => Buffer.byteLength(m.grams)).join(', ')} bytes`);
 
 async function score(calibration: Partial<Calibration>): Promise<number[]> {
   const sums = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];

@@ -74,10 +74,10 @@ export interface NgramPruning {
   /** N-grams counted fewer times (over all languages) are dropped. */
   readonly minCount: number;
   /**
-   * Largest size of the stored table, in characters: the n-grams that tell the languages of
+   * Largest size of the stored table, in UTF-8 bytes: the n-grams that tell the languages of
    * their script apart best (below) are kept until it is full. Unlimited unless given.
    */
-  readonly maxChars?: number;
+  readonly maxBytes?: number;
 }
 
 /** Languages compared with each other: the n-gram model only ever weighs languages of one script. */
@@ -104,7 +104,12 @@ const SCRIPT_OF_LANGUAGE: Readonly<Record<string, string>> = {
  * the count-weighted log-ratio of how often each writes it against the script as a whole
  * (the n-gram's share of the mutual information between n-gram and language).
  */
-function information(row: ReadonlyMap<number, number>, totals: Float64Array, groupOf: readonly string[], groupTotals: ReadonlyMap<string, number>): number {
+function information(
+  row: ReadonlyMap<number, number>,
+  totals: Float64Array,
+  groupOf: readonly string[],
+  groupTotals: ReadonlyMap<string, number>,
+): number {
   const inGroup = new Map<string, number>();
   for (const [i, c] of row) inGroup.set(groupOf[i] ?? '', (inGroup.get(groupOf[i] ?? '') ?? 0) + c);
   let info = 0;
@@ -113,6 +118,16 @@ function information(row: ReadonlyMap<number, number>, totals: Float64Array, gro
     info += c * Math.log(c / (totals[i] ?? 1) / ((inGroup.get(group) ?? 1) / (groupTotals.get(group) ?? 1)));
   }
   return info;
+}
+
+/** Bytes of `text` in UTF-8 (as the table is stored). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let k = 0; k < text.length; k += 1) {
+    const code = text.charCodeAt(k);
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code >= 0xd800 && code < 0xe000 ? 2 : 3;
+  }
+  return bytes;
 }
 
 /** Counts per language from labelled texts (for the build script and for cross-validation). */
@@ -140,7 +155,9 @@ export function trainNgramModel(
   }
   const groupOf = languages.map((language) => SCRIPT_OF_LANGUAGE[language] ?? 'latn');
   const groupTotals = new Map<string, number>();
-  groupOf.forEach((group, i) => groupTotals.set(group, (groupTotals.get(group) ?? 0) + (totals[i] ?? 0)));
+  groupOf.forEach((group, i) => {
+    groupTotals.set(group, (groupTotals.get(group) ?? 0) + (totals[i] ?? 0));
+  });
   const entries: { gram: string; line: string; info: number }[] = [];
   for (const [gram, row] of counts) {
     let sum = 0;
@@ -151,16 +168,24 @@ export function trainNgramModel(
   }
   const byGram = (a: { gram: string }, b: { gram: string }) => (a.gram < b.gram ? -1 : a.gram > b.gram ? 1 : 0);
   let kept = entries;
-  if (pruning.maxChars !== undefined) {
+  if (pruning.maxBytes !== undefined) {
     kept = [];
     let size = 0;
     for (const entry of entries.sort((a, b) => b.info - a.info || byGram(a, b))) {
-      if (size + entry.line.length + 1 > pruning.maxChars) continue;
-      size += entry.line.length + 1;
+      const bytes = utf8Length(entry.line) + 1;
+      if (size + bytes > pruning.maxBytes) continue;
+      size += bytes;
       kept.push(entry);
     }
   }
-  return { languages, alpha, grams: kept.sort(byGram).map((e) => e.line).join(';') };
+  return {
+    languages,
+    alpha,
+    grams: kept
+      .sort(byGram)
+      .map((e) => e.line)
+      .join(';'),
+  };
 }
 
 /** Parses stored counts into a model that scores texts. */
