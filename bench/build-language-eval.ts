@@ -13,8 +13,8 @@
  * with the base system plus `apt-get install` of the packages named there (docs/language.md,
  * "Reproducing the numbers").
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { candidates, catalogPath, type Picked, packageOf, pickShortAndLong, ROUTING_LOCALES } from './language-catalogs.ts';
+import { writeFileSync } from 'node:fs';
+import { candidates, catalogPath, domainsOf, type Picked, packageOf, pickShortAndLong, ROUTING_LOCALES } from './language-catalogs.ts';
 
 /**
  * Close neighbours of the routing languages, which a deployment routing all 25 still does not
@@ -57,23 +57,6 @@ const NEIGHBOURS = [
 const ROUTING_COUNT = 400;
 const NEIGHBOUR_COUNT = 200;
 const SHORT_SHARE = 0.4;
-
-/**
- * Catalogs that are not sentences a person writes: country, language, currency and script names
- * (iso-codes), keyboard layouts, file types, and compiler, linker and database-server messages.
- */
-const SKIP =
-  /^(?:iso_|xkeyboard-config|shared-mime-info|gcc|cpplib|bfd|binutils|gprof|ld$|opcodes|gas$|gold$|gdb|pg_|plpgsql|psql|postgres|libpq|initdb|pgscripts|elfutils|dpkg-dev|mit-krb5)/;
-
-function domainsOf(locales: readonly string[]): string[] {
-  const domains = new Set<string>();
-  for (const locale of locales) {
-    const dir = `/usr/share/locale/${locale}/LC_MESSAGES`;
-    if (!existsSync(dir)) continue;
-    for (const file of readdirSync(dir)) if (file.endsWith('.mo') && !SKIP.test(file.slice(0, -3))) domains.add(file.slice(0, -3));
-  }
-  return [...domains].sort();
-}
 
 function hash(text: string): number {
   let h = 0x811c9dc5;

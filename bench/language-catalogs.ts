@@ -5,7 +5,7 @@
  * these texts, and no detector was trained on them (docs/language.md, "The evaluation set").
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 /** Routing language → the catalog locales its texts come from (both the sample set and the evaluation set). */
 export const ROUTING_LOCALES: Readonly<Record<string, readonly string[]>> = {
@@ -200,4 +200,22 @@ export function pickShortAndLong(found: readonly Picked[], count: number, shortS
   const short = found.filter((c) => [...c.text].length <= SHORT).slice(0, Math.round(count * shortShare));
   const long = found.filter((c) => [...c.text].length > SHORT).slice(0, count - short.length);
   return [...short, ...long];
+}
+
+/**
+ * Catalogs that are not sentences a person writes: country, language, currency and script names
+ * (iso-codes), keyboard layouts, file types, and compiler, linker and database-server messages.
+ */
+export const SKIP =
+  /^(?:iso_|xkeyboard-config|shared-mime-info|gcc|cpplib|bfd|binutils|gprof|ld$|opcodes|gas$|gold$|gdb|pg_|plpgsql|psql|postgres|libpq|initdb|pgscripts|elfutils|dpkg-dev|mit-krb5)/;
+
+/** The catalogs (gettext domains) installed for `locales`, less those of SKIP, sorted. */
+export function domainsOf(locales: readonly string[]): string[] {
+  const domains = new Set<string>();
+  for (const locale of locales) {
+    const dir = `/usr/share/locale/${locale}/LC_MESSAGES`;
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir)) if (file.endsWith('.mo') && !SKIP.test(file.slice(0, -3))) domains.add(file.slice(0, -3));
+  }
+  return [...domains].sort();
 }

@@ -1,22 +1,30 @@
 /**
  * Chooses the n-gram model's thresholds on the TUNE part only, by cross-validation: the tune part
  * is split into FOLDS parts (4 unless told) by a hash of the text, a model is trained on all but
- * one and the detector scored on that one, and the scores are added. The report part is never read.
- * Run: [FOLDS=4] [MODEL_ALPHA=0.1] [MODEL_MIN_COUNT=2] npx tsx bench/language-tune.ts '[{calibration}, …]'
+ * one (and on the catalog texts that no text of the evaluation set matches, bench/language-training.ts,
+ * so never on the fold scored) and the detector scored on that one, and the scores are added. The
+ * report part is never scored.
+ * Run: [FOLDS=4] [MODEL_ALPHA=0.1] [MODEL_MIN_COUNT=2] [MODEL_PER_LANGUAGE=0] [MODEL_MAX_BYTES=1040000]
+ *      npx tsx bench/language-tune.ts '[{calibration}, …]'
  */
 import { createHash } from 'node:crypto';
 import { type Calibration, createLanguageDetector } from '../src/engine/language.ts';
 import { loadEvaluationSet, ROUTING_LANGUAGES } from '../tests/fixtures/language/evaluation-set.ts';
-import { buildModel, MODEL_ALPHA, MODEL_MIN_COUNT } from './build-language-model.ts';
+import { buildModel, modelLanguages, settingsFrom } from './build-language-model.ts';
 import { type Evaluation, evaluate } from './language-evaluate.ts';
+import { catalogPool, pickTraining } from './language-training.ts';
 
-const tune = loadEvaluationSet().filter((t) => t.part === 'tune');
+const evaluation = loadEvaluationSet();
+const tune = evaluation.filter((t) => t.part === 'tune');
 const FOLDS = Number(process.env.FOLDS ?? 4);
 const fold = (text: string) => createHash('sha256').update(text).digest()[0]! % FOLDS;
 const parts = Array.from({ length: FOLDS }, (_, f) => tune.filter((t) => fold(`${t.language}\t${t.text}`) === f));
-const alpha = Number(process.env.MODEL_ALPHA ?? MODEL_ALPHA);
-const minCount = Number(process.env.MODEL_MIN_COUNT ?? MODEL_MIN_COUNT);
-const models = parts.map((_, f) => buildModel(parts.filter((__, g) => g !== f).flat(), alpha, minCount));
+const settings = settingsFrom([], process.env);
+// The same catalog texts for every fold: none of them matches any text of the set, so none is the fold scored.
+const extra =
+  settings.perLanguage === 0 ? [] : pickTraining(catalogPool(modelLanguages(tune), evaluation), new Set(), settings.perLanguage);
+const models = parts.map((_, f) => buildModel(parts.filter((__, g) => g !== f).flat(), extra, settings));
+console.error(`${extra.length} catalog texts; models of ${models.map((m) => Buffer.byteLength(m.grams)).join(', ')} bytes`);
 
 async function score(calibration: Partial<Calibration>): Promise<number[]> {
   const sums = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];

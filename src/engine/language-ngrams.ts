@@ -69,29 +69,123 @@ export function ngramsOf(text: string): string[] {
   return grams;
 }
 
+/** How a model's table is pruned when it is trained (bench/build-language-model.ts). */
+export interface NgramPruning {
+  /** N-grams counted fewer times (over all languages) are dropped. */
+  readonly minCount: number;
+  /**
+   * Largest size of the stored table, in UTF-8 bytes: the n-grams that tell the languages of
+   * their script apart best (below) are kept until it is full. Unlimited unless given.
+   */
+  readonly maxBytes?: number;
+}
+
+/** Languages compared with each other: the n-gram model only ever weighs languages of one script. */
+const SCRIPT_OF_LANGUAGE: Readonly<Record<string, string>> = {
+  be: 'cyrl',
+  bg: 'cyrl',
+  kk: 'cyrl',
+  ky: 'cyrl',
+  mk: 'cyrl',
+  ru: 'cyrl',
+  sr: 'cyrl',
+  tg: 'cyrl',
+  uk: 'cyrl',
+  hi: 'deva',
+  mr: 'deva',
+  ne: 'deva',
+  ar: 'arab',
+  fa: 'arab',
+  ur: 'arab',
+};
+
+/**
+ * How much an n-gram tells the languages of each script apart: over each script's languages,
+ * the count-weighted log-ratio of how often each writes it against the script as a whole
+ * (the n-gram's share of the mutual information between n-gram and language).
+ */
+function information(
+  row: ReadonlyMap<number, number>,
+  totals: Float64Array,
+  groupOf: readonly string[],
+  groupTotals: ReadonlyMap<string, number>,
+): number {
+  const inGroup = new Map<string, number>();
+  for (const [i, c] of row) inGroup.set(groupOf[i] ?? '', (inGroup.get(groupOf[i] ?? '') ?? 0) + c);
+  let info = 0;
+  for (const [i, c] of row) {
+    const group = groupOf[i] ?? '';
+    info += c * Math.log(c / (totals[i] ?? 1) / ((inGroup.get(group) ?? 1) / (groupTotals.get(group) ?? 1)));
+  }
+  return info;
+}
+
+/** Bytes of `text` in UTF-8 (as the table is stored). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let k = 0; k < text.length; k += 1) {
+    const code = text.charCodeAt(k);
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code >= 0xd800 && code < 0xe000 ? 2 : 3;
+  }
+  return bytes;
+}
+
 /** Counts per language from labelled texts (for the build script and for cross-validation). */
-export function trainNgramModel(texts: readonly { language: string; text: string }[], alpha: number, minCount = 1): NgramModelData {
+export function trainNgramModel(
+  texts: readonly { language: string; text: string }[],
+  alpha: number,
+  pruning: NgramPruning = { minCount: 1 },
+): NgramModelData {
   const languages = [...new Set(texts.map((t) => t.language))].sort();
   const index = new Map(languages.map((language, i) => [language, i]));
-  const counts = new Map<string, number[]>();
+  // Sparse counts: most n-grams are written by a few languages.
+  const counts = new Map<string, Map<number, number>>();
+  const totals = new Float64Array(languages.length);
   for (const { language, text } of texts) {
     const i = index.get(language) ?? 0;
     for (const gram of ngramsOf(text)) {
       let row = counts.get(gram);
       if (row === undefined) {
-        row = new Array<number>(languages.length).fill(0);
+        row = new Map();
         counts.set(gram, row);
       }
-      row[i] = (row[i] ?? 0) + 1;
+      row.set(i, (row.get(i) ?? 0) + 1);
+      totals[i] = (totals[i] ?? 0) + 1;
     }
   }
-  const lines: string[] = [];
-  for (const [gram, row] of [...counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-    if (row.reduce((sum, c) => sum + c, 0) < minCount) continue;
-    const cells = row.flatMap((c, i) => (c === 0 ? [] : c === 1 ? [`${i}`] : [`${i}:${c}`]));
-    lines.push(`${gram}=${cells.join(',')}`);
+  const groupOf = languages.map((language) => SCRIPT_OF_LANGUAGE[language] ?? 'latn');
+  const groupTotals = new Map<string, number>();
+  groupOf.forEach((group, i) => {
+    groupTotals.set(group, (groupTotals.get(group) ?? 0) + (totals[i] ?? 0));
+  });
+  const entries: { gram: string; line: string; info: number }[] = [];
+  for (const [gram, row] of counts) {
+    let sum = 0;
+    for (const c of row.values()) sum += c;
+    if (sum < pruning.minCount) continue;
+    const cells = [...row].sort((a, b) => a[0] - b[0]).map(([i, c]) => (c === 1 ? `${i}` : `${i}:${c}`));
+    entries.push({ gram, line: `${gram}=${cells.join(',')}`, info: information(row, totals, groupOf, groupTotals) });
   }
-  return { languages, alpha, grams: lines.join(';') };
+  const byGram = (a: { gram: string }, b: { gram: string }) => (a.gram < b.gram ? -1 : a.gram > b.gram ? 1 : 0);
+  let kept = entries;
+  if (pruning.maxBytes !== undefined) {
+    kept = [];
+    let size = 0;
+    for (const entry of entries.sort((a, b) => b.info - a.info || byGram(a, b))) {
+      const bytes = utf8Length(entry.line) + 1;
+      if (size + bytes > pruning.maxBytes) continue;
+      size += bytes;
+      kept.push(entry);
+    }
+  }
+  return {
+    languages,
+    alpha,
+    grams: kept
+      .sort(byGram)
+      .map((e) => e.line)
+      .join(';'),
+  };
 }
 
 /** Parses stored counts into a model that scores texts. */

@@ -56,6 +56,20 @@ describe('trainNgramModel and loadNgramModel', () => {
     expect(best(nordic.score('kommentarer', undefined))).toBe('da');
   });
 
+  it('keeps, within a size budget, the n-grams that tell the languages apart and drops those both write alike', () => {
+    const texts = [
+      { language: 'nb', text: 'Forfatter Kommentar ikke' },
+      { language: 'da', text: 'Forfattere Kommentar ikke' },
+    ];
+    const full = trainNgramModel(texts, 0.1);
+    const pruned = trainNgramModel(texts, 0.1, { minCount: 1, maxBytes: 60 });
+    expect(Buffer.byteLength(pruned.grams)).toBeLessThanOrEqual(60);
+    expect(pruned.grams.length).toBeLessThan(full.grams.length);
+    // "forfattere" is Danish only; " ik" both write once each.
+    expect(pruned.grams).toContain('forfattere =');
+    expect(pruned.grams).not.toContain(' ik=');
+  });
+
   it('scores only the candidates asked for', () => {
     expect([...model.score('xyx', new Set(['bb'])).keys()]).toEqual(['bb']);
   });
