@@ -180,12 +180,13 @@ export function createRedisJournal(
           pairs.push(queue, JSON.stringify(payload ?? null));
           byShard.set(index, pairs);
         }
-        await Promise.all(
-          [...byShard].map(([index, pairs]) => {
-            const k = shards[index]!;
-            return run(APPEND, [k.sequence, k.size, k.ready], [k.queuePrefix, ...shardArgs(index), ...pairs]);
-          }),
-        );
+        // On a cluster the shards are written one after the other, in the order of their first item:
+        // each script stamps its queues with the server's time, so a queue appended earlier is never
+        // stamped later than one appended after it, and lease takes them oldest first as on one Redis.
+        for (const [index, pairs] of byShard) {
+          const k = shards[index]!;
+          await run(APPEND, [k.sequence, k.size, k.ready], [k.queuePrefix, ...shardArgs(index), ...pairs]);
+        }
         await woke();
         for (const listener of watchers) queueMicrotask(listener);
         // Not awaited: waking other instances must not lengthen what a webhook waits for before its 200.
