@@ -16,11 +16,23 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@keyv/redis';
-import { BOT_TOKEN, DEFAULT_CHANNEL, SIGNING_SECRET, TELEGRAM_TOKEN, WEBHOOK_SECRET } from '../tests/e2e/harness.ts';
-import { type FakeSlackCall, startFakeSlack } from '../tests/fakes/slack-api.ts';
+import { BOT_TOKEN, TELEGRAM_TOKEN } from '../tests/e2e/harness.ts';
+import { startFakeSlack } from '../tests/fakes/slack-api.ts';
 import { startFakeTelegramApi } from '../tests/fakes/telegram-api.ts';
 import { forkApp, type Memory, type ToApp } from './app-process.ts';
-import { IN_FLIGHT, LANGUAGES, type Planned, plan, redisNamespace, redisUrl, sendBurst, shownBy, until } from './load.ts';
+import {
+  appEnv,
+  IN_FLIGHT,
+  LANGUAGES,
+  type Planned,
+  plan,
+  redisNamespace,
+  redisUrl,
+  sendBurst,
+  shownBy,
+  until,
+  watchPosts,
+} from './load.ts';
 import { quick, rate, type Section } from './report.ts';
 
 export type Target = 'embedded' | 'redis' | 'bare';
@@ -82,15 +94,7 @@ async function runTarget(target: Target): Promise<TargetResult> {
     `C0BENCH${String(LANGUAGES.indexOf(language as (typeof LANGUAGES)[number]) + 1).padStart(2, '0')}`;
   const routes = Object.fromEntries(LANGUAGES.map((language) => [language, channelOf(language)]));
   const env: Record<string, string> = {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: '0',
-    DATA_DIR: dataDir,
-    DEFAULT_CHANNEL,
-    TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
-    TELEGRAM_API_ROOT: telegram.apiRoot,
-    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    ...appEnv({ slackApiUrl: slack.apiUrl, telegramApiRoot: telegram.apiRoot, dataDir, port: 0 }),
     SLACK_POSTS_PER_SECOND: '100000',
     BENCH_BARE_CLIENT: bareClient,
     ...(redis === undefined ? {} : { STORE_URL: redisUrl }),
@@ -112,19 +116,12 @@ async function runTarget(target: Target): Promise<TargetResult> {
     );
     const byKey = new Map(planned.map((p) => [p.key, p]));
     let duplicates = 0;
-    const calls = slack.calls as FakeSlackCall[];
-    const push = calls.push.bind(calls);
-    calls.push = (...items: FakeSlackCall[]) => {
-      const at = performance.now();
-      for (const call of items) {
-        if (call.method !== 'chat.postMessage') continue;
-        for (const entry of shownBy(call.args, byKey, planned)) {
-          if (entry.mirroredAt !== undefined) duplicates += 1;
-          else entry.mirroredAt = at;
-        }
+    watchPosts(slack, (args, at) => {
+      for (const entry of shownBy(args, byKey, planned)) {
+        if (entry.mirroredAt !== undefined) duplicates += 1;
+        else entry.mirroredAt = at;
       }
-      return push(...items);
-    };
+    });
 
     await sleep(SETTLE_MS);
     const idleStart = await measure();

@@ -3,7 +3,8 @@
  * texts in 20 languages, POSTed to a webhook as Telegram does, and the helpers to wait on them.
  */
 import { createClient } from '@keyv/redis';
-import { WEBHOOK_SECRET } from '../tests/e2e/harness.ts';
+import { BOT_TOKEN, DEFAULT_CHANNEL, SIGNING_SECRET, TELEGRAM_TOKEN, WEBHOOK_SECRET } from '../tests/e2e/harness.ts';
+import type { FakeSlackCall } from '../tests/fakes/slack-api.ts';
 import { LANGUAGE_SAMPLES } from '../tests/fixtures/language/samples.ts';
 
 export const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -142,17 +143,50 @@ export async function until(check: () => boolean, timeoutMs: number, progress?: 
 /** A unique key namespace on REDIS_URL for one run, and the deletion of its keys afterwards. */
 export function redisNamespace(): { namespace: string; cleanup(): Promise<number> } {
   const namespace = `threadline-bench-pipeline-${process.pid}-${Date.now()}`;
+  return { namespace, cleanup: () => deleteKeys(redisUrl, `${namespace}:*`) };
+}
+
+/** Deletes the keys matching `pattern` on the Redis at `url`; returns how many. */
+export async function deleteKeys(url: string, pattern: string): Promise<number> {
+  const client = createClient({ url });
+  await client.connect();
+  let deleted = 0;
+  for await (const keys of client.scanIterator({ MATCH: pattern, COUNT: 1000 })) if (keys.length > 0) deleted += await client.del(keys);
+  await client.close();
+  return deleted;
+}
+
+/** The settings every benchmark gives the app: the Slack and Telegram fakes, its data directory and port. */
+export function appEnv(o: { slackApiUrl: string; telegramApiRoot: string; dataDir: string; port: number }): Record<string, string> {
   return {
-    namespace,
-    async cleanup() {
-      const client = createClient({ url: redisUrl });
-      await client.connect();
-      let deleted = 0;
-      for await (const keys of client.scanIterator({ MATCH: `${namespace}:*`, COUNT: 1000 }))
-        if (keys.length > 0) deleted += await client.del(keys);
-      await client.close();
-      return deleted;
-    },
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: o.slackApiUrl,
+    PORT: String(o.port),
+    DATA_DIR: o.dataDir,
+    DEFAULT_CHANNEL,
+    TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+    TELEGRAM_API_ROOT: o.telegramApiRoot,
+    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  };
+}
+
+/**
+ * Calls `onPost` with the arguments of every `chat.postMessage` the Slack fake receives, as its
+ * request arrives (the fake records each Web API call in its `calls` list). With `keep: false` the
+ * posts stay out of that list, so that a long run's driver holds no memory for them.
+ */
+export function watchPosts(
+  slack: { readonly calls: readonly FakeSlackCall[] },
+  onPost: (args: Readonly<Record<string, unknown>>, at: number) => void,
+  { keep = true }: { keep?: boolean } = {},
+): void {
+  const calls = slack.calls as FakeSlackCall[];
+  const push = calls.push.bind(calls);
+  calls.push = (...items: FakeSlackCall[]) => {
+    const at = performance.now();
+    for (const call of items) if (call.method === 'chat.postMessage') onPost(call.args, at);
+    return push(...(keep ? items : items.filter((call) => call.method !== 'chat.postMessage')));
   };
 }
 

@@ -21,19 +21,18 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClient } from '@keyv/redis';
 import { createRoutingSettings, createSettingsStore } from '../src/engine/settings.ts';
 import { createStore } from '../src/store/create-store.ts';
-import { BOT_TOKEN, DEFAULT_CHANNEL, SIGNING_SECRET, TELEGRAM_TOKEN, WEBHOOK_SECRET } from '../tests/e2e/harness.ts';
+import { BOT_TOKEN, DEFAULT_CHANNEL, TELEGRAM_TOKEN } from '../tests/e2e/harness.ts';
+import { freePort } from '../tests/e2e/service-process.ts';
 import { envOf, execForm, instructions, readDockerfile } from '../tests/support/dockerfile.ts';
-import { type FakeSlackCall, startFakeSlack } from '../tests/fakes/slack-api.ts';
+import { startFakeSlack } from '../tests/fakes/slack-api.ts';
 import { startFakeTelegramApi } from '../tests/fakes/telegram-api.ts';
 import { diffHeapSnapshots, formatHeapDiff } from './heap-diff.ts';
-import { LANGUAGES, plan, redisUrl, sendBurst, shownBy, until } from './load.ts';
+import { appEnv, deleteKeys, LANGUAGES, plan, redisUrl, sendBurst, shownBy, until, watchPosts } from './load.ts';
 import { procAvailable, type ProcReading, type RssBreakdown, readProc, resetPeakRss, rssBreakdown } from './proc-stats.ts';
 import { emitResult, quick, rate, type Section } from './report.ts';
 import { seedConversations } from './seed.ts';
@@ -77,18 +76,6 @@ export function productionStart(): { command: string[]; env: Record<string, stri
   return { command, env };
 }
 
-/** A free TCP port on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
 function redisDbUrl(): string {
   const url = new URL(redisUrl);
   url.pathname = `/${REDIS_DB}`;
@@ -96,15 +83,7 @@ function redisDbUrl(): string {
 }
 
 /** Deletes Threadline's keys in the benchmark's Redis database; returns how many. */
-async function clearRedis(): Promise<number> {
-  const client = createClient({ url: redisDbUrl() });
-  await client.connect();
-  let deleted = 0;
-  for await (const found of client.scanIterator({ MATCH: `${NAMESPACE}:*`, COUNT: 1000 }))
-    if (found.length > 0) deleted += await client.del(found);
-  await client.close();
-  return deleted;
-}
+const clearRedis = (): Promise<number> => deleteKeys(redisDbUrl(), `${NAMESPACE}:*`);
 
 /** Whether the file of `size` bytes ends with `}` (a heap snapshot is one JSON object, written front to back). */
 function complete(path: string, size: number): boolean {
@@ -198,15 +177,7 @@ async function runStore(kind: StoreKind): Promise<MemoryResult> {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? dataDir,
     ...start.env,
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    DEFAULT_CHANNEL,
-    TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
-    TELEGRAM_API_ROOT: telegram.apiRoot,
-    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    ...appEnv({ slackApiUrl: slack.apiUrl, telegramApiRoot: telegram.apiRoot, dataDir, port }),
     SLACK_POSTS_PER_SECOND: '100000',
     ...(kind === 'redis' ? { STORE_URL: redisDbUrl() } : {}),
     // BENCH_APP_ENV="NAME=value …" adds to (or overrides) the service's environment, e.g. to try NODE_OPTIONS.
@@ -277,17 +248,14 @@ async function runStore(kind: StoreKind): Promise<MemoryResult> {
       channelOf,
     ).slice(0, BURST);
     const byKey = new Map(planned.map((p) => [p.key, p]));
-    const calls = slack.calls as FakeSlackCall[];
-    const push = calls.push.bind(calls);
-    calls.push = (...items: FakeSlackCall[]) => {
-      const at = performance.now();
-      for (const call of items) {
-        if (call.method !== 'chat.postMessage') continue;
-        for (const entry of shownBy(call.args, byKey, planned)) entry.mirroredAt ??= at;
-      }
-      // The fake's call log is not what is measured: keep the driver's own memory flat.
-      return push(...items.filter((call) => call.method !== 'chat.postMessage'));
-    };
+    // The fake's call log is not what is measured: keep the driver's own memory flat.
+    watchPosts(
+      slack,
+      (args, at) => {
+        for (const entry of shownBy(args, byKey, planned)) entry.mirroredAt ??= at;
+      },
+      { keep: false },
+    );
 
     const snapshot = async (): Promise<string | undefined> => {
       if (!SNAPSHOTS) return undefined;

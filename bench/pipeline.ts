@@ -24,13 +24,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BOT_TOKEN, DEFAULT_CHANNEL, SIGNING_SECRET, TELEGRAM_TOKEN, WEBHOOK_SECRET } from '../tests/e2e/harness.ts';
-import { startFakeSlack, type FakeSlackCall } from '../tests/fakes/slack-api.ts';
+import { BOT_TOKEN, DEFAULT_CHANNEL, TELEGRAM_TOKEN } from '../tests/e2e/harness.ts';
+import { startFakeSlack } from '../tests/fakes/slack-api.ts';
 import { startFakeTelegramApi } from '../tests/fakes/telegram-api.ts';
 import { DEFAULT_WORKER_OPTIONS } from '../src/engine/worker.ts';
 import { forkApp, type ToApp } from './app-process.ts';
 import { runComparison } from './compare.ts';
 import {
+  appEnv,
   CHAT_IDS,
   deliver,
   IDLE_CHAT_IDS,
@@ -42,6 +43,7 @@ import {
   sendBurst,
   shownBy,
   until,
+  watchPosts,
 } from './load.ts';
 import { emitResult, ms, quantile, quick, rate, rssMb, type Section } from './report.ts';
 
@@ -134,15 +136,7 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
     `C0BENCH${String(LANGUAGES.indexOf(language as (typeof LANGUAGES)[number]) + 1).padStart(2, '0')}`;
   const routes = Object.fromEntries(languages.map((language) => [language, channelOf(language)]));
   const env: Record<string, string> = {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: '0',
-    DATA_DIR: dataDir,
-    DEFAULT_CHANNEL,
-    TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
-    TELEGRAM_API_ROOT: telegram.apiRoot,
-    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    ...appEnv({ slackApiUrl: slack.apiUrl, telegramApiRoot: telegram.apiRoot, dataDir, port: 0 }),
     ...(scenario.postsPerSecond === undefined ? {} : { SLACK_POSTS_PER_SECOND: String(scenario.postsPerSecond) }),
     ...(redis === undefined ? {} : { STORE_URL: redisUrl }),
   };
@@ -186,34 +180,27 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
     let firstPostAt: number | undefined;
     let lastPostAt = 0;
     const postsIn = new Map<string, number>();
-    const calls = slack.calls as FakeSlackCall[];
-    const push = calls.push.bind(calls);
-    calls.push = (...items: FakeSlackCall[]) => {
-      const at = performance.now();
-      for (const call of items) {
-        if (call.method !== 'chat.postMessage') continue;
-        const channel = String(call.args.channel);
-        const marker = (call.args.metadata as { event_payload?: { key?: unknown } } | undefined)?.event_payload?.key;
-        // Markers: `parent:<conversation>:<generation>` and `msg:<conversation>:<eventId>`, where the
-        // conversation is `telegram:<bot>:<chat>` and a Telegram eventId is `<chat>:<message>`.
-        const parts = typeof marker === 'string' ? marker.split(':') : [];
-        const chatId = Number(parts.at(-2));
-        if (chatId < IDLE_CHAT_IDS) {
-          posts += 1;
-          firstPostAt ??= at;
-          lastPostAt = at;
-          postsIn.set(channel, (postsIn.get(channel) ?? 0) + 1);
-        }
-        for (const shown of shownBy(call.args, byKey, [...planned, ...idle])) {
-          if (shown.mirroredAt !== undefined) duplicates += 1;
-          else {
-            shown.mirroredAt = at;
-            shown.mirroredIn = channel;
-          }
+    watchPosts(slack, (args, at) => {
+      const channel = String(args.channel);
+      const marker = (args.metadata as { event_payload?: { key?: unknown } } | undefined)?.event_payload?.key;
+      // Markers: `parent:<conversation>:<generation>` and `msg:<conversation>:<eventId>`, where the
+      // conversation is `telegram:<bot>:<chat>` and a Telegram eventId is `<chat>:<message>`.
+      const parts = typeof marker === 'string' ? marker.split(':') : [];
+      const chatId = Number(parts.at(-2));
+      if (chatId < IDLE_CHAT_IDS) {
+        posts += 1;
+        firstPostAt ??= at;
+        lastPostAt = at;
+        postsIn.set(channel, (postsIn.get(channel) ?? 0) + 1);
+      }
+      for (const shown of shownBy(args, byKey, [...planned, ...idle])) {
+        if (shown.mirroredAt !== undefined) duplicates += 1;
+        else {
+          shown.mirroredAt = at;
+          shown.mirroredIn = channel;
         }
       }
-      return push(...items);
-    };
+    });
 
     // Idle: one new customer per channel, one at a time, each waiting until mirrored.
     for (const entry of idle) {
@@ -334,17 +321,7 @@ async function runPacedDrain(): Promise<Section> {
   const languages = LANGUAGES.slice(0, DRAIN.channels);
   const channelOf = (language: string) => `C0DRAIN${String((languages as readonly string[]).indexOf(language) + 1).padStart(2, '0')}`;
   const routes = Object.fromEntries(languages.map((language) => [language, channelOf(language)]));
-  const env: Record<string, string> = {
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: '0',
-    DATA_DIR: dataDir,
-    DEFAULT_CHANNEL,
-    TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
-    TELEGRAM_API_ROOT: telegram.apiRoot,
-    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-  };
+  const env = appEnv({ slackApiUrl: slack.apiUrl, telegramApiRoot: telegram.apiRoot, dataDir, port: 0 });
   const app = forkApp();
   try {
     app.child.send({ type: 'start', env, routes } satisfies ToApp);
