@@ -3,12 +3,12 @@
  * input or arguments, one line out per text, errors on standard error, exit codes. Run with tsx
  * from an empty working directory, as tests/cli.test.ts runs the other commands.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type ProcessResult, runProcess } from './support/run-process.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cwd = mkdtempSync(join(tmpdir(), 'threadline-detect-'));
@@ -17,28 +17,8 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 const detect = (args: readonly string[], input?: string) => threadline(['detect', ...args], input);
 
-function threadline(args: readonly string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src', 'cli.ts'), ...args], {
-      cwd,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill(), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input ?? '');
-  });
+function threadline(args: readonly string[], input?: string): Promise<ProcessResult> {
+  return runProcess(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src', 'cli.ts'), ...args], { cwd, input });
 }
 
 describe('threadline detect', () => {

@@ -22,6 +22,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createSqliteStore } from '../../src/store/sqlite-store.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.ts';
 import { shownMessages } from '../fakes/slack-state.ts';
+import { runProcess } from '../support/run-process.ts';
 import { startFakeTelegramApi, type FakeTelegramApi } from '../fakes/telegram-api.ts';
 import { BOT_TOKEN, DEFAULT_CHANNEL, SIGNING_SECRET, TELEGRAM_TOKEN, WEBHOOK_SECRET, eventually } from './harness.ts';
 import {
@@ -36,28 +37,6 @@ import {
   type LocalImage,
   type ServiceProcess,
 } from './service-process.ts';
-
-/** Runs a command of the image in `cwd` with `input` on standard input, as `docker run -i` would. */
-function runIn(
-  cwd: string,
-  [command, ...args]: readonly string[],
-  input: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command!, args, { cwd, env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** "Within a few seconds" (a paced backlog stops in about 2.5 s here); Docker's grace period before SIGKILL is 10 s. */
@@ -109,7 +88,9 @@ describe('the production start', () => {
 
   it("the image's `threadline detect` runs the built code: one routing tag per line on standard output, errors on standard error", async () => {
     const cli = join('dist', 'src', 'cli.js');
-    const detect = (args: readonly string[], input: string) => runIn(image.appDir, ['node', cli, 'detect', ...args], input);
+    // As `docker run -i` would: the image's own files, its command, texts on standard input.
+    const detect = (args: readonly string[], input: string) =>
+      runProcess('node', [cli, 'detect', ...args], { cwd: image.appDir, env: baseEnv(), input });
     const answered = await detect([], 'Hei, hvor er pakken min? Takk\n배송이 언제 되나요?\nhello\n');
     expect(answered).toMatchObject({ code: 0, stdout: 'nb\nko\nunsure\n' });
     const refused = await detect(['--routed', 'klingon'], 'hello\n');
